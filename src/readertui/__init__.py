@@ -1,0 +1,3 @@
+"""readertui: read big codebases beside research notes that cite them."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from readertui.cli import main
+
+raise SystemExit(main())

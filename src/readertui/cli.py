@@ -1,0 +1,64 @@
+"""Command line: `readertui [PATH]` opens the TUI; subcommands run headless on the core.
+
+Each subcommand lives in `readertui.commands.<name>` and exposes `register(subparsers)`,
+which adds its parser and sets `func=run`, and `run(args) -> int`. Exit codes: 0 success,
+1 the command found problems (broken citations), 2 usage or environment errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from readertui import __version__
+from readertui.core.errors import ReadertuiError
+
+COMMANDS = ("check", "log", "bookmarks", "add", "update")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="readertui",
+        description="Read a codebase beside research notes that cite it. "
+        "With no command, open the three-pane reader on PATH (default: the current folder).",
+    )
+    parser.add_argument("--version", action="version", version=f"readertui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"readertui.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
+        return _open_tui(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ReadertuiError as error:
+        print(f"readertui: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _open_tui(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="readertui")
+    parser.add_argument("path", nargs="?", default=".", type=Path)
+    args = parser.parse_args(argv)
+    try:
+        from readertui.ui.app import run_app
+    except ImportError as error:  # a broken install, not a user error
+        print(f"readertui: error: the TUI cannot start: {error}", file=sys.stderr)
+        return 2
+    try:
+        return run_app(args.path)
+    except ReadertuiError as error:
+        print(f"readertui: error: {error}", file=sys.stderr)
+        return 2

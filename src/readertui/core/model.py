@@ -1,0 +1,276 @@
+"""Frozen value types shared by the core, the commands and the UI.
+
+Everything here is plain data: no I/O, no Textual, no Rich. Line numbers are 1-based and
+ranges are inclusive, as people write them in notes (`engine.py:234-256`).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class LineRange:
+    """An inclusive, 1-based range of lines: `start`..`end`."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.start < 1 or self.end < self.start:
+            raise ValueError(f"bad line range {self.start}-{self.end}")
+
+    @classmethod
+    def single(cls, line: int) -> LineRange:
+        return cls(line, line)
+
+    def __len__(self) -> int:
+        return self.end - self.start + 1
+
+    def __contains__(self, line: object) -> bool:
+        return isinstance(line, int) and self.start <= line <= self.end
+
+    def overlaps(self, other: LineRange) -> bool:
+        return self.start <= other.end and other.start <= self.end
+
+    def shifted(self, offset: int) -> LineRange:
+        return LineRange(self.start + offset, self.end + offset)
+
+    def __str__(self) -> str:
+        return str(self.start) if self.start == self.end else f"{self.start}-{self.end}"
+
+
+def format_ranges(ranges: tuple[LineRange, ...] | list[LineRange]) -> str:
+    """`(1-1, 5-9)` → `"1,5-9"`, the compact form used inside citations."""
+    return ",".join(str(r) for r in ranges)
+
+
+class RepoKind(str, enum.Enum):
+    SUBMODULE = "submodule"
+    UNINITIALIZED_SUBMODULE = "uninitialized-submodule"
+    NESTED_GIT = "nested-git"
+    PLAIN = "plain"
+
+
+@dataclass(frozen=True)
+class Repo:
+    """A code folder inside a project: `<project>/<name>/`."""
+
+    name: str  # path relative to the project folder, posix ("DeepSpeed")
+    path: Path  # absolute
+    kind: RepoKind
+    head: str | None = None  # full sha checked out (None for plain / uninitialized)
+    url: str | None = None  # remote URL, when known
+    fix_command: str | None = None  # e.g. the exact `git submodule update --init …` to run
+
+    @property
+    def is_git(self) -> bool:
+        return self.kind in (RepoKind.SUBMODULE, RepoKind.NESTED_GIT)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A research project folder: code repos plus a `notes/` folder."""
+
+    name: str
+    path: Path  # absolute
+    repos: tuple[Repo, ...]
+    notes_dir: Path  # absolute; may not exist (reported by the workspace loader)
+
+    def repo(self, name: str) -> Repo | None:
+        for repo in self.repos:
+            if repo.name == name:
+                return repo
+        return None
+
+    @property
+    def reading_log(self) -> Path:
+        return self.notes_dir / "code-reading-log.md"
+
+    @property
+    def bookmarks_file(self) -> Path:
+        return self.notes_dir / "bookmarks.toml"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path  # absolute, resolved
+    projects: tuple[Project, ...]
+    git_root: Path | None = None  # the enclosing superproject's top level, if any
+    problems: tuple[str, ...] = ()  # non-fatal findings (missing notes/, uninitialized submodule…)
+
+    def project(self, name: str) -> Project | None:
+        for project in self.projects:
+            if project.name == name:
+                return project
+        return None
+
+    def project_for(self, path: Path) -> Project | None:
+        """The project containing `path` (absolute), if any."""
+        path = path.resolve()
+        for project in self.projects:
+            if path == project.path or project.path in path.parents:
+                return project
+        return None
+
+
+class CitationForm(str, enum.Enum):
+    """How a citation was written; see docs/CITATIONS.md for the numbered forms."""
+
+    INLINE = "inline"  # forms 1-6, 11 inside `code`
+    FENCE_HEADER = "fence-header"  # form 7
+    RELATIVE_LINES = "relative-lines"  # form 8: lines of the file in context
+    PERMALINK = "permalink"  # form 9
+    LINK = "link"  # form 10
+    HEADING_PATH = "heading-path"  # form 11 in a heading: `### Queue (src/queue.ts)`
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character span in the note text: absolute offsets into the decoded `str`."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One citation found in a note. Pure syntax: nothing here is resolved yet."""
+
+    text: str  # the exact note text of the citation
+    line: int  # 1-based note line where it starts
+    column: int  # 1-based column (characters) where it starts
+    span: Span  # offsets of `text` in the note
+    form: CitationForm
+    path: str | None  # cited path as written, posix, no leading "./"; None for RELATIVE_LINES
+    ranges: tuple[LineRange, ...]  # () when the citation names a file without lines
+    range_spans: tuple[tuple[Span, Span], ...] = ()  # offsets of each range's start and end digits
+    commit: str | None = None  # commit pinned by the citation itself (permalink, "@ abc1234")
+    repo_hint: str | None = None  # a repo name the citation itself names (permalink repo)
+    headings: tuple[str, ...] = ()  # enclosing heading texts, outermost first
+    heading_line: int = 0  # note line of the innermost enclosing heading (0: none)
+    context_path: str | None = None  # nearest preceding path mention in the same section chain
+
+
+@dataclass(frozen=True)
+class CommitDeclaration:
+    """`**Commit**: `4be91c0``, `> based on commit a03f7d2`, `| Commit | <sha> |`, a tag…"""
+
+    ref: str  # hex prefix or tag name, as written
+    line: int
+    column: int
+    span: Span
+    # The declaration applies from `line` until `scope_end_line` (inclusive): the end of the
+    # section it sits in (whole note when it is above the first heading), or the line before
+    # the next declaration in the same section.
+    scope_end_line: int
+
+
+@dataclass(frozen=True)
+class NoteScan:
+    citations: tuple[Citation, ...]
+    declarations: tuple[CommitDeclaration, ...]
+
+    def commit_for_line(self, line: int) -> str | None:
+        """The declared ref in force at note `line` (the innermost, latest declaration)."""
+        best: CommitDeclaration | None = None
+        for decl in self.declarations:
+            if decl.line <= line <= decl.scope_end_line:
+                if best is None or decl.line > best.line:
+                    best = decl
+        return best.ref if best else None
+
+
+class Status(str, enum.Enum):
+    OK = "ok"
+    MOVED = "moved"  # lines unchanged but shifted since the note's commit (not broken)
+    OUT_OF_RANGE = "out-of-range"
+    MISSING = "missing"
+    AMBIGUOUS = "ambiguous"
+    STALE = "stale"
+    UNPINNED = "unpinned"
+
+    @property
+    def broken(self) -> bool:
+        return self not in (Status.OK, Status.MOVED)
+
+
+@dataclass(frozen=True)
+class CitationResult:
+    """A citation resolved against the workspace: what `check` reports and the TUI follows."""
+
+    note: Path  # absolute path of the note
+    citation: Citation
+    status: Status
+    detail: str = ""  # one human sentence: why it is broken, or what it resolved to
+    repo: str | None = None  # repo name within the project
+    path: str | None = None  # path relative to the repo root
+    ranges: tuple[LineRange, ...] = ()  # the ranges checked (relative-lines use the context file)
+    commit: str | None = None  # full sha the citation is about
+    candidates: tuple[str, ...] = ()  # "<repo>/<path>" for ambiguous (and the chosen one otherwise)
+    new_path: str | None = None  # where the code is at the checkout (moved / stale)
+    new_ranges: tuple[LineRange, ...] = ()
+    confidence: float | None = None  # 1.0 exact; < 1.0 relocated by text
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    id: str
+    repo: str
+    path: str
+    range: LineRange
+    label: str
+    commit: str | None
+    created: datetime
+    fingerprint: str  # stable hash of the marked lines' text
+    excerpt: str = ""  # the first marked line, stripped, for display and re-finding
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place the reader was: a file of a repo (or a note) and a line."""
+
+    project: str
+    repo: str | None  # None for a note
+    path: str  # repo-relative path, or the note path relative to the project
+    line: int = 1
+    commit: str | None = None  # set when viewing code as it was at a commit
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A non-fatal problem in user data: file, key path, line, message, suggestion."""
+
+    file: Path
+    message: str
+    line: int | None = None
+    key: str | None = None
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        where = str(self.file)
+        if self.line is not None:
+            where += f":{self.line}"
+        text = f"{where}: {self.key + ': ' if self.key else ''}{self.message}"
+        if self.suggestion:
+            text += f" (did you mean {self.suggestion!r}?)"
+        return text
+
+
+@dataclass(frozen=True)
+class Report:
+    results: tuple[CitationResult, ...] = field(default_factory=tuple)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for result in self.results:
+            counts[result.status.value] = counts.get(result.status.value, 0) + 1
+        return counts
+
+    @property
+    def broken(self) -> tuple[CitationResult, ...]:
+        return tuple(r for r in self.results if r.status.broken)

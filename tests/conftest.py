@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.gitfixtures import KB, build_kb
+
+
+@pytest.fixture(autouse=True)
+def _isolate_user_environment(tmp_path_factory, monkeypatch):
+    """Keep the developer's config, state, git settings and editor out of every test."""
+    home = tmp_path_factory.mktemp("home")
+    for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(var, str(home / var.lower()))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    (home / "gitconfig").write_text(
+        "[protocol \"file\"]\n\tallow = always\n[user]\n\tname = Test\n\temail = t@example.invalid\n"
+    )
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> KB:
+    """A knowledge base with a submodule pinned at commit A; upstream has commit B."""
+    return build_kb(tmp_path)
+
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def demo_workspace() -> Path:
+    return REPO_ROOT / "projects"
