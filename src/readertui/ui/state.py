@@ -1,0 +1,71 @@
+"""Per-user view state (last position, which panes are shown), kept in the XDG state dir.
+
+It is never written into the notes: it is about this user's terminal, not the research.
+One JSON file holds an entry per workspace root. A damaged file only costs the last position.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from platformdirs import user_state_dir
+
+from readertui.core.model import Location
+
+
+@dataclass(frozen=True)
+class ViewState:
+    project: str | None = None
+    note: str | None = None  # note path relative to the project folder
+    location: Location | None = None  # last place in the source pane
+    show_tree: bool = True
+    show_notes: bool = True
+
+
+def state_file() -> Path:
+    return Path(user_state_dir("readertui")) / "state.json"
+
+
+def _read_all(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def load_state(workspace_root: Path, path: Path | None = None) -> ViewState:
+    entry = _read_all(path or state_file()).get(str(workspace_root))
+    if not isinstance(entry, dict):
+        return ViewState()
+    try:
+        location = entry.get("location")
+        return ViewState(
+            project=entry.get("project"),
+            note=entry.get("note"),
+            location=Location(**location) if isinstance(location, dict) else None,
+            show_tree=bool(entry.get("show_tree", True)),
+            show_notes=bool(entry.get("show_notes", True)),
+        )
+    except (TypeError, ValueError):
+        return ViewState()
+
+
+def save_state(workspace_root: Path, state: ViewState, path: Path | None = None) -> None:
+    """Atomically rewrite the state file with this workspace's entry replaced."""
+    path = path or state_file()
+    everything = _read_all(path)
+    everything[str(workspace_root)] = asdict(state)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".state-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(everything, handle, indent=1, sort_keys=True)
+        os.replace(tmp, path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,190 @@
+"""The tree pane: projects → repos → folders/files, plus each project's notes.
+
+Folders are built lazily: a repo's path list (git's tracked files, or a walk of a plain folder)
+is read in a worker on first expand, and each folder's children are computed from it in a
+worker too, so a 50,000-file repo never blocks the event loop. Selecting a file or note posts
+`OpenLocation` / `OpenNote`; the screen decides what to do.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from readertui.core.errors import ReadertuiError
+from readertui.core.file_index import FolderIndex
+from readertui.core.model import Location, Project, Repo, RepoKind, Workspace
+from readertui.core.workspace import note_files
+from readertui.ui.messages import OpenLocation, OpenNote
+
+# Names from untrusted repos become labels: control characters must never reach the terminal.
+_CONTROL = {c: "\N{REPLACEMENT CHARACTER}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+
+
+def inert(name: str) -> Text:
+    return Text(name.translate(_CONTROL))
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # "project" | "repo" | "uninit" | "folder" | "file" | "notes" | "note"
+    project: Project
+    repo: Repo | None = None
+    path: str = ""  # repo-relative folder/file path; the absolute note path for notes
+
+
+class RepoTree(Tree[Entry]):
+    """Lazy workspace tree. `list_files(project, repo)` returns a repo's posix file paths."""
+
+    class ChildrenReady(Message):
+        def __init__(self, node: TreeNode[Entry], dirs: list[str], files: list[str]) -> None:
+            super().__init__()
+            self.node = node
+            self.dirs = dirs
+            self.files = files
+
+    class NotesReady(Message):
+        def __init__(self, node: TreeNode[Entry], notes: list[Path]) -> None:
+            super().__init__()
+            self.node = node
+            self.notes = notes
+
+    class LoadFailed(Message):
+        def __init__(self, node: TreeNode[Entry], error: str) -> None:
+            super().__init__()
+            self.node = node
+            self.error = error
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        list_files: Callable[[Project, Repo], tuple[str, ...]],
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(inert(workspace.root.name), id=id)
+        self.workspace = workspace
+        self._list_files = list_files
+        self._indexes: dict[tuple[str, str], FolderIndex] = {}
+        self._index_lock = threading.Lock()
+        self._loaded: set[int] = set()  # ids of nodes whose children were requested
+        self.show_root = False
+        self.guide_depth = 2
+
+    def process_label(self, label: str | Text) -> Text:
+        # Never parse markup: a file may be called "[bold]x" or "[@click=quit]".
+        return inert(label) if isinstance(label, str) else label
+
+    def on_mount(self) -> None:
+        for number, project in enumerate(self.workspace.projects):
+            node = self.root.add(
+                inert(project.name), Entry("project", project), expand=number == 0
+            )
+            for repo in project.repos:
+                if repo.kind is RepoKind.UNINITIALIZED_SUBMODULE:
+                    label = inert(f"{repo.name}  (not initialized: {repo.fix_command or ''})")
+                    label.stylize("dim")
+                    node.add_leaf(label, Entry("uninit", project, repo))
+                else:
+                    node.add(inert(repo.name + "/"), Entry("repo", project, repo))
+            notes = node.add(inert("notes/"), Entry("notes", project), expand=number == 0)
+            if number == 0:
+                self._request(notes)
+        self.root.expand()
+
+    @on(Tree.NodeExpanded)
+    def _expanded(self, event: Tree.NodeExpanded[Entry]) -> None:
+        event.stop()
+        self._request(event.node)
+
+    def _request(self, node: TreeNode[Entry]) -> None:
+        if node.data is None or node.id in self._loaded:
+            return
+        if node.data.kind in ("repo", "folder", "notes"):
+            self._loaded.add(node.id)
+            node.set_label(node.label + Text(" …", style="dim"))
+            self._load_children(node)
+
+    @work(thread=True, group="tree", exit_on_error=False)
+    def _load_children(self, node: TreeNode[Entry]) -> None:
+        entry = node.data
+        assert entry is not None
+        try:
+            if entry.kind == "notes":
+                self.post_message(self.NotesReady(node, note_files(entry.project)))
+                return
+            assert entry.repo is not None
+            dirs, files = self.index_for(entry.project, entry.repo).children(entry.path)
+        except (ReadertuiError, OSError) as error:
+            self.post_message(self.LoadFailed(node, str(error)))
+            return
+        self.post_message(self.ChildrenReady(node, dirs, files))
+
+    def index_for(self, project: Project, repo: Repo) -> FolderIndex:
+        """The folder index of a repo, built once (call from a worker: it may run git)."""
+        key = (project.name, repo.name)
+        with self._index_lock:
+            index = self._indexes.get(key)
+            if index is None:
+                index = self._indexes[key] = FolderIndex(self._list_files(project, repo))
+        return index
+
+    def _clear_loading(self, node: TreeNode[Entry]) -> None:
+        if node.label.plain.endswith(" …"):
+            node.set_label(node.label[:-2])
+
+    @on(ChildrenReady)
+    def _add_children(self, event: ChildrenReady) -> None:
+        node, entry = event.node, event.node.data
+        assert entry is not None and entry.repo is not None
+        self._clear_loading(node)
+        for folder in event.dirs:
+            name = folder.rpartition("/")[2]
+            node.add(inert(name + "/"), Entry("folder", entry.project, entry.repo, folder))
+        for path in event.files:
+            node.add_leaf(
+                inert(path.rpartition("/")[2]), Entry("file", entry.project, entry.repo, path)
+            )
+
+    @on(NotesReady)
+    def _add_notes(self, event: NotesReady) -> None:
+        node, entry = event.node, event.node.data
+        assert entry is not None
+        self._clear_loading(node)
+        for note in event.notes:
+            label = note.relative_to(entry.project.notes_dir).as_posix()
+            node.add_leaf(inert(label), Entry("note", entry.project, path=str(note)))
+
+    @on(LoadFailed)
+    def _load_failed(self, event: LoadFailed) -> None:
+        self._clear_loading(event.node)
+        self._loaded.discard(event.node.id)
+        self.notify(event.error, severity="error", title="Cannot list files")
+
+    @on(Tree.NodeSelected)
+    def _selected(self, event: Tree.NodeSelected[Entry]) -> None:
+        entry = event.node.data
+        if entry is None:
+            return
+        if entry.kind == "file" and entry.repo is not None:
+            event.stop()
+            self.post_message(
+                OpenLocation(Location(entry.project.name, entry.repo.name, entry.path))
+            )
+        elif entry.kind == "note":
+            event.stop()
+            self.post_message(OpenNote(Path(entry.path)))
+        elif entry.kind == "uninit" and entry.repo is not None:
+            event.stop()
+            self.notify(
+                f"{entry.repo.name} is not initialized. Run: {entry.repo.fix_command}",
+                title="Submodule",
+            )
