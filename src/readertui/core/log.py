@@ -1,0 +1,323 @@
+"""The code-reading log: `notes/code-reading-log.md`, one `## YYYY-MM-DD` section per day.
+
+The format we write (readable as plain text, one line per entry, diff-friendly):
+
+    # Code reading log
+
+    ## 2026-11-29
+
+    **Commit**: `4be91c0`
+
+    - 14:32 `Engine/src/engine/core.py:9-12` @ `4be91c0` — the step loop multiplies the loss
+    - 14:40 a thought without a citation
+      continuation lines of a multi-line entry are indented by two spaces
+
+    **Commit**: `a03f7d2`
+
+    - 16:05 `Engine/src/engine/core.py:14-16` @ `a03f7d2` — save() only writes the step count
+
+Rules:
+
+- An entry is a top-level list item: local time `HH:MM`, then (when it cites code) the
+  canonical citation `<repo>/<path>:<lines>` in backticks and `@ `<short commit>``, then ` — `
+  and the text. Multi-line text is folded into the one item: continuation lines indented by two
+  spaces, blank lines dropped, control characters removed (a NUL would make the note binary).
+- Today's section is created if missing, in date order: the log is newest-first when its first
+  dated section is later than its last one, oldest-first otherwise. A new section goes before the
+  first section that should follow it, else right after the last dated section (so trailing
+  non-dated sections such as `## Open questions` stay last), else at the end of the file.
+- An entry goes at the end of today's section, after its last non-blank line.
+- The commit a section records is its latest commit declaration (`**Commit**: `x``, `> based on
+  commit x`, `| Commit | x |`, `commit x` in prose; see CITATIONS.md), else one in the preamble
+  above the first `##` heading. When the entry's commit differs, a new `**Commit**:` line is
+  added before the entry; an old declaration is never edited.
+- Appending is an insertion at one point: `new == old[:k] + inserted + old[k:]`. The file's
+  newline style (LF or CRLF, from its first line ending) is used for inserted lines, a BOM stays
+  first, and a missing final newline is supplied by the insertion itself.
+- Headings and declarations inside fenced code blocks are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from readertui.core.errors import NoteError
+from readertui.core.model import Project
+from readertui.core.notes import decode_note, edit
+
+TITLE = "# Code reading log"
+BOM = "\ufeff"
+
+_DAY_HEADING = re.compile(r"^ {0,3}##[ \t]+(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_SECTION_BREAK = re.compile(r"^ {0,3}#{1,2}(?:[ \t]|$)")
+_FENCE_OPEN = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")
+_LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_TOP_ITEM = re.compile(r"^ ?[-*+][ \t]+")
+_TIMED_ENTRY = re.compile(r"^ {0,3}[-*+][ \t]+\d{1,2}:\d{2}\b")
+_DECLARATION = re.compile(
+    r"\bcommit\b[*_]*\s*[:：]?[*_]*\s*(?:\|\s*)?(?:`([^`\s]+)`|([0-9a-f]{7,40})(?![0-9a-z]))",
+    re.IGNORECASE,
+)
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_HEX = re.compile(r"[0-9a-fA-F]{4,40}")
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: int  # offset of the line in the text (after the BOM for the first line)
+    end: int  # offset just past its newline (or the end of the text)
+    content: str  # without the newline, the CR and the BOM
+    fenced: bool  # inside (or delimiting) a fenced code block
+
+    @property
+    def blank(self) -> bool:
+        return not self.content.strip()
+
+
+@dataclass(frozen=True)
+class _Day:
+    day: date
+    heading: int  # index of the heading line
+    end: int  # index of the next section break (or len(lines))
+
+
+def format_entry(
+    when: datetime, text: str, citation: str | None, commit: str | None, newline: str = "\n"
+) -> str:
+    """One log entry as written: `- HH:MM `cite` @ `abc1234` — text`, ending with a newline."""
+    lines = _clean_lines(text)
+    head = f"- {when:%H:%M}"
+    if citation:
+        head += f" {_code(citation)}"
+        if commit:
+            head += f" @ {_code(short_commit(commit))}"
+    if lines:
+        head += (" — " if citation else " ") + lines[0]
+    elif not citation:
+        raise NoteError("the log entry is empty: give some text or a citation")
+    return "".join(line + newline for line in [head, *("  " + more for more in lines[1:])])
+
+
+def append_entry(
+    data: bytes, when: datetime, text: str, citation: str | None, commit: str | None
+) -> bytes:
+    """The log `data` with one entry added under `when`'s day (pure; see the module doc)."""
+    text_now = decode_note(Path("code-reading-log.md"), data)
+    lines = _scan(text_now)
+    newline = _newline_style(text_now)
+    entry = format_entry(when, text, citation, commit, newline)
+    days = _day_sections(lines)
+    today = next((d for d in days if d.day == when.date()), None)
+    if today is not None:
+        offset, inserted = _into_section(lines, today, entry, commit, newline)
+    else:
+        offset, inserted = _new_section(text_now, lines, days, when.date(), entry, commit)
+    if offset > 0 and not text_now[:offset].endswith(("\n", BOM)):
+        inserted = newline + inserted  # the file had no final newline
+    cut = len(text_now[:offset].encode("utf-8"))
+    return data[:cut] + inserted.encode("utf-8") + data[cut:]
+
+
+def entries_for_day(text: str, day: date) -> list[str]:
+    """The entries (top-level list items) in `day`'s sections, marker removed, continuation
+    lines joined with newlines."""
+    lines = _scan(text)
+    entries: list[list[str]] = []
+    for section in (d for d in _day_sections(lines) if d.day == day):
+        current: list[str] | None = None
+        for line in lines[section.heading + 1 : section.end]:
+            item = _TOP_ITEM.match(line.content) if not line.fenced else None
+            if item:
+                current = [line.content[item.end() :].strip()]
+                entries.append(current)
+            elif current is not None and (line.blank or line.content[:1] in (" ", "\t")):
+                if not line.blank:
+                    current.append(line.content.strip())
+            else:
+                current = None
+    return ["\n".join(parts) for parts in entries]
+
+
+def log_entry(
+    project: Project,
+    text: str,
+    citation: str | None = None,
+    commit: str | None = None,
+    clock: Callable[[], datetime] = datetime.now,
+) -> Path:
+    """Append an entry to the project's reading log (created with a title if missing), locked and
+    atomic via `notes.edit`, so concurrent writers never lose each other's entries."""
+    path = project.reading_log
+    when = clock()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise NoteError(f"cannot create notes folder {path.parent}: {error.strerror}") from None
+
+    def add(old: bytes) -> bytes:
+        if not old:
+            old = f"{TITLE}\n".encode()
+        decode_note(path, old)  # a binary or mis-encoded log is reported with its real path
+        return append_entry(old, when, text, citation, commit)
+
+    edit(path, add)
+    return path
+
+
+def short_commit(commit: str) -> str:
+    """Seven characters of a hex sha; anything else (a tag) as given."""
+    return commit[:7] if _HEX.fullmatch(commit) else commit
+
+
+def same_commit(a: str, b: str) -> bool:
+    """Whether two refs name the same commit as far as text can tell: one hex sha is a prefix of
+    the other. Tags never match a sha here (resolving them needs git; a new line is harmless)."""
+    a, b = a.lower(), b.lower()
+    if not (_HEX.fullmatch(a) and _HEX.fullmatch(b)):
+        return a == b
+    return a.startswith(b) or b.startswith(a)
+
+
+def _into_section(
+    lines: list[_Line], section: _Day, entry: str, commit: str | None, newline: str
+) -> tuple[int, str]:
+    last = max(i for i in range(section.heading, section.end) if not lines[i].blank)
+    recorded = _declared_commit(lines, section.heading, last + 1) or _declared_commit(
+        lines, 0, _first_level2(lines)
+    )
+    if commit and (recorded is None or not same_commit(recorded, commit)):
+        inserted = newline + _declaration(commit, newline) + newline + entry
+    elif last != section.heading and _in_list(lines[last]):
+        inserted = entry
+    else:
+        inserted = newline + entry
+    if last + 1 < len(lines) and not lines[last + 1].blank:
+        inserted += newline  # keep a blank line before the heading that follows
+    return lines[last].end, inserted
+
+
+def _new_section(
+    text: str, lines: list[_Line], days: list[_Day], day: date, entry: str, commit: str | None
+) -> tuple[int, str]:
+    newline = _newline_style(text)
+    block = f"## {day.isoformat()}{newline}{newline}"
+    if commit:
+        block += _declaration(commit, newline) + newline
+    block += entry
+    newest_first = len(days) >= 2 and days[0].day > days[-1].day
+    follows = (lambda d: d.day < day) if newest_first else (lambda d: d.day > day)
+    before = next((d for d in days if follows(d)), None)
+    if before is not None:
+        index = before.heading
+    elif days:
+        index = days[-1].end
+    else:
+        index = len(lines)
+    if index < len(lines):
+        prefix = newline if index > 0 and not lines[index - 1].blank else ""
+        return lines[index].start, prefix + block + newline
+    has_content = any(not line.blank for line in lines)
+    ends_blank = bool(lines) and lines[-1].blank and lines[-1].end > lines[-1].start
+    prefix = newline if has_content and not ends_blank else ""
+    return len(text), prefix + block
+
+
+def _declaration(commit: str, newline: str) -> str:
+    return f"**Commit**: {_code(short_commit(commit))}{newline}"
+
+
+def _declared_commit(lines: list[_Line], start: int, stop: int) -> str | None:
+    found: str | None = None
+    for line in lines[start:stop]:
+        if line.fenced or _TIMED_ENTRY.match(line.content):
+            continue  # entries describe code; they do not declare the section's commit
+        for match in _DECLARATION.finditer(line.content):
+            found = match.group(1) or match.group(2)
+    return found
+
+
+def _first_level2(lines: list[_Line]) -> int:
+    for index, line in enumerate(lines):
+        if not line.fenced and re.match(r"^ {0,3}##(?:[ \t]|$)", line.content):
+            return index
+    return len(lines)
+
+
+def _in_list(line: _Line) -> bool:
+    return bool(_LIST_ITEM.match(line.content)) or line.content[:1] in (" ", "\t")
+
+
+def _day_sections(lines: list[_Line]) -> list[_Day]:
+    breaks = [i for i, line in enumerate(lines) if not line.fenced and _SECTION_BREAK.match(line.content)]
+    days: list[_Day] = []
+    for position, index in enumerate(breaks):
+        match = _DAY_HEADING.match(lines[index].content)
+        if not match:
+            continue
+        try:
+            day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            continue  # `## 2026-13-45` is a heading, not a day
+        end = breaks[position + 1] if position + 1 < len(breaks) else len(lines)
+        days.append(_Day(day, index, end))
+    return days
+
+
+def _scan(text: str) -> list[_Line]:
+    """Split into lines (on LF only; a CR before it is part of the ending) and mark fences.
+
+    A fence opened at column 0 ends only at its closing fence. One opened on an indented line
+    (inside a list item) also ends at the first non-blank line indented less, as the list item
+    it belongs to ends there.
+    """
+    lines: list[_Line] = []
+    fence: tuple[str, int, int] | None = None  # (char, length, indent)
+    position = 1 if text.startswith(BOM) else 0
+    while position < len(text):
+        stop = text.find("\n", position)
+        end = len(text) if stop == -1 else stop + 1
+        content = text[position:end].rstrip("\n")
+        if content.endswith("\r"):
+            content = content[:-1]
+        indent = len(content) - len(content.lstrip(" \t"))
+        fenced = False
+        if fence is not None:
+            char, length, fence_indent = fence
+            closing = content.strip()
+            if closing and indent < fence_indent:
+                fence = None
+            else:
+                fenced = True
+                if closing.startswith(char * length) and set(closing) == {char}:
+                    fence = None
+        if not fenced:
+            opening = _FENCE_OPEN.match(content)
+            if opening and not (opening.group(2)[0] == "`" and "`" in opening.group(3)):
+                fence = (opening.group(2)[0], len(opening.group(2)), indent)
+                fenced = True
+        lines.append(_Line(position, end, content, fenced))
+        position = end
+    return lines
+
+
+def _newline_style(text: str) -> str:
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+
+
+def _clean_lines(text: str) -> list[str]:
+    lines = [_CONTROL.sub("", line).rstrip() for line in _LINE_BREAKS.split(text)]
+    lines = [line for line in lines if line.strip()]
+    if lines:
+        lines[0] = lines[0].lstrip()
+    return lines
+
+
+def _code(text: str) -> str:
+    """Inline code that survives backticks inside the text."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
