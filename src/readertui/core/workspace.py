@@ -1,0 +1,195 @@
+"""Find the workspace from any path inside it, and load its projects, repos and notes.
+
+Loading is on the startup path, so it looks only at folder structure and HEAD shas: no file
+listing and no dirty checks (those cost seconds on big trees). Git is asked twice per
+workspace (top level, registered submodules); HEADs are read from the ref files.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import tomllib
+from pathlib import Path
+
+from readertui.core import git
+from readertui.core.errors import WorkspaceError
+from readertui.core.model import Project, Repo, RepoKind, Workspace
+
+CONFIG_FILE = "readertui.toml"
+NOTES_DIR = "notes"
+# Never code folders of a project.
+SKIPPED_DIRS = frozenset({NOTES_DIR, "__pycache__", "node_modules"})
+# The notes a project is created with, in the order people read them.
+STANDARD_NOTES = ("overview.md", "architecture.md", "core-insights.md", "code-reading-log.md", "references.md")
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _child_dirs(folder: Path) -> list[Path]:
+    """Visible sub-folders of `folder`, sorted by name; unreadable folders have none."""
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries if not e.name.startswith(".") and _entry_is_dir(e)]
+    except OSError:
+        return []
+    return [folder / name for name in sorted(names)]
+
+
+def _entry_is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _has_project_child(folder: Path) -> bool:
+    return any(_is_dir(child / NOTES_DIR) for child in _child_dirs(folder))
+
+
+def _inside_project_repo_floor(ancestors: list[Path]) -> int:
+    """Index in `ancestors` (start first) of the first folder above any project's code repo.
+
+    A studied repository may contain folders named `notes/` of its own; starting inside it,
+    those must not be taken for the workspace. A submodule (its `.git` is a file) whose parent
+    has `notes/` is a project's code repo: the search starts at that project folder."""
+    floor = 0
+    for index, folder in enumerate(ancestors):
+        if folder.name != NOTES_DIR and (folder / ".git").is_file() and _is_dir(folder.parent / NOTES_DIR):
+            floor = index + 1
+    return floor
+
+
+def _configured_workspace(config: Path) -> Path:
+    """The folder a `readertui.toml` names with `workspace = "…"` (relative to the file)."""
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise WorkspaceError(f"{config}: cannot read it: {error}") from error
+    value = data.get("workspace", ".")
+    if not isinstance(value, str) or not value.strip():
+        raise WorkspaceError(f'{config}: key "workspace" must be a folder path, like workspace = "projects"')
+    root = (config.parent / value).resolve()
+    if not root.is_dir():
+        raise WorkspaceError(f'{config}: workspace = "{value}" is not a folder ({root})')
+    return root
+
+
+def find_workspace(start: Path) -> Workspace:
+    """The workspace containing `start` (a file or folder anywhere inside it, even deep in a
+    submodule); raises WorkspaceError naming `start` when there is none."""
+    start = Path(start).expanduser().resolve()
+    if not start.exists():
+        raise WorkspaceError(f"{start} does not exist")
+    folder = start if start.is_dir() else start.parent
+    ancestors = [folder, *folder.parents]
+    for candidate in ancestors[_inside_project_repo_floor(ancestors) :]:
+        config = candidate / CONFIG_FILE
+        if config.is_file():
+            return load_workspace(_configured_workspace(config))
+        if _has_project_child(candidate):
+            return load_workspace(candidate)
+    # Started one level above the workspace (the knowledge base's top): accept a single match.
+    below = [child for child in _child_dirs(folder) if _has_project_child(child)]
+    if len(below) == 1:
+        return load_workspace(below[0])
+    raise WorkspaceError(
+        f"{start} is not inside a workspace (no folder above it holds a project with a notes/ "
+        f"folder); open the workspace folder or create {CONFIG_FILE} with workspace = \"<folder>\""
+    )
+
+
+def load_workspace(root: Path) -> Workspace:
+    """Projects, repos and problems of the workspace at `root`."""
+    root = Path(root).expanduser().resolve()
+    if not root.is_dir():
+        raise WorkspaceError(f"{root} is not a folder")
+    git_root = git.toplevel(root)
+    registered: dict[Path, git.SubmoduleInfo] = {}
+    if git_root is not None:
+        git_root = git_root.resolve()
+        for info in git.submodules(git_root):
+            registered[git_root / info.path] = info
+    projects: list[Project] = []
+    problems: list[str] = []
+    for folder in _child_dirs(root):
+        if folder.name in SKIPPED_DIRS:
+            continue
+        repos = _project_repos(folder, registered, git_root)
+        has_notes = _is_dir(folder / NOTES_DIR)
+        if not has_notes and not any(repo.kind != RepoKind.PLAIN for repo in repos):
+            continue  # an ordinary folder, not a research project
+        if not has_notes:
+            problems.append(f"{folder.name}: no notes/ folder; create {folder / NOTES_DIR} to keep notes")
+        for repo in repos:
+            if repo.kind == RepoKind.UNINITIALIZED_SUBMODULE:
+                problems.append(f"{folder.name}/{repo.name}: submodule not checked out; run `{repo.fix_command}`")
+        projects.append(Project(folder.name, folder, tuple(repos), folder / NOTES_DIR))
+    return Workspace(root, tuple(projects), git_root, tuple(problems))
+
+
+def _project_repos(
+    project: Path, registered: dict[Path, git.SubmoduleInfo], git_root: Path | None
+) -> list[Repo]:
+    repos: list[Repo] = []
+    seen: set[Path] = set()
+    for folder in _child_dirs(project):
+        if folder.name in SKIPPED_DIRS:
+            continue
+        seen.add(folder)
+        info = registered.get(folder)
+        if info is not None:
+            repos.append(_submodule_repo(folder, info, git_root))
+        elif (folder / ".git").exists():
+            repos.append(Repo(folder.name, folder, RepoKind.NESTED_GIT, head=git.read_head(folder)))
+        else:
+            repos.append(Repo(folder.name, folder, RepoKind.PLAIN))
+    # A registered submodule whose folder is gone entirely is still a repo to initialize.
+    for path, info in registered.items():
+        if path.parent == project and path not in seen:
+            repos.append(_submodule_repo(path, info, git_root))
+    return sorted(repos, key=lambda repo: repo.name)
+
+
+def _submodule_repo(folder: Path, info: git.SubmoduleInfo, git_root: Path | None) -> Repo:
+    if info.initialized:
+        return Repo(folder.name, folder, RepoKind.SUBMODULE, head=git.read_head(folder), url=info.url)
+    fix = shlex.join(["git", "-C", str(git_root), "submodule", "update", "--init", "--", info.path])
+    return Repo(folder.name, folder, RepoKind.UNINITIALIZED_SUBMODULE, url=info.url, fix_command=fix)
+
+
+def note_files(project: Project) -> list[Path]:
+    """Markdown notes under the project's notes/: the standard five first, then the rest by path."""
+    notes_dir = project.notes_dir
+    if not _is_dir(notes_dir):
+        return []
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(notes_dir):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found += [Path(dirpath, name) for name in filenames if name.endswith(".md") and not name.startswith(".")]
+
+    def order(path: Path) -> tuple[int, str]:
+        relative = path.relative_to(notes_dir).as_posix()
+        rank = STANDARD_NOTES.index(relative) if relative in STANDARD_NOTES else len(STANDARD_NOTES)
+        return rank, relative
+
+    return sorted(found, key=order)
+
+
+def repo_at(project: Project, path: Path) -> tuple[Repo, str] | None:
+    """The repo holding `path` (absolute, or relative to the project folder) and the posix path
+    inside it ("" for the repo folder itself); None when `path` is in no repo of the project."""
+    path = Path(path)
+    if not path.is_absolute():
+        path = project.path / path
+    for candidate in (Path(os.path.normpath(path)), path.resolve()):
+        for repo in project.repos:
+            if candidate == repo.path or repo.path in candidate.parents:
+                relative = candidate.relative_to(repo.path).as_posix()
+                return repo, "" if relative == "." else relative
+    return None
