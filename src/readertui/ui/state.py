@@ -12,8 +12,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from platformdirs import user_state_dir
-
+from readertui.config.paths import state_dir
 from readertui.core.model import Location
 
 
@@ -27,7 +26,7 @@ class ViewState:
 
 
 def state_file() -> Path:
-    return Path(user_state_dir("readertui")) / "state.json"
+    return state_dir() / "state.json"
 
 
 def _read_all(path: Path) -> dict:

@@ -1,0 +1,87 @@
+"""The notes pane: a `CodeView` over a Markdown note with its citations highlighted.
+
+The screen hands it the note text and the resolver's results (`show_note`); the pane paints
+each citation as an overlay (ok or broken), moves between citations, and on Enter posts
+`CitationActivated` with the result under the cursor.
+"""
+
+from __future__ import annotations
+
+import bisect
+from pathlib import Path
+
+from textual import on
+
+from readertui.core.model import CitationResult
+from readertui.ui.bindings import bindings_for
+from readertui.ui.messages import CitationActivated
+from readertui.ui.widgets.code_view import CodeView
+
+OK_STYLE = "citation"
+BROKEN_STYLE = "citation-broken"
+
+
+class NotesView(CodeView):
+    BINDINGS = bindings_for("notes")
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.note_path: Path | None = None
+        self.results: tuple[CitationResult, ...] = ()
+        self._lines: list[int] = []  # sorted note lines that hold a citation
+
+    def show_note(
+        self, path: Path, text: str, results: list[CitationResult], line: int | None = None
+    ) -> None:
+        same_note = path == self.note_path
+        keep = self.cursor_line if same_note and line is None else line
+        self.note_path = path
+        self.results = tuple(sorted(results, key=lambda r: (r.citation.line, r.citation.column)))
+        self._lines = sorted({r.citation.line for r in self.results})
+        self.load(text, path=path, language="markdown", name=path.name)
+        overlays: dict[int, list[tuple[int, int, str]]] = {}
+        for result in self.results:
+            citation = result.citation
+            first_line = citation.text.split("\n", 1)[0]
+            start = citation.column - 1
+            style = BROKEN_STYLE if result.status.broken else OK_STYLE
+            overlays.setdefault(citation.line, []).append((start, start + len(first_line), style))
+        self.set_overlays(overlays)
+        if keep:
+            self.goto(min(keep, self.line_count), center=not same_note)
+
+    def citation_at(self, line: int, column: int | None = None) -> CitationResult | None:
+        """The citation on `line` under `column` (0-based), else the line's first one."""
+        on_line = [r for r in self.results if r.citation.line == line]
+        if column is not None:
+            for result in on_line:
+                start = result.citation.column - 1
+                if start <= column < start + len(result.citation.text.split("\n", 1)[0]):
+                    return result
+        return on_line[0] if on_line else None
+
+    def action_follow_citation(self) -> None:
+        result = self.citation_at(self.cursor_line)
+        if result is None:
+            self.notify("no citation on this line", severity="warning")
+            return
+        self.post_message(CitationActivated(result))
+
+    @on(CodeView.Activated)
+    def _activated(self, event: CodeView.Activated) -> None:
+        if event.view is not self:
+            return
+        event.stop()
+        result = self.citation_at(event.line, event.column)
+        if result is not None:
+            self.post_message(CitationActivated(result))
+
+    def action_next_citation(self) -> None:
+        index = bisect.bisect_right(self._lines, self.cursor_line)
+        if index < len(self._lines):
+            self.goto(self._lines[index], center=False)
+
+    def action_prev_citation(self) -> None:
+        index = bisect.bisect_left(self._lines, self.cursor_line) - 1
+        if index >= 0:
+            self.goto(self._lines[index], center=False)
