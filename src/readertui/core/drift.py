@@ -1,0 +1,445 @@
+"""Carry cited line ranges from commit A to commit B of one repository.
+
+Technique order (docs/ANCHORS.md):
+
+1. **Diff line mapping.** One `git diff -M --unified=0 A B` for the pair, parsed into hunks per
+   file (renames followed). A range that no hunk touches moves by the summed line delta of the
+   hunks above it: status "same" (delta 0, same path) or "moved", confidence 1.0. Only these are
+   exact.
+2. **Exact text.** A range a hunk touches is "changed". Its text at A (read from git) is looked
+   up in B's file; a unique exact match of the whole block is the candidate, confidence 0.95.
+   It stays below 1.0 on purpose: identical text elsewhere is strong evidence, not proof that it
+   is the same code (a block deleted here and a copy living on there look the same).
+3. **Fuzzy match.** Otherwise each cited line votes for where the block sits in B (identical
+   lines after whitespace normalisation, rare lines weigh more), votes are weighted by nearness
+   to the expected place, and the winning alignment's extent is the candidate. Its confidence is
+   0.9 x text similarity x nearness, so always in (0, 0.9]. Below `MIN_SIMILARITY` there is no
+   candidate (`new_ranges == ()`, confidence 0.0): the cited code is gone.
+
+When is a range touched? A hunk that replaces or deletes any cited line touches it. A pure
+insertion touches it only when it lands strictly between two cited lines; an insertion just
+above the first cited line or just below the last one leaves the cited lines contiguous and
+identical, so the range simply moves (or stays).
+
+A deleted file is "orphaned" (`new_path is None`). Several ranges are mapped one by one and the
+citation gets the worst status and the lowest confidence; `new_ranges` is empty when any range
+has no candidate, so a citation is rewritten whole or not at all.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from readertui.core.model import Bookmark, LineRange
+
+if TYPE_CHECKING:
+    from readertui.core.git import GitRepo
+
+STATUS_ORDER = ("same", "moved", "changed", "orphaned")
+EXACT_STATUSES = frozenset({"same", "moved"})
+UNIQUE_MATCH_CONFIDENCE = 0.95
+FUZZY_CEILING = 0.9
+MIN_SIMILARITY = 0.3
+MIN_LINE_SIMILARITY = 0.6
+NEARNESS_SCALE = 200  # lines: a candidate this far from the expected place scores half
+SCAN_RADIUS = 60  # lines around the expected place searched when no cited line survived
+FUZZY_LINE_CAP = 40  # cited lines compared one by one in that last-resort search
+
+
+@dataclass(frozen=True)
+class RangeMapping:
+    status: str  # "same" | "moved" | "changed" | "orphaned"
+    old_path: str
+    new_path: str | None
+    old_ranges: tuple[LineRange, ...]
+    new_ranges: tuple[LineRange, ...]  # () when orphaned or when a changed range has no candidate
+    confidence: float  # 1.0 only for exact (same / moved)
+
+    @property
+    def exact(self) -> bool:
+        return self.status in EXACT_STATUSES
+
+
+@dataclass(frozen=True)
+class Hunk:
+    """One `@@ -old_start,old_count +new_start,new_count @@` header of a zero-context diff.
+
+    With `old_count == 0` the hunk inserts lines after old line `old_start` (0: at the top)."""
+
+    old_start: int
+    old_count: int
+    new_start: int
+    new_count: int
+
+    @property
+    def delta(self) -> int:
+        return self.new_count - self.old_count
+
+
+@dataclass(frozen=True)
+class FileDiff:
+    old_path: str
+    new_path: str | None  # None: deleted at B
+    hunks: tuple[Hunk, ...]
+    binary: bool = False  # content changed but git gives no line hunks
+
+
+_HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
+
+
+def unquote_path(text: str) -> str:
+    """Undo git's C-style quoting of unusual path names (`"caf\\303\\251.py"`)."""
+    if not (len(text) >= 2 and text.startswith('"') and text.endswith('"')):
+        return text
+    out = bytearray()
+    body = text[1:-1]
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if char != "\\" or i + 1 == len(body):
+            out += char.encode("utf-8")
+            i += 1
+            continue
+        nxt = body[i + 1]
+        if nxt in "01234567":
+            out.append(int(body[i + 1 : i + 4], 8))
+            i += 4
+        else:
+            out.append(_ESCAPES.get(nxt, ord(nxt)))
+            i += 2
+    return out.decode("utf-8", errors="surrogateescape")
+
+
+def _side_path(text: str, prefix: str) -> str | None:
+    """The path of a `---`/`+++` line's argument; None for /dev/null."""
+    text = text.rstrip("\t")  # git appends a tab to names containing spaces
+    if text == "/dev/null":
+        return None
+    text = unquote_path(text)
+    return text[len(prefix) :] if text.startswith(prefix) else text
+
+
+def parse_diff(text: str) -> dict[str, FileDiff]:
+    """Parse `git diff -M --unified=0` output into one FileDiff per old path.
+
+    Added files are left out (nothing at A can point into them). Hunk bodies are skipped by
+    count, so content lines that look like headers (`--- a/x` removed from a file) are safe."""
+    files: dict[str, FileDiff] = {}
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        if not lines[i].startswith("diff --git "):
+            i += 1
+            continue
+        i += 1
+        old_path: str | None = None
+        new_path: str | None = None
+        deleted = added = binary = False
+        hunks: list[Hunk] = []
+        while i < len(lines) and not lines[i].startswith("diff --git "):
+            line = lines[i]
+            i += 1
+            if line.startswith("rename from "):
+                old_path = unquote_path(line[len("rename from ") :])
+            elif line.startswith("rename to "):
+                new_path = unquote_path(line[len("rename to ") :])
+            elif line.startswith("deleted file mode"):
+                deleted = True
+            elif line.startswith("new file mode"):
+                added = True
+            elif line.startswith("--- "):
+                old_path = _side_path(line[4:], "a/") or old_path
+            elif line.startswith("+++ "):
+                new_path = _side_path(line[4:], "b/") or new_path
+            elif line.startswith("Binary files "):
+                binary = True
+            elif match := _HUNK_RE.match(line):
+                hunk = Hunk(
+                    int(match[1]),
+                    1 if match[2] is None else int(match[2]),
+                    int(match[3]),
+                    1 if match[4] is None else int(match[4]),
+                )
+                hunks.append(hunk)
+                i = _skip_hunk_body(lines, i, hunk.old_count + hunk.new_count)
+        if added or old_path is None:
+            continue
+        if deleted:
+            new_path = None
+        elif new_path is None:
+            new_path = old_path
+        files[old_path] = FileDiff(old_path, new_path, tuple(hunks), binary)
+    return files
+
+
+def _skip_hunk_body(lines: list[str], i: int, count: int) -> int:
+    while i < len(lines) and (count > 0 or lines[i].startswith("\\")):
+        if not lines[i].startswith("\\"):  # "\ No newline at end of file"
+            count -= 1
+        i += 1
+    return i
+
+
+def map_through_hunks(hunks: tuple[Hunk, ...], rng: LineRange) -> tuple[int, bool]:
+    """(offset of the hunks wholly above `rng`, whether any hunk touches it)."""
+    offset = 0
+    touched = False
+    for hunk in hunks:
+        if hunk.old_count == 0:
+            after = hunk.old_start  # inserted between old lines `after` and `after + 1`
+            if after < rng.start:
+                offset += hunk.new_count
+            elif after < rng.end:
+                touched = True
+        else:
+            old_end = hunk.old_start + hunk.old_count - 1
+            if old_end < rng.start:
+                offset += hunk.delta
+            elif hunk.old_start <= rng.end:
+                touched = True
+    return offset, touched
+
+
+def split_lines(data: bytes) -> list[bytes]:
+    """Lines as git counts them: split on LF only (CR, form feeds… stay in the line)."""
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    return lines
+
+
+def _normalize(line: bytes) -> str:
+    return " ".join(line.decode("utf-8", errors="replace").split())
+
+
+@dataclass(frozen=True)
+class Relocation:
+    range: LineRange | None
+    confidence: float
+
+
+def relocate(old_block: list[bytes], new_lines: list[bytes], expected: int) -> Relocation:
+    """Find `old_block` (the cited lines at A) in `new_lines` (the file at B).
+
+    `expected` is the 1-based line where the block would start if only the hunks above it had
+    moved it. Never returns confidence 1.0."""
+    if not old_block or not new_lines:
+        return Relocation(None, 0.0)
+    count = len(old_block)
+    starts = _exact_starts(old_block, new_lines)
+    if len(starts) == 1:
+        return Relocation(LineRange(starts[0] + 1, starts[0] + count), UNIQUE_MATCH_CONFIDENCE)
+    old_norm = [_normalize(line) for line in old_block]
+    new_norm = [_normalize(line) for line in new_lines]
+    found = _vote(old_norm, new_norm, expected - 1) or _scan(old_norm, new_norm, expected - 1)
+    if found is None:
+        return Relocation(None, 0.0)
+    first, last = found
+    similarity = _similarity(old_norm, new_norm[first : last + 1])
+    if similarity < MIN_SIMILARITY:
+        return Relocation(None, 0.0)
+    nearness = 1 / (1 + abs(first - (expected - 1)) / NEARNESS_SCALE)
+    confidence = round(FUZZY_CEILING * similarity * nearness, 3)
+    return Relocation(LineRange(first + 1, last + 1), max(confidence, 0.001))
+
+
+def _exact_starts(block: list[bytes], lines: list[bytes]) -> list[int]:
+    head = block[0]
+    count = len(block)
+    return [
+        i
+        for i in range(len(lines) - count + 1)
+        if lines[i] == head and lines[i : i + count] == block
+    ]
+
+
+def _nearness(distance: int) -> float:
+    return 1 / (1 + distance / NEARNESS_SCALE)
+
+
+def _vote(old: list[str], new: list[str], expected: int) -> tuple[int, int] | None:
+    """Align by identical (normalised) lines: each cited line votes for the block start its
+    matches imply; rare lines weigh more. Returns 0-based (first, last) lines in `new`."""
+    positions: dict[str, list[int]] = defaultdict(list)
+    wanted = {line for line in old if line}
+    for j, line in enumerate(new):
+        if line in wanted:
+            positions[line].append(j)
+    votes: dict[int, float] = defaultdict(float)
+    for i, line in enumerate(old):
+        hits = positions.get(line, ())
+        for j in hits:
+            votes[j - i] += 1 / len(hits)
+    if not votes:
+        return None
+    best = max(votes, key=lambda start: (votes[start] * _nearness(abs(start - expected)), -start))
+    # Lines inserted or deleted inside the block shift later lines; accept matches whose
+    # implied start is within the block's own length of the winner, in increasing order.
+    slack = max(3, len(old))
+    pairs: list[tuple[int, int]] = []
+    for i, line in enumerate(old):
+        hits = [j for j in positions.get(line, ()) if abs((j - i) - best) <= slack]
+        if not hits:
+            continue
+        j = min(hits, key=lambda j: abs((j - i) - best))
+        if not pairs or j > pairs[-1][1]:
+            pairs.append((i, j))
+    (i_first, j_first), (i_last, j_last) = pairs[0], pairs[-1]
+    first = max(0, j_first - i_first)
+    last = min(len(new) - 1, j_last + (len(old) - 1 - i_last))
+    return first, max(first, last)
+
+
+def _scan(old: list[str], new: list[str], expected: int) -> tuple[int, int] | None:
+    """No cited line survived verbatim: slide a block-sized window around the expected place
+    and score line-by-line similarity, weighted by nearness. A window whose lines are on
+    average less than `MIN_LINE_SIMILARITY` alike is no candidate: the code is gone."""
+    sample = old[:FUZZY_LINE_CAP]
+    best: tuple[float, int] | None = None
+    low = max(0, expected - SCAN_RADIUS)
+    high = min(len(new) - 1, expected + SCAN_RADIUS)
+    for start in range(low, high + 1):
+        window = new[start : start + len(sample)]
+        alike = sum(_line_ratio(a, b) for a, b in zip(sample, window)) / len(sample)
+        if alike < MIN_LINE_SIMILARITY:
+            continue
+        score = alike * _nearness(abs(start - expected))
+        if best is None or score > best[0]:
+            best = (score, start)
+    if best is None:
+        return None
+    start = best[1]
+    return start, min(len(new) - 1, start + len(old) - 1)
+
+
+def _line_ratio(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.ratio() if matcher.real_quick_ratio() > 0.3 else 0.0
+
+
+def _similarity(old: list[str], new: list[str]) -> float:
+    """Text similarity of two blocks: characters for small blocks, lines for big ones."""
+    if sum(len(line) for line in old) <= 4000:
+        return difflib.SequenceMatcher(None, "\n".join(old), "\n".join(new), autojunk=False).ratio()
+    return difflib.SequenceMatcher(None, old, new, autojunk=False).ratio()
+
+
+class DriftMapper:
+    """Maps ranges of files at commit `a` to commit `b`; one `git diff -M` for the pair."""
+
+    def __init__(self, git: GitRepo, a: str, b: str) -> None:
+        self.git = git
+        self.a = a
+        self.b = b
+        self._files = parse_diff(git.diff(a, b)) if a != b else {}
+
+    def changed_files(self) -> dict[str, str | None]:
+        """old path -> new path (None: deleted) for every file that changed or moved."""
+        return {old: diff.new_path for old, diff in self._files.items()}
+
+    def map(self, path: str, ranges: tuple[LineRange, ...]) -> RangeMapping:
+        diff = self._files.get(path)
+        if diff is None:
+            return RangeMapping("same", path, path, ranges, ranges, 1.0)
+        if diff.new_path is None:
+            return RangeMapping("orphaned", path, None, ranges, (), 0.0)
+        statuses: list[str] = []
+        new_ranges: list[LineRange] = []
+        confidence = 1.0
+        complete = True
+        for rng in ranges:
+            offset, touched = map_through_hunks(diff.hunks, rng)
+            if not touched and not diff.binary:
+                statuses.append("same" if offset == 0 and diff.new_path == path else "moved")
+                new_ranges.append(rng.shifted(offset))
+                continue
+            statuses.append("changed")
+            found = self._relocate(path, diff.new_path, rng, rng.start + offset)
+            confidence = min(confidence, found.confidence)
+            if found.range is None:
+                complete = False
+            else:
+                new_ranges.append(found.range)
+        if not ranges and diff.new_path != path:
+            statuses.append("moved")
+        status = max(statuses, key=STATUS_ORDER.index, default="same")
+        return RangeMapping(
+            status,
+            path,
+            diff.new_path,
+            ranges,
+            tuple(new_ranges) if complete else (),
+            confidence if status == "changed" else 1.0,
+        )
+
+    def _relocate(self, old_path: str, new_path: str, rng: LineRange, expected: int) -> Relocation:
+        old_lines = split_lines(self.git.read_file(old_path, self.a) or b"")
+        new_lines = split_lines(self.git.read_file(new_path, self.b) or b"")
+        return relocate(old_lines[rng.start - 1 : rng.end], new_lines, expected)
+
+
+def map_bookmark(
+    mapper: DriftMapper,
+    bookmark: Bookmark,
+    fingerprint: Callable[[list[str]], str],
+) -> RangeMapping:
+    """Map a bookmark and verify it by its fingerprint at B.
+
+    An exact mapping whose lines at B do not carry the bookmark's fingerprint (the bookmark was
+    taken on text that differs from A, e.g. an uncommitted edit) is downgraded: the fingerprint
+    is searched in B's file (unique match, confidence 0.95), then the excerpt near the expected
+    place."""
+    mapping = mapper.map(bookmark.path, (bookmark.range,))
+    if mapping.new_path is None or not mapping.new_ranges:
+        return mapping
+    new_lines = _text_lines(mapper.git.read_file(mapping.new_path, mapper.b) or b"")
+    target = mapping.new_ranges[0]
+    if mapping.exact:
+        if fingerprint(new_lines[target.start - 1 : target.end]) == bookmark.fingerprint:
+            return mapping
+        return _refind_bookmark(mapping, bookmark, new_lines, target.start, fingerprint)
+    return mapping
+
+
+def _refind_bookmark(
+    mapping: RangeMapping,
+    bookmark: Bookmark,
+    new_lines: list[str],
+    expected: int,
+    fingerprint: Callable[[list[str]], str],
+) -> RangeMapping:
+    size = len(bookmark.range)
+    hits = [
+        start
+        for start in range(len(new_lines) - size + 1)
+        if fingerprint(new_lines[start : start + size]) == bookmark.fingerprint
+    ]
+    if len(hits) == 1:
+        found = LineRange(hits[0] + 1, hits[0] + size)
+        return _changed(mapping, (found,), UNIQUE_MATCH_CONFIDENCE)
+    excerpt = bookmark.excerpt.strip()
+    if excerpt:
+        near = [i for i, line in enumerate(new_lines) if line.strip() == excerpt]
+        if near:
+            best = min(near, key=lambda i: abs(i + 1 - expected))
+            found = LineRange(best + 1, best + size)
+            if found.end <= len(new_lines):
+                confidence = round(0.7 * _nearness(abs(best + 1 - expected)), 3)
+                return _changed(mapping, (found,), confidence)
+    return _changed(mapping, (), 0.0)
+
+
+def _changed(mapping: RangeMapping, new_ranges: tuple[LineRange, ...], confidence: float) -> RangeMapping:
+    return RangeMapping("changed", mapping.old_path, mapping.new_path, mapping.old_ranges, new_ranges, confidence)
+
+
+def _text_lines(data: bytes) -> list[str]:
+    return [line.decode("utf-8", errors="replace").rstrip("\r") for line in split_lines(data)]
