@@ -1,0 +1,317 @@
+"""Bookmarks: `notes/bookmarks.toml`, research data that lives (and is committed) with the notes.
+
+The file is an array of tables, one `[[bookmark]]` per mark, in the order they were added:
+
+    # readertui bookmarks: one [[bookmark]] table per mark. …
+
+    [[bookmark]]
+    id = "3f9a1c2e"
+    repo = "Engine"
+    path = "src/engine/core.py"
+    start = 9
+    end = 12
+    label = "the step loop"
+    commit = "4be91c0e…"                      # full sha the lines were marked at (omitted if none)
+    created = 2026-11-29T14:32:00+00:00
+    fingerprint = "sha1:…"                    # see `fingerprint`
+    excerpt = "def step(self, batch):"
+
+An array of tables (rather than `[bookmark.<id>]`) keeps the file in creation order and makes
+each mark one contiguous, diff-friendly block. Keys other than these are reported as problems,
+because saving would drop them.
+
+Safety: `load` never raises for a bad file; it returns `Problem`s naming file, line and key.
+`save` refuses to overwrite a file that is malformed (DataFileError) or that changed on disk since
+this process last loaded or saved it (ConflictError); it writes through `notes.edit`, so it is
+locked and atomic. The file is rewritten as a whole: comments added by hand are not kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+import re
+import threading
+import tomllib
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from readertui.core.errors import ConflictError, DataFileError, NoteError, ReadertuiError
+from readertui.core.model import Bookmark, LineRange, Problem, Project
+from readertui.core.notes import Snapshot, decode_note, edit, snapshot_if_exists
+
+HEADER = (
+    "# readertui bookmarks: one [[bookmark]] table per mark. Safe to commit and to edit by hand\n"
+    "# (keep the keys; comments are not kept when readertui saves).\n"
+)
+EXCERPT_LIMIT = 80
+KEYS = ("id", "repo", "path", "start", "end", "label", "commit", "created", "fingerprint", "excerpt")
+_REQUIRED = ("id", "repo", "path", "start", "end", "created")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_TOML_POSITION = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)")
+_ARRAY_HEADER = re.compile(r"^\s*\[\[\s*bookmark\s*\]\]")
+
+# What this process last read or wrote for each bookmarks file (resolved path -> snapshot, None
+# for "absent"): `save` compares the disk against it, like an editor checks its buffer's file.
+_seen: dict[Path, Snapshot | None] = {}
+_seen_lock = threading.Lock()
+
+
+class BookmarkError(ReadertuiError):
+    """An unknown or duplicate bookmark id."""
+
+
+def fingerprint(lines: list[str]) -> str:
+    """`sha1:` of the marked lines, trailing whitespace stripped and newlines normalised, so a
+    CRLF checkout or re-indented line endings do not make a moved mark look changed."""
+    normalised = "\n".join(line.rstrip() for line in lines)
+    return "sha1:" + hashlib.sha1(normalised.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def excerpt(lines: list[str]) -> str:
+    """The first non-blank marked line, stripped, control characters removed, ≤ 80 chars."""
+    first = next((line for line in lines if line.strip()), "")
+    text = _CONTROL.sub("", first.replace("\t", " ")).strip()
+    return text if len(text) <= EXCERPT_LIMIT else text[: EXCERPT_LIMIT - 1] + "…"
+
+
+def new_bookmark(
+    repo: str,
+    path: str,
+    lines_range: LineRange,
+    label: str,
+    commit: str | None,
+    lines: list[str],
+    existing: tuple[Bookmark, ...] = (),
+    created: datetime | None = None,
+) -> Bookmark:
+    """A bookmark for `lines` (the text of `lines_range`), with an id unique among `existing`."""
+    created = (created or datetime.now(timezone.utc).astimezone()).replace(microsecond=0)
+    taken = {bookmark.id for bookmark in existing}
+    seed = f"{repo}/{path}:{lines_range}@{created.isoformat()}"
+    counter = 0
+    while True:
+        ident = hashlib.sha1(f"{seed}#{counter}".encode()).hexdigest()[:8]
+        if ident not in taken:
+            break
+        counter += 1
+    return Bookmark(
+        id=ident,
+        repo=repo,
+        path=path,
+        range=lines_range,
+        label=label,
+        commit=commit,
+        created=created,
+        fingerprint=fingerprint(lines),
+        excerpt=excerpt(lines),
+    )
+
+
+def add(bookmarks: tuple[Bookmark, ...], bookmark: Bookmark) -> tuple[Bookmark, ...]:
+    if any(existing.id == bookmark.id for existing in bookmarks):
+        raise BookmarkError(f"a bookmark with id {bookmark.id} already exists")
+    return (*bookmarks, bookmark)
+
+
+def remove(bookmarks: tuple[Bookmark, ...], ident: str) -> tuple[Bookmark, ...]:
+    _find(bookmarks, ident)
+    return tuple(bookmark for bookmark in bookmarks if bookmark.id != ident)
+
+
+def rename(bookmarks: tuple[Bookmark, ...], ident: str, label: str) -> tuple[Bookmark, ...]:
+    _find(bookmarks, ident)
+    return tuple(
+        dataclasses.replace(b, label=label) if b.id == ident else b for b in bookmarks
+    )
+
+
+def _find(bookmarks: tuple[Bookmark, ...], ident: str) -> Bookmark:
+    for bookmark in bookmarks:
+        if bookmark.id == ident:
+            return bookmark
+    raise BookmarkError(f"no bookmark with id {ident!r}")
+
+
+def load(project: Project) -> tuple[tuple[Bookmark, ...], list[Problem]]:
+    """The project's bookmarks and the problems found in its file (never raises for bad data)."""
+    path = project.bookmarks_file
+    try:
+        taken = snapshot_if_exists(path)
+    except NoteError as error:
+        return (), [Problem(path, str(error))]
+    with _seen_lock:
+        _seen[_key(path)] = taken
+    if taken is None:
+        return (), []
+    return parse(path, taken.data)
+
+
+def save(project: Project, bookmarks: tuple[Bookmark, ...]) -> None:
+    """Write the bookmarks file atomically under the note lock.
+
+    Refuses (DataFileError) when the file on disk is malformed, and (ConflictError) when it is
+    not what this process last loaded or saved; nothing is written then."""
+    path = project.bookmarks_file
+    key = _key(path)
+    with _seen_lock:
+        known = key in _seen
+        expected = _seen.get(key)
+    data = dumps(bookmarks)
+
+    def replace(current: bytes) -> bytes:
+        if current:
+            _, problems = parse(path, current)
+            if problems:
+                raise DataFileError(f"{problems[0]}; fix it by hand, readertui will not overwrite it")
+        if not known and current:
+            raise ConflictError(f"{path} exists but was not loaded first; nothing written")
+        if (expected.data if expected else b"") != current:
+            raise ConflictError(
+                f"{path} changed on disk since it was loaded; nothing written (reload and retry)"
+            )
+        return data
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise NoteError(f"cannot create notes folder {path.parent}: {error.strerror}") from None
+    written = edit(path, replace)
+    with _seen_lock:
+        _seen[key] = written
+
+
+def dumps(bookmarks: tuple[Bookmark, ...]) -> bytes:
+    """The file's bytes: the header comment, then one `[[bookmark]]` table per mark."""
+    if not bookmarks:
+        return HEADER.encode("utf-8")
+    tables = [_to_table(bookmark) for bookmark in bookmarks]
+    return (HEADER + "\n" + tomli_w.dumps({"bookmark": tables})).encode("utf-8")
+
+
+def parse(path: Path, data: bytes) -> tuple[tuple[Bookmark, ...], list[Problem]]:
+    """Bookmarks in `data` (the file at `path`) and problems, each naming a line and key."""
+    try:
+        text = decode_note(path, data)
+        document = tomllib.loads(text)
+    except NoteError as error:
+        return (), [Problem(path, str(error))]
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        position = _TOML_POSITION.search(message)
+        line = None
+        if position:  # "at end of document" has no number: the last line is where it ends
+            line = int(position.group(1)) if position.group(1) else max(1, len(text.splitlines()))
+        return (), [Problem(path, f"not valid TOML: {_TOML_POSITION.sub('', message)}", line=line)]
+    lines = text.splitlines()
+    problems: list[Problem] = []
+    for name in document:
+        if name != "bookmark":
+            problems.append(
+                Problem(path, "unknown key (it would be lost when readertui saves)", _key_line(lines, 0, name), name)
+            )
+    tables = document.get("bookmark", [])
+    if not isinstance(tables, list) or not all(isinstance(table, dict) for table in tables):
+        problems.append(Problem(path, "must be an array of [[bookmark]] tables", _key_line(lines, 0, "bookmark"), "bookmark"))
+        return (), problems
+    headers = [i for i, line in enumerate(lines) if _ARRAY_HEADER.match(line)]
+    bookmarks: list[Bookmark] = []
+    seen_ids: set[str] = set()
+    for index, table in enumerate(tables):
+        header = headers[index] if index < len(headers) else 0
+        bookmark, found = _from_table(path, lines, header, table)
+        problems += found
+        if bookmark is None:
+            continue
+        if bookmark.id in seen_ids:
+            problems.append(Problem(path, f"duplicate id {bookmark.id!r}", _key_line(lines, header, "id"), "id"))
+            continue
+        seen_ids.add(bookmark.id)
+        bookmarks.append(bookmark)
+    return tuple(bookmarks), problems
+
+
+def _from_table(
+    path: Path, lines: list[str], header: int, table: dict[str, Any]
+) -> tuple[Bookmark | None, list[Problem]]:
+    problems: list[Problem] = []
+
+    def problem(key: str, message: str, suggestion: str | None = None) -> None:
+        line = _key_line(lines, header, key) if key in table else header + 1
+        problems.append(Problem(path, message, line, f"bookmark.{key}", suggestion))
+
+    for key in table:
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, KEYS, n=1)
+            problem(key, "unknown key (it would be lost when readertui saves)", close[0] if close else None)
+    for key in _REQUIRED:
+        if key not in table:
+            problem(key, "missing")
+    for key in ("id", "repo", "path", "label", "commit", "fingerprint", "excerpt"):
+        if key in table and not isinstance(table[key], str):
+            problem(key, "must be a string")
+    for key in ("id", "repo", "path"):
+        if isinstance(table.get(key), str) and not table[key].strip():
+            problem(key, "must not be empty")
+    for key in ("start", "end"):
+        value = table.get(key)
+        if key in table and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            problem(key, "must be a line number (an integer ≥ 1)")
+    if "created" in table and not isinstance(table["created"], datetime):
+        problem("created", "must be a date-time like 2026-11-29T14:32:00+00:00")
+    if problems:
+        return None, problems
+    if table["end"] < table["start"]:
+        problem("end", f"is before start ({table['start']})")
+        return None, problems
+    return (
+        Bookmark(
+            id=table["id"],
+            repo=table["repo"],
+            path=table["path"],
+            range=LineRange(table["start"], table["end"]),
+            label=table.get("label", ""),
+            commit=table.get("commit"),
+            created=table["created"],
+            fingerprint=table.get("fingerprint", ""),
+            excerpt=table.get("excerpt", ""),
+        ),
+        [],
+    )
+
+
+def _to_table(bookmark: Bookmark) -> dict[str, Any]:
+    table: dict[str, Any] = {
+        "id": bookmark.id,
+        "repo": bookmark.repo,
+        "path": bookmark.path,
+        "start": bookmark.range.start,
+        "end": bookmark.range.end,
+        "label": bookmark.label,
+    }
+    if bookmark.commit:
+        table["commit"] = bookmark.commit
+    table["created"] = bookmark.created
+    table["fingerprint"] = bookmark.fingerprint
+    table["excerpt"] = bookmark.excerpt
+    return table
+
+
+def _key_line(lines: list[str], start: int, key: str) -> int | None:
+    """1-based line of `key = …` at or after line index `start`, before the next table header
+    (TOML errors carry positions; data errors are found back in the text this way)."""
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for index in range(start, len(lines)):
+        if index > start and lines[index].lstrip().startswith("["):
+            break
+        if pattern.match(lines[index]):
+            return index + 1
+    return None
+
+
+def _key(path: Path) -> Path:
+    return Path(path).resolve()
