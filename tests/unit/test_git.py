@@ -1,0 +1,277 @@
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from readertui.core import git as gitmod
+from readertui.core.errors import GitError
+from readertui.core.git import GitRepo, read_head, short, submodules, toplevel
+from tests.gitfixtures import CORE_A, CORE_B, KB, commit_all, git, write
+
+
+def test_not_a_repository_is_a_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(GitError) as info:
+        GitRepo(tmp_path)
+    message = str(info.value)
+    assert "\n" not in message and str(tmp_path) in message
+
+
+def test_a_folder_inside_a_repository_is_not_the_repository(kb: KB) -> None:
+    with pytest.raises(GitError):
+        GitRepo(kb.submodule / "src")
+
+
+def test_head_and_checkout_detached(kb: KB) -> None:
+    repo = GitRepo(kb.submodule)
+    assert repo.head() == kb.a
+    repo.checkout_detached(kb.b[:10])
+    assert repo.head() == kb.b
+    assert git(kb.submodule, "rev-parse", "HEAD") == kb.b
+
+
+def test_read_head_follows_branches_and_packed_refs(kb: KB) -> None:
+    up = kb.upstream  # on branch main
+    assert read_head(up) == kb.b
+    git(up, "pack-refs", "--all")
+    assert not (up / ".git/refs/heads/main").exists()
+    assert read_head(up) == kb.b
+    assert read_head(kb.submodule) == kb.a  # `.git` is a file pointing into the superproject
+
+
+def test_read_head_of_an_unborn_repository_is_none(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")
+    assert read_head(tmp_path) is None
+    assert GitRepo(tmp_path).head() is None
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("A", "a"),
+        ("A7", "a"),
+        ("v1.0", "a"),
+        ("HEAD", "a"),
+        ("origin/main", "b"),
+        ("HEAD~0", "a"),
+    ],
+)
+def test_resolve_known_refs(kb: KB, ref: str, expected: str) -> None:
+    repo = GitRepo(kb.submodule)
+    full = {"a": kb.a, "b": kb.b}
+    if ref == "A":
+        ref = kb.a
+    elif ref == "A7":
+        ref = kb.a[:7]
+    assert repo.resolve(ref) == full[expected]
+
+
+@pytest.mark.parametrize(
+    "ref", ["0000000", "nope", "v9.9", "", "-x", "--output=out.txt", "HEAD\nHEAD", "a\0b", "HEAD^{tree}"]
+)
+def test_resolve_rejects_unknown_option_like_and_non_commit_refs(kb: KB, ref: str) -> None:
+    repo = GitRepo(kb.submodule)
+    assert repo.resolve(ref) is None
+    assert not (kb.submodule / "out.txt").exists()
+
+
+def test_resolve_a_tree_sha_is_not_a_commit(kb: KB) -> None:
+    tree = git(kb.submodule, "rev-parse", f"{kb.a}^{{tree}}")
+    assert GitRepo(kb.submodule).resolve(tree) is None
+
+
+def test_list_files_at_commits_a_and_b(kb: KB) -> None:
+    repo = GitRepo(kb.submodule)
+    at_a = repo.list_files(kb.a)
+    at_b = repo.list_files(kb.b[:8])
+    assert "src/util/queue.ts" in at_a and "src/util/work_queue.ts" not in at_a
+    assert "src/util/work_queue.ts" in at_b and "src/old.py" not in at_b
+    assert "src/old.py" in at_a
+    assert repo.list_files(kb.a) is at_a  # cached per commit
+    assert repo.list_files(None) == at_a  # the index of the checkout at A
+
+
+def test_list_files_of_the_index_sees_new_files(kb: KB) -> None:
+    repo = GitRepo(kb.submodule)
+    before = repo.list_files()
+    write(kb.submodule / "new.txt", "x\n")
+    git(kb.submodule, "add", "new.txt")
+    after = repo.list_files()
+    assert "new.txt" not in before and "new.txt" in after
+
+
+def test_list_files_of_an_unknown_commit_says_how_to_fix(kb: KB) -> None:
+    with pytest.raises(GitError, match="fetch"):
+        GitRepo(kb.submodule).list_files("deadbeef")
+
+
+def test_read_file_at_commits_without_checkout(kb: KB) -> None:
+    repo = GitRepo(kb.submodule)
+    assert repo.read_file("src/engine/core.py", kb.a) == CORE_A.encode()
+    assert repo.read_file("src/engine/core.py", kb.b) == CORE_B.encode()
+    assert repo.read_file("src/old.py", kb.b) is None
+    assert repo.read_file("src/engine", kb.a) is None  # a tree, not a blob
+    assert repo.read_file("no/such.py", kb.a) is None
+    assert git(kb.submodule, "rev-parse", "HEAD") == kb.a  # nothing was checked out
+
+
+def test_read_file_uses_one_persistent_git_not_a_process_per_file(kb: KB, monkeypatch) -> None:
+    repo = GitRepo(kb.submodule)
+    repo.read_file("README.md", kb.a)  # resolves the commit once
+    calls: list[list[str]] = []
+    real = gitmod._run
+    monkeypatch.setattr(gitmod, "_run", lambda cwd, args, **kw: calls.append(args) or real(cwd, args, **kw))
+    for path in repo.list_files(kb.a):
+        assert repo.read_file(path, kb.a) is not None
+    assert calls == [["ls-tree", "-r", "--name-only", "-z", "--full-tree", kb.a]]
+
+
+def test_read_file_of_an_unknown_commit_raises(kb: KB) -> None:
+    with pytest.raises(GitError, match="unknown"):
+        GitRepo(kb.submodule).read_file("README.md", "v9.9")
+
+
+def test_read_working_tree_file_stays_inside_the_repository(kb: KB, tmp_path: Path) -> None:
+    repo = GitRepo(kb.submodule)
+    write(kb.submodule / "README.md", "edited\n")
+    assert repo.read_file("README.md") == b"edited\n"
+    secret = write(tmp_path / "secret.txt", "secret\n")
+    os.symlink(secret, kb.submodule / "link.txt")
+    assert repo.read_file("link.txt") is None
+    assert repo.read_file("../../notes/code-reading-log.md") is None
+    assert repo.read_file("src") is None
+    assert repo.read_file("missing.txt") is None
+
+
+def test_read_file_handles_binary_and_odd_names(kb: KB) -> None:
+    write(kb.upstream / "odd name ü.txt", "x")
+    (kb.upstream / "blob.bin").write_bytes(b"\0\xff\x00binary")
+    sha = commit_all(kb.upstream, "odd files")
+    repo = GitRepo(kb.upstream)
+    assert repo.read_file("odd name ü.txt", sha) == b"x"
+    assert repo.read_file("blob.bin", sha) == b"\0\xff\x00binary"
+    assert "odd name ü.txt" in repo.list_files(sha)
+    assert repo.read_file("bad\nname", sha) is None
+
+
+def test_line_count(kb: KB) -> None:
+    write(kb.upstream / "empty.txt", "")
+    write(kb.upstream / "no-newline.txt", "a\nb")
+    sha = commit_all(kb.upstream, "counts")
+    repo = GitRepo(kb.upstream)
+    assert repo.line_count("src/engine/core.py", kb.a) == 40
+    assert repo.line_count("src/engine/core.py", kb.b) == 45
+    assert repo.line_count("empty.txt", sha) == 0
+    assert repo.line_count("no-newline.txt", sha) == 2
+    assert repo.line_count("missing", sha) is None
+
+
+def test_describe_and_tags(kb: KB, tmp_path: Path) -> None:
+    repo = GitRepo(kb.submodule)
+    assert repo.describe(kb.a) == "v1.0"
+    assert repo.describe(kb.b).startswith(f"v1.0-1-g{kb.b[:7]}")
+    assert repo.tags_at(kb.a) == ("v1.0",)
+    assert repo.tags_at(kb.b) == ()
+    assert repo.describe("-x") is None
+    bare = tmp_path / "untagged"
+    bare.mkdir()
+    git(bare, "init", "-q")
+    write(bare / "f", "x\n")
+    sha = commit_all(bare, "one")
+    assert GitRepo(bare).describe(sha) is None
+    assert GitRepo(bare).remote_url() is None
+
+
+def test_remote_url_dirty_diff_and_count(kb: KB) -> None:
+    repo = GitRepo(kb.submodule)
+    assert repo.remote_url() == str(kb.upstream)
+    assert repo.is_dirty() is False
+    write(kb.submodule / "src/engine/core.py", "changed\n")
+    assert repo.is_dirty() is True
+    diff = repo.diff(kb.a, kb.b)
+    assert "rename from src/util/queue.ts" in diff and "rename to src/util/work_queue.ts" in diff
+    assert "@@ -10 +15 @@" in diff
+    assert repo.count_commits(kb.a, kb.b) == 1
+    assert repo.count_commits(kb.b, kb.a) == 0
+
+
+def test_fetch_brings_new_commits(kb: KB) -> None:
+    write(kb.upstream / "later.txt", "later\n")
+    c = commit_all(kb.upstream, "C")
+    repo = GitRepo(kb.submodule)
+    assert repo.resolve(c) is None
+    assert repo.fetch(timeout=10) is True
+    assert repo.resolve(c) == c
+
+
+def test_fetch_from_an_unreachable_remote_is_false(kb: KB, tmp_path: Path) -> None:
+    git(kb.submodule, "remote", "set-url", "origin", str(tmp_path / "gone"))
+    assert GitRepo(kb.submodule).fetch(timeout=5) is False
+
+
+def test_fetch_never_hangs_on_a_silent_server(kb: KB, tmp_path: Path, monkeypatch) -> None:
+    hang = write(tmp_path / "fake-ssh", "#!/bin/sh\nsleep 30\n")
+    hang.chmod(0o755)
+    monkeypatch.setenv("GIT_SSH_COMMAND", str(hang))
+    git(kb.submodule, "remote", "set-url", "origin", "ssh://git@example.invalid/engine.git")
+    started = time.monotonic()
+    assert GitRepo(kb.submodule).fetch(timeout=1) is False
+    assert time.monotonic() - started < 10
+
+
+def test_ext_transport_never_runs(kb: KB, tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    git(kb.submodule, "remote", "set-url", "origin", f"ext::sh -c touch% {marker}")
+    assert GitRepo(kb.submodule).fetch(timeout=5) is False
+    assert not marker.exists()
+
+
+def test_hooks_never_run(kb: KB, tmp_path: Path) -> None:
+    marker = tmp_path / "hook-ran"
+    hooks = Path(git(kb.submodule, "rev-parse", "--path-format=absolute", "--git-path", "hooks"))
+    hook = write(hooks / "post-checkout", f"#!/bin/sh\ntouch {marker}\n")
+    hook.chmod(0o755)
+    GitRepo(kb.submodule).checkout_detached(kb.b)
+    assert not marker.exists()
+
+
+def test_checkout_of_an_unknown_commit_is_a_one_line_error(kb: KB) -> None:
+    with pytest.raises(GitError) as info:
+        GitRepo(kb.submodule).checkout_detached("nope")
+    assert "\n" not in str(info.value)
+
+
+def test_submodules_are_asked_of_git(kb: KB) -> None:
+    (info,) = submodules(kb.root)
+    assert info.path == "awesome/engine-study/Engine"
+    assert info.sha == kb.a
+    assert info.url == str(kb.upstream)
+    assert info.initialized is True
+
+
+def test_submodule_with_a_dotted_name_and_uninitialized(kb: KB) -> None:
+    git(kb.root, "config", "--file", ".gitmodules", "--rename-section",
+        "submodule.awesome/engine-study/Engine", "submodule.engine.v1")
+    git(kb.root, "submodule", "deinit", "-q", "-f", "--", "awesome/engine-study/Engine")
+    (info,) = submodules(kb.root)
+    assert info.name == "engine.v1"
+    assert info.path == "awesome/engine-study/Engine"
+    assert info.initialized is False
+
+
+def test_no_gitmodules_no_submodules(kb: KB) -> None:
+    assert submodules(kb.upstream) == []
+
+
+def test_toplevel(kb: KB, tmp_path: Path) -> None:
+    assert toplevel(kb.submodule / "src" / "engine") == kb.submodule
+    assert toplevel(kb.submodule / "src/engine/core.py") == kb.submodule
+    assert toplevel(kb.project / "notes") == kb.root
+    (tmp_path / "plain").mkdir()
+    assert toplevel(tmp_path / "plain") is None
+
+
+def test_short() -> None:
+    assert short("0123456789abcdef0123456789abcdef01234567") == "0123456"
