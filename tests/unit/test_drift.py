@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from readertui.core.bookmarks import fingerprint
 from readertui.core.drift import DriftMapper, RangeMapping, map_bookmark, parse_diff, relocate
 from readertui.core.git import GitRepo
 from readertui.core.model import Bookmark, LineRange
@@ -212,22 +213,18 @@ def test_kb_fixture_commit_b(kb):
     assert mapper.map("README.md", (R(1, 1),)).status == "same"
 
 
-def _fingerprint(rows: list[str]) -> str:
-    return "|".join(row.strip() for row in rows)
-
-
 def test_bookmarks_map_and_are_verified_by_fingerprint(kb):
     mapper = DriftMapper(GitRepo(kb.submodule), kb.a, kb.b)
 
     def mark(rng: LineRange, fingerprint: str, excerpt: str) -> Bookmark:
         return Bookmark("b1", "Engine", "src/engine/core.py", rng, "init", kb.a, None, fingerprint, excerpt)  # type: ignore[arg-type]
 
-    good = mark(R(5, 6), _fingerprint(["def __init__(self, model):", "self.model = model"]), "def __init__(self, model):")
-    assert map_bookmark(mapper, good, _fingerprint).new_ranges == (R(10, 11),)
-    assert map_bookmark(mapper, good, _fingerprint).exact
+    good = mark(R(5, 6), fingerprint(["    def __init__(self, model):", "        self.model = model"]), "def __init__(self, model):")
+    assert map_bookmark(mapper, good).new_ranges == (R(10, 11),)
+    assert map_bookmark(mapper, good).exact
     # Taken on text that is not A's: found again by its excerpt, never exact.
     drifted = mark(R(5, 6), "something else", "def save(self, path):")
-    result = map_bookmark(mapper, drifted, _fingerprint)
+    result = map_bookmark(mapper, drifted)
     assert (result.status, result.new_ranges) == ("changed", (R(19, 20),))
     assert 0 < result.confidence < 1
 

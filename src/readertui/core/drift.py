@@ -31,10 +31,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from readertui.core.bookmarks import fingerprint
 from readertui.core.model import Bookmark, LineRange
 
 if TYPE_CHECKING:
@@ -386,11 +386,7 @@ class DriftMapper:
         return relocate(old_lines[rng.start - 1 : rng.end], new_lines, expected)
 
 
-def map_bookmark(
-    mapper: DriftMapper,
-    bookmark: Bookmark,
-    fingerprint: Callable[[list[str]], str],
-) -> RangeMapping:
+def map_bookmark(mapper: DriftMapper, bookmark: Bookmark) -> RangeMapping:
     """Map a bookmark and verify it by its fingerprint at B.
 
     An exact mapping whose lines at B do not carry the bookmark's fingerprint (the bookmark was
@@ -405,7 +401,7 @@ def map_bookmark(
     if mapping.exact:
         if fingerprint(new_lines[target.start - 1 : target.end]) == bookmark.fingerprint:
             return mapping
-        return _refind_bookmark(mapping, bookmark, new_lines, target.start, fingerprint)
+        return _refind_bookmark(mapping, bookmark, new_lines, target.start)
     return mapping
 
 
@@ -414,7 +410,6 @@ def _refind_bookmark(
     bookmark: Bookmark,
     new_lines: list[str],
     expected: int,
-    fingerprint: Callable[[list[str]], str],
 ) -> RangeMapping:
     size = len(bookmark.range)
     hits = [
