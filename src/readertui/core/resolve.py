@@ -1,0 +1,645 @@
+"""Resolve citations found in a note to one file and lines of a project's repos.
+
+`docs/CITATIONS.md` is the spec. For each citation: pick the commit it is about (its own pin,
+else the note's declaration in force, else the repo's HEAD), rank the repos' tracked files at
+that commit (rules 1–6, stopping at the first rule that leaves one file), check the lines against
+the blob read from git (never a checkout), and, when the checkout moved on since that commit,
+carry the lines forward with `core/drift.py`.
+
+Plain folders (no git: the demo workspace, a vendored copy) have no commit: their citations are
+checked against the files on disk, and commit declarations do not apply to them.
+
+A cited path that leaves the workspace (`../../etc/passwd`, `/etc/passwd`) is reported as
+missing and never read. Git trouble becomes a result with a detail, never an exception.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from readertui.core.citations import scan_note
+from readertui.core.drift import DriftMapper
+from readertui.core.errors import ReadertuiError
+from readertui.core.file_index import walk_files
+from readertui.core.git import GitRepo, short
+from readertui.core.model import (
+    Citation,
+    CitationForm,
+    CitationResult,
+    NoteScan,
+    Project,
+    Repo,
+    RepoKind,
+    Status,
+    Workspace,
+    format_ranges,
+)
+from readertui.core.notes import read_text
+
+# Rule 5: files under these folders lose to the same name elsewhere (dot-folders too).
+VENDORED_DIRS = frozenset(
+    {"third_party", "third-party", "thirdparty", "3rdparty", "vendor", "vendored", "node_modules"}
+)
+
+OUTSIDE_WORKSPACE = "outside the workspace"
+
+Candidate = tuple[str, str]  # (repo name, path relative to the repo root)
+
+
+# --------------------------------------------------------------------------- pure ranking
+
+
+class FileList:
+    """The files of one repo at one commit, indexed by file name for suffix and gap matching."""
+
+    def __init__(self, repo: str, paths: Iterable[str]) -> None:
+        self.repo = repo
+        self.paths = frozenset(paths)
+        by_name: dict[str, list[str]] = defaultdict(list)
+        for path in self.paths:
+            by_name[path.rpartition("/")[2]].append(path)
+        self.by_name = {name: tuple(sorted(found)) for name, found in by_name.items()}
+        self._dirs: frozenset[str] | None = None
+
+    @property
+    def dirs(self) -> frozenset[str]:
+        """Every folder that holds a file (built on first use: only path-only citations need it)."""
+        if self._dirs is None:
+            dirs: set[str] = set()
+            for path in self.paths:
+                parent = path.rpartition("/")[0]
+                while parent and parent not in dirs:
+                    dirs.add(parent)
+                    parent = parent.rpartition("/")[0]
+            self._dirs = frozenset(dirs)
+        return self._dirs
+
+
+@dataclass(frozen=True)
+class Located:
+    """The outcome of ranking one cited path against a project's files."""
+
+    chosen: Candidate | None
+    candidates: tuple[Candidate, ...]  # every file still in the running (all of them if ambiguous)
+    rule: str = ""  # which rule decided: "exact", "suffix", "gaps", "section context", …
+
+
+def _components(text: str) -> list[str]:
+    return [part for part in text.split("/") if part and part != "."]
+
+
+def _is_subsequence(needle: list[str], haystack: list[str]) -> bool:
+    it = iter(haystack)
+    return all(part in it for part in needle)
+
+
+def match_exact(cited: str, lists: Iterable[FileList]) -> list[Candidate]:
+    """Rule 1: the path from a repo root, or with the repo's name first."""
+    found: list[Candidate] = []
+    for files in lists:
+        if cited in files.paths:
+            found.append((files.repo, cited))
+        prefix = files.repo + "/"
+        if cited.startswith(prefix) and cited[len(prefix):] in files.paths:
+            found.append((files.repo, cited[len(prefix):]))
+    return sorted(set(found))
+
+
+def match_suffix(cited: str, lists: Iterable[FileList]) -> list[Candidate]:
+    """Rule 2a: paths ending with the cited components (`queue.ts` matches `src/queue.ts`)."""
+    wanted = _components(cited)
+    found: list[Candidate] = []
+    for files in lists:
+        for path in files.by_name.get(wanted[-1], ()):
+            have = [files.repo, *path.split("/")]
+            if have[-len(wanted):] == wanted:
+                found.append((files.repo, path))
+    return sorted(found)
+
+
+def match_gaps(cited: str, lists: Iterable[FileList]) -> list[Candidate]:
+    """Rule 2b: paths holding the cited components in order (`worker/main.ts`)."""
+    wanted = _components(cited)
+    found: list[Candidate] = []
+    for files in lists:
+        for path in files.by_name.get(wanted[-1], ()):
+            have = [files.repo, *path.split("/")]
+            if _is_subsequence(wanted[:-1], have[:-1]):
+                found.append((files.repo, path))
+    return sorted(found)
+
+
+def is_vendored(path: str) -> bool:
+    return any(part.startswith(".") or part in VENDORED_DIRS for part in path.split("/")[:-1])
+
+
+def under_folder(candidate: Candidate, folder: str) -> bool:
+    """True when `folder` (components, possibly repo-prefixed) names a folder holding the file."""
+    repo, path = candidate
+    parent = "/" + "/".join([repo, *path.split("/")[:-1]]) + "/"
+    return "/" + "/".join(_components(folder)) + "/" in parent
+
+
+def rank(
+    cited: str,
+    lists: Iterable[FileList],
+    context: Candidate | None = None,
+    context_path: str | None = None,
+    full_paths: frozenset[Candidate] = frozenset(),
+) -> Located:
+    """Rank the files for a cited path by CITATIONS.md rules 1–6.
+
+    `context` is the file the enclosing section points at (rule 3) and `context_path` its text
+    (which may name a folder); `full_paths` are files cited with their full path elsewhere in
+    the note (rule 4). Rules 3–5 only narrow: one that would remove every candidate is skipped.
+    """
+    lists = tuple(lists)
+    if not _components(cited):
+        return Located(None, ())
+    candidates: list[Candidate] = []
+    for rule, matcher in (("exact", match_exact), ("suffix", match_suffix), ("gaps", match_gaps)):
+        candidates = matcher(cited, lists)
+        if len(candidates) == 1:
+            return Located(candidates[0], tuple(candidates), rule)
+        if candidates:
+            break
+    if not candidates:
+        return Located(None, ())
+    narrowing = (
+        ("section context", lambda c: c == context),
+        ("section context", lambda c: context_path is not None and under_folder(c, context_path)),
+        ("full path in note", lambda c: c in full_paths),
+        ("not vendored", lambda c: not is_vendored(c[1])),
+    )
+    for rule, keep in narrowing:
+        kept = [c for c in candidates if keep(c)]
+        if len(kept) == 1:
+            return Located(kept[0], (kept[0],), rule)
+        if kept:
+            candidates = kept
+    return Located(None, tuple(candidates), "ambiguous")
+
+
+def count_lines(data: bytes) -> int:
+    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+
+
+def is_within(path: str, root: str) -> bool:
+    """Lexical containment of normalised absolute paths."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+# --------------------------------------------------------------------------- repos
+
+
+class _RepoSource:
+    """One repo as the resolver reads it: a git repo at a commit, or a plain folder on disk."""
+
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+        self.git: GitRepo | None = None
+        self.error: str | None = None  # why nothing can be read from this repo
+        self._refs: dict[str, str | None] = {}
+        self._head: str | None = None
+        if repo.kind == RepoKind.UNINITIALIZED_SUBMODULE:
+            fix = f": run `{repo.fix_command}`" if repo.fix_command else ""
+            self.error = f"submodule {repo.name} is not initialized{fix}"
+        elif repo.is_git:
+            try:
+                self.git = GitRepo(repo.path)
+                self._head = repo.head or self.git.head()
+            except ReadertuiError as error:
+                self.error = f"{repo.name}: {error}"
+            if self.git is not None and self._head is None:
+                self.error = f"{repo.name} has no commit checked out"
+                self.git = None
+
+    @property
+    def is_plain(self) -> bool:
+        return self.error is None and self.git is None
+
+    @property
+    def head(self) -> str | None:
+        return self._head
+
+    def resolve_ref(self, ref: str) -> str | None:
+        if ref not in self._refs:
+            assert self.git is not None
+            self._refs[ref] = self.git.resolve(ref)
+        return self._refs[ref]
+
+    def list_files(self, commit: str | None) -> tuple[str, ...]:
+        if self.git is None:
+            return walk_files(self.repo.path)
+        return self.git.list_files(commit)
+
+    def line_count(self, path: str, commit: str | None) -> int | None:
+        if self.git is not None:
+            return self.git.line_count(path, commit)
+        real = os.path.realpath(self.repo.path / path)
+        # a symlink in a plain folder must not lead the resolver out of the repo
+        if not is_within(real, os.path.realpath(self.repo.path)) or not os.path.isfile(real):
+            return None
+        with open(real, "rb") as handle:
+            return count_lines(handle.read())
+
+    def fetch_hint(self, ref: str) -> str:
+        where = _display_path(self.repo.path)
+        if _is_shallow(self.repo.path):
+            return f"git -C {where} fetch --unshallow origin"
+        if _looks_like_hex(ref):
+            return f"git -C {where} fetch origin"
+        return f"git -C {where} fetch origin tag {ref}"
+
+
+def _looks_like_hex(ref: str) -> bool:
+    return len(ref) >= 4 and all(ch in "0123456789abcdefABCDEF" for ch in ref)
+
+
+def _is_shallow(work_tree: Path) -> bool:
+    """A shallow clone lacks old commits: `.git/shallow` exists (also for a submodule's gitdir)."""
+    dot_git = work_tree / ".git"
+    try:
+        if dot_git.is_file():
+            line = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            if not line.startswith("gitdir:"):
+                return False
+            gitdir = (work_tree / line.partition(":")[2].strip()).resolve()
+        else:
+            gitdir = dot_git
+        return (gitdir / "shallow").is_file()
+    except OSError:
+        return False
+
+
+def _display_path(path: Path) -> str:
+    """`path` relative to the current folder when it is below it, else absolute."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
+    except (ValueError, OSError):
+        return str(path)
+
+
+@dataclass(frozen=True)
+class _View:
+    """A repo's files at the commit a citation is about (commit None: a plain folder)."""
+
+    source: _RepoSource
+    commit: str | None
+    files: FileList
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The repos a citation can point into, at its commit; `unpinned` says why not, if so."""
+
+    views: tuple[_View, ...]
+    unpinned: str | None = None  # no git repo has the commit
+    commit: str | None = None  # the full sha the citation is about (None: HEAD / plain)
+    lacking: dict[str, str] = field(default_factory=dict)  # repo -> why it lacks the commit
+
+
+# --------------------------------------------------------------------------- resolver
+
+
+class Resolver:
+    """Resolves the citations of one project's notes. Caches file lists per (repo, commit) and
+    drift maps per (repo, A, B), so one Resolver should serve a whole `check` run."""
+
+    def __init__(self, workspace: Workspace, project: Project) -> None:
+        self.workspace = workspace
+        self.project = project
+        self._sources = {repo.name: _RepoSource(repo) for repo in project.repos}
+        self._files: dict[tuple[str, str | None], FileList] = {}
+        self._scopes: dict[str | None, _Scope] = {}
+        self._drift: dict[tuple[str, str, str], DriftMapper] = {}
+        self._peers: dict[str, Resolver] = {}
+        self._full_paths: dict[tuple[int, str | None], frozenset[Candidate]] = {}
+
+    # ---- public API
+
+    def resolve_note(self, note: Path, text: str | None = None) -> list[CitationResult]:
+        """Every reportable citation of `note`. Raises NoteError for a binary / non-UTF-8 note.
+
+        Two kinds of mention are not reported when they match nothing, as they are prose, not
+        citations: a bare file name without lines (`config.py` as a generic word) and relative
+        line numbers with no file in context.
+        """
+        note = Path(note).absolute()
+        if text is None:
+            text = read_text(note)
+        scan = scan_note(text)
+        results = []
+        for citation in scan.citations:
+            result = self.resolve(note, scan, citation)
+            if _is_prose_mention(citation, result):
+                continue
+            results.append(result)
+        return results
+
+    def resolve(self, note: Path, scan: NoteScan, citation: Citation) -> CitationResult:
+        note = Path(note).absolute()
+        try:
+            return self._resolve(note, scan, citation)
+        except ReadertuiError as error:
+            # a broken repo or a failed git call: report it on the citation, never crash
+            return CitationResult(note, citation, Status.UNPINNED, detail=str(error))
+        except OSError as error:
+            return CitationResult(note, citation, Status.MISSING, detail=f"cannot read: {error}")
+
+    # ---- steps
+
+    def _resolve(self, note: Path, scan: NoteScan, citation: Citation) -> CitationResult:
+        ref = citation.commit or scan.commit_for_line(citation.line)
+        scope = self._scope(ref)
+        cited = citation.path
+        if citation.form == CitationForm.RELATIVE_LINES or cited is None:
+            cited = citation.context_path
+            if cited is None:
+                return CitationResult(
+                    note, citation, Status.MISSING, detail="line numbers with no file in context"
+                )
+        if self._is_note_relative(citation, cited):
+            placed = self._place_in_workspace(note, cited, citation, ref)
+            if placed is not None:
+                return placed
+        if scope.unpinned and not scope.views:
+            return CitationResult(note, citation, Status.UNPINNED, detail=scope.unpinned)
+        views = self._views_for_hint(scope.views, citation.repo_hint)
+        located = rank(
+            cited,
+            (view.files for view in views),
+            context=self._context_file(citation, views),
+            context_path=citation.context_path,
+            full_paths=self._full_paths_in(scan, views, ref),
+        )
+        if located.chosen is None:
+            return self._unlocated(note, citation, cited, located, scope)
+        view = next(v for v in views if v.source.repo.name == located.chosen[0])
+        if view.source.repo.name in scope.lacking:
+            return CitationResult(
+                note, citation, Status.UNPINNED, detail=scope.lacking[view.source.repo.name],
+                repo=located.chosen[0], path=located.chosen[1], ranges=citation.ranges,
+            )
+        return self._check_lines(note, citation, view, located.chosen[1], located.rule)
+
+    def _scope(self, ref: str | None) -> _Scope:
+        """The repos at the commit `ref` names (None: each repo's HEAD). Cached per ref.
+
+        A declaration names the commit of the repo the note is about; when a project has
+        several repos, those without that commit are read at their HEAD, and a citation that
+        lands in one of them is unpinned."""
+        if ref in self._scopes:
+            return self._scopes[ref]
+        views: list[_View] = []
+        lacking: dict[str, str] = {}
+        commit: str | None = None
+        git_sources = [s for s in self._sources.values() if s.git is not None]
+        resolved = {s.repo.name: s.resolve_ref(ref) for s in git_sources} if ref else {}
+        for source in self._sources.values():
+            if source.error is not None:
+                continue
+            if source.git is None:
+                views.append(_View(source, None, self._file_list(source, None)))
+                continue
+            at = resolved.get(source.repo.name) if ref else source.head
+            if at is None:
+                lacking[source.repo.name] = (
+                    f"commit {ref} is not in {source.repo.name} (run `{source.fetch_hint(ref or '')}`)"
+                )
+                at = source.head
+            elif ref:
+                commit = commit or at
+            views.append(_View(source, at, self._file_list(source, at)))
+        unpinned = None
+        if lacking and not any(resolved.values()):
+            unpinned = "; ".join(lacking.values())
+            views = [v for v in views if v.source.git is None]
+        scope = _Scope(tuple(views), unpinned, commit, lacking)
+        self._scopes[ref] = scope
+        return scope
+
+    def _file_list(self, source: _RepoSource, commit: str | None) -> FileList:
+        key = (source.repo.name, commit)
+        if key not in self._files:
+            self._files[key] = FileList(source.repo.name, source.list_files(commit))
+        return self._files[key]
+
+    @staticmethod
+    def _views_for_hint(views: tuple[_View, ...], hint: str | None) -> tuple[_View, ...]:
+        """A permalink names its repo: search that one when the project has it."""
+        if not hint:
+            return views
+        hinted = tuple(v for v in views if v.source.repo.name.lower() == hint.lower())
+        if not hinted:
+            hinted = tuple(
+                v for v in views if v.source.repo.name.rpartition("/")[2].lower() == hint.lower()
+            )
+        return hinted or views
+
+    def _context_file(self, citation: Citation, views: tuple[_View, ...]) -> Candidate | None:
+        if not citation.context_path or citation.form == CitationForm.RELATIVE_LINES:
+            return None
+        located = rank(citation.context_path, (view.files for view in views))
+        return located.chosen
+
+    def _full_paths_in(
+        self, scan: NoteScan, views: tuple[_View, ...], ref: str | None
+    ) -> frozenset[Candidate]:
+        """Rule 4: files the note cites with a full path (exact from a repo root)."""
+        key = (id(scan), ref)
+        if key not in self._full_paths:
+            found: set[Candidate] = set()
+            lists = [view.files for view in views]
+            for other in scan.citations:
+                if other.path and "/" in other.path.strip("/"):
+                    found.update(match_exact(other.path, lists))
+            self._full_paths[key] = frozenset(found)
+        return self._full_paths[key]
+
+    def _unlocated(
+        self, note: Path, citation: Citation, cited: str, located: Located, scope: _Scope
+    ) -> CitationResult:
+        candidates = tuple(f"{repo}/{path}" for repo, path in located.candidates)
+        if candidates:
+            return CitationResult(
+                note,
+                citation,
+                Status.AMBIGUOUS,
+                detail=f"{len(candidates)} files match {cited}: " + ", ".join(candidates),
+                ranges=citation.ranges,
+                commit=scope.commit,
+                candidates=candidates,
+            )
+        for view in scope.views:
+            if cited.strip("/") in view.files.dirs or cited.strip("/") == view.source.repo.name:
+                if not citation.ranges:  # a folder named without lines: it exists
+                    return CitationResult(
+                        note, citation, Status.OK, detail=f"folder of {view.source.repo.name}",
+                        repo=view.source.repo.name, path=cited.strip("/"), commit=view.commit,
+                    )
+        if scope.unpinned:  # not in the plain folders; the git repos lack the commit
+            return CitationResult(note, citation, Status.UNPINNED, detail=scope.unpinned)
+        detail = f"no file matches {cited}"
+        broken = [s.error for s in self._sources.values() if s.error]
+        if broken:
+            detail += "; " + "; ".join(broken)
+        return CitationResult(
+            note, citation, Status.MISSING, detail=detail, ranges=citation.ranges, commit=scope.commit
+        )
+
+    def _check_lines(
+        self, note: Path, citation: Citation, view: _View, path: str, rule: str
+    ) -> CitationResult:
+        repo = view.source.repo.name
+        base = dict(
+            repo=repo,
+            path=path,
+            ranges=citation.ranges,
+            commit=view.commit,
+            candidates=(f"{repo}/{path}",),
+        )
+        where = f"{repo}/{path}"
+        if citation.ranges:
+            total = view.source.line_count(path, view.commit)
+            if total is None:
+                return CitationResult(note, citation, Status.MISSING, detail=f"cannot read {where}", **base)
+            past = [r for r in citation.ranges if r.end > total]
+            if past:
+                return CitationResult(
+                    note,
+                    citation,
+                    Status.OUT_OF_RANGE,
+                    detail=f"{where} has {total} lines; {format_ranges(past)} is past the end",
+                    **base,
+                )
+        head = view.source.head
+        if view.commit is not None and head is not None and view.commit != head:
+            return self._carry_forward(note, citation, view, path, base)
+        how = "" if rule in ("exact", "") else f" (by {rule})"
+        shown = f"{where}:{format_ranges(citation.ranges)}" if citation.ranges else where
+        return CitationResult(note, citation, Status.OK, detail=f"{shown}{how}", **base)
+
+    def _carry_forward(
+        self, note: Path, citation: Citation, view: _View, path: str, base: dict
+    ) -> CitationResult:
+        """The checkout moved on since the citation's commit: where are those lines now?"""
+        source = view.source
+        assert source.git is not None and view.commit is not None and source.head is not None
+        key = (source.repo.name, view.commit, source.head)
+        if key not in self._drift:
+            self._drift[key] = DriftMapper(source.git, view.commit, source.head)
+        mapping = self._drift[key].map(path, citation.ranges)
+        since = short(view.commit)
+        extra = dict(new_path=mapping.new_path, new_ranges=mapping.new_ranges)
+        if mapping.status == "same":
+            return CitationResult(note, citation, Status.OK, detail=f"unchanged since {since}", **base)
+        if mapping.status == "moved":
+            target = f"{mapping.new_path}:{format_ranges(mapping.new_ranges)}".rstrip(":")
+            return CitationResult(
+                note, citation, Status.MOVED, detail=f"moved to {target} since {since}",
+                confidence=1.0, **base, **extra,
+            )
+        if mapping.status == "orphaned":
+            return CitationResult(
+                note, citation, Status.STALE, detail=f"file deleted since {since}", **base, **extra
+            )
+        if mapping.new_ranges:
+            best = f"best match {mapping.new_path}:{format_ranges(mapping.new_ranges)}"
+            best += f" (confidence {mapping.confidence:.2f})"
+        else:
+            best = "no match found at the checkout"
+        return CitationResult(
+            note, citation, Status.STALE, detail=f"cited lines changed since {since}; {best}",
+            confidence=mapping.confidence, **base, **extra,
+        )
+
+    # ---- paths given relative to the note (links, `../`) and paths that try to leave
+
+    @staticmethod
+    def _is_note_relative(citation: Citation, cited: str) -> bool:
+        return citation.form == CitationForm.LINK or _leaves_folder(cited)
+
+    def _place_in_workspace(
+        self, note: Path, cited: str, citation: Citation, ref: str | None
+    ) -> CitationResult | None:
+        """Resolve a path given relative to a folder (a link, a `../` path) or absolute. None:
+        a plain link that names no file that way (it is then ranked like any other path)."""
+        root = os.path.normpath(self.workspace.root)
+        # links are relative to the note's folder; other forms name paths from the project
+        # folder (rule 1: `<repo>/<path>`), so a `../` there is relative to the project
+        base = note.parent if citation.form == CitationForm.LINK else self.project.path
+        if cited.startswith("~"):
+            target = os.path.normpath(os.path.expanduser(cited))
+        else:
+            target = os.path.normpath(os.path.join(base, cited))
+        if not is_within(target, root):
+            return CitationResult(note, citation, Status.MISSING, detail=OUTSIDE_WORKSPACE)
+        for project in self.workspace.projects:
+            for repo in project.repos:
+                repo_root = os.path.normpath(repo.path)
+                if is_within(target, repo_root) and target != repo_root:
+                    rel = Path(os.path.relpath(target, repo_root)).as_posix()
+                    if project.name == self.project.name:
+                        return self._exact_in_repo(note, citation, repo.name, rel, ref)
+                    # another project's code: that project's declarations do not apply here
+                    return self._peer(project)._exact_in_repo(note, citation, repo.name, rel, None)
+        # inside the workspace but in no repo (a note, a project file): read it from disk
+        real = os.path.realpath(target)
+        if is_within(real, os.path.realpath(root)) and os.path.isfile(real):
+            rel = Path(os.path.relpath(target, root)).as_posix()
+            return CitationResult(note, citation, Status.OK, detail=rel, path=rel)
+        if _leaves_folder(cited):
+            return CitationResult(note, citation, Status.MISSING, detail=f"no file {cited}")
+        return None
+
+    def _exact_in_repo(
+        self, note: Path, citation: Citation, repo_name: str, path: str, ref: str | None
+    ) -> CitationResult:
+        scope = self._scope(ref)
+        view = next((v for v in scope.views if v.source.repo.name == repo_name), None)
+        if view is None:
+            source = self._sources.get(repo_name)
+            status, detail = Status.MISSING, f"cannot read {repo_name}"
+            if scope.unpinned:
+                status, detail = Status.UNPINNED, scope.unpinned
+            elif source is not None and source.error:
+                detail = source.error
+            return CitationResult(note, citation, status, detail=detail, repo=repo_name, path=path)
+        if repo_name in scope.lacking:
+            return CitationResult(note, citation, Status.UNPINNED, detail=scope.lacking[repo_name],
+                                  repo=repo_name, path=path, ranges=citation.ranges)
+        if path not in view.files.paths:
+            if path in view.files.dirs and not citation.ranges:
+                return CitationResult(
+                    note, citation, Status.OK, detail=f"folder of {repo_name}",
+                    repo=repo_name, path=path, commit=view.commit,
+                )
+            return CitationResult(
+                note, citation, Status.MISSING, detail=f"no file {repo_name}/{path}",
+                repo=repo_name, path=path, ranges=citation.ranges, commit=view.commit,
+            )
+        return self._check_lines(note, citation, view, path, "exact")
+
+    def _peer(self, project: Project) -> Resolver:
+        if project.name not in self._peers:
+            self._peers[project.name] = Resolver(self.workspace, project)
+        return self._peers[project.name]
+
+
+def _leaves_folder(cited: str) -> bool:
+    """Absolute, home-relative or `..` paths: only meaningful relative to the note's folder."""
+    return cited.startswith(("/", "~", "\\")) or ".." in PurePosixPath(cited).parts
+
+
+def _is_prose_mention(citation: Citation, result: CitationResult) -> bool:
+    if result.status != Status.MISSING or result.detail == OUTSIDE_WORKSPACE:
+        return False
+    if citation.form == CitationForm.RELATIVE_LINES or citation.path is None:
+        return citation.context_path is None
+    bare_name = "/" not in citation.path.strip("/")
+    return bare_name and not citation.ranges and citation.form != CitationForm.LINK
