@@ -1,0 +1,598 @@
+"""`CodeView`: the read-only, line-based viewer behind both the source pane and the notes pane.
+
+Built for big files over SSH (see issue 3, "Speed"): a `ScrollView` using the Line API, so
+only visible rows are ever rendered; tree-sitter parses in a thread worker and only the rows on
+screen are highlighted, on demand, with the finished rows cached; a cursor move repaints the
+two rows that changed; scrolling is never animated.
+
+Terminal safety: every row is built from `Segment`s of text passed through
+`core.safe_text.sanitize_line` — control characters become visible placeholders, nothing is
+parsed as markup, no segment carries `@click` meta or a link.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import OrderedDict
+from itertools import accumulate
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual import events, on, work
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from readertui.core.model import LineRange
+from readertui.core.safe_text import DEFAULT_TAB_WIDTH, sanitize_line, sanitize_with_map, split_lines
+from readertui.core.syntax import Highlighter, detect_language, plain_text_reason, scope_chain
+
+# Columns of one line that are ever rendered; the rest is summarised by a marker. A 5 MB line
+# costs no more than a 2,000-column one.
+MAX_COLUMNS = 2_000
+# Files longer than this get a quick parse of the rows around the viewport first.
+WINDOW_PARSE_MIN_LINES = 4_000
+WINDOW_PARSE_RADIUS = 600
+# Rows highlighted per query beyond the visible ones, so small scrolls hit the cache.
+HIGHLIGHT_MARGIN = 40
+_BODY_CACHE_SIZE = 2_000
+_SPAN_CACHE_SIZE = 20_000
+
+MARK_SYMBOLS = {"bookmark": "●", "cited": "▌", "both": "◆"}
+
+DEFAULT_SYNTAX_STYLES: dict[str, Style] = {
+    "comment": Style(color="#7f8c98", italic=True),
+    "string": Style(color="#a5d6a7"),
+    "string.special": Style(color="#80cbc4"),
+    "escape": Style(color="#ffcc80"),
+    "string.escape": Style(color="#ffcc80"),
+    "number": Style(color="#f6bd60"),
+    "boolean": Style(color="#f6bd60"),
+    "constant": Style(color="#f6bd60"),
+    "constant.builtin": Style(color="#f6bd60", bold=True),
+    "keyword": Style(color="#c792ea"),
+    "operator": Style(color="#89ddff"),
+    "function": Style(color="#82aaff"),
+    "function.builtin": Style(color="#82aaff", italic=True),
+    "constructor": Style(color="#ffcb6b"),
+    "type": Style(color="#ffcb6b"),
+    "property": Style(color="#f07178"),
+    "attribute": Style(color="#c3e88d"),
+    "label": Style(color="#f07178"),
+    "tag": Style(color="#f07178"),
+    "module": Style(color="#ffcb6b"),
+    "embedded": Style(),
+    "punctuation.special": Style(color="#89ddff"),
+    "text.title": Style(color="#82aaff", bold=True),
+    "markup.heading": Style(color="#82aaff", bold=True),
+    "text.literal": Style(color="#a5d6a7"),
+    "markup.raw": Style(color="#a5d6a7"),
+    "text.emphasis": Style(italic=True),
+    "markup.italic": Style(italic=True),
+    "text.strong": Style(bold=True),
+    "markup.strong": Style(bold=True),
+    "text.uri": Style(color="#80cbc4", underline=True),
+    "markup.link": Style(color="#80cbc4"),
+    "text.reference": Style(color="#80cbc4"),
+}
+DEFAULT_MARK_STYLES: dict[str, Style] = {
+    "gutter": Style(color="#5c6773"),
+    "gutter_cursor": Style(color="#e6e1cf", bold=True),
+    "cursor_line": Style(bgcolor="#2a3340"),
+    "selection": Style(bgcolor="#3a4a63"),
+    "bookmark": Style(color="#f6bd60"),
+    "cited": Style(color="#80cbc4"),
+    "both": Style(color="#c792ea"),
+    "citation": Style(color="#80cbc4", underline=True),
+    "citation_broken": Style(color="#ff5370", underline=True),
+    "search": Style(color="#000000", bgcolor="#f6bd60"),
+    "truncated": Style(color="#5c6773", italic=True),
+}
+
+Overlay = tuple[int, int, str]
+
+
+class CodeView(ScrollView, can_focus=True):
+    """A read-only view of text with a gutter, a line cursor, a line selection and highlights."""
+
+    DEFAULT_CSS = """
+    CodeView {
+        background: $surface;
+        color: $foreground;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "Up", show=False, id="view.cursor_up"),
+        Binding("down", "cursor_down", "Down", show=False, id="view.cursor_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="view.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="view.page_down"),
+        Binding("home", "go_top", "Top", show=False, id="view.go_top"),
+        Binding("end", "go_bottom", "Bottom", show=False, id="view.go_bottom"),
+        Binding("shift+up", "select_up", "Select up", show=False, id="view.select_up"),
+        Binding("shift+down", "select_down", "Select down", show=False, id="view.select_down"),
+        Binding("n", "search_next", "Next match", show=False, id="view.search_next"),
+        Binding("N", "search_prev", "Previous match", show=False, id="view.search_prev"),
+        Binding("enter", "activate", "Open", show=False, id="view.activate"),
+    ]
+
+    class CursorMoved(Message):
+        """The cursor line changed. Fast moves merge in the queue (`can_replace`)."""
+
+        def __init__(self, view: CodeView, line: int) -> None:
+            super().__init__()
+            self.view = view
+            self.line = line
+
+        @property
+        def control(self) -> CodeView:
+            return self.view
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, CodeView.CursorMoved) and message.view is self.view
+
+    class Activated(Message):
+        """Enter was pressed on `line`, `column` (1-based line, 0-based character column)."""
+
+        def __init__(self, view: CodeView, line: int, column: int) -> None:
+            super().__init__()
+            self.view = view
+            self.line = line
+            self.column = column
+
+        @property
+        def control(self) -> CodeView:
+            return self.view
+
+    class _Highlighted(Message):
+        """A parse finished in the worker (private)."""
+
+        def __init__(self, generation: int) -> None:
+            super().__init__()
+            self.generation = generation
+
+    cursor_line: reactive[int] = reactive(1, always_update=False, repaint=False, init=False)
+
+    def __init__(
+        self,
+        text: str = "",
+        *,
+        path: str | None = None,
+        language: str | None = None,
+        tab_width: int = DEFAULT_TAB_WIDTH,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.tab_width = tab_width
+        self.cursor_column = 0
+        self.path: str | None = None
+        self.language: str | None = None
+        self.document_name = ""
+        self.notice: str | None = None  # why highlighting is off, for the app to show
+        self._lines: list[str] = [""]
+        self._generation = 0
+        self._anchor: int | None = None
+        self._highlighter: Highlighter | None = None
+        self._marks: dict[int, str] = {}
+        self._overlays: dict[int, list[Overlay]] = {}
+        self._syntax_styles = dict(DEFAULT_SYNTAX_STYLES)
+        self._mark_styles = dict(DEFAULT_MARK_STYLES)
+        self._scope_styles: dict[str, Style | None] = {}
+        self._spans: OrderedDict[int, list[Overlay]] = OrderedDict()
+        self._bodies: OrderedDict[int, Strip] = OrderedDict()
+        self._search: re.Pattern[str] | None = None
+        self._joined: str | None = None
+        self._line_starts: list[int] | None = None
+        self._gutter_digits = 1
+        self.load(text, path=path, language=language)
+
+    # --- content -----------------------------------------------------------------------------
+
+    @property
+    def line_count(self) -> int:
+        return len(self._lines)
+
+    def line_text(self, line: int) -> str:
+        """The raw text of a 1-based line ("" outside the document)."""
+        return self._lines[line - 1] if 1 <= line <= len(self._lines) else ""
+
+    def lines_text(self, lines: LineRange) -> list[str]:
+        return self._lines[max(0, lines.start - 1) : lines.end]
+
+    def load(self, text: str, *, path: str | None = None, language: str | None = None, name: str = "") -> None:
+        """Show `text`; plain at once, highlighted as soon as the parse in a worker lands."""
+        self._generation += 1
+        self._lines = split_lines(text)
+        self.path = path
+        self.document_name = name or (path or "")
+        self.language = language or detect_language(path, text[:512])
+        self.notice = plain_text_reason(self._lines) if self.language else None
+        self._highlighter = Highlighter(self._lines, self.language) if self.language and not self.notice else None
+        self._anchor = None
+        self._marks = {}
+        self._overlays = {}
+        self._search = None
+        self._joined = None
+        self._line_starts = None
+        self._spans.clear()
+        self._bodies.clear()
+        self.cursor_column = 0
+        self.set_reactive(CodeView.cursor_line, 1)
+        self._gutter_digits = len(str(len(self._lines)))
+        self.virtual_size = Size(self._gutter_width + self._widest_line() + 1, len(self._lines))
+        if self.is_attached:
+            self.scroll_to(0, 0, animate=False, immediate=True)
+            self.refresh()
+            if self._highlighter is not None:
+                self._parse(self._generation, self._highlighter)
+
+    def on_mount(self) -> None:
+        if self._highlighter is not None and not self._highlighter.parsed:
+            self._parse(self._generation, self._highlighter)
+
+    def _widest_line(self) -> int:
+        widest = 0
+        for line in self._lines:
+            if len(line) >= widest or not line.isascii():
+                width = min(len(line), MAX_COLUMNS + 40)
+                if not line.isascii() or "\t" in line:
+                    width = cell_len(sanitize_line(line[:MAX_COLUMNS], self.tab_width)) + 40
+                widest = max(widest, width)
+        return widest
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="codeview-parse")
+    def _parse(self, generation: int, highlighter: Highlighter) -> None:
+        if len(self._lines) >= WINDOW_PARSE_MIN_LINES:
+            around = self.cursor_line
+            highlighter.parse_window(around - WINDOW_PARSE_RADIUS, around + WINDOW_PARSE_RADIUS)
+            self.post_message(self._Highlighted(generation))
+        if get_current_worker().is_cancelled:
+            return
+        highlighter.parse()
+        self.post_message(self._Highlighted(generation))
+
+    @on(_Highlighted)
+    def _on_highlighted(self, message: _Highlighted) -> None:
+        message.stop()
+        if message.generation == self._generation:
+            self._spans.clear()
+            self._bodies.clear()
+            self.refresh()
+
+    @on(Worker.StateChanged)
+    def _on_parse_failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "codeview-parse" and event.state == WorkerState.ERROR:
+            event.stop()
+            self.notice = f"highlighting failed: {event.worker.error}"
+
+    # --- decorations ---------------------------------------------------------------------------
+
+    def set_marks(self, marks: dict[int, str]) -> None:
+        """Gutter marks by 1-based line: "bookmark" | "cited" | "both"."""
+        changed = set(self._marks.items()) ^ set(marks.items())
+        self._marks = dict(marks)
+        for line in {line for line, _ in changed}:
+            self.refresh_line(line - 1)
+
+    def set_overlays(self, overlays: dict[int, list[Overlay]]) -> None:
+        """Extra spans per 1-based line: `(col_start, col_end, style_name)`, character columns."""
+        changed = {line for line in overlays.keys() | self._overlays.keys() if overlays.get(line) != self._overlays.get(line)}
+        self._overlays = {line: list(spans) for line, spans in overlays.items()}
+        for line in changed:
+            self._bodies.pop(line - 1, None)
+            self.refresh_line(line - 1)
+
+    def set_styles(self, syntax: dict[str, Style], marks: dict[str, Style]) -> None:
+        """Theme styles: syntax scopes (`function`, `string`…) and UI names (see
+        `DEFAULT_MARK_STYLES`). Missing names keep their defaults."""
+        self._syntax_styles = {**DEFAULT_SYNTAX_STYLES, **syntax}
+        self._mark_styles = {**DEFAULT_MARK_STYLES, **marks}
+        self._scope_styles.clear()
+        self._bodies.clear()
+        self.refresh()
+
+    # --- cursor and selection --------------------------------------------------------------
+
+    def validate_cursor_line(self, line: int) -> int:
+        return max(1, min(line, len(self._lines)))
+
+    def watch_cursor_line(self, old: int, new: int) -> None:
+        if self._anchor is None:
+            self.refresh_line(old - 1)
+        else:
+            low, high = sorted((old, new))
+            self.refresh_lines(low - 1, high - low + 1)
+        self.refresh_line(new - 1)
+        self._scroll_cursor_into_view()
+        self.post_message(self.CursorMoved(self, new))
+
+    def selection(self) -> LineRange:
+        """The selected lines, or the cursor line."""
+        if self._anchor is None:
+            return LineRange.single(self.cursor_line)
+        low, high = sorted((self._anchor, self.cursor_line))
+        return LineRange(low, high)
+
+    def _clear_selection(self) -> None:
+        if self._anchor is not None:
+            current = self.selection()
+            self._anchor = None
+            self.refresh_lines(current.start - 1, len(current))
+
+    def goto(self, line: int, *, select: LineRange | None = None, center: bool = True, column: int = 0) -> None:
+        """Move the cursor to `line` (selecting `select`, if given) and scroll it into view."""
+        self._clear_selection()
+        line = self.validate_cursor_line(line)
+        target = LineRange.single(line)
+        if select is not None:
+            target = LineRange(self.validate_cursor_line(select.start), self.validate_cursor_line(select.end))
+            line = target.start
+        self.cursor_column = column
+        if center:
+            self._center_on(target)
+        self.cursor_line = line
+        if select is not None:
+            self._anchor = target.end
+            self.refresh_lines(target.start - 1, len(target))
+
+    def _center_on(self, lines: LineRange) -> None:
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            self.call_after_refresh(self._center_on, lines)
+            return
+        if len(lines) >= height:
+            top = lines.start - 1 - 2
+        else:
+            top = lines.start - 1 - (height - len(lines)) // 2
+        self.scroll_to(y=max(0, top), animate=False, immediate=True)
+
+    def _scroll_cursor_into_view(self) -> None:
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        row = self.cursor_line - 1
+        top = self.scroll_offset.y
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+
+    def _move(self, delta: int, *, select: bool = False) -> None:
+        if select:
+            if self._anchor is None:
+                self._anchor = self.cursor_line
+        else:
+            self._clear_selection()
+        self.cursor_column = 0
+        self.cursor_line = self.cursor_line + delta
+
+    def action_cursor_up(self) -> None:
+        self._move(-1)
+
+    def action_cursor_down(self) -> None:
+        self._move(1)
+
+    def action_select_up(self) -> None:
+        self._move(-1, select=True)
+
+    def action_select_down(self) -> None:
+        self._move(1, select=True)
+
+    def action_page_up(self) -> None:
+        page = max(1, self.scrollable_content_region.height - 1)
+        self.scroll_to(y=max(0, self.scroll_offset.y - page), animate=False, immediate=True)
+        self._move(-page)
+
+    def action_page_down(self) -> None:
+        page = max(1, self.scrollable_content_region.height - 1)
+        self.scroll_to(y=self.scroll_offset.y + page, animate=False, immediate=True)
+        self._move(page)
+
+    def action_go_top(self) -> None:
+        self._move(1 - self.cursor_line)
+
+    def action_go_bottom(self) -> None:
+        self._move(len(self._lines) - self.cursor_line)
+
+    def action_activate(self) -> None:
+        self.post_message(self.Activated(self, self.cursor_line, self.cursor_column))
+
+    def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        line = self.scroll_offset.y + offset.y + 1
+        if line > len(self._lines):
+            return
+        self._clear_selection()
+        self.cursor_column = self._column_at(line, offset.x - self._gutter_width + self.scroll_offset.x)
+        self.cursor_line = line
+
+    def _column_at(self, line: int, cell_x: int) -> int:
+        """The character column of the cell `cell_x` of a line's text."""
+        text = self._lines[line - 1][:MAX_COLUMNS]
+        cells = 0
+        for column, char in enumerate(text):
+            cells += self.tab_width - cells % self.tab_width if char == "\t" else cell_len(sanitize_line(char))
+            if cells > cell_x:
+                return column
+        return len(text)
+
+    # --- search --------------------------------------------------------------------------------
+
+    def find(
+        self, pattern: str, *, forward: bool = True, from_line: int | None = None, regex: bool = False
+    ) -> int | None:
+        """Search for `pattern` (plain text; a regex when `regex`), case-insensitive unless it has
+        capitals. Moves the cursor to the match and highlights all matches; wraps around.
+        Returns the line, or `None` when there is no match (or the regex is invalid)."""
+        if not pattern:
+            self._set_search(None)
+            return None
+        flags = 0 if pattern != pattern.lower() else re.IGNORECASE
+        try:
+            compiled = re.compile(pattern if regex else re.escape(pattern), flags)
+        except re.error:
+            return None
+        self._set_search(compiled)
+        joined, starts = self._index()
+        if from_line is not None:
+            line = max(1, min(from_line, len(self._lines)))
+            position = starts[line - 1] if forward else starts[line - 1] + len(self._lines[line - 1])
+        else:
+            position = starts[self.cursor_line - 1] + self.cursor_column + (1 if forward else 0)
+        match = _search(compiled, joined, position, forward)
+        if match is None:
+            return None
+        line = bisect.bisect_right(starts, match.start())
+        column = match.start() - starts[line - 1]
+        top = self.scroll_offset.y
+        visible = top < line <= top + self.scrollable_content_region.height
+        self.goto(line, center=not visible, column=column)
+        return line
+
+    def _set_search(self, compiled: re.Pattern[str] | None) -> None:
+        if compiled != self._search:
+            self._search = compiled
+            self._bodies.clear()
+            self.refresh()
+
+    def _index(self) -> tuple[str, list[int]]:
+        if self._joined is None or self._line_starts is None:
+            self._joined = "\n".join(self._lines)
+            self._line_starts = [0, *accumulate(len(line) + 1 for line in self._lines[:-1])]
+        return self._joined, self._line_starts
+
+    def action_search_next(self) -> None:
+        if self._search is not None:
+            self.find(self._search.pattern, forward=True, regex=True)
+
+    def action_search_prev(self) -> None:
+        if self._search is not None:
+            self.find(self._search.pattern, forward=False, regex=True)
+
+    # --- rendering -----------------------------------------------------------------------------
+
+    @property
+    def _gutter_width(self) -> int:
+        return self._gutter_digits + 3  # number, space, mark, space
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if index >= len(self._lines):
+            return Strip.blank(width, base)
+        selected = self._anchor is not None and index + 1 in self.selection()
+        is_cursor = index + 1 == self.cursor_line
+        line_style = base
+        if selected:
+            line_style = base + self._mark_styles["selection"]
+        elif is_cursor:
+            line_style = base + self._mark_styles["cursor_line"]
+        body_width = max(0, width - self._gutter_width)
+        body = self._body(index).crop_extend(scroll_x, scroll_x + body_width, None).apply_style(line_style)
+        return Strip.join([self._gutter(index, is_cursor, base), body])
+
+    def _gutter(self, index: int, is_cursor: bool, base: Style) -> Strip:
+        number_style = base + self._mark_styles["gutter_cursor" if is_cursor else "gutter"]
+        mark = self._marks.get(index + 1)
+        segments = [Segment(f"{index + 1:>{self._gutter_digits}} ", number_style)]
+        if mark in MARK_SYMBOLS:
+            segments.append(Segment(MARK_SYMBOLS[mark], base + self._mark_styles.get(mark, Style())))
+        else:
+            segments.append(Segment(" ", base))
+        segments.append(Segment(" ", base))
+        return Strip(segments, self._gutter_width)
+
+    def _body(self, index: int) -> Strip:
+        """The whole (capped) line with syntax, overlay and search styles; no background."""
+        body = self._bodies.get(index)
+        if body is not None:
+            self._bodies.move_to_end(index)
+            return body
+        raw = self._lines[index]
+        hidden = len(raw) - MAX_COLUMNS
+        if hidden > 0:
+            raw = raw[:MAX_COLUMNS]
+        text, columns = sanitize_with_map(raw, self.tab_width)
+        layers = [(a, b, style) for a, b, name in self._syntax_spans(index) if (style := self._scope_style(name))]
+        for a, b, name in self._overlays.get(index + 1, ()):
+            layers.append((a, b, self._mark_styles.get(name, Style())))
+        if self._search is not None:
+            search_style = self._mark_styles["search"]
+            layers.extend((m.start(), m.end(), search_style) for m in self._search.finditer(raw) if m.end() > m.start())
+        if columns is not None:
+            layers = [(columns[min(a, len(raw))], columns[min(b, len(raw))], style) for a, b, style in layers]
+        segments = _styled_segments(text, layers)
+        if hidden > 0:
+            segments.append(Segment(f" … {hidden:,} more characters", self._mark_styles["truncated"]))
+        body = Strip(segments)
+        self._bodies[index] = body
+        if len(self._bodies) > _BODY_CACHE_SIZE:
+            self._bodies.popitem(last=False)
+        return body
+
+    def _syntax_spans(self, index: int) -> list[Overlay]:
+        highlighter = self._highlighter
+        if highlighter is None:
+            return []
+        spans = self._spans.get(index)
+        if spans is not None:
+            return spans
+        first = index + 1
+        last = first + self.scrollable_content_region.height + HIGHLIGHT_MARGIN
+        found = highlighter.spans(first, last)
+        if not found and not highlighter.parsed:
+            return []  # nothing parsed for these rows yet: ask again when the parse lands
+        for line in range(first, min(last, len(self._lines)) + 1):
+            self._spans[line - 1] = found.get(line, [])
+        while len(self._spans) > _SPAN_CACHE_SIZE:
+            self._spans.popitem(last=False)
+        return self._spans[index]
+
+    def _scope_style(self, capture: str) -> Style | None:
+        if capture not in self._scope_styles:
+            self._scope_styles[capture] = next(
+                (self._syntax_styles[scope] for scope in scope_chain(capture) if scope in self._syntax_styles), None
+            )
+        return self._scope_styles[capture]
+
+
+def _search(compiled: re.Pattern[str], text: str, position: int, forward: bool) -> re.Match[str] | None:
+    if forward:
+        return compiled.search(text, position) or compiled.search(text, 0)
+    last = None
+    for match in compiled.finditer(text, 0, max(0, position)):
+        last = match
+    if last is not None:
+        return last
+    for match in compiled.finditer(text, max(0, position)):
+        last = match
+    return last
+
+
+def _styled_segments(text: str, layers: list[tuple[int, int, Style]]) -> list[Segment]:
+    """Split `text` at every layer edge; later layers are drawn over earlier ones."""
+    if not layers:
+        return [Segment(text)] if text else []
+    length = len(text)
+    cuts = sorted({0, length, *(min(max(a, 0), length) for a, _, _ in layers), *(min(max(b, 0), length) for _, b, _ in layers)})
+    segments = []
+    for start, end in zip(cuts, cuts[1:]):
+        style: Style | None = None
+        for a, b, layer_style in layers:
+            if a <= start and end <= b:
+                style = layer_style if style is None else style + layer_style
+        segments.append(Segment(text[start:end], style))
+    return segments
