@@ -1,0 +1,94 @@
+"""`config.toml` → a frozen `Settings`: complete typed defaults with the user's file laid over.
+
+Every field has a default, so a missing, empty or broken file still yields usable settings.
+Unknown keys, wrong types and out-of-range values become `Problem`s (file, key, line, and the
+closest known key) and the default is kept. `NO_COLOR` (https://no-color.org: set and not
+empty) turns colour off whatever the file says.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from readertui.config import paths
+from readertui.config.tomldata import TomlDocument, read_toml, type_name
+from readertui.core.model import Problem
+
+
+@dataclass(frozen=True)
+class Settings:
+    theme: str = "dark"  # a name from themes/ (built-in or the user's)
+    keymap: str = "default"  # a name from keymaps/ (built-in or the user's)
+    show_tree: bool = True  # panes shown at start
+    show_notes: bool = True
+    editor: str | None = None  # command line for "open in editor"; None: $VISUAL, then $EDITOR
+    tab_width: int = 4
+    max_file_bytes: int = 64 * 1024 * 1024  # larger files are refused with the reason
+    highlight_max_bytes: int = 8 * 1024 * 1024  # larger files are shown as plain text
+    no_color: bool = False  # also forced on by the NO_COLOR environment variable
+
+
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    name: tuple(t for t in (typing.get_args(hint) or (hint,)) if t is not type(None))
+    for name, hint in typing.get_type_hints(Settings).items()
+}
+
+# Value checks beyond the type: (test, what the value must be).
+_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "theme": (bool, "a theme name, not empty"),
+    "keymap": (bool, "a keymap name, not empty"),
+    "editor": (lambda value: bool(value.strip()), "a command, not empty"),
+    "tab_width": (lambda value: 1 <= value <= 16, "between 1 and 16"),
+    "max_file_bytes": (lambda value: value > 0, "a positive number of bytes"),
+    "highlight_max_bytes": (lambda value: value >= 0, "zero or a positive number of bytes"),
+}
+
+
+def load_settings(
+    path: Path | None = None, environ: Mapping[str, str] | None = None
+) -> tuple[Settings, list[Problem]]:
+    """Read `path` (default: the user's `config.toml`); a missing file means all defaults."""
+    path = path if path is not None else paths.config_file()
+    environ = os.environ if environ is None else environ
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    if path.exists():
+        document, problems = read_toml(path)
+        if document is not None:
+            values = _validated_values(document, problems)
+    settings = dataclasses.replace(Settings(), **values)
+    if no_color_requested(environ):
+        settings = dataclasses.replace(settings, no_color=True)
+    return settings, problems
+
+
+def no_color_requested(environ: Mapping[str, str]) -> bool:
+    return bool(environ.get("NO_COLOR"))
+
+
+def _validated_values(document: TomlDocument, problems: list[Problem]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, value in document.data.items():
+        expected = _FIELD_TYPES.get(key)
+        if expected is None:
+            problems.append(document.problem((key,), "unknown setting", choices=_FIELD_TYPES))
+            continue
+        # bool is an int in Python, but `tab_width = true` is a mistake in TOML.
+        if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
+            wanted = " or ".join(type_name(t()) for t in expected)
+            problems.append(
+                document.problem((key,), f"expected a {wanted}, got a {type_name(value)}; default kept")
+            )
+            continue
+        check = _CHECKS.get(key)
+        if check is not None and not check[0](value):
+            problems.append(document.problem((key,), f"must be {check[1]}; default kept"))
+            continue
+        values[key] = value
+    return values

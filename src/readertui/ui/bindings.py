@@ -1,0 +1,108 @@
+"""The registry of every key binding: one id per command, its scope and default keys.
+
+Widgets never write key strings; they take their `BINDINGS` from `bindings_for(scope)`, so
+every Binding carries an id and a keymap (`keymaps/*.toml`, applied with `App.set_keymap`)
+can rebind it. The help screen and the keymap docs are generated from this table.
+
+Scopes (see `config.keymap.SCOPES`):
+  app     the main screen: focus, panes, pickers, history, help, quit
+  view    cursor, paging, goto and search, shared by the source and notes panes (both are
+          code views, so the same ids and keys work in either)
+  source  the source pane: selection, bookmarks, capture, copy, backlinks
+  notes   the notes pane: citations
+  help    the help screen
+The tree pane keeps Textual's own Tree keys (arrows, enter, space); they are not remapped.
+A binding's action is its id: the widget of its scope implements `action_<id>`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+from readertui.config.keymap import SCOPES, KeySlot
+
+
+@dataclass(frozen=True)
+class BindingSpec:
+    id: str
+    action: str
+    scope: str
+    default_keys: str  # Textual key names, comma-separated
+    description: str
+    show: bool = True  # shown in the footer
+
+    def binding(self, keys: str | None = None) -> Binding:
+        return Binding(keys or self.default_keys, self.action, self.description, show=self.show, id=self.id)
+
+
+def _spec(scope: str, binding_id: str, keys: str, description: str, show: bool = False) -> BindingSpec:
+    return BindingSpec(binding_id, binding_id, scope, keys, description, show)
+
+
+REGISTRY: tuple[BindingSpec, ...] = (
+    # app
+    _spec("app", "focus_tree", "1", "Focus the tree"),
+    _spec("app", "focus_source", "2", "Focus the source"),
+    _spec("app", "focus_notes", "3", "Focus the notes"),
+    _spec("app", "toggle_tree", "t", "Show/hide the tree"),
+    _spec("app", "toggle_notes", "T", "Show/hide the notes"),
+    _spec("app", "zoom_pane", "z", "Zoom the focused pane"),
+    _spec("app", "find_file", "ctrl+p", "Find a file", show=True),
+    _spec("app", "bookmark_list", "apostrophe", "Bookmarks", show=True),
+    _spec("app", "switch_note", "n", "Switch note", show=True),
+    _spec("app", "history_back", "ctrl+o,alt+left", "Back"),
+    _spec("app", "history_forward", "alt+right", "Forward"),
+    _spec("app", "open_in_editor", "e", "Edit the note in $EDITOR"),
+    _spec("app", "show_help", "question_mark,f1", "Help", show=True),
+    _spec("app", "command_palette", "ctrl+k", "Command palette"),
+    _spec("app", "quit", "q,ctrl+q", "Quit", show=True),
+    _spec("app", "reload", "f5,ctrl+r", "Reload from disk"),
+    # view: source and notes panes
+    _spec("view", "cursor_up", "up", "Cursor up"),
+    _spec("view", "cursor_down", "down", "Cursor down"),
+    _spec("view", "page_up", "pageup", "Page up"),
+    _spec("view", "page_down", "pagedown", "Page down"),
+    _spec("view", "go_top", "home", "First line"),
+    _spec("view", "go_bottom", "end", "Last line"),
+    _spec("view", "goto_line", "ctrl+g", "Go to line"),
+    _spec("view", "search", "ctrl+f", "Search", show=True),
+    _spec("view", "search_next", "f3", "Next match"),
+    _spec("view", "search_prev", "shift+f3", "Previous match"),
+    # source pane
+    _spec("source", "select_up", "shift+up", "Extend selection up"),
+    _spec("source", "select_down", "shift+down", "Extend selection down"),
+    _spec("source", "toggle_bookmark", "m", "Bookmark", show=True),
+    _spec("source", "capture_log", "c", "Log entry", show=True),
+    _spec("source", "copy_citation", "y", "Copy citation", show=True),
+    _spec("source", "copy_permalink", "Y", "Copy permalink"),
+    _spec("source", "backlinks", "b", "Notes citing this line", show=True),
+    _spec("source", "open_checkout", "o", "Open the checked-out file"),
+    # notes pane
+    _spec("notes", "follow_citation", "enter", "Open citation", show=True),
+    _spec("notes", "next_citation", "right_square_bracket", "Next citation", show=True),
+    _spec("notes", "prev_citation", "left_square_bracket", "Previous citation"),
+    # help screen
+    _spec("help", "close_help", "escape,q,question_mark", "Close help", show=True),
+)
+
+REGISTRY_IDS: frozenset[str] = frozenset(spec.id for spec in REGISTRY)
+# What the (Textual-free) keymap loader needs: id → scope and default keys.
+KEY_SLOTS: dict[str, KeySlot] = {spec.id: KeySlot(spec.scope, spec.default_keys) for spec in REGISTRY}
+_BY_ID = {spec.id: spec for spec in REGISTRY}
+
+
+def spec_for(binding_id: str) -> BindingSpec:
+    return _BY_ID[binding_id]
+
+
+def specs_in(scope: str) -> list[BindingSpec]:
+    if scope not in SCOPES:
+        raise ValueError(f"unknown binding scope {scope!r}")
+    return [spec for spec in REGISTRY if spec.scope == scope]
+
+
+def bindings_for(*scopes: str) -> list[Binding]:
+    """The Bindings of `scopes`, in registry order, for a widget's `BINDINGS`."""
+    return [spec.binding() for scope in scopes for spec in specs_in(scope)]
