@@ -82,22 +82,37 @@ def _configured_workspace(config: Path) -> Path:
 
 def find_workspace(start: Path) -> Workspace:
     """The workspace containing `start` (a file or folder anywhere inside it, even deep in a
-    submodule); raises WorkspaceError naming `start` when there is none."""
+    submodule); raises WorkspaceError naming `start` when there is none.
+
+    Searched from `start` upwards, never above the outermost git work tree holding `start`
+    other than a project's code repo (so a stray `notes/` folder elsewhere in the home folder
+    cannot capture it)."""
     start = Path(start).expanduser().resolve()
     if not start.exists():
         raise WorkspaceError(f"{start} does not exist")
     folder = start if start.is_dir() else start.parent
     ancestors = [folder, *folder.parents]
-    for candidate in ancestors[_inside_project_repo_floor(ancestors) :]:
+    # Work trees that are not a project's code (whose parent has no notes/) bound the search.
+    git_tops = [
+        index
+        for index, path in enumerate(ancestors)
+        if (path / ".git").exists() and not _is_dir(path.parent / NOTES_DIR)
+    ]
+    if git_tops:
+        ancestors = ancestors[: git_tops[-1] + 1]
+    floor = _inside_project_repo_floor(ancestors)
+    for index, candidate in enumerate(ancestors[floor:], start=floor):
         config = candidate / CONFIG_FILE
         if config.is_file():
             return load_workspace(_configured_workspace(config))
         if _has_project_child(candidate):
             return load_workspace(candidate)
-    # Started one level above the workspace (the knowledge base's top): accept a single match.
-    below = [child for child in _child_dirs(folder) if _has_project_child(child)]
-    if len(below) == 1:
-        return load_workspace(below[0])
+        if index == 0:
+            # Started one level above the workspace (say the knowledge base's top): accept a
+            # single workspace right below.
+            below = [child for child in _child_dirs(folder) if _has_project_child(child)]
+            if len(below) == 1:
+                return load_workspace(below[0])
     raise WorkspaceError(
         f"{start} is not inside a workspace (no folder above it holds a project with a notes/ "
         f"folder); open the workspace folder or create {CONFIG_FILE} with workspace = \"<folder>\""
