@@ -15,14 +15,16 @@ from textual import on
 from readertui.core.model import CitationResult
 from readertui.ui.bindings import bindings_for
 from readertui.ui.messages import CitationActivated
+from readertui.ui.screens.prompt import PromptActions
 from readertui.ui.widgets.code_view import CodeView
+from readertui.ui.widgets.source_pane import VIEW_PROMPTS
 
 OK_STYLE = "citation"
-BROKEN_STYLE = "citation-broken"
+BROKEN_STYLE = "citation_broken"
 
 
-class NotesView(CodeView):
-    BINDINGS = bindings_for("notes")
+class NotesView(PromptActions, CodeView):
+    BINDINGS = [*VIEW_PROMPTS, *bindings_for("notes")]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -38,7 +40,7 @@ class NotesView(CodeView):
         self.note_path = path
         self.results = tuple(sorted(results, key=lambda r: (r.citation.line, r.citation.column)))
         self._lines = sorted({r.citation.line for r in self.results})
-        self.load(text, path=path, language="markdown", name=path.name)
+        self.load(text, path=str(path), language="markdown", name=path.name)
         overlays: dict[int, list[tuple[int, int, str]]] = {}
         for result in self.results:
             citation = result.citation

@@ -1,14 +1,12 @@
 """The source pane: a `CodeView` with the reader's commands on the cursor line or selection.
 
-Navigation inside the file (go to line, search) happens here. Everything that touches the
+Navigation inside the file (go to line, search) happens here (`PromptActions`). Everything that touches the
 notes, bookmarks or clipboard is posted upwards as a message for the screen to carry out.
 """
 
 from __future__ import annotations
 
-from textual import work
-
-from readertui.ui.bindings import bindings_for
+from readertui.ui.bindings import bindings_for, spec_for
 from readertui.ui.messages import (
     BacklinksRequested,
     CaptureRequested,
@@ -16,31 +14,16 @@ from readertui.ui.messages import (
     CopyRequested,
     MarkToggled,
 )
-from readertui.ui.screens.prompt import PromptScreen
+from readertui.ui.screens.prompt import PromptActions
 from readertui.ui.widgets.code_view import CodeView
 
 
-class SourcePane(CodeView):
-    BINDINGS = bindings_for("source")
+# The view-scope prompts CodeView leaves to its users.
+VIEW_PROMPTS = [spec_for("goto_line").binding(), spec_for("search").binding()]
 
-    @work(exclusive=True, group="source-prompt", exit_on_error=False)
-    async def action_goto_line(self) -> None:
-        answer = await self.app.push_screen_wait(
-            PromptScreen(f"Go to line (1–{self.line_count})", numeric=True)
-        )
-        if answer and answer.strip().isdigit():
-            self.goto(max(1, min(int(answer), self.line_count)))
 
-    @work(exclusive=True, group="source-prompt", exit_on_error=False)
-    async def action_search(self) -> None:
-        answer = await self.app.push_screen_wait(PromptScreen("Search in file"))
-        if answer:
-            self.search_for(answer)
-
-    def search_for(self, pattern: str) -> None:
-        line = self.find(pattern, forward=True)
-        if line is None:
-            self.notify(f"not found: {pattern}", severity="warning")
+class SourcePane(PromptActions, CodeView):
+    BINDINGS = [*VIEW_PROMPTS, *bindings_for("source")]
 
     def action_toggle_bookmark(self) -> None:
         self.post_message(MarkToggled(self.selection()))

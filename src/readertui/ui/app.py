@@ -1,0 +1,124 @@
+"""ReaderApp: loads settings, keymap and theme, finds the project, shows the main screen.
+
+Kept small on purpose: the reading flows live in `screens/main.py`, the workspace access in
+`session.py`. Bad user files are reported as notifications, never fatal.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from readertui.config.keymap import load_keymap, split_keys
+from readertui.config.settings import Settings, load_settings
+from readertui.config.theme import load_theme
+from readertui.core.errors import ReadertuiError
+from readertui.core.model import Problem, Project, Workspace
+from readertui.core.workspace import find_workspace
+from readertui.ui.bindings import KEY_SLOTS, spec_for
+from readertui.ui.screens.main import MainScreen
+from readertui.ui.session import Session
+from readertui.ui.theming import build_theme
+from readertui.ui.state import ViewState, load_state, save_state
+
+
+class ReaderApp(App[int]):
+    CSS_PATH = "readertui.tcss"
+    TITLE = "readertui"
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        start: Path | None = None,
+        settings: Settings | None = None,
+        problems: list[Problem] | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings or Settings()
+        self.problems: list[str] = [str(p) for p in problems or ()]
+        self.keys, keymap_problems = load_keymap(self.settings.keymap, KEY_SLOTS)
+        self.problems += [str(p) for p in keymap_problems]
+        self.problems += list(workspace.problems)
+        no_color = self.settings.no_color or self.no_color
+        spec, theme_problems = load_theme(self.settings.theme)
+        self.ui_theme, style_problems = build_theme(spec, no_color=no_color)
+        self.problems += [str(p) for p in (*theme_problems, *style_problems)]
+        self.session = Session(workspace, self.settings.max_file_bytes)
+        self.view_state = load_state(workspace.root)
+        self.project = self._pick_project(workspace, start)
+
+    def _pick_project(self, workspace: Workspace, start: Path | None) -> Project:
+        if not workspace.projects:
+            raise ReadertuiError(f"{workspace.root} holds no project (a folder with notes/)")
+        if start is not None:
+            project = workspace.project_for(start.resolve())
+            if project is not None:
+                return project
+        remembered = workspace.project(self.view_state.project or "")
+        return remembered or workspace.projects[0]
+
+    def on_mount(self) -> None:
+        self.set_keymap(self.keys)
+        self.register_theme(self.ui_theme.textual)
+        self.theme = self.ui_theme.textual.name
+        state = self.view_state
+        if state.project != self.project.name:
+            state = ViewState(show_tree=state.show_tree, show_notes=state.show_notes)
+        state = replace(
+            state,
+            show_tree=self.settings.show_tree and state.show_tree,
+            show_notes=self.settings.show_notes and state.show_notes,
+        )
+        self.push_screen(MainScreen(self.session, self.project, state, self.settings.editor))
+        for problem in self.problems:
+            self.notify(problem, title="Problem", severity="warning", timeout=10)
+
+    def key_for(self, binding_id: str) -> str:
+        """How the active keymap's first key for `binding_id` is shown to the user."""
+        keys = split_keys(self.keys.get(binding_id, spec_for(binding_id).default_keys))
+        return self.get_key_display(Binding(keys[0], binding_id)) if keys else binding_id
+
+    def action_show_help(self) -> None:
+        from readertui.ui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.keys))
+
+    def _remember(self) -> None:
+        screen = self.screen
+        if not isinstance(screen, MainScreen):
+            return
+        location = screen.location
+        if location is not None:
+            location = replace(location, line=screen.source.cursor_line)
+        note = screen.notes.note_path
+        state = ViewState(
+            project=screen.project.name,
+            note=note.relative_to(screen.project.path).as_posix() if note else None,
+            location=location,
+            show_tree=screen.query_one("#tree").display,
+            show_notes=screen.query_one("#notes-box").display,
+        )
+        try:
+            save_state(self.session.workspace.root, state)
+        except OSError as error:
+            self.log.warning(f"state not saved: {error}")
+
+    async def action_quit(self) -> None:
+        self._remember()
+        self.session.close()
+        self.exit(0)
+
+
+def run_app(path: Path) -> int:
+    """Open the reader on the workspace containing `path`; returns the exit code."""
+    settings, problems = load_settings()
+    if settings.no_color:
+        os.environ["NO_COLOR"] = "1"  # Textual reads it when the app is built
+    workspace = find_workspace(path)
+    app = ReaderApp(workspace, start=path, settings=settings, problems=problems)
+    return app.run() or 0

@@ -1,0 +1,658 @@
+"""The main screen: tree | source | notes, and the status line.
+
+It is the one place that turns the panes' requests (messages) into core calls and sets the
+other panes' state. Slow work (reading files and notes, resolving citations, saving) runs in
+thread workers that end by posting a message; every user-facing failure is a notification.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from contextlib import nullcontext
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from readertui.core import bookmarks as bookmark_store
+from readertui.core.backlinks import BacklinkIndex
+from readertui.core.citations import format_citation
+from readertui.core.errors import ReadertuiError
+from readertui.core.forge import permalink
+from readertui.core.git import short
+from readertui.core.history import History
+from readertui.core.log import entries_for_day, log_entry
+from readertui.core.model import Bookmark, CitationResult, LineRange, Location, Project, Status
+from readertui.core.notes import read_text
+from readertui.core.resolve import Resolver
+from readertui.core.workspace import note_files
+from readertui.ui.bindings import bindings_for
+from readertui.ui.messages import (
+    BacklinksRequested,
+    CaptureRequested,
+    CheckoutRequested,
+    CitationActivated,
+    CopyRequested,
+    MarkToggled,
+    OpenLocation,
+    OpenNote,
+)
+from readertui.ui.screens.pickers import BookmarkPicker, FileFinder, ListPicker, PathRanker
+from readertui.ui.screens.prompt import PromptScreen
+from readertui.ui.session import Session
+from readertui.ui.state import ViewState
+from readertui.ui.widgets.notes_view import NotesView
+from readertui.ui.widgets.repo_tree import RepoTree
+from readertui.ui.widgets.source_pane import SourcePane
+from readertui.ui.widgets.status_line import StatusInfo, StatusLine
+
+WORKER = {"thread": True, "exit_on_error": False}
+
+
+class FileLoaded(Message):
+    def __init__(self, location: Location, text: str, notice: str | None, select, tag: str) -> None:
+        super().__init__()
+        self.location, self.text, self.notice, self.select = location, text, notice, select
+        self.tag = tag  # nearest tag of the commit shown
+
+
+class NoteLoaded(Message):
+    def __init__(self, path: Path, text: str, results: list[CitationResult], line) -> None:
+        super().__init__()
+        self.path, self.text, self.results, self.line = path, text, results, line
+
+
+class ProjectIndexed(Message):
+    def __init__(self, index: BacklinkIndex, bookmarks: tuple[Bookmark, ...], problems) -> None:
+        super().__init__()
+        self.index, self.bookmarks, self.problems = index, bookmarks, problems
+
+
+class BookmarksSaved(Message):
+    def __init__(self, bookmarks: tuple[Bookmark, ...], message: str) -> None:
+        super().__init__()
+        self.bookmarks, self.message = bookmarks, message
+
+
+class Failed(Message):
+    def __init__(self, title: str, error: Exception) -> None:
+        super().__init__()
+        self.title, self.error = title, str(error)
+
+
+class MainScreen(Screen):
+    BINDINGS = bindings_for("app")
+
+    def __init__(
+        self, session: Session, project: Project, state: ViewState, editor: str | None = None
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.project = project
+        self.initial = state
+        self.editor = editor
+        self.location: Location | None = None  # what the source pane shows
+        self.history = History()
+        self.backlinks = BacklinkIndex()
+        self.bookmarks: tuple[Bookmark, ...] = ()
+        self.ranker: PathRanker | None = None
+        self._followed: CitationResult | None = None  # the citation behind a commit view
+        self._tag = ""  # nearest tag of the code shown
+        self._today_entries = 0
+        self._drift = ""
+
+    # ---- layout
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            yield RepoTree(self.session.workspace, self.session.list_files, id="tree")
+            with Vertical(id="source-box"):
+                yield Static("", id="source-banner", markup=False)
+                yield SourcePane(id="source")
+            with Vertical(id="notes-box"):
+                yield NotesView(id="notes")
+        yield StatusLine(id="status")
+        yield Footer(compact=True)
+
+    @property
+    def source(self) -> SourcePane:
+        return self.query_one("#source", SourcePane)
+
+    @property
+    def notes(self) -> NotesView:
+        return self.query_one("#notes", NotesView)
+
+    def on_mount(self) -> None:
+        self.query_one("#source-banner").display = False
+        theme = self.app.ui_theme
+        for view in (self.source, self.notes):
+            view.set_styles(theme.syntax, theme.marks)
+        self.query_one("#tree").display = self.initial.show_tree
+        self.query_one("#notes-box").display = self.initial.show_notes
+        note = self.project.path / self.initial.note if self.initial.note else None
+        self.open_note(note if note and note.is_file() else self._default_note())
+        if self.initial.location is not None:
+            self.open_location(self.initial.location)
+        self._index_project(self.project)
+        self.source.focus()
+
+    def _default_note(self) -> Path:
+        log = self.project.reading_log
+        if log.is_file():
+            return log
+        notes = note_files(self.project)
+        return notes[0] if notes else log
+
+    # ---- opening code
+
+    @on(OpenLocation)
+    def _open_location(self, event: OpenLocation) -> None:
+        self.open_location(event.location, event.select, record=event.record)
+
+    def open_location(
+        self, location: Location, select: LineRange | None = None, record: bool = True
+    ) -> None:
+        if location.repo is None:  # a note location (from history)
+            self.open_note(self.project.path / location.path, location.line, record=record)
+            return
+        if record:
+            self.history = self.history.visit(location, origin=self._here())
+        self._load_file(location, select)
+
+    @work(exclusive=True, group="source", **WORKER)
+    def _load_file(self, location: Location, select: LineRange | None) -> None:
+        try:
+            text, notice = self.session.read_code(location)
+            tag = self.session.tag(location)
+        except ReadertuiError as error:
+            self.post_message(Failed("Cannot open file", error))
+            return
+        self.post_message(FileLoaded(location, text, notice, select, tag))
+
+    @on(FileLoaded)
+    def _file_loaded(self, event: FileLoaded) -> None:
+        location = event.location
+        source = self.source
+        source.load(event.text, path=location.path, name=f"{location.repo}/{location.path}")
+        if event.notice:
+            self.notify(event.notice, title=location.path, severity="warning")
+        line = event.select.start if event.select else location.line
+        source.goto(max(1, min(line, source.line_count)), select=event.select)
+        self.location = location
+        self._tag = event.tag
+        self._refresh_marks()
+        self._show_banner()
+        self._update_status()
+
+    def _show_banner(self) -> None:
+        banner = self.query_one("#source-banner", Static)
+        location = self.location
+        if location is None or location.commit is None:
+            banner.display = False
+            return
+        keys = self.app.key_for("open_checkout")
+        banner.update(
+            f"Code as at {short(location.commit)}, the commit the note cites; "
+            f"the checkout differs. {keys}: open the checked-out file"
+        )
+        banner.display = True
+
+    def _here(self) -> Location | None:
+        """The place the reader is at: the focused pane's file and cursor line."""
+        notes = self.notes
+        if self.focused is notes and notes.note_path is not None:
+            relative = notes.note_path.relative_to(self.project.path).as_posix()
+            return Location(self.project.name, None, relative, notes.cursor_line)
+        if self.location is not None:
+            return replace(self.location, line=self.source.cursor_line)
+        return None
+
+    def _refresh_marks(self) -> None:
+        location = self.location
+        if location is None or location.repo is None:
+            return
+        marks: dict[int, str] = {}
+        for line in self.backlinks.cited_lines(location.repo, location.path, location.commit):
+            marks[line] = "cited"
+        for bookmark in self.bookmarks:
+            if (bookmark.repo, bookmark.path) == (location.repo, location.path):
+                for line in range(bookmark.range.start, bookmark.range.end + 1):
+                    marks[line] = "both" if marks.get(line) in ("cited", "both") else "bookmark"
+        self.source.set_marks(marks)
+
+    @on(SourcePane.CursorMoved)
+    def _cursor_moved(self, event: SourcePane.CursorMoved) -> None:
+        if event.view is self.source:
+            self._update_status()
+
+    # ---- notes
+
+    @on(OpenNote)
+    def _open_note(self, event: OpenNote) -> None:
+        self.open_note(event.path, event.line)
+
+    def open_note(self, path: Path, line: int | None = None, record: bool = False) -> None:
+        if record:
+            relative = path.relative_to(self.project.path).as_posix()
+            target = Location(self.project.name, None, relative, line or 1)
+            self.history = self.history.visit(target, origin=self._here())
+        self._load_note(path, line)
+
+    @work(exclusive=True, group="note", **WORKER)
+    def _load_note(self, path: Path, line: int | None) -> None:
+        if not path.exists():
+            self.post_message(NoteLoaded(path, "", [], line))
+            return
+        try:
+            text = read_text(path)
+            project = self.session.workspace.project_for(path) or self.project
+            results = Resolver(self.session.workspace, project).resolve_note(path, text)
+        except ReadertuiError as error:
+            self.post_message(Failed("Cannot read note", error))
+            return
+        self.post_message(NoteLoaded(path, text, results, line))
+
+    @on(NoteLoaded)
+    def _note_loaded(self, event: NoteLoaded) -> None:
+        self.notes.show_note(event.path, event.text, event.results, event.line)
+        self.notes.border_title = event.path.name
+        self._today_entries = len(entries_for_day(event.text, date.today()))
+        self._drift = self._drift_text(self.notes.results)
+        self._update_status()
+
+    @work(exclusive=True, group="index", **WORKER)
+    def _index_project(self, project: Project) -> None:
+        """Resolve every note of the project (for backlinks and marks) and load bookmarks."""
+        problems: list[str] = []
+        resolver = Resolver(self.session.workspace, project)
+        results: list[CitationResult] = []
+        for note in note_files(project):
+            try:
+                results.extend(resolver.resolve_note(note))
+            except ReadertuiError as error:
+                problems.append(str(error))
+        marks, bookmark_problems = bookmark_store.load(project)
+        problems.extend(str(problem) for problem in bookmark_problems)
+        self.post_message(ProjectIndexed(BacklinkIndex(results), tuple(marks), problems))
+
+    @on(ProjectIndexed)
+    def _project_indexed(self, event: ProjectIndexed) -> None:
+        self.backlinks, self.bookmarks = event.index, event.bookmarks
+        for problem in event.problems:
+            self.notify(problem, severity="warning", timeout=8)
+        self._refresh_marks()
+        self._update_status()
+
+    @on(CitationActivated)
+    def _follow(self, event: CitationActivated) -> None:
+        result = event.result
+        if result.status is Status.AMBIGUOUS and result.candidates:
+            self._pick_candidate(result)
+            return
+        if result.repo is None or result.path is None:
+            self.notify(result.detail or "this citation points nowhere", severity="warning")
+            return
+        self._open_result(result, result.repo, result.path)
+
+    @work(exclusive=True, group="picker", exit_on_error=False)
+    async def _pick_candidate(self, result: CitationResult) -> None:
+        items = [(candidate, candidate) for candidate in result.candidates]
+        chosen = await self.app.push_screen_wait(
+            ListPicker(f"{result.citation.text} is ambiguous: which file?", items)
+        )
+        if chosen:
+            repo, _, path = chosen.partition("/")
+            self._open_result(result, repo, path)
+
+    def _open_result(self, result: CitationResult, repo_name: str, path: str) -> None:
+        repo = self.project.repo(repo_name)
+        head = self.session.head(repo) if repo else None
+        at_commit = result.commit if result.commit and result.commit != head else None
+        if result.status is Status.OUT_OF_RANGE:
+            self.notify(result.detail or "lines past the end of the file", severity="warning")
+        select = result.ranges[0] if result.ranges else None
+        self._followed = result if at_commit else None
+        location = Location(self.project.name, repo_name, path, select.start if select else 1,
+                            commit=at_commit)
+        self.open_location(location, select)
+        self.source.focus()
+
+    @on(CheckoutRequested)
+    def _checkout(self) -> None:
+        location = self.location
+        if location is None or location.commit is None:
+            self.notify("already showing the checked-out file")
+            return
+        path, line = location.path, self.source.cursor_line
+        followed = self._followed
+        if followed is not None and followed.new_path:
+            path = followed.new_path
+            if followed.new_ranges and followed.ranges:
+                line = max(1, line + followed.new_ranges[0].start - followed.ranges[0].start)
+        self._followed = None
+        self.open_location(replace(location, path=path, line=line, commit=None))
+
+    # ---- capture
+
+    def _require_code(self) -> Location | None:
+        if self.location is None or self.location.repo is None:
+            self.notify("open a source file first", severity="warning")
+            return None
+        return self.location
+
+    def _citation(self, location: Location, selection: LineRange) -> str:
+        return format_citation(location.repo, location.path, (selection,))
+
+    def _commit_of(self, location: Location) -> str | None:
+        if location.commit:
+            return location.commit
+        _, repo = self.session.locate(location)
+        return self.session.head(repo)
+
+    @on(CaptureRequested)
+    @work(exclusive=True, group="capture", exit_on_error=False)
+    async def _capture(self, event: CaptureRequested) -> None:
+        location = self._require_code()
+        if location is None:
+            return
+        citation = self._citation(location, event.selection)
+        answer = await self.app.push_screen_wait(
+            PromptScreen("Log entry (Enter writes it to today's section)", f"{citation} ")
+        )
+        if answer is None or not answer.strip():
+            return
+        text = answer.strip()
+        if text.startswith(citation):
+            text = text[len(citation):].strip()
+        else:
+            citation = None
+        self._write_log(text, citation, self._commit_of(location) if citation else None)
+
+    @work(exclusive=False, group="write", **WORKER)
+    def _write_log(self, text: str, citation: str | None, commit: str | None) -> None:
+        try:
+            path = log_entry(self.project, text, citation, commit)
+        except ReadertuiError as error:
+            self.post_message(Failed("Log entry not written", error))
+            return
+        line = len(read_text(path).splitlines())
+        self.post_message(OpenNote(path, line))
+
+    @on(MarkToggled)
+    @work(exclusive=True, group="capture", exit_on_error=False)
+    async def _toggle_mark(self, event: MarkToggled) -> None:
+        location = self._require_code()
+        if location is None:
+            return
+        line = self.source.cursor_line
+        existing = [
+            b for b in self.bookmarks
+            if (b.repo, b.path) == (location.repo, location.path) and line in b.range
+        ]
+        if existing:
+            remaining = self.bookmarks
+            for bookmark in existing:
+                remaining = bookmark_store.remove(remaining, bookmark.id)
+            self._save_bookmarks(remaining, f"bookmark removed at line {line}")
+            return
+        label = await self.app.push_screen_wait(PromptScreen("Bookmark label (optional)"))
+        if label is None:
+            return
+        selection = event.selection
+        lines = [self.source.line_text(n) for n in range(selection.start, selection.end + 1)]
+        bookmark = bookmark_store.new_bookmark(
+            location.repo or "", location.path, selection, label.strip(),
+            self._commit_of(location), lines, existing=self.bookmarks,
+        )
+        self._save_bookmarks(bookmark_store.add(self.bookmarks, bookmark), "bookmark added")
+
+    @work(exclusive=False, group="write", **WORKER)
+    def _save_bookmarks(self, bookmarks: tuple[Bookmark, ...], message: str) -> None:
+        try:
+            bookmark_store.save(self.project, bookmarks)
+        except ReadertuiError as error:
+            self.post_message(Failed("Bookmarks not saved", error))
+            return
+        self.post_message(BookmarksSaved(tuple(bookmarks), message))
+
+    @on(BookmarksSaved)
+    def _bookmarks_saved(self, event: BookmarksSaved) -> None:
+        self.bookmarks = event.bookmarks
+        self.notify(event.message, timeout=3)
+        self._refresh_marks()
+        self._update_status()
+
+    @on(CopyRequested)
+    def _copy(self, event: CopyRequested) -> None:
+        location = self._require_code()
+        if location is None:
+            return
+        if not event.permalink:
+            text = self._citation(location, event.selection)
+        else:
+            _, repo = self.session.locate(location)
+            git = self.session.git_for(repo)
+            commit = self._commit_of(location)
+            remote = git.remote_url() if git is not None else None
+            text = permalink(remote, commit, location.path, event.selection) if commit else None
+            if text is None:
+                self.notify("no permalink: origin is not a known forge", severity="warning")
+                return
+        self.app.copy_to_clipboard(text)
+        self.notify(text, title="Copied", timeout=3)
+
+    # ---- links back and history
+
+    @on(BacklinksRequested)
+    @work(exclusive=True, group="picker", exit_on_error=False)
+    async def _backlinks(self, event: BacklinksRequested) -> None:
+        location = self._require_code()
+        if location is None:
+            return
+        links = self.backlinks.citing(
+            location.repo or "", location.path, self.source.cursor_line, location.commit
+        )
+        if not links:
+            self.notify("no note cites this line", timeout=3)
+            return
+        items = [
+            (f"{link.note.relative_to(self.project.path)}:{link.note_line}  {link.text}", link)
+            for link in links
+        ]
+        chosen = await self.app.push_screen_wait(ListPicker("Notes citing this line", items))
+        if chosen is not None:
+            self.open_note(chosen.note, chosen.note_line, record=True)
+            self.notes.focus()
+
+    def action_history_back(self) -> None:
+        self.history, target = self.history.back(self._here())
+        self._go(target, "no earlier place")
+
+    def action_history_forward(self) -> None:
+        self.history, target = self.history.forward(self._here())
+        self._go(target, "no later place")
+
+    def _go(self, target: Location | None, nothing: str) -> None:
+        if target is None:
+            self.notify(nothing, timeout=2)
+        elif target.repo is None:
+            self.open_note(self.project.path / target.path, target.line)
+            self.notes.focus()
+        else:
+            self.open_location(target, record=False)
+            self.source.focus()
+
+    # ---- pickers
+
+    @work(exclusive=True, group="picker", exit_on_error=False)
+    async def action_find_file(self) -> None:
+        if self.ranker is None:
+            self.ranker = await self._build_ranker().wait()
+        chosen = await self.app.push_screen_wait(FileFinder(self.ranker))
+        if chosen:
+            repo, _, path = chosen.partition("/")
+            self.open_location(Location(self.project.name, repo, path))
+            self.source.focus()
+
+    @work(thread=True, exclusive=True, group="ranker")
+    def _build_ranker(self) -> PathRanker:
+        return PathRanker(self.session.project_paths(self.project))
+
+    @work(exclusive=True, group="picker", exit_on_error=False)
+    async def action_bookmark_list(self) -> None:
+        if not self.bookmarks:
+            self.notify("no bookmarks yet", timeout=3)
+            return
+        choice = await self.app.push_screen_wait(BookmarkPicker(self.bookmarks))
+        if choice is None:
+            return
+        mark = choice.bookmark
+        if choice.action == "jump":
+            self.open_location(
+                Location(self.project.name, mark.repo, mark.path, mark.range.start), mark.range
+            )
+            self.source.focus()
+        elif choice.action == "delete":
+            self._save_bookmarks(bookmark_store.remove(self.bookmarks, mark.id), "bookmark deleted")
+        elif choice.action == "rename":
+            label = await self.app.push_screen_wait(PromptScreen("New label", mark.label))
+            if label is not None:
+                renamed = bookmark_store.rename(self.bookmarks, mark.id, label.strip())
+                self._save_bookmarks(renamed, "bookmark renamed")
+
+    @work(exclusive=True, group="picker", exit_on_error=False)
+    async def action_switch_note(self) -> None:
+        notes_dir = self.project.notes_dir
+        items = [(p.relative_to(notes_dir).as_posix(), p) for p in note_files(self.project)]
+        chosen = await self.app.push_screen_wait(ListPicker("Open note", items))
+        if chosen is not None:
+            self.open_note(chosen, record=True)
+            self.notes.focus()
+
+    # ---- panes
+
+    def action_focus_tree(self) -> None:
+        self._focus_pane("#tree")
+
+    def action_focus_source(self) -> None:
+        self._focus_pane("#source")
+
+    def action_focus_notes(self) -> None:
+        self._focus_pane("#notes")
+
+    def _focus_pane(self, selector: str) -> None:
+        pane = self.query_one(selector)
+        box = pane if pane.id == "tree" else pane.parent
+        assert isinstance(box, Widget)
+        box.display = True
+        if self.has_class("zoomed"):
+            self._zoom(box)
+        pane.focus()
+
+    def action_toggle_tree(self) -> None:
+        self._toggle(self.query_one("#tree"))
+
+    def action_toggle_notes(self) -> None:
+        self._toggle(self.query_one("#notes-box"))
+
+    def _toggle(self, box: Widget) -> None:
+        if self.has_class("zoomed"):
+            self.action_zoom_pane()
+        box.display = not box.display
+        if not box.display and self.focused is not None and box in self.focused.ancestors_with_self:
+            self.source.focus()
+
+    def action_zoom_pane(self) -> None:
+        focused = self.focused
+        if self.has_class("zoomed") or focused is None:
+            self.remove_class("zoomed")
+            for box in self._boxes():
+                box.remove_class("zoom-target")
+            return
+        target = next((b for b in self._boxes() if b in focused.ancestors_with_self), None)
+        if target is not None:
+            self._zoom(target)
+
+    def _zoom(self, target: Widget) -> None:
+        for box in self._boxes():
+            box.set_class(box is target, "zoom-target")
+        self.add_class("zoomed")
+
+    def _boxes(self) -> list[Widget]:
+        return [self.query_one("#tree"), self.query_one("#source-box"), self.query_one("#notes-box")]
+
+    # ---- editor, reload, help
+
+    def action_open_in_editor(self) -> None:
+        path = self.notes.note_path
+        if path is None or not path.exists():
+            self.notify("no note to edit", severity="warning")
+            return
+        command = self.editor or os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        argv = [*shlex.split(command), f"+{self.notes.cursor_line}", str(path)]
+        # A headless app (tests) has no terminal to hand over; a real one suspends.
+        suspended = nullcontext() if self.app.is_headless else self.app.suspend()
+        try:
+            with suspended:
+                subprocess.run(argv, check=False)
+        except OSError as error:
+            self.notify(f"cannot run {argv[0]}: {error.strerror}", severity="error")
+        self._load_note(path, None)
+
+    def action_reload(self) -> None:
+        if self.notes.note_path is not None:
+            self._load_note(self.notes.note_path, None)
+        if self.location is not None:
+            self.open_location(replace(self.location, line=self.source.cursor_line), record=False)
+        self._index_project(self.project)
+
+    def action_show_help(self) -> None:
+        self.app.action_show_help()
+
+    def action_command_palette(self) -> None:
+        self.app.action_command_palette()
+
+    async def action_quit(self) -> None:
+        await self.app.run_action("app.quit")
+
+    # ---- status and errors
+
+    def _update_status(self) -> None:
+        location = self.location
+        info = StatusInfo(project=self.project.name, bookmarks=len(self.bookmarks))
+        if location is not None and location.repo is not None:
+            _, repo = self.session.locate(location)
+            commit = location.commit or repo.head
+            info = replace(
+                info,
+                repo=location.repo,
+                commit=short(commit) if commit else "",
+                tag=self._tag,
+                file=location.path,
+                line=self.source.cursor_line,
+                viewing_commit=location.commit is not None,
+            )
+        info = replace(info, today_entries=self._today_entries, drift=self._drift)
+        self.query_one(StatusLine).info = info
+
+    def _drift_text(self, results: tuple[CitationResult, ...]) -> str:
+        """Says so when the note's citations are about a commit other than the checkout."""
+        heads = {r.repo: r for r in results if r.commit and r.repo}
+        for repo_name, result in heads.items():
+            repo = self.project.repo(repo_name)
+            if repo is not None and repo.head and result.commit != repo.head:
+                return f"notes @ {short(result.commit or '')} ≠ {repo_name} @ {short(repo.head)}"
+        return ""
+
+    @on(Failed)
+    def _failed(self, event: Failed) -> None:
+        self.notify(event.error, title=event.title, severity="error", timeout=8)

@@ -1,0 +1,118 @@
+"""The reader's access to the workspace's code: one `GitRepo` per repo, file lists, file bytes.
+
+No Textual here: the screen calls these from worker threads. Everything is cached and
+guarded by a lock, since several workers may ask for the same repo at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from readertui.core.errors import ReadertuiError
+from readertui.core.file_index import walk_files
+from readertui.core.git import GitRepo
+from readertui.core.model import Location, Project, Repo, RepoKind, Workspace
+from readertui.core.safe_text import decode_for_display
+
+
+class CodeAccessError(ReadertuiError):
+    """A file cannot be shown: missing, outside its repo, too big."""
+
+
+class Session:
+    def __init__(self, workspace: Workspace, max_file_bytes: int = 64 * 1024 * 1024) -> None:
+        self.workspace = workspace
+        self.max_file_bytes = max_file_bytes
+        self._gits: dict[Path, GitRepo] = {}
+        self._files: dict[Path, tuple[str, ...]] = {}
+        self._tags: dict[tuple[Path, str], str] = {}
+        self._lock = threading.Lock()
+
+    def git_for(self, repo: Repo) -> GitRepo | None:
+        if not repo.is_git:
+            return None
+        with self._lock:
+            git = self._gits.get(repo.path)
+            if git is None:
+                git = self._gits[repo.path] = GitRepo(repo.path)
+            return git
+
+    def locate(self, location: Location) -> tuple[Project, Repo]:
+        project = self.workspace.project(location.project)
+        repo = project.repo(location.repo) if project and location.repo else None
+        if project is None or repo is None:
+            raise CodeAccessError(f"no repo {location.repo!r} in project {location.project!r}")
+        return project, repo
+
+    def list_files(self, project: Project, repo: Repo) -> tuple[str, ...]:
+        with self._lock:
+            cached = self._files.get(repo.path)
+        if cached is not None:
+            return cached
+        git = self.git_for(repo)
+        files = git.list_files() if git is not None else walk_files(repo.path)
+        with self._lock:
+            self._files[repo.path] = files
+        return files
+
+    def project_paths(self, project: Project) -> list[str]:
+        """Every file of every initialized repo of `project`, as `<repo>/<path>`."""
+        paths: list[str] = []
+        for repo in project.repos:
+            if repo.path.is_dir() and (repo.is_git or repo.kind is RepoKind.PLAIN):
+                paths.extend(f"{repo.name}/{path}" for path in self.list_files(project, repo))
+        return paths
+
+    def read_code(self, location: Location) -> tuple[str, str | None]:
+        """The display text of a repo file (at `location.commit`, or the working tree)."""
+        _, repo = self.locate(location)
+        git = self.git_for(repo)
+        if git is not None:
+            data = git.read_file(location.path, location.commit)
+        else:
+            data = self._read_plain(repo, location.path)
+        if data is None:
+            at = f" at {location.commit[:7]}" if location.commit else ""
+            raise CodeAccessError(f"{location.repo}/{location.path} does not exist{at}")
+        if len(data) > self.max_file_bytes:
+            raise CodeAccessError(
+                f"{location.path} is {len(data) // 1_048_576} MB: larger than max_file_bytes"
+            )
+        return decode_for_display(data)
+
+    def _read_plain(self, repo: Repo, path: str) -> bytes | None:
+        target = (repo.path / path).resolve()
+        if repo.path.resolve() not in target.parents:
+            raise CodeAccessError(f"{path} is outside {repo.name}")
+        try:
+            return target.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise CodeAccessError(f"cannot read {path}: {error.strerror}") from None
+
+    def tag(self, location: Location) -> str:
+        """The nearest tag of the commit shown at `location` ("" when none or not git)."""
+        _, repo = self.locate(location)
+        git = self.git_for(repo)
+        commit = location.commit or (git.head() if git is not None else None)
+        if git is None or commit is None:
+            return ""
+        with self._lock:
+            cached = self._tags.get((repo.path, commit))
+        if cached is None:
+            cached = git.describe(commit) or ""
+            with self._lock:
+                self._tags[(repo.path, commit)] = cached
+        return cached
+
+    def head(self, repo: Repo) -> str | None:
+        git = self.git_for(repo)
+        return git.head() if git is not None else None
+
+    def close(self) -> None:
+        with self._lock:
+            for git in self._gits.values():
+                git.close()
+            self._gits.clear()
