@@ -30,6 +30,9 @@ class ReaderApp(App[int]):
     CSS_PATH = "readertui.tcss"
     TITLE = "readertui"
     ENABLE_COMMAND_PALETTE = True
+    # Declaring the palette's binding here keeps Textual from adding its own ctrl+p, which is
+    # our file finder; the keymap decides the palette's key like any other.
+    BINDINGS = [spec_for("command_palette").binding()]
 
     def __init__(
         self,

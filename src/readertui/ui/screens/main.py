@@ -109,6 +109,7 @@ class MainScreen(Screen):
         self._tag = ""  # nearest tag of the code shown
         self._today_entries = 0
         self._drift = ""
+        self._unzoomed: list[bool] | None = None  # pane visibility to restore after a zoom
 
     # ---- layout
 
@@ -553,9 +554,10 @@ class MainScreen(Screen):
         pane = self.query_one(selector)
         box = pane if pane.id == "tree" else pane.parent
         assert isinstance(box, Widget)
-        box.display = True
-        if self.has_class("zoomed"):
+        if self._unzoomed is not None:
+            self._unzoom()
             self._zoom(box)
+        box.display = True
         pane.focus()
 
     def action_toggle_tree(self) -> None:
@@ -565,27 +567,36 @@ class MainScreen(Screen):
         self._toggle(self.query_one("#notes-box"))
 
     def _toggle(self, box: Widget) -> None:
-        if self.has_class("zoomed"):
-            self.action_zoom_pane()
+        self._unzoom()
         box.display = not box.display
         if not box.display and self.focused is not None and box in self.focused.ancestors_with_self:
             self.source.focus()
 
     def action_zoom_pane(self) -> None:
-        focused = self.focused
-        if self.has_class("zoomed") or focused is None:
-            self.remove_class("zoomed")
-            for box in self._boxes():
-                box.remove_class("zoom-target")
+        if self._unzoomed is not None:
+            self._unzoom()
             return
-        target = next((b for b in self._boxes() if b in focused.ancestors_with_self), None)
+        focused = self.focused
+        target = next(
+            (b for b in self._boxes() if focused is not None and b in focused.ancestors_with_self),
+            None,
+        )
         if target is not None:
             self._zoom(target)
 
     def _zoom(self, target: Widget) -> None:
+        self._unzoomed = [box.display for box in self._boxes()]
         for box in self._boxes():
+            box.display = box is target
             box.set_class(box is target, "zoom-target")
-        self.add_class("zoomed")
+
+    def _unzoom(self) -> None:
+        if self._unzoomed is None:
+            return
+        for box, shown in zip(self._boxes(), self._unzoomed):
+            box.display = shown
+            box.remove_class("zoom-target")
+        self._unzoomed = None
 
     def _boxes(self) -> list[Widget]:
         return [self.query_one("#tree"), self.query_one("#source-box"), self.query_one("#notes-box")]

@@ -1,0 +1,282 @@
+"""Pilot tests of the reader's flows on a copy of the demo workspace: state and files written."""
+
+from __future__ import annotations
+
+import shutil
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from readertui.core.model import LineRange, Location
+from readertui.core.workspace import find_workspace
+from readertui.ui.app import ReaderApp
+from readertui.ui.screens.main import MainScreen
+from readertui.ui.screens.pickers import FileFinder, ListPicker
+from readertui.ui.screens.prompt import PromptScreen
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+THREAD_GROUPS = {"source", "note", "index", "write", "tree", "rank", "ranker"}
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    """A private copy of the demo workspace (tests write notes and bookmarks)."""
+    target = tmp_path / "ws"
+    shutil.copytree(REPO_ROOT / "projects", target)
+    return target
+
+
+async def settle(pilot) -> None:
+    """Let thread workers finish and their messages land (never waits on an open prompt)."""
+    app = pilot.app
+    for _ in range(4):
+        await pilot.pause()
+        running = [w for w in app.workers if w.group in THREAD_GROUPS and not w.is_finished]
+        if running:
+            await app.workers.wait_for_complete(running)
+    await pilot.pause()
+
+
+def make_app(root: Path) -> ReaderApp:
+    return ReaderApp(find_workspace(root))
+
+
+async def open_file(pilot, path: str, line: int = 1) -> MainScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    screen.open_location(Location("minillm", "minillm", path, line))
+    await settle(pilot)
+    screen.source.focus()
+    return screen
+
+
+async def test_starts_on_the_reading_log_with_bookmarks_counted(demo):
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.notes.note_path == demo / "minillm/notes/code-reading-log.md"
+        assert "Code reading log" in screen.notes.line_text(1)
+        status = screen.query_one("#status").info
+        assert status.project == "minillm" and status.bookmarks == 2
+
+
+async def test_tree_lists_files_lazily_and_opens_one(demo):
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tree = app.screen.query_one("#tree")
+        project = tree.root.children[0]
+        repo = next(n for n in project.children if n.data.kind == "repo")
+        assert not repo.children  # nothing listed before it is opened
+        repo.expand()
+        await settle(pilot)
+        labels = [str(child.label) for child in repo.children]
+        assert labels[:4] == ["client/", "include/", "kernels/", "minillm/"]
+        kernels = next(n for n in repo.children if str(n.label) == "kernels/")
+        kernels.expand()
+        await settle(pilot)
+        softmax = kernels.children[0]
+        tree.focus()
+        tree.move_cursor(softmax)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.location == Location("minillm", "minillm", "kernels/softmax.cu", 1)
+        assert screen.source.line_count > 30
+        assert screen.query_one("#status").info.file == "kernels/softmax.cu"
+
+
+async def test_fuzzy_finder_opens_the_chosen_file(demo):
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, FileFinder)
+        await pilot.press(*"smax")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert app.screen.location.path == "kernels/softmax.cu"
+
+
+async def test_follow_citation_selects_the_cited_range(demo):
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("3")  # focus notes
+        assert screen.focused is screen.notes
+        await pilot.press("right_square_bracket")
+        assert screen.notes.cursor_line == 5
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.location.path == "minillm/config.py"
+        assert screen.source.selection() == LineRange(6, 19)
+        assert screen.focused is screen.source
+        # history: back returns to the note, forward to the code again
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert screen.focused is screen.notes and screen.notes.cursor_line == 5
+
+
+async def test_history_back_and_forward_between_files(demo):
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_file(pilot, "minillm/model.py", 20)
+        await open_file(pilot, "minillm/utils.py", 3)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert (screen.location.path, screen.source.cursor_line) == ("minillm/model.py", 20)
+        await pilot.press("alt+right")
+        await settle(pilot)
+        assert (screen.location.path, screen.source.cursor_line) == ("minillm/utils.py", 3)
+
+
+async def test_capture_writes_a_log_entry_and_shows_it(demo):
+    log = demo / "minillm/notes/code-reading-log.md"
+    before = log.read_bytes()
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_file(pilot, "minillm/attention.py", 30)
+        await pilot.press("shift+down", "shift+down")
+        await pilot.press("c")
+        await pilot.pause()
+        prompt = app.screen
+        assert isinstance(prompt, PromptScreen)
+        assert prompt.value == "minillm/minillm/attention.py:30-32 "
+        await pilot.press(*"heads split", "enter")
+        await settle(pilot)
+        after = log.read_bytes()
+        entry = [line for line in after.decode().splitlines() if "heads split" in line]
+        assert len(entry) == 1 and "`minillm/minillm/attention.py:30-32`" in entry[0]
+        # appending is one insertion: every old byte is still there, in order
+        cut = 0
+        while cut < len(before) and before[cut] == after[cut]:
+            cut += 1
+        inserted = len(after) - len(before)
+        assert after[:cut] + after[cut + inserted :] == before
+        assert screen.notes.note_path == log
+        assert "heads split" in screen.notes.line_text(screen.notes.cursor_line)
+        assert screen.query_one("#status").info.today_entries == 1
+
+
+async def test_bookmark_toggle_list_rename_and_delete(demo):
+    store = demo / "minillm/notes/bookmarks.toml"
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_file(pilot, "minillm/model.py", 12)
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press(*"block start", "enter")
+        await settle(pilot)
+        assert 'label = "block start"' in store.read_text()
+        assert len(screen.bookmarks) == 3
+        # the list: rename the new one, then delete it
+        await pilot.press("apostrophe")
+        await pilot.pause()
+        await pilot.press("end", "r")
+        await pilot.pause()
+        await pilot.press(*" renamed", "enter")
+        await settle(pilot)
+        assert 'label = "block start renamed"' in store.read_text()
+        await pilot.press("apostrophe")
+        await pilot.pause()
+        await pilot.press("end", "d")
+        await settle(pilot)
+        assert "block start" not in store.read_text()
+        assert len(screen.bookmarks) == 2
+        # toggling on a bookmarked line removes that bookmark
+        await open_file(pilot, "minillm/attention.py", 40)
+        await pilot.press("m")
+        await settle(pilot)
+        assert "per-head attention loop" not in store.read_text()
+
+
+async def test_bookmark_jump_from_the_list(demo):
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("apostrophe")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.location.path == "minillm/attention.py"
+        assert screen.source.selection() == LineRange(39, 47)
+
+
+async def test_backlinks_list_the_notes_citing_a_line(demo):
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_file(pilot, "minillm/attention.py", 35)
+        assert screen.source._marks.get(35) in ("cited", "both")
+        await pilot.press("b")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, ListPicker)
+        notes = {link.note.name for _, link in picker.items}
+        assert "code-reading-log.md" in notes
+        index = next(i for i, (_, l) in enumerate(picker.items) if l.note.name == "code-reading-log.md")
+        picker.query_one("OptionList").highlighted = index
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.notes.note_path.name == "code-reading-log.md"
+        assert screen.notes.cursor_line == picker.items[index][1].note_line
+
+
+async def test_copy_citation_to_clipboard(demo):
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await open_file(pilot, "minillm/utils.py", 11)
+        await pilot.press("shift+down", "y")
+        assert app.clipboard == "minillm/minillm/utils.py:11-12"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="shell script editor")
+async def test_editor_edits_the_note_and_the_pane_reloads(demo, tmp_path, monkeypatch):
+    log = demo / "minillm/notes/code-reading-log.md"
+    before = log.read_bytes()
+    editor = tmp_path / "fake-editor"
+    editor.write_text('#!/bin/sh\necho "$1" > "$0.args"\nprintf -- "- 23:59 added in the editor\\n" >> "$2"\n')
+    editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("EDITOR", str(editor))
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("3", "down", "down")
+        await pilot.press("e")
+        await settle(pilot)
+        assert (tmp_path / "fake-editor.args").read_text().strip() == "+3"
+        assert log.read_bytes() == before + b"- 23:59 added in the editor\n"
+        assert screen.notes.line_text(screen.notes.line_count) == "- 23:59 added in the editor"
+        assert screen.notes.cursor_line == 3  # the reader stays where they were
+
+
+async def test_pane_toggle_and_zoom(demo):
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        tree, source_box, notes_box = screen._boxes()
+        await pilot.press("t")
+        assert not tree.display
+        await pilot.press("t", "T")
+        assert tree.display and not notes_box.display
+        await pilot.press("T", "z")
+        await pilot.pause()
+        assert source_box.region.width == 120
+        assert not tree.region.width and not notes_box.region.width
+        await pilot.press("z")
+        await pilot.pause()
+        assert tree.region.width and notes_box.region.width
