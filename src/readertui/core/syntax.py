@@ -190,10 +190,8 @@ def plain_text_reason(lines: Sequence[str]) -> str | None:
 
 # Predicates the Python binding evaluates itself. Patterns using any other predicate are dropped.
 _SUPPORTED_PREDICATES = frozenset(
-    f"{prefix}{name}?"
-    for prefix in ("", "not-", "any-", "any-not-")
-    for name in ("eq", "match", "of")
-) | {"is?", "is-not?"}
+    f"{prefix}{name}?" for prefix in ("", "not-", "any-", "any-not-") for name in ("eq", "match", "of")
+)
 _TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|;[^\n]*|\(|\)|\[|\]|[^\s()\[\]";]+|\s+', re.S)
 
 
@@ -216,8 +214,10 @@ def _split_patterns(source: str) -> list[str]:
     return [" ".join(tokens) for tokens in patterns]
 
 
-_DIRECTIVE = re.compile(r'\(#[\w-]+!(?:\s+(?:"(?:\\.|[^"\\])*"|[^\s()"]+))*\s*\)')
-_PREDICATE_NAME = re.compile(r'\(#([\w-]+[?!])')
+# Directives (`#set!`…) and the `#is?`/`#is-not?` property assertions are removed from their
+# patterns: the binding crashes compiling `(#is-not? local)` and the directives only carry data.
+_DIRECTIVE = re.compile(r'\(\s*#(?:[\w-]+!|is\?|is-not\?)(?:\s+(?:"(?:\\.|[^"\\])*"|[^\s()"]+))*\s*\)')
+_PREDICATE_NAME = re.compile(r'\(\s*#([\w-]+[?!])')
 
 
 def clean_query(source: str) -> str:
@@ -291,6 +291,14 @@ def _compiled(key: str, grammar: _Grammar) -> _Compiled:
             ]
             _cache[key] = _Compiled(language, query, specificity)
         return _cache[key]
+
+
+def warm_up(language: str) -> None:
+    """Load `language`'s grammar and compile its queries now (tens of milliseconds holding the
+    GIL, over 100 ms for cuda). Call from a worker at start-up so the first file opens fast."""
+    _compiled(language, _GRAMMARS[language])
+    if language == "markdown":
+        _compiled("markdown_inline", _MARKDOWN_INLINE)
 
 
 # --- highlighting --------------------------------------------------------------------------

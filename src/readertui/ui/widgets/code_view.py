@@ -39,7 +39,7 @@ from readertui.core.syntax import Highlighter, detect_language, plain_text_reaso
 MAX_COLUMNS = 2_000
 # Files longer than this get a quick parse of the rows around the viewport first.
 WINDOW_PARSE_MIN_LINES = 4_000
-WINDOW_PARSE_RADIUS = 600
+WINDOW_PARSE_RADIUS = 300
 # Rows highlighted per query beyond the visible ones, so small scrolls hit the cache.
 HIGHLIGHT_MARGIN = 40
 _BODY_CACHE_SIZE = 2_000
@@ -228,7 +228,7 @@ class CodeView(ScrollView, can_focus=True):
         self.cursor_column = 0
         self.set_reactive(CodeView.cursor_line, 1)
         self._gutter_digits = len(str(len(self._lines)))
-        self.virtual_size = Size(self._gutter_width + self._widest_line() + 1, len(self._lines))
+        self.virtual_size = Size(self._gutter_width + self._widest_line(text) + 1, len(self._lines))
         if self.is_attached:
             self.scroll_to(0, 0, animate=False, immediate=True)
             self.refresh()
@@ -239,14 +239,14 @@ class CodeView(ScrollView, can_focus=True):
         if self._highlighter is not None and not self._highlighter.parsed:
             self._parse(self._generation, self._highlighter)
 
-    def _widest_line(self) -> int:
-        widest = 0
+    def _widest_line(self, text: str) -> int:
+        """Cells of the widest line (capped): exact for tabs and wide characters."""
+        widest = min(max(map(len, self._lines)), MAX_COLUMNS + 40)
+        if text.isascii() and "\t" not in text:
+            return widest
         for line in self._lines:
-            if len(line) >= widest or not line.isascii():
-                width = min(len(line), MAX_COLUMNS + 40)
-                if not line.isascii() or "\t" in line:
-                    width = cell_len(sanitize_line(line[:MAX_COLUMNS], self.tab_width)) + 40
-                widest = max(widest, width)
+            if "\t" in line or not line.isascii():
+                widest = max(widest, cell_len(sanitize_line(line[:MAX_COLUMNS], self.tab_width)) + 40)
         return widest
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="codeview-parse")

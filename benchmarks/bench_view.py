@@ -1,0 +1,172 @@
+"""CodeView against a stock read-only TextArea (and vim/less), in a pseudo-terminal at 120×40.
+
+    python benchmarks/bench_view.py run [--sizes 2000 20000 100000] [--repeat 3]
+    python benchmarks/bench_view.py app {codeview,textarea} FILE     # the app being measured
+
+For each file size and viewer, a fresh process is started on a pty. The app shows READY; the
+harness presses `o`, the app loads the file and the harness times the first frame showing the
+file's marker line (plain) and the first frame where that line is highlighted (the `def` cell
+coloured differently from the `(` after the name). Then it presses ↓ and PageDown and counts
+the bytes the program writes in answer, and reads the resident memory. Medians are printed as
+a Markdown table for benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+MARKER = "marker_function_xyz"
+
+
+def run_app(kind: str, path: str) -> None:
+    from textual.app import App, ComposeResult
+    from textual.binding import Binding
+    from textual.widgets import Label, TextArea
+
+    from readertui.ui.widgets.code_view import CodeView
+
+    class BenchApp(App):
+        BINDINGS = [Binding("o", "open", "Open", priority=True, id="bench.open")]
+
+        def compose(self) -> ComposeResult:
+            yield Label("READY", markup=False)
+            if kind == "codeview":
+                yield CodeView(id="view")
+            else:
+                yield TextArea.code_editor(read_only=True, show_line_numbers=True, id="view")
+
+        def on_mount(self) -> None:
+            self.query_one("#view").focus()
+
+        def action_open(self) -> None:
+            text = Path(path).read_text(encoding="utf-8")
+            view = self.query_one("#view")
+            if isinstance(view, CodeView):
+                view.load(text, path=path)
+            else:
+                view.language = "python"
+                view.load_text(text)
+
+    BenchApp().run()
+
+
+def make_file(folder: Path, lines: int) -> Path:
+    import textual.widget
+
+    corpus = Path(inspect.getsourcefile(textual.widget) or "").read_text(encoding="utf-8").splitlines()
+    body = (corpus * (lines // len(corpus) + 1))[: lines - 1]
+    path = folder / f"sample_{lines}.py"
+    path.write_text(f"def {MARKER}(): pass\n" + "\n".join(body) + "\n", encoding="utf-8")
+    return path
+
+
+def _highlighted(screen) -> bool:
+    from pty_harness import find_text, foreground
+
+    found = find_text(screen, f"def {MARKER}(")
+    if found is None:
+        return False
+    row, column = found
+    return foreground(screen, row, column) != foreground(screen, row, column + 4 + len(MARKER))
+
+
+def measure_textual(kind: str, path: Path) -> dict[str, float]:
+    from pty_harness import KEYS, PtySession, find_text
+
+    argv = [sys.executable, __file__, "app", kind, str(path)]
+    with PtySession(argv, cols=120, rows=40) as term:
+        ready = term.wait_for(lambda screen: find_text(screen, "READY") is not None)
+        term.settle(0.3)
+        sent = term.send(b"o")
+        term.wait_for(lambda screen: find_text(screen, MARKER) is not None, timeout=120)
+        shown = time.perf_counter() - sent
+        term.wait_for(_highlighted, timeout=120)
+        highlighted = time.perf_counter() - sent
+        term.settle(0.5)
+        rss = term.rss_mb()
+        down = [term.press(KEYS["down"], quiet=0.12) for _ in range(12)]
+        page = [term.press(KEYS["pagedown"], quiet=0.15) for _ in range(3)]
+        latency = []
+        for _ in range(5):
+            sent = term.send(KEYS["down"])
+            term._read(2.0)
+            latency.append(time.perf_counter() - sent)
+            term.settle(0.12)
+        term.send(KEYS["ctrl+q"])
+    return {
+        "start": ready,
+        "shown": shown,
+        "highlighted": highlighted,
+        "rss": rss,
+        "down_bytes": statistics.median(down),
+        "page_bytes": statistics.median(page),
+        "key_ms": statistics.median(latency) * 1000,
+    }
+
+
+def measure_external(argv: list[str]) -> dict[str, float]:
+    from pty_harness import KEYS, PtySession, find_text
+
+    with PtySession(argv, cols=120, rows=40) as term:
+        shown = term.wait_for(lambda screen: find_text(screen, MARKER) is not None)
+        term.settle(0.3)
+        rss = term.rss_mb()
+        down = [term.press(KEYS["down"], quiet=0.12) for _ in range(12)]
+        page = [term.press(KEYS["pagedown"], quiet=0.15) for _ in range(3)]
+    return {"start": shown, "rss": rss, "down_bytes": statistics.median(down), "page_bytes": statistics.median(page)}
+
+
+def run(sizes: list[int], repeat: int) -> None:
+    sys.path.insert(0, str(Path(__file__).parent))
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            path = make_file(Path(folder), size)
+            for kind in ("codeview", "textarea"):
+                runs = [measure_textual(kind, path) for _ in range(1 if kind == "textarea" and size > 20000 else repeat)]
+                rows.append((size, kind, {key: statistics.median(r[key] for r in runs) for key in runs[0]}))
+                print(size, kind, rows[-1][2], file=sys.stderr, flush=True)
+            for name, argv in (
+                ("vim", ["vim", "-u", "NONE", "-N", "-c", "syntax on", "-c", "set number", str(path)]),
+                ("less", ["less", "-N", str(path)]),
+            ):
+                result = measure_external(argv)
+                rows.append((size, name, result))
+                print(size, name, result, file=sys.stderr, flush=True)
+    print("| lines | viewer | start (s) | file shown after key (ms) | highlighted after key (ms) | RSS (MB) "
+          "| bytes per ↓ | bytes per PgDn | ↓ first byte (ms) |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    for size, kind, r in rows:
+        def cell(key: str, scale: float = 1.0, digits: int = 0) -> str:
+            return f"{r[key] * scale:,.{digits}f}" if key in r else "—"
+
+        print(
+            f"| {size:,} | {kind} | {cell('start', 1, 2)} | {cell('shown', 1000)} | {cell('highlighted', 1000)} "
+            f"| {cell('rss')} | {cell('down_bytes')} | {cell('page_bytes')} | {cell('key_ms', 1, 1)} |"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    app = commands.add_parser("app")
+    app.add_argument("kind", choices=("codeview", "textarea"))
+    app.add_argument("path")
+    bench = commands.add_parser("run")
+    bench.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000, 100000])
+    bench.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    if args.command == "app":
+        run_app(args.kind, args.path)
+    else:
+        run(args.sizes, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
