@@ -1,0 +1,607 @@
+"""Move a project's repository from its checked-out commit to a newer one, carrying the notes.
+
+`plan_update` changes nothing: it snapshots every note and the bookmarks file, resolves every
+citation at the old commit, maps the ones about that commit (and every bookmark) with one
+`DriftMapper`, and computes the exact bytes each note would get. `apply_update` then checks out
+the new commit and writes those bytes, or, if anything fails, puts back every byte and the old
+checkout. Which citations are carried:
+
+* A citation is about the old commit when the resolver says so and nothing pins it elsewhere:
+  no `@ sha` of its own, not a permalink (permalinks are pinned and never rewritten).
+* Citations that follow the checkout (no commit declaration in force) are rewritten when their
+  mapping is exact. A changed or orphaned one is left as written and reported as needing a
+  human; with `accept_changed` a changed one takes its best candidate.
+* Citations under a commit declaration naming the old commit stay pinned to it unless
+  `rewrite_commits` is set. Then the declaration is moved to the new commit only when every
+  citation under it can be carried; otherwise the declaration and all its citations stay at the
+  old commit (still correct, and `check` reports them as stale/moved), so nothing silently
+  points at the wrong lines.
+* A renamed file's path is rewritten only where the citation wrote the full path
+  (`core.rewrite.path_rewrite`); a shorter form that no longer names the file needs a human.
+* Bookmarks at the old commit (or with none) move when exact, keep their old commit otherwise.
+
+The log entry that records the update avoids citation syntax (no backticks, no `line N`), so it
+never becomes a citation pinned to the wrong commit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from readertui.core import bookmarks as bookmark_store
+from readertui.core.citations import scan_note
+from readertui.core.drift import DriftMapper, RangeMapping, map_bookmark, split_lines
+from readertui.core.errors import ConflictError, GitError, NoteError, ReadertuiError, WorkspaceError
+from readertui.core.git import GitRepo, short
+from readertui.core.log import log_entry
+from readertui.core.model import (
+    Bookmark,
+    Citation,
+    CitationForm,
+    CitationResult,
+    CommitDeclaration,
+    NoteScan,
+    Project,
+    Repo,
+    Status,
+    Workspace,
+    format_ranges,
+)
+from readertui.core.notes import Snapshot, decode_note, snapshot, snapshot_if_exists, write_atomic
+from readertui.core.resolve import Resolver
+from readertui.core.rewrite import CitationEdit, DeclarationEdit, new_ref_text, path_rewrite, rewrite_note
+from readertui.core.workspace import note_files
+
+FETCH_TIMEOUT_SECONDS = 15
+EXCERPT_WIDTH = 60
+
+# What happens to a citation or bookmark when the plan is applied.
+REWRITE = "rewrite"  # its line numbers (and path) are carried to the new commit
+UNCHANGED = "unchanged"  # same lines, same path: nothing to write
+KEEP = "keep"  # stays pinned to the old commit (a declaration that is not moved)
+REVIEW = "review"  # needs a human: changed, orphaned, or not expressible
+
+
+class PlanOutdated(ConflictError):
+    """A note or the bookmarks file changed on disk after the plan was made."""
+
+
+@dataclass(frozen=True)
+class UpdateOptions:
+    rewrite_commits: bool = False
+    accept_changed: bool = False
+
+
+@dataclass(frozen=True)
+class CitationPlan:
+    note: Path
+    citation: Citation
+    path: str  # repo-relative path at the old commit
+    mapping: RangeMapping
+    action: str
+    reason: str = ""
+    old_excerpt: str = ""
+    new_excerpt: str = ""
+
+
+@dataclass(frozen=True)
+class BookmarkPlan:
+    bookmark: Bookmark
+    mapping: RangeMapping
+    action: str
+    updated: Bookmark | None = None  # the bookmark as it will be saved (REWRITE only)
+
+
+@dataclass(frozen=True)
+class UpdatePlan:
+    project: Project
+    repo: Repo
+    old: str
+    new: str
+    old_tags: tuple[str, ...]
+    new_tags: tuple[str, ...]
+    commits: int
+    options: UpdateOptions
+    citations: tuple[CitationPlan, ...]
+    bookmarks: tuple[BookmarkPlan, ...]
+    declarations: tuple[tuple[Path, CommitDeclaration, str], ...]  # (note, declaration, new text)
+    changed_files: dict[str, str | None]  # cited files only: old path -> new path (None: deleted)
+    snapshots: dict[Path, Snapshot | None]  # every note, the bookmarks file and the log
+    writes: dict[Path, bytes]  # note -> new bytes
+    warnings: tuple[str, ...] = ()  # citations that could not be considered, and why
+    bookmark_problems: tuple[str, ...] = ()
+
+    def by_action(self, action: str) -> tuple[CitationPlan, ...]:
+        return tuple(item for item in self.citations if item.action == action)
+
+    @property
+    def needs_human(self) -> tuple[CitationPlan, ...]:
+        return self.by_action(REVIEW)
+
+    @property
+    def bookmarks_to_save(self) -> tuple[Bookmark, ...] | None:
+        if self.bookmark_problems or not any(item.action == REWRITE for item in self.bookmarks):
+            return None  # a malformed file is never overwritten (the store would refuse too)
+        moved = {item.bookmark.id: item.updated for item in self.bookmarks if item.updated}
+        current, _ = bookmark_store.parse(self.project.bookmarks_file, self._bookmark_bytes)
+        return tuple(moved.get(mark.id, mark) for mark in current)
+
+    @property
+    def _bookmark_bytes(self) -> bytes:
+        taken = self.snapshots.get(self.project.bookmarks_file)
+        return taken.data if taken else b""
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return self.old == self.new
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    notes_written: tuple[Path, ...]
+    bookmarks_moved: int
+    log: Path | None
+    needs_human: tuple[CitationPlan, ...] = field(default=())
+
+
+# --------------------------------------------------------------------------- choosing repo, target
+
+
+def git_repos(project: Project) -> tuple[Repo, ...]:
+    return tuple(repo for repo in project.repos if repo.is_git)
+
+
+def choose_repo(project: Project, name: str | None) -> Repo:
+    repos = git_repos(project)
+    if name is not None:
+        repo = project.repo(name)
+        if repo is None or not repo.is_git:
+            known = ", ".join(r.name for r in repos) or "none"
+            raise WorkspaceError(f"project {project.name} has no git repository {name!r} (repos: {known})")
+        return repo
+    if not repos:
+        raise WorkspaceError(f"project {project.name} has no checked-out git repository to update")
+    if len(repos) > 1:
+        names = ", ".join(repo.name for repo in repos)
+        raise WorkspaceError(f"project {project.name} has several repositories ({names}); pass --repo NAME")
+    return repos[0]
+
+
+def resolve_target(git: GitRepo, ref: str | None, fetch: bool = True) -> tuple[str, str]:
+    """(full sha, how it was found). With no `ref`: fetch when the remote answers (bounded by a
+    timeout, never a prompt), then origin's default branch; offline, the local refs."""
+    fetched = fetch and git.remote_url() is not None and git.fetch(timeout=FETCH_TIMEOUT_SECONDS)
+    if ref is not None:
+        sha = git.resolve(ref)
+        if sha is None:
+            raise GitError(f"unknown ref {ref!r} in {git.path}; try `git -C {git.path} fetch --tags` or another ref")
+        return sha, ref
+    for candidate in ("origin/HEAD", "origin/main", "origin/master", "main", "master"):
+        sha = git.resolve(candidate)
+        if sha is not None:
+            how = candidate if fetched else f"{candidate} (local refs; the remote was not reached)"
+            return sha, how
+    raise GitError(f"cannot tell which commit to move {git.path} to; pass --to REF")
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def plan_update(
+    workspace: Workspace,
+    project: Project,
+    repo: Repo,
+    git: GitRepo,
+    target: str,
+    options: UpdateOptions = UpdateOptions(),
+) -> UpdatePlan:
+    """Everything `apply_update` will do, computed without changing anything."""
+    old = git.head()
+    if old is None:
+        raise GitError(f"{repo.path} has no commit checked out")
+    notes = note_files(project)
+    note_snapshots = {note: snapshot(note) for note in notes}
+    snapshots: dict[Path, Snapshot | None] = dict(note_snapshots)
+    snapshots[project.bookmarks_file] = snapshot_if_exists(project.bookmarks_file)
+    snapshots.setdefault(project.reading_log, snapshot_if_exists(project.reading_log))
+    old_tags, new_tags = git.tags_at(old), git.tags_at(target)
+    empty = UpdatePlan(
+        project, repo, old, target, old_tags, new_tags, 0, options, (), (), (), {}, snapshots, {}
+    )
+    if old == target:
+        return empty
+    mapper = DriftMapper(git, old, target)
+    commits = git.count_commits(old, target)
+    resolver = Resolver(workspace, project)
+    planner = _NotePlanner(repo, git, mapper, old, target, new_tags, options)
+    warnings: list[str] = []
+    for note in notes:
+        try:
+            text = decode_note(note, note_snapshots[note].data)
+        except NoteError as error:
+            warnings.append(f"skipped: {error}")
+            continue
+        planner.add_note(note, text, resolver.resolve_note(note, text), warnings)
+    bookmark_plans, problems = _plan_bookmarks(project, repo, git, mapper, old, target, options)
+    cited = {item.path for item in planner.citations} | {b.bookmark.path for b in bookmark_plans}
+    changed = {path: new for path, new in mapper.changed_files().items() if path in cited}
+    return dataclasses.replace(
+        empty,
+        commits=commits,
+        citations=tuple(planner.citations),
+        bookmarks=bookmark_plans,
+        declarations=tuple(planner.declarations),
+        changed_files=changed,
+        writes=planner.writes,
+        warnings=tuple(warnings),
+        bookmark_problems=tuple(str(problem) for problem in problems),
+    )
+
+
+class _NotePlanner:
+    """Plans one note at a time: decides each citation's action and the note's new bytes."""
+
+    def __init__(
+        self,
+        repo: Repo,
+        git: GitRepo,
+        mapper: DriftMapper,
+        old: str,
+        new: str,
+        new_tags: tuple[str, ...],
+        options: UpdateOptions,
+    ) -> None:
+        self.repo, self.git, self.mapper = repo, git, mapper
+        self.old, self.new, self.new_tags, self.options = old, new, new_tags, options
+        self.citations: list[CitationPlan] = []
+        self.declarations: list[tuple[Path, CommitDeclaration, str]] = []
+        self.writes: dict[Path, bytes] = {}
+
+    def add_note(self, note: Path, text: str, results: list[CitationResult], warnings: list[str]) -> None:
+        scan = scan_note(text)
+        planned: list[tuple[CitationPlan, CommitDeclaration | None]] = []
+        for result in results:
+            if result.status == Status.UNPINNED and result.repo in (None, self.repo.name):
+                # its commit is not in the repo (a shallow clone…): the detail says what to fetch
+                warnings.append(f"{_where(note, result.citation)}: not carried: {result.detail}")
+                continue
+            if result.repo != self.repo.name:
+                continue
+            if result.commit != self.old or result.path is None:
+                continue  # about another commit: pinned there, left alone
+            citation = result.citation
+            if citation.form == CitationForm.PERMALINK or citation.commit is not None:
+                continue
+            if result.status not in (Status.OK, Status.MOVED):
+                continue  # broken already (out of range, ambiguous…): `check` reports it
+            declaration = _declaration_for(scan, citation.line)
+            planned.append((self._plan_citation(note, citation, result.path), declaration))
+        planned = self._apply_declaration_rules(note, planned)
+        self._render(note, text, [item for item, _ in planned], warnings)
+
+    def _plan_citation(self, note: Path, citation: Citation, path: str) -> CitationPlan:
+        mapping = self.mapper.map(path, citation.ranges)
+        plan = CitationPlan(note, citation, path, mapping, REWRITE)
+        if mapping.status == "same":
+            return dataclasses.replace(plan, action=UNCHANGED)
+        if mapping.status == "orphaned":
+            return dataclasses.replace(plan, action=REVIEW, reason="file deleted")
+        if mapping.new_path != path and citation.path and mapping.new_path:
+            if path_rewrite(citation.path, path, mapping.new_path) is None:
+                return self._excerpts(
+                    dataclasses.replace(plan, action=REVIEW, reason=f"file renamed to {mapping.new_path}; cited by a partial path")
+                )
+        if mapping.status == "changed":
+            if not mapping.new_ranges:
+                return self._excerpts(dataclasses.replace(plan, action=REVIEW, reason="cited lines gone; no candidate"))
+            action = REWRITE if self.options.accept_changed else REVIEW
+            return self._excerpts(dataclasses.replace(plan, action=action, reason="cited lines changed"))
+        return plan
+
+    def _excerpts(self, plan: CitationPlan) -> CitationPlan:
+        old_lines = split_lines(self.git.read_file(plan.path, self.old) or b"")
+        new_lines = split_lines(self.git.read_file(plan.mapping.new_path, self.new) or b"") if plan.mapping.new_path else []
+        first_old = plan.citation.ranges[0] if plan.citation.ranges else None
+        first_new = plan.mapping.new_ranges[0] if plan.mapping.new_ranges else None
+        return dataclasses.replace(
+            plan,
+            old_excerpt=_excerpt(old_lines, first_old.start if first_old else None),
+            new_excerpt=_excerpt(new_lines, first_new.start if first_new else None),
+        )
+
+    def _apply_declaration_rules(
+        self, note: Path, planned: list[tuple[CitationPlan, CommitDeclaration | None]]
+    ) -> list[tuple[CitationPlan, CommitDeclaration | None]]:
+        """Citations under a declaration move only together with it (see the module doc)."""
+        under: dict[CommitDeclaration, list[CitationPlan]] = {}
+        for item, declaration in planned:
+            if declaration is not None:
+                under.setdefault(declaration, []).append(item)
+        movable: set[CommitDeclaration] = set()
+        for declaration, items in under.items():
+            if self.options.rewrite_commits and all(item.action in (REWRITE, UNCHANGED) for item in items):
+                movable.add(declaration)
+                new_text = new_ref_text(declaration.ref, self.new, self.new_tags[0] if self.new_tags else None)
+                self.declarations.append((note, declaration, new_text))
+        out: list[tuple[CitationPlan, CommitDeclaration | None]] = []
+        for item, declaration in planned:
+            if declaration is not None and declaration not in movable:
+                where = f"pinned by the commit declaration at line {declaration.line}"
+                if not self.options.rewrite_commits:
+                    item = dataclasses.replace(item, action=KEEP, reason=where)
+                elif item.action == REVIEW:
+                    item = dataclasses.replace(item, reason=f"{item.reason}; {where}, which stays")
+                else:
+                    item = dataclasses.replace(item, action=KEEP, reason=f"{where} (kept: other citations under it need a human)")
+            out.append((item, declaration))
+        return out
+
+    def _render(self, note: Path, text: str, items: list[CitationPlan], warnings: list[str]) -> None:
+        """The note's new bytes; an edit the text cannot express is demoted to REVIEW."""
+        declarations = [DeclarationEdit(decl, new) for path, decl, new in self.declarations if path == note]
+        final: list[CitationPlan] = []
+        for item in items:
+            if item.action == REWRITE:
+                try:
+                    rewrite_note(text, [_edit(item)])
+                except ValueError as error:
+                    item = dataclasses.replace(item, action=REVIEW, reason=f"cannot rewrite: {error}")
+            final.append(item)
+        self.citations.extend(final)
+        edits = [_edit(item) for item in final if item.action == REWRITE]
+        if edits or declarations:
+            self.writes[note] = rewrite_note(text, edits, declarations).encode("utf-8")
+
+
+def _edit(item: CitationPlan) -> CitationEdit:
+    mapping = item.mapping
+    return CitationEdit(item.citation, mapping.new_ranges, item.path, mapping.new_path)
+
+
+def _declaration_for(scan: NoteScan, line: int) -> CommitDeclaration | None:
+    """The declaration object `scan.commit_for_line(line)` takes its ref from."""
+    best: CommitDeclaration | None = None
+    for decl in scan.declarations:
+        if decl.line <= line <= decl.scope_end_line and (best is None or decl.line > best.line):
+            best = decl
+    return best
+
+
+def _excerpt(lines: list[bytes], line: int | None) -> str:
+    if line is None or not 1 <= line <= len(lines):
+        return ""
+    text = " ".join(lines[line - 1].decode("utf-8", errors="replace").split())
+    return text if len(text) <= EXCERPT_WIDTH else text[: EXCERPT_WIDTH - 1] + "…"
+
+
+def _where(note: Path, citation: Citation) -> str:
+    return f"{note.name}:{citation.line}"
+
+
+def _plan_bookmarks(
+    project: Project,
+    repo: Repo,
+    git: GitRepo,
+    mapper: DriftMapper,
+    old: str,
+    new: str,
+    options: UpdateOptions,
+) -> tuple[tuple[BookmarkPlan, ...], list]:
+    marks, problems = bookmark_store.load(project)
+    plans: list[BookmarkPlan] = []
+    for mark in marks:
+        if mark.repo != repo.name or mark.commit not in (None, old):
+            continue
+        mapping = map_bookmark(mapper, mark)
+        if mapping.status == "same":
+            plans.append(BookmarkPlan(mark, mapping, UNCHANGED))
+            continue
+        carry = mapping.exact or (options.accept_changed and mapping.status == "changed" and mapping.new_ranges)
+        if not carry or mapping.new_path is None:
+            plans.append(BookmarkPlan(mark, mapping, REVIEW))
+            continue
+        new_range = mapping.new_ranges[0]
+        lines = [
+            line.decode("utf-8", errors="replace")
+            for line in split_lines(git.read_file(mapping.new_path, new) or b"")[new_range.start - 1 : new_range.end]
+        ]
+        updated = dataclasses.replace(
+            mark,
+            path=mapping.new_path,
+            range=new_range,
+            commit=new if mark.commit else None,
+            fingerprint=mark.fingerprint if mapping.exact else bookmark_store.fingerprint(lines),
+            excerpt=mark.excerpt if mapping.exact else bookmark_store.excerpt(lines),
+        )
+        plans.append(BookmarkPlan(mark, mapping, REWRITE, updated))
+    return tuple(plans), problems
+
+
+# --------------------------------------------------------------------------- applying
+
+
+def check_snapshots(plan: UpdatePlan) -> None:
+    """PlanOutdated when a note, the bookmarks file or the log differs from its snapshot."""
+    for path, taken in plan.snapshots.items():
+        now = snapshot_if_exists(path)
+        if (now.data if now else None) != (taken.data if taken else None):
+            raise PlanOutdated(f"{path} changed on disk since the plan was made")
+    current = set(note_files(plan.project))
+    added = current - set(plan.snapshots)
+    if added:
+        raise PlanOutdated(f"{sorted(added)[0]} appeared since the plan was made")
+
+
+def apply_update(
+    plan: UpdatePlan,
+    git: GitRepo,
+    clock: Callable[[], datetime] = datetime.now,
+) -> ApplyResult:
+    """Check out the new commit, write the notes and bookmarks, log the update. On any failure
+    every file is restored to its snapshot and the old commit is checked out again."""
+    check_snapshots(plan)
+    if plan.nothing_to_do:
+        return ApplyResult((), 0, None)
+    touched: list[Path] = []
+    checked_out = False
+    try:
+        git.checkout_detached(plan.new)
+        checked_out = True
+        for note, data in plan.writes.items():
+            touched.append(note)
+            write_atomic(note, data, plan.snapshots[note])
+        to_save = plan.bookmarks_to_save
+        if to_save is not None:
+            touched.append(plan.project.bookmarks_file)
+            bookmark_store.save(plan.project, to_save)
+        touched.append(plan.project.reading_log)
+        log = log_entry(plan.project, evolution_text(plan), commit=plan.new, clock=clock)
+    except (ReadertuiError, OSError) as error:
+        _roll_back(plan, git, touched, checked_out)
+        if isinstance(error, OSError):
+            raise NoteError(f"update failed and was undone: {error}") from error
+        raise
+    moved = sum(1 for item in plan.bookmarks if item.action == REWRITE)
+    return ApplyResult(tuple(plan.writes), moved, log, plan.needs_human)
+
+
+def _roll_back(plan: UpdatePlan, git: GitRepo, touched: list[Path], checked_out: bool) -> None:
+    for path in touched:
+        taken = plan.snapshots.get(path)
+        if taken is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_bytes(taken.data)
+    if checked_out:
+        try:
+            git.checkout_detached(plan.old)
+        except GitError as error:
+            raise GitError(
+                f"the update failed and {git.path} could not be put back at {short(plan.old)} "
+                f"({error}); run `git -C {git.path} checkout --detach {plan.old}`"
+            ) from error
+
+
+# --------------------------------------------------------------------------- describing
+
+
+def commit_label(sha: str, tags: tuple[str, ...]) -> str:
+    return f"{short(sha)} ({', '.join(tags)})" if tags else short(sha)
+
+
+def mapping_text(item: CitationPlan) -> str:
+    mapping = item.mapping
+    new_path = mapping.new_path or item.path
+    where = new_path if new_path != item.path else ""
+    ranges = format_ranges(mapping.new_ranges)
+    return " ".join(part for part in (where, ranges) if part)
+
+
+def evolution_text(plan: UpdatePlan) -> str:
+    """The reading-log entry for an applied update (prose only: no citation syntax)."""
+    count = f"{plan.commits} commit{'s' if plan.commits != 1 else ''}"
+    lines = [
+        f"Updated {plan.repo.name}: {commit_label(plan.old, plan.old_tags)} → "
+        f"{commit_label(plan.new, plan.new_tags)}, {count}."
+    ]
+    if plan.changed_files:
+        described = []
+        for old, new in sorted(plan.changed_files.items()):
+            if new is None:
+                described.append(f"{old} (deleted)")
+            elif new != old:
+                described.append(f"{old} → {new} (renamed)")
+            else:
+                described.append(old)
+        lines.append("Cited files changed: " + "; ".join(described) + ".")
+    carried = len(plan.by_action(REWRITE))
+    marks = sum(1 for item in plan.bookmarks if item.action == REWRITE)
+    lines.append(f"Carried {carried} citation{'s' * (carried != 1)} and {marks} bookmark{'s' * (marks != 1)}.")
+    review = plan.needs_human
+    if review:
+        lines.append(f"Need a human ({len(review)}):")
+        for item in review:
+            lines.append(f"{_prose_location(plan, item)} — {item.reason}")
+    marks_left = [item.bookmark for item in plan.bookmarks if item.action == REVIEW]
+    if marks_left:
+        described = "; ".join(f"{mark.label or mark.id} ({mark.path} {mark.range})" for mark in marks_left)
+        lines.append(f"Bookmarks left at {short(plan.old)} for a human: {described}.")
+    return "\n".join(lines)
+
+
+def _prose_location(plan: UpdatePlan, item: CitationPlan) -> str:
+    note = _note_name(plan, item.note)
+    ranges = format_ranges(item.citation.ranges)
+    return f"{note} at {item.citation.line}: {item.path} {ranges}".rstrip()
+
+
+def format_plan(plan: UpdatePlan, how: str = "") -> str:
+    """The plan as people read it before saying yes: grouped moved / changed / orphaned."""
+    count = f"{plan.commits} commit{'s' if plan.commits != 1 else ''}"
+    head = f"{plan.project.name}/{plan.repo.name}: {commit_label(plan.old, plan.old_tags)} → "
+    head += f"{commit_label(plan.new, plan.new_tags)}"
+    if plan.nothing_to_do:
+        return head + ": already there, nothing to do"
+    out = [f"{head}, {count}" + (f" (target: {how})" if how else "")]
+    groups = (
+        ("Moved (exact, will be rewritten)", [i for i in plan.by_action(REWRITE) if i.mapping.exact]),
+        ("Changed (will take the best candidate)", [i for i in plan.by_action(REWRITE) if not i.mapping.exact]),
+        ("Changed (need a human)", [i for i in plan.needs_human if i.mapping.status == "changed"]),
+        ("Orphaned (file deleted; need a human)", [i for i in plan.needs_human if i.mapping.status == "orphaned"]),
+        ("Renamed, cited by a partial path (need a human)", [i for i in plan.needs_human if i.mapping.status == "moved"]),
+    )
+    for title, items in groups:
+        if not items:
+            continue
+        out.append(f"{title} ({len(items)}):")
+        for item in items:
+            out.append("  " + _plan_line(plan, item))
+            if item.mapping.status == "changed":
+                out.append(f"      old: {item.old_excerpt}")
+                out.append(f"      new: {item.new_excerpt or '(no candidate)'}")
+    kept = plan.by_action(KEEP)
+    if kept:
+        out.append(f"Kept at {short(plan.old)} by a commit declaration ({len(kept)}):")
+        out += ["  " + _plan_line(plan, item) + f"  [{item.reason}]" for item in kept]
+    for note, declaration, new_text in plan.declarations:
+        out.append(f"Declaration {_note_name(plan, note)}:{declaration.line}: {declaration.ref} → {new_text}")
+    unchanged = len(plan.by_action(UNCHANGED))
+    if unchanged:
+        out.append(f"Unchanged: {unchanged} citation{'s' * (unchanged != 1)}")
+    if plan.bookmarks:
+        moved = [b for b in plan.bookmarks if b.action == REWRITE]
+        review = [b for b in plan.bookmarks if b.action == REVIEW]
+        out.append(f"Bookmarks: {len(moved)} moved, {len(review)} need a human")
+        for item in moved + review:
+            mark, mapping = item.bookmark, item.mapping
+            target = f"{mapping.new_path}:{format_ranges(mapping.new_ranges)}" if mapping.new_ranges else "no candidate"
+            verdict = "moves to" if item.action == REWRITE else f"{mapping.status}, best"
+            out.append(f"  [{mark.id}] {mark.label or mark.excerpt}: {mark.path}:{mark.range} {verdict} {target}")
+    out += [f"warning: {text}" for text in plan.warnings]
+    out += [f"warning: bookmarks not updated: {text}" for text in plan.bookmark_problems]
+    if plan.writes:
+        out.append(f"Notes to rewrite: {', '.join(_note_name(plan, note) for note in plan.writes)}")
+    return "\n".join(out)
+
+
+def _note_name(plan: UpdatePlan, note: Path) -> str:
+    try:
+        return note.relative_to(plan.project.notes_dir).as_posix()
+    except ValueError:
+        return str(note)
+
+
+def _plan_line(plan: UpdatePlan, item: CitationPlan) -> str:
+    where = f"{_note_name(plan, item.note)}:{item.citation.line}"
+    text = f"{where}  {item.citation.text.strip()}"
+    if item.mapping.new_path is not None and (item.mapping.new_ranges or item.mapping.new_path != item.path):
+        text += f" → {mapping_text(item)}"
+    if item.mapping.status == "changed" and item.mapping.new_ranges:
+        text += f" (confidence {item.mapping.confidence:.2f})"
+    if item.reason and item.action == REVIEW:
+        text += f" — {item.reason}"
+    return text
