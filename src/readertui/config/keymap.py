@@ -172,7 +172,7 @@ def read_layer(
                 problems.append(document.problem(("extends",), "must be the name of a keymap"))
         elif top_key == "description":
             if not isinstance(value, str):
-                problems.append(document.problem((top_key,), f"expected a string, got a {type_name(value)}"))
+                problems.append(document.problem((top_key,), f"expected a string, got {type_name(type(value))}"))
         elif top_key in SCOPES and isinstance(value, dict):
             for binding_id, keys in value.items():
                 _read_entry(document, (top_key, binding_id), keys, slots, entries, problems)
@@ -214,7 +214,7 @@ def _read_entry(
         written = [item.strip() for item in value]
     else:
         problems.append(
-            document.problem(key_path, f"expected a string of keys, got a {type_name(value)}; ignored")
+            document.problem(key_path, f"expected a string of keys, got {type_name(type(value))}; ignored")
         )
         return
     keys: list[str] = []

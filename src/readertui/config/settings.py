@@ -81,9 +81,9 @@ def _validated_values(document: TomlDocument, problems: list[Problem]) -> dict[s
             continue
         # bool is an int in Python, but `tab_width = true` is a mistake in TOML.
         if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
-            wanted = " or ".join(type_name(t()) for t in expected)
+            wanted = " or ".join(type_name(t) for t in expected)
             problems.append(
-                document.problem((key,), f"expected a {wanted}, got a {type_name(value)}; default kept")
+                document.problem((key,), f"expected {wanted}, got {type_name(type(value))}; default kept")
             )
             continue
         check = _CHECKS.get(key)

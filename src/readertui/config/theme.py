@@ -294,7 +294,7 @@ def _overlay(base: ThemeSpec, document: TomlDocument, problems: list[Problem], *
             if isinstance(value, bool):
                 dark = value
             else:
-                problems.append(document.problem((key,), f"expected true or false, got a {type_name(value)}"))
+                problems.append(document.problem((key,), f"expected true or false, got {type_name(type(value))}"))
         elif key not in ("extends", "name", "description", "colors", "syntax", "marks", "variables"):
             problems.append(
                 document.problem(
@@ -337,7 +337,7 @@ def _table(
     merged = dict(base)
     values = document.data.get(table, {})
     if not isinstance(values, dict):
-        problems.append(document.problem((table,), f"expected a table, got a {type_name(values)}"))
+        problems.append(document.problem((table,), f"expected a table, got {type_name(type(values))}"))
         return merged
     for key, value in values.items():
         path = (table, key)
@@ -351,7 +351,7 @@ def _table(
             problems.append(document.problem(path, "variable names are lower-case words joined by '-'"))
             continue
         if not isinstance(value, str):
-            problems.append(document.problem(path, f"expected a string, got a {type_name(value)}; base value kept"))
+            problems.append(document.problem(path, f"expected a string, got {type_name(type(value))}; base value kept"))
             continue
         error = check(value.strip())
         if error is not None:

@@ -102,10 +102,13 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     return matches[0] if matches else None
 
 
-def type_name(value: object) -> str:
-    """The TOML name of a parsed value's type, for messages."""
-    names = {bool: "boolean", int: "integer", float: "float", str: "string", list: "array", dict: "table"}
-    return names.get(type(value), type(value).__name__)
+_TOML_TYPES = {bool: "boolean", int: "integer", float: "float", str: "string", list: "array", dict: "table"}
+
+
+def type_name(value_type: type) -> str:
+    """`int` → "an integer": a TOML type named for messages."""
+    name = _TOML_TYPES.get(value_type, value_type.__name__)
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _split_dotted(key: str) -> list[str]:

@@ -80,7 +80,10 @@ def build_theme(spec: ThemeSpec, *, no_color: bool = False, source: Path | None 
 
 
 def rich_style(text: str) -> Style:
-    """Parse one theme style string; `ansi_red` is Rich's `red`. Raises StyleSyntaxError."""
+    """Parse one theme style string; `ansi_red` is Rich's `red`, `#abc` its `#aabbcc`.
+
+    Raises StyleSyntaxError.
+    """
     words = [_rich_color(word) for word in text.split()]
     return Style.parse(" ".join(words) or "none")
 
@@ -88,6 +91,8 @@ def rich_style(text: str) -> Style:
 def _rich_color(word: str) -> str:
     if word == "ansi_default":
         return "default"
+    if len(word) == 4 and word.startswith("#"):  # Rich reads only #rrggbb
+        return "#" + "".join(digit * 2 for digit in word[1:])
     return word.removeprefix("ansi_")
 
 
