@@ -67,11 +67,17 @@ def _new_git(cwd: Path | None) -> gitpython.Git:
     return runner
 
 
+_GENERIC_LINES = ("fatal: Could not read from remote repository.",)
+
+
 def _one_line(text: str) -> str:
-    """The most telling line of git's stderr (its `fatal:`/`error:` line), trimmed."""
+    """The most telling line of git's stderr (its first specific `fatal:`/`error:` line)."""
+    text = text.strip()
+    if text.startswith("stderr: '") and text.endswith("'"):  # GitPython's wrapping
+        text = text[len("stderr: '") : -1]
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for line in lines:
-        if line.startswith(("fatal:", "error:")):
+        if line.startswith(("fatal:", "error:")) and line not in _GENERIC_LINES:
             return line
     return lines[-1] if lines else "no message"
 
@@ -515,4 +521,5 @@ def run_in(work_tree: Path, *args: str, extra_config: tuple[str, ...] = ()) -> s
     try:
         return _run(work_tree, list(args), extra_config=extra_config)
     except (GitCommandError, GitCommandNotFound) as error:
-        raise _failure(f"git {args[0]}", work_tree, error) from error
+        words = [arg for arg in args[:2] if not arg.startswith("-")]
+        raise _failure(f"git {' '.join(words)}", work_tree, error) from error
