@@ -230,7 +230,7 @@ class CodeView(ScrollView, can_focus=True):
         self._gutter_digits = len(str(len(self._lines)))
         self.virtual_size = Size(self._gutter_width + self._widest_line(text) + 1, len(self._lines))
         if self.is_attached:
-            self.scroll_to(0, 0, animate=False, immediate=True)
+            self.scroll_to(0, 0, animate=False, immediate=True, force=True)
             self.refresh()
             if self._highlighter is not None:
                 self._parse(self._generation, self._highlighter)
@@ -353,7 +353,7 @@ class CodeView(ScrollView, can_focus=True):
             top = lines.start - 1 - 2
         else:
             top = lines.start - 1 - (height - len(lines)) // 2
-        self.scroll_to(y=max(0, top), animate=False, immediate=True)
+        self.scroll_to(y=max(0, top), animate=False, immediate=True, force=True)
 
     def _scroll_cursor_into_view(self) -> None:
         height = self.scrollable_content_region.height
@@ -362,9 +362,9 @@ class CodeView(ScrollView, can_focus=True):
         row = self.cursor_line - 1
         top = self.scroll_offset.y
         if row < top:
-            self.scroll_to(y=row, animate=False, immediate=True)
+            self.scroll_to(y=row, animate=False, immediate=True, force=True)
         elif row >= top + height:
-            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+            self.scroll_to(y=row - height + 1, animate=False, immediate=True, force=True)
 
     def _move(self, delta: int, *, select: bool = False) -> None:
         if select:
@@ -389,12 +389,12 @@ class CodeView(ScrollView, can_focus=True):
 
     def action_page_up(self) -> None:
         page = max(1, self.scrollable_content_region.height - 1)
-        self.scroll_to(y=max(0, self.scroll_offset.y - page), animate=False, immediate=True)
+        self.scroll_to(y=max(0, self.scroll_offset.y - page), animate=False, immediate=True, force=True)
         self._move(-page)
 
     def action_page_down(self) -> None:
         page = max(1, self.scrollable_content_region.height - 1)
-        self.scroll_to(y=self.scroll_offset.y + page, animate=False, immediate=True)
+        self.scroll_to(y=self.scroll_offset.y + page, animate=False, immediate=True, force=True)
         self._move(page)
 
     def action_go_top(self) -> None:

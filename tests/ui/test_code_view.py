@@ -1,0 +1,346 @@
+"""CodeView in a minimal app: cursor, selection, marks, overlays, search, safety, big input."""
+
+from __future__ import annotations
+
+import time
+
+from rich.style import Style
+from textual import on
+from textual.app import App, ComposeResult
+from textual.strip import Strip
+
+from readertui.core.model import LineRange
+from readertui.ui.widgets.code_view import DEFAULT_MARK_STYLES, DEFAULT_SYNTAX_STYLES, MARK_SYMBOLS, CodeView
+
+PYTHON = "import os\n\n\ndef main(argv):\n    # say hello\n    return os.getcwd()\n"
+
+
+class ViewApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.moves: list[int] = []
+        self.activations: list[tuple[int, int]] = []
+
+    def compose(self) -> ComposeResult:
+        yield CodeView(id="view")
+
+    def on_mount(self) -> None:
+        self.query_one(CodeView).focus()
+
+    @on(CodeView.CursorMoved)
+    def record_move(self, message: CodeView.CursorMoved) -> None:
+        self.moves.append(message.line)
+
+    @on(CodeView.Activated)
+    def record_activation(self, message: CodeView.Activated) -> None:
+        self.activations.append((message.line, message.column))
+
+
+def text_of(strip: Strip) -> str:
+    return "".join(segment.text for segment in strip)
+
+
+def row_of(view: CodeView, line: int) -> Strip:
+    return view.render_line(line - 1 - view.scroll_offset.y)
+
+
+def style_at(strip: Strip, needle: str) -> Style:
+    """The style of the segment where `needle` starts."""
+    position = text_of(strip).index(needle)
+    for segment in strip:
+        if position < len(segment.text):
+            return segment.style or Style()
+        position -= len(segment.text)
+    raise AssertionError(needle)
+
+
+async def settle(app: App[None]) -> None:
+    await app.workers.wait_for_complete()
+    await app.workers.wait_for_complete()
+
+
+async def test_load_shows_text_then_highlights() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load(PYTHON, path="tool.py")
+        assert view.language == "python"
+        assert view.line_count == 6
+        assert "def main(argv):" in text_of(row_of(view, 4))
+        await settle(app)
+        await pilot.pause()
+        row = row_of(view, 4)
+        assert style_at(row, "def").color != style_at(row, "(").color
+        assert style_at(row_of(view, 5), "# say").italic
+        assert view.line_text(4) == "def main(argv):"
+        assert view.lines_text(LineRange(5, 6)) == ["    # say hello", "    return os.getcwd()"]
+
+
+async def test_gutter_shows_line_numbers() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("\n".join(f"line {i}" for i in range(1, 120)))
+        await pilot.pause()
+        assert text_of(row_of(view, 7)).startswith("  7 ")
+
+
+async def test_cursor_moves_post_messages_and_scroll() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("\n".join(f"row {i}" for i in range(1, 501)))
+        await pilot.press("down", "down", "down")
+        await pilot.pause()
+        assert view.cursor_line == 4
+        assert app.moves[-1] == 4
+        await pilot.press("up")
+        await pilot.pause()
+        assert app.moves[-1] == 3
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert view.cursor_line > 20 and view.scroll_offset.y > 0
+        assert view.scroll_offset.y <= view.cursor_line - 1 < view.scroll_offset.y + view.size.height
+        await pilot.press("end")
+        await pilot.pause()
+        assert view.cursor_line == 500 and app.moves[-1] == 500
+        assert view.scroll_offset.y >= 500 - view.size.height
+        await pilot.press("home")
+        await pilot.pause()
+        assert view.cursor_line == 1 and view.scroll_offset.y == 0
+
+
+async def test_cursor_moved_merges_fast_moves() -> None:
+    view = CodeView("a\nb\nc")
+    first = CodeView.CursorMoved(view, 1)
+    assert first.can_replace(CodeView.CursorMoved(view, 2))
+    assert not first.can_replace(CodeView.CursorMoved(CodeView(), 2))
+
+
+async def test_goto_selects_and_centres_the_range() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("\n".join(f"row {i}" for i in range(1, 2001)), path="rows.txt")
+        view.goto(1500, select=LineRange(1500, 1505))
+        await pilot.pause()
+        assert view.cursor_line == 1500
+        assert view.selection() == LineRange(1500, 1505)
+        top = view.scroll_offset.y
+        assert top < 1499 and 1505 <= top + view.size.height
+        selected = DEFAULT_MARK_STYLES["selection"].bgcolor
+        assert style_at(row_of(view, 1503), "row").bgcolor == selected
+        assert style_at(row_of(view, 1506), "row").bgcolor != selected
+        await pilot.press("down")
+        assert view.selection() == LineRange.single(1501)
+
+
+async def test_goto_before_layout_still_centres() -> None:
+    class StartAt(ViewApp):
+        def on_mount(self) -> None:
+            view = self.query_one(CodeView)
+            view.load("\n".join(str(i) for i in range(1, 1001)))
+            view.goto(800)
+
+    app = StartAt()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = app.query_one(CodeView)
+        assert view.cursor_line == 800
+        assert view.scroll_offset.y < 799 < view.scroll_offset.y + view.size.height
+
+
+async def test_shift_selection() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("\n".join(f"row {i}" for i in range(1, 50)))
+        await pilot.press("down", "shift+down", "shift+down", "shift+down")
+        assert view.selection() == LineRange(2, 5)
+        await pilot.press("shift+up", "shift+up", "shift+up", "shift+up")
+        assert view.selection() == LineRange(1, 2)
+        assert view.selection() == LineRange(view.cursor_line, 2)
+
+
+async def test_marks_in_the_gutter() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("a\nb\nc\nd")
+        view.set_marks({2: "bookmark", 3: "cited", 4: "both"})
+        await pilot.pause()
+        for line, kind in ((2, "bookmark"), (3, "cited"), (4, "both")):
+            row = row_of(view, line)
+            assert MARK_SYMBOLS[kind] in text_of(row)
+            assert style_at(row, MARK_SYMBOLS[kind]).color == DEFAULT_MARK_STYLES[kind].color
+        assert not any(symbol in text_of(row_of(view, 1)) for symbol in MARK_SYMBOLS.values())
+        view.set_marks({})
+        assert MARK_SYMBOLS["bookmark"] not in text_of(row_of(view, 2))
+
+
+async def test_overlays_and_theme_styles() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("See `src/a.py:3` and `gone.py:9`.\n", path="note.md")
+        view.set_overlays({1: [(4, 16, "citation"), (21, 32, "citation_broken")]})
+        await pilot.pause()
+        row = row_of(view, 1)
+        assert style_at(row, "src/a.py").underline
+        assert style_at(row, "src/a.py").color == DEFAULT_MARK_STYLES["citation"].color
+        assert style_at(row, "gone.py").color == DEFAULT_MARK_STYLES["citation_broken"].color
+        view.set_styles({}, {"citation": Style(color="#123456", bold=True)})
+        assert style_at(row_of(view, 1), "src/a.py").bold
+        view.set_overlays({})
+        assert not style_at(row_of(view, 1), "src/a.py").bold
+
+
+async def test_theme_syntax_scopes_fall_back_to_parents() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("print(len(x))\nx.append(1)\n", path="a.py")
+        await settle(app)
+        await pilot.pause()
+        view.set_styles({"function": Style(color="#ff0000")}, {})
+        # `function.builtin` and `function.method` have no style of their own here → `function`.
+        assert style_at(row_of(view, 2), "append").color == Style(color="#ff0000").color
+
+
+async def test_find_moves_cursor_highlights_and_wraps() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("alpha\nBeta beta\ngamma\nBETA\n")
+        assert view.find("beta") == 2
+        assert view.cursor_column == 0
+        assert style_at(row_of(view, 2), "Beta").bgcolor == DEFAULT_MARK_STYLES["search"].bgcolor
+        await pilot.press("n")
+        assert (view.cursor_line, view.cursor_column) == (2, 5)
+        await pilot.press("n")
+        assert view.cursor_line == 4
+        await pilot.press("n")  # wraps to the top
+        assert (view.cursor_line, view.cursor_column) == (2, 0)
+        await pilot.press("N")
+        assert view.cursor_line == 4
+        assert view.find("Beta") == 2  # a capital makes it case-sensitive
+        assert view.find("BETA", from_line=1) == 4
+        assert view.find("nothing") is None
+        assert view.find("gam+a", regex=True) == 3
+        assert view.find("(", regex=True) is None  # a bad regex is no match, not a crash
+
+
+async def test_find_far_away_scrolls_to_it() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("\n".join(["filler"] * 5000 + ["needle here"] + ["filler"] * 10))
+        assert view.find("needle") == 5001
+        await pilot.pause()
+        assert view.scroll_offset.y < 5000 < view.scroll_offset.y + view.size.height
+
+
+async def test_enter_posts_activated_with_column() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("one\ntwo `a.py:1` three\n")
+        view.find("a.py")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.activations == [(2, 5)]
+
+
+async def test_click_moves_cursor_to_line_and_column() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("first\nsecond line\nthird\n")
+        gutter = len(text_of(row_of(view, 1))) - len(text_of(row_of(view, 1)).lstrip()) + 4
+        await pilot.click(CodeView, offset=(gutter + 3, 1))
+        assert view.cursor_line == 2
+        assert 0 < view.cursor_column <= 6
+
+
+HOSTILE = (
+    "clear\x1b[2Jscreen\n"
+    "clip\x1b]52;c;cm0gLXJmIH4=\x07board\n"
+    "title\x1b]0;owned\x07bar\n"
+    "bell\x07 c1\x9b6n nul\x00 del\x7f\n"
+    "[@click=app.quit]x[/] [bold]not bold[/bold] [link=file:///etc/passwd]l[/link]\n"
+    "bidi \u202eevil\u202c tab\there\n"
+)
+
+
+def assert_safe(strip: Strip) -> None:
+    for segment in strip:
+        assert not any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in segment.text), segment
+        assert "\u202e" not in segment.text
+        style = segment.style or Style()
+        assert not style.meta and style.link is None
+
+
+async def test_hostile_text_is_shown_inert() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(100, 24)) as pilot:
+        view = app.query_one(CodeView)
+        for path in ("evil.txt", "evil.md", "evil.py"):
+            view.load(HOSTILE, path=path)
+            await settle(app)
+            await pilot.pause()
+            rows = [row_of(view, line) for line in range(1, view.line_count + 1)]
+            for row in rows:
+                assert_safe(row)
+            shown = "\n".join(text_of(row) for row in rows)
+            assert "␛[2J" in shown and "␛]52;c;" in shown and "␇" in shown and "␀" in shown
+            assert "[@click=app.quit]x[/]" in shown and "[bold]not bold[/bold]" in shown
+        await pilot.press("down", "enter", "down")
+        assert app.is_running
+        assert view.cursor_line == 3
+
+
+async def test_five_megabyte_line_is_capped_and_plain() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        started = time.perf_counter()
+        view.load('{"data": "' + "x" * 5_000_000 + '"}\nnext\n', path="big.json")
+        row = row_of(view, 1)
+        await pilot.press("down", "end", "right", "right")
+        assert time.perf_counter() - started < 3
+        assert view.notice is not None and "plain text" in view.notice
+        assert row.cell_length <= 80
+        assert view.virtual_size.width < 3_000
+        assert view.cursor_line == 2
+
+
+async def test_hundred_thousand_lines_load_without_blocking() -> None:
+    text = "def f(a, b):\n    return a + b  # sum\n\n" * 33_334
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        started = time.perf_counter()
+        view.load(text, path="big.py")
+        assert text_of(row_of(view, 1)).strip().endswith("def f(a, b):")
+        assert time.perf_counter() - started < 1
+        view.goto(90_000)
+        await settle(app)
+        await pilot.pause()
+        assert view.line_count == 100_002
+        row = row_of(view, 90_002)
+        assert style_at(row, "return").color == DEFAULT_SYNTAX_STYLES["keyword"].color
+        assert style_at(row, "# sum").italic
+
+
+async def test_reload_discards_stale_highlighting() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("x = 1\n" * 20_000, path="a.py")
+        view.load("plain words\n", path="notes.txt")
+        await settle(app)
+        await pilot.pause()
+        assert view.language is None
+        assert style_at(row_of(view, 1), "plain").color == view.rich_style.color
+        assert text_of(row_of(view, 1)).strip().endswith("plain words")
+        assert view.line_count == 1
