@@ -148,12 +148,18 @@ def test_read_working_tree_file_stays_inside_the_repository(kb: KB, tmp_path: Pa
 def test_read_file_handles_binary_and_odd_names(kb: KB) -> None:
     write(kb.upstream / "odd name ü.txt", "x")
     (kb.upstream / "blob.bin").write_bytes(b"\0\xff\x00binary")
+    write(kb.upstream / "two\nlines.txt", "newline in the name\n")
+    (kb.upstream / os.fsdecode(b"latin1-\xe9.txt")).write_bytes(b"not utf-8 name\n")
     sha = commit_all(kb.upstream, "odd files")
     repo = GitRepo(kb.upstream)
+    files = repo.list_files(sha)
+    assert {"odd name ü.txt", "two\nlines.txt", os.fsdecode(b"latin1-\xe9.txt")} <= set(files)
     assert repo.read_file("odd name ü.txt", sha) == b"x"
     assert repo.read_file("blob.bin", sha) == b"\0\xff\x00binary"
-    assert "odd name ü.txt" in repo.list_files(sha)
-    assert repo.read_file("bad\nname", sha) is None
+    assert repo.read_file("two\nlines.txt", sha) == b"newline in the name\n"
+    assert repo.read_file(os.fsdecode(b"latin1-\xe9.txt"), sha) == b"not utf-8 name\n"
+    assert repo.read_file("no\nsuch", sha) is None
+    assert repo.read_file("README.md", sha) == b"# Engine\n"  # the batch process is still in step
 
 
 def test_line_count(kb: KB) -> None:

@@ -82,6 +82,13 @@ def _one_line(text: str) -> str:
     return lines[-1] if lines else "no message"
 
 
+def _command(args: list[str], extra_config: tuple[str, ...] = ()) -> list[str]:
+    command = ["git", *_safe_options()]
+    for setting in extra_config:
+        command += ["-c", setting]
+    return command + args
+
+
 def _run(
     cwd: Path,
     args: list[str],
@@ -92,20 +99,22 @@ def _run(
     strip: bool = True,
 ) -> str:
     """Run `git <safe options> <args>` in `cwd`; raise GitCommandError on failure."""
-    command = ["git", *_safe_options()]
-    for setting in extra_config:
-        command += ["-c", setting]
-    command += args
     kwargs: dict[str, object] = {}
     if new_session:
         kwargs["start_new_session"] = True  # no controlling terminal: ssh cannot prompt
     output = _new_git(cwd).execute(
-        command,
+        _command(args, extra_config),
         kill_after_timeout=timeout,
         strip_newline_in_stdout=strip,
         **kwargs,
     )
     return str(output)
+
+
+def _run_bytes(cwd: Path, args: list[str]) -> bytes:
+    """Like `_run`, for output that is data (a blob), returned undecoded."""
+    output = _new_git(cwd).execute(_command(args), stdout_as_string=False, strip_newline_in_stdout=False)
+    return bytes(output)
 
 
 def _failure(action: str, where: Path, error: Exception, fix: str = "") -> GitError:
@@ -116,6 +125,17 @@ def _failure(action: str, where: Path, error: Exception, fix: str = "") -> GitEr
     if fix:
         message += f"; {fix}"
     return GitError(message)
+
+
+def _batch_safe(path: str) -> bool:
+    """Whether `cat-file --batch` can be asked for `path`: one line, encodable as UTF-8."""
+    if "\n" in path or "\r" in path:
+        return False
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # a non-UTF-8 name read back with surrogate escapes
+        return False
+    return True
 
 
 def _check_ref(ref: str) -> bool:
@@ -384,7 +404,7 @@ class GitRepo:
 
         None when absent, a folder, or outside the repository."""
         path = path.strip("/")
-        if not path or any(c in path for c in "\n\r\0") or ".." in path.split("/"):
+        if not path or "\0" in path or ".." in path.split("/"):
             return None
         if commit is None:
             return self._read_working_file(path)
@@ -394,16 +414,28 @@ class GitRepo:
             hit, data = self._blobs.get(key)
             if hit:
                 return data
-            try:
-                _, kind, _, data = self._repo.git.get_object_data(f"{sha}:{path}")
-            except ValueError:  # cat-file answered "missing"
-                data, kind = None, b"blob"
-            except GitCommandError as error:
-                raise _failure(f"reading {path}", self.path, error) from error
-            if kind != b"blob":
-                data = None
+            data = self._read_blob(sha, path) if _batch_safe(path) else self._read_blob_slowly(sha, path)
             self._blobs.put(key, data)
             return data
+
+    def _read_blob(self, sha: str, path: str) -> bytes | None:
+        try:
+            _, kind, _, data = self._repo.git.get_object_data(f"{sha}:{path}")
+        except ValueError:  # cat-file answered "missing"
+            return None
+        except GitCommandError as error:
+            raise _failure(f"reading {path}", self.path, error) from error
+        return data if kind == b"blob" else None
+
+    def _read_blob_slowly(self, sha: str, path: str) -> bytes | None:
+        """A process of its own for names `cat-file --batch` cannot take on its line protocol."""
+        try:
+            kind = self._git("cat-file", "-t", f"{sha}:{path}")
+            if kind != "blob":
+                return None
+            return _run_bytes(self.path, ["cat-file", "blob", f"{sha}:{path}"])
+        except GitCommandError:
+            return None
 
     def _read_working_file(self, path: str) -> bytes | None:
         root = self.path.resolve()
