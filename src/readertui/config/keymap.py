@@ -29,13 +29,19 @@ from readertui.config import paths
 from readertui.config.tomldata import TomlDocument, closest, read_toml, type_name
 from readertui.core.model import Problem
 
-# Scopes of the binding registry. `view` holds the cursor, paging, goto and search bindings
-# shared by the source and notes panes; `help` is the help screen's own.
-SCOPES = ("app", "view", "source", "notes", "help")
+# Scopes of the binding registry. `view` holds the cursor, selection, paging, goto and search
+# bindings shared by the source and notes panes; the others belong to one widget or screen.
+SCOPES = ("app", "view", "source", "notes", "picker", "bookmarks", "prompt", "help")
 
 # Scopes whose keys are live at the same time: the focused pane's bindings, then the main
-# screen's (`app`). A key may belong to only one binding id within a chain.
-KEY_CHAINS = (("app", "view", "source"), ("app", "view", "notes"), ("help",))
+# screen's (`app`); a modal screen's own. A key may belong to only one id within a chain.
+KEY_CHAINS = (
+    ("app", "view", "source"),
+    ("app", "view", "notes"),
+    ("picker", "bookmarks"),
+    ("prompt",),
+    ("help",),
+)
 
 MODIFIERS = ("ctrl", "alt", "shift", "meta", "super", "hyper")
 NAMED_KEYS = frozenset(

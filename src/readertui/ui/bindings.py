@@ -6,13 +6,16 @@ can rebind it. The help screen and the keymap docs are generated from this table
 
 Scopes (see `config.keymap.SCOPES`):
   app     the main screen: focus, panes, pickers, history, help, quit
-  view    cursor, paging, goto and search, shared by the source and notes panes (both are
-          code views, so the same ids and keys work in either)
-  source  the source pane: selection, bookmarks, capture, copy, backlinks
+  view    cursor, selection, paging, goto and search, shared by the source and notes panes
+          (both are code views, so the same ids and keys work in either)
+  source  the source pane: bookmarks, capture, copy, backlinks
   notes   the notes pane: citations
+  picker  every picker screen; `bookmarks` adds the bookmark list's own keys
+  prompt  one-line prompts
   help    the help screen
 The tree pane keeps Textual's own Tree keys (arrows, enter, space); they are not remapped.
-A binding's action is its id: the widget of its scope implements `action_<id>`.
+A binding's action is its id (the widget of its scope implements `action_<id>`), except in
+the picker, bookmarks and prompt scopes, whose actions take arguments.
 """
 
 from __future__ import annotations
@@ -66,13 +69,13 @@ REGISTRY: tuple[BindingSpec, ...] = (
     _spec("view", "page_down", "pagedown", "Page down"),
     _spec("view", "go_top", "home", "First line"),
     _spec("view", "go_bottom", "end", "Last line"),
+    _spec("view", "select_up", "shift+up", "Extend selection up"),
+    _spec("view", "select_down", "shift+down", "Extend selection down"),
     _spec("view", "goto_line", "ctrl+g", "Go to line"),
     _spec("view", "search", "ctrl+f", "Search", show=True),
     _spec("view", "search_next", "f3", "Next match"),
     _spec("view", "search_prev", "shift+f3", "Previous match"),
     # source pane
-    _spec("source", "select_up", "shift+up", "Extend selection up"),
-    _spec("source", "select_down", "shift+down", "Extend selection down"),
     _spec("source", "toggle_bookmark", "m", "Bookmark", show=True),
     _spec("source", "capture_log", "c", "Log entry", show=True),
     _spec("source", "copy_citation", "y", "Copy citation", show=True),
@@ -83,6 +86,13 @@ REGISTRY: tuple[BindingSpec, ...] = (
     _spec("notes", "follow_citation", "enter", "Open citation", show=True),
     _spec("notes", "next_citation", "right_square_bracket", "Next citation", show=True),
     _spec("notes", "prev_citation", "left_square_bracket", "Previous citation"),
+    # pickers (file finder, note switcher, citation targets, bookmark list) and prompts
+    BindingSpec("picker_cancel", "cancel", "picker", "escape", "Cancel"),
+    BindingSpec("picker_down", "move(1)", "picker", "down", "Next item", show=False),
+    BindingSpec("picker_up", "move(-1)", "picker", "up", "Previous item", show=False),
+    BindingSpec("bookmark_rename", "choose('rename')", "bookmarks", "r", "Rename bookmark"),
+    BindingSpec("bookmark_delete", "choose('delete')", "bookmarks", "d,delete", "Delete bookmark"),
+    BindingSpec("prompt_cancel", "cancel", "prompt", "escape", "Cancel"),
     # help screen
     _spec("help", "close_help", "escape,q,question_mark", "Close help", show=True),
 )

@@ -25,6 +25,9 @@ SCOPE_TITLES = {
     "view": "Source and notes panes",
     "source": "Source pane",
     "notes": "Notes pane",
+    "picker": "Pickers",
+    "bookmarks": "Bookmark list",
+    "prompt": "Prompts",
     "help": "This screen",
 }
 TREE_NOTE = "Tree pane: arrows move, enter opens, space expands or collapses a folder."
