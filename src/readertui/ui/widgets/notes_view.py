@@ -30,7 +30,7 @@ class NotesView(PromptActions, CodeView):
         super().__init__(id=id)
         self.note_path: Path | None = None
         self.results: tuple[CitationResult, ...] = ()
-        self._lines: list[int] = []  # sorted note lines that hold a citation
+        self._citation_lines: list[int] = []  # sorted note lines that hold a citation
 
     def show_note(
         self, path: Path, text: str, results: list[CitationResult], line: int | None = None
@@ -39,7 +39,7 @@ class NotesView(PromptActions, CodeView):
         keep = self.cursor_line if same_note and line is None else line
         self.note_path = path
         self.results = tuple(sorted(results, key=lambda r: (r.citation.line, r.citation.column)))
-        self._lines = sorted({r.citation.line for r in self.results})
+        self._citation_lines = sorted({r.citation.line for r in self.results})
         self.load(text, path=str(path), language="markdown", name=path.name)
         overlays: dict[int, list[tuple[int, int, str]]] = {}
         for result in self.results:
@@ -79,11 +79,11 @@ class NotesView(PromptActions, CodeView):
             self.post_message(CitationActivated(result))
 
     def action_next_citation(self) -> None:
-        index = bisect.bisect_right(self._lines, self.cursor_line)
-        if index < len(self._lines):
-            self.goto(self._lines[index], center=False)
+        index = bisect.bisect_right(self._citation_lines, self.cursor_line)
+        if index < len(self._citation_lines):
+            self.goto(self._citation_lines[index], center=False)
 
     def action_prev_citation(self) -> None:
-        index = bisect.bisect_left(self._lines, self.cursor_line) - 1
+        index = bisect.bisect_left(self._citation_lines, self.cursor_line) - 1
         if index >= 0:
-            self.goto(self._lines[index], center=False)
+            self.goto(self._citation_lines[index], center=False)
