@@ -1,14 +1,65 @@
-"""`readertui check` (being built)."""
+"""`readertui check [PATH] [--format text|json] [--project P] [--only-broken]`."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+
+from readertui.core.check import check, only_unpinned, report_json, report_text
+from readertui.core.errors import GitError
+from readertui.core.workspace import find_workspace
+
+EPILOG = """\
+exit status: 0 nothing broken (ok and moved are fine), 1 broken citations found,
+2 usage or environment error (path outside a workspace, project without notes/,
+submodule not checked out, binary or non-UTF-8 note, or not one citation could be
+checked because the commits the notes name are not in the repos).
+
+JSON (--format json):
+  {"citations": [{"note": "<path relative to the workspace>", "line": 1, "column": 1,
+                  "text": "<citation as written>",
+                  "status": "ok|moved|out-of-range|missing|ambiguous|stale|unpinned",
+                  "repo": "<repo folder>"|null, "path": "<path in the repo>"|null,
+                  "ranges": [[start, end], ...], "commit": "<full sha>"|null,
+                  "candidates": ["<repo>/<path>", ...],
+                  "new_ranges": [[start, end], ...], "confidence": 1.0|null,
+                  "detail": "<one sentence>"}, ...],
+   "summary": {"<status>": <count>, ...}}
+Plain folders (no git) are checked against the files on disk; their commit is null.
+"""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("check", help="(not built yet)")
+    parser = sub.add_parser(
+        "check",
+        help="report broken citations in the notes",
+        description="Resolve every code citation in the notes under PATH (the workspace, a "
+        "project folder or one note) and report the broken ones.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("path", nargs="?", default=".", type=Path, metavar="PATH",
+                        help="workspace, project folder or note (default: the current folder)")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="output format (default: text)")
+    parser.add_argument("--project", metavar="P", help="check only project P of the workspace")
+    parser.add_argument("--only-broken", action="store_true",
+                        help="JSON: list only broken citations (the summary still counts all)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("readertui: check is not built yet")
+    workspace = find_workspace(args.path)
+    report = check(workspace, args.path, project=args.project)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(report_json(report, workspace, args.only_broken),
+                                    ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(report_text(report, workspace))
+    sys.stdout.flush()
+    if only_unpinned(report):
+        # every commit the notes name is missing locally: the report says nothing about the code
+        raise GitError(f"no citation could be checked: {report.results[0].detail}")
+    return 1 if report.broken else 0

@@ -25,7 +25,7 @@ from readertui.core.citations import scan_note
 from readertui.core.drift import DriftMapper
 from readertui.core.errors import ReadertuiError
 from readertui.core.file_index import walk_files
-from readertui.core.git import GitRepo, short
+from readertui.core.git import GitRepo, run_in, short
 from readertui.core.model import (
     Citation,
     CitationForm,
@@ -46,6 +46,7 @@ VENDORED_DIRS = frozenset(
 )
 
 OUTSIDE_WORKSPACE = "outside the workspace"
+_GREP_CHUNK = 400  # paths per `git grep` (keeps the argument list far below the OS limit)
 
 Candidate = tuple[str, str]  # (repo name, path relative to the repo root)
 
@@ -204,6 +205,7 @@ class _RepoSource:
         self.git: GitRepo | None = None
         self.error: str | None = None  # why nothing can be read from this repo
         self._refs: dict[str, str | None] = {}
+        self._counts: dict[tuple[str | None, str], int | None] = {}
         self._head: str | None = None
         if repo.kind == RepoKind.UNINITIALIZED_SUBMODULE:
             fix = f": run `{repo.fix_command}`" if repo.fix_command else ""
@@ -238,6 +240,12 @@ class _RepoSource:
         return self.git.list_files(commit)
 
     def line_count(self, path: str, commit: str | None) -> int | None:
+        key = (commit, path)
+        if key not in self._counts:
+            self._counts[key] = self._read_line_count(path, commit)
+        return self._counts[key]
+
+    def _read_line_count(self, path: str, commit: str | None) -> int | None:
         if self.git is not None:
             return self.git.line_count(path, commit)
         real = os.path.realpath(self.repo.path / path)
@@ -247,6 +255,26 @@ class _RepoSource:
         with open(real, "rb") as handle:
             return count_lines(handle.read())
 
+    def prefetch_line_counts(self, commit: str, paths: Iterable[str]) -> None:
+        """Count the lines of many blobs with one `git grep -c` per chunk instead of one
+        `cat-file` round trip each (the round trips dominate `check` on a large run).
+
+        Empty files (no output line) and any git failure are left to `line_count`."""
+        wanted = sorted({p for p in paths if (commit, p) not in self._counts})
+        if self.git is None or not wanted:
+            return
+        prefix = commit + ":"
+        for start in range(0, len(wanted), _GREP_CHUNK):
+            chunk = wanted[start:start + _GREP_CHUNK]
+            try:
+                out = run_in(
+                    self.repo.path, "grep", "-c", "-a", "-z", "--no-color", "-e", "", commit,
+                    "--", *(":(literal)" + p for p in chunk),
+                )
+            except ReadertuiError:
+                continue  # exit 1 (only empty files) or trouble: read them one by one
+            self._counts.update(_parse_grep_counts(out, prefix, commit))
+
     def fetch_hint(self, ref: str) -> str:
         where = _display_path(self.repo.path)
         if _is_shallow(self.repo.path):
@@ -254,6 +282,23 @@ class _RepoSource:
         if _looks_like_hex(ref):
             return f"git -C {where} fetch origin"
         return f"git -C {where} fetch origin tag {ref}"
+
+
+def _parse_grep_counts(out: str, prefix: str, commit: str) -> dict[tuple[str, str], int]:
+    """`<commit>:<path>\\0<count>\\n` records; the NUL is searched first, so a path may hold
+    a newline."""
+    counts: dict[tuple[str, str], int] = {}
+    pos = 0
+    while True:
+        nul = out.find("\0", pos)
+        if nul < 0:
+            return counts
+        end = out.find("\n", nul)
+        end = len(out) if end < 0 else end
+        name, number = out[pos:nul], out[nul + 1:end]
+        if name.startswith(prefix) and number.isdigit():
+            counts[(commit, name[len(prefix):])] = int(number)
+        pos = end + 1
 
 
 def _looks_like_hex(ref: str) -> bool:
@@ -303,6 +348,17 @@ class _Scope:
     lacking: dict[str, str] = field(default_factory=dict)  # repo -> why it lacks the commit
 
 
+@dataclass(frozen=True)
+class _Target:
+    """A citation placed in one file; its lines are checked next (batched per commit)."""
+
+    note: Path
+    citation: Citation
+    view: _View
+    path: str
+    rule: str
+
+
 # --------------------------------------------------------------------------- resolver
 
 
@@ -316,44 +372,76 @@ class Resolver:
         self._sources = {repo.name: _RepoSource(repo) for repo in project.repos}
         self._files: dict[tuple[str, str | None], FileList] = {}
         self._scopes: dict[str | None, _Scope] = {}
-        self._drift: dict[tuple[str, str, str], DriftMapper] = {}
+        self._drift: dict[tuple[str, str, str], DriftMapper] = {}  # (repo path, A, B)
         self._peers: dict[str, Resolver] = {}
-        self._full_paths: dict[tuple[int, str | None], frozenset[Candidate]] = {}
+        self._full_paths: dict[tuple[Path, str | None], tuple[NoteScan, frozenset[Candidate]]] = {}
 
     # ---- public API
 
     def resolve_note(self, note: Path, text: str | None = None) -> list[CitationResult]:
         """Every reportable citation of `note`. Raises NoteError for a binary / non-UTF-8 note.
 
-        Two kinds of mention are not reported when they match nothing, as they are prose, not
-        citations: a bare file name without lines (`config.py` as a generic word) and relative
-        line numbers with no file in context.
+        Prose is not reported: a bare file name without lines that names no file or several
+        (`config.py`, `README.md` as words in a sentence), and relative line numbers with no
+        file in context. `resolve` still answers for them (the TUI may follow one).
         """
         note = Path(note).absolute()
-        if text is None:
-            text = read_text(note)
-        scan = scan_note(text)
-        results = []
-        for citation in scan.citations:
-            result = self.resolve(note, scan, citation)
-            if _is_prose_mention(citation, result):
-                continue
-            results.append(result)
-        return results
+        return self._resolve_scans([(note, scan_note(read_text(note) if text is None else text))])
+
+    def resolve_notes(self, notes: Iterable[Path]) -> list[CitationResult]:
+        """`resolve_note` for many notes at once: line counts are fetched in one batch per
+        (repo, commit) for all of them. Raises NoteError on the first unreadable note."""
+        scans = []
+        for note in notes:
+            note = Path(note).absolute()
+            scans.append((note, scan_note(read_text(note))))
+        return self._resolve_scans(scans)
 
     def resolve(self, note: Path, scan: NoteScan, citation: Citation) -> CitationResult:
         note = Path(note).absolute()
+        placed = self._guarded(note, citation, lambda: self._locate(note, scan, citation))
+        if isinstance(placed, _Target):
+            return self._guarded(note, citation, lambda: self._check_lines(placed))
+        return placed
+
+    # ---- steps
+
+    def _resolve_scans(self, scans: list[tuple[Path, NoteScan]]) -> list[CitationResult]:
+        placed = [
+            self._guarded(note, c, lambda n=note, s=scan, c=c: self._locate(n, s, c))
+            for note, scan in scans
+            for c in scan.citations
+        ]
+        self._prefetch([p for p in placed if isinstance(p, _Target)])
+        results = []
+        for item in placed:
+            if isinstance(item, _Target):
+                item = self._guarded(item.note, item.citation, lambda t=item: self._check_lines(t))
+            if not _is_prose_mention(item.citation, item):
+                results.append(item)
+        return results
+
+    @staticmethod
+    def _guarded(note: Path, citation: Citation, step):
+        """Run one step; a broken repo or a failed git call becomes the citation's result."""
         try:
-            return self._resolve(note, scan, citation)
+            return step()
         except ReadertuiError as error:
-            # a broken repo or a failed git call: report it on the citation, never crash
             return CitationResult(note, citation, Status.UNPINNED, detail=str(error))
         except OSError as error:
             return CitationResult(note, citation, Status.MISSING, detail=f"cannot read: {error}")
 
-    # ---- steps
+    @staticmethod
+    def _prefetch(targets: list[_Target]) -> None:
+        wanted: dict[tuple[int, str], tuple[_RepoSource, set[str]]] = {}
+        for target in targets:
+            if target.citation.ranges and target.view.commit is not None:
+                key = (id(target.view.source), target.view.commit)
+                wanted.setdefault(key, (target.view.source, set()))[1].add(target.path)
+        for (_, commit), (source, paths) in wanted.items():
+            source.prefetch_line_counts(commit, paths)
 
-    def _resolve(self, note: Path, scan: NoteScan, citation: Citation) -> CitationResult:
+    def _locate(self, note: Path, scan: NoteScan, citation: Citation) -> CitationResult | _Target:
         ref = citation.commit or scan.commit_for_line(citation.line)
         scope = self._scope(ref)
         cited = citation.path
@@ -375,7 +463,7 @@ class Resolver:
             (view.files for view in views),
             context=self._context_file(citation, views),
             context_path=citation.context_path,
-            full_paths=self._full_paths_in(scan, views, ref),
+            full_paths=self._full_paths_in(note, scan, views, ref),
         )
         if located.chosen is None:
             return self._unlocated(note, citation, cited, located, scope)
@@ -385,7 +473,7 @@ class Resolver:
                 note, citation, Status.UNPINNED, detail=scope.lacking[view.source.repo.name],
                 repo=located.chosen[0], path=located.chosen[1], ranges=citation.ranges,
             )
-        return self._check_lines(note, citation, view, located.chosen[1], located.rule)
+        return _Target(note, citation, view, located.chosen[1], located.rule)
 
     def _scope(self, ref: str | None) -> _Scope:
         """The repos at the commit `ref` names (None: each repo's HEAD). Cached per ref.
@@ -448,18 +536,19 @@ class Resolver:
         return located.chosen
 
     def _full_paths_in(
-        self, scan: NoteScan, views: tuple[_View, ...], ref: str | None
+        self, note: Path, scan: NoteScan, views: tuple[_View, ...], ref: str | None
     ) -> frozenset[Candidate]:
         """Rule 4: files the note cites with a full path (exact from a repo root)."""
-        key = (id(scan), ref)
-        if key not in self._full_paths:
+        cached = self._full_paths.get((note, ref))
+        if cached is None or cached[0] is not scan:
             found: set[Candidate] = set()
             lists = [view.files for view in views]
             for other in scan.citations:
                 if other.path and "/" in other.path.strip("/"):
                     found.update(match_exact(other.path, lists))
-            self._full_paths[key] = frozenset(found)
-        return self._full_paths[key]
+            cached = (scan, frozenset(found))
+            self._full_paths[(note, ref)] = cached
+        return cached[1]
 
     def _unlocated(
         self, note: Path, citation: Citation, cited: str, located: Located, scope: _Scope
@@ -492,9 +581,10 @@ class Resolver:
             note, citation, Status.MISSING, detail=detail, ranges=citation.ranges, commit=scope.commit
         )
 
-    def _check_lines(
-        self, note: Path, citation: Citation, view: _View, path: str, rule: str
-    ) -> CitationResult:
+    def _check_lines(self, target: _Target) -> CitationResult:
+        note, citation, view, path, rule = (
+            target.note, target.citation, target.view, target.path, target.rule,
+        )
         repo = view.source.repo.name
         base = dict(
             repo=repo,
@@ -530,7 +620,7 @@ class Resolver:
         """The checkout moved on since the citation's commit: where are those lines now?"""
         source = view.source
         assert source.git is not None and view.commit is not None and source.head is not None
-        key = (source.repo.name, view.commit, source.head)
+        key = (str(source.repo.path), view.commit, source.head)
         if key not in self._drift:
             self._drift[key] = DriftMapper(source.git, view.commit, source.head)
         mapping = self._drift[key].map(path, citation.ranges)
@@ -566,7 +656,7 @@ class Resolver:
 
     def _place_in_workspace(
         self, note: Path, cited: str, citation: Citation, ref: str | None
-    ) -> CitationResult | None:
+    ) -> CitationResult | _Target | None:
         """Resolve a path given relative to a folder (a link, a `../` path) or absolute. None:
         a plain link that names no file that way (it is then ranked like any other path)."""
         root = os.path.normpath(self.workspace.root)
@@ -599,7 +689,7 @@ class Resolver:
 
     def _exact_in_repo(
         self, note: Path, citation: Citation, repo_name: str, path: str, ref: str | None
-    ) -> CitationResult:
+    ) -> CitationResult | _Target:
         scope = self._scope(ref)
         view = next((v for v in scope.views if v.source.repo.name == repo_name), None)
         if view is None:
@@ -623,7 +713,7 @@ class Resolver:
                 note, citation, Status.MISSING, detail=f"no file {repo_name}/{path}",
                 repo=repo_name, path=path, ranges=citation.ranges, commit=view.commit,
             )
-        return self._check_lines(note, citation, view, path, "exact")
+        return _Target(note, citation, view, path, "exact")
 
     def _peer(self, project: Project) -> Resolver:
         if project.name not in self._peers:
@@ -637,9 +727,11 @@ def _leaves_folder(cited: str) -> bool:
 
 
 def _is_prose_mention(citation: Citation, result: CitationResult) -> bool:
-    if result.status != Status.MISSING or result.detail == OUTSIDE_WORKSPACE:
-        return False
+    """A bare file name without lines that names no file, or several (`config.py`, `README.md`
+    as words in a sentence), and line numbers with no file in context are prose."""
     if citation.form == CitationForm.RELATIVE_LINES or citation.path is None:
-        return citation.context_path is None
+        return result.status == Status.MISSING and citation.context_path is None
+    if result.status not in (Status.MISSING, Status.AMBIGUOUS) or result.detail == OUTSIDE_WORKSPACE:
+        return False
     bare_name = "/" not in citation.path.strip("/")
     return bare_name and not citation.ranges and citation.form != CitationForm.LINK

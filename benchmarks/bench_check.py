@@ -1,0 +1,78 @@
+"""Time `readertui check` on the generated workspace, with `git ls-files` as an anchor.
+
+    python benchmarks/gen_workspace.py      # once (seeded; about 5 s)
+    python benchmarks/bench_check.py [WORKSPACE] [--runs 5]
+
+Rows: the anchor (`git ls-files` in the 3,000-file submodule), `check()` in-process (load the
+workspace, scan and resolve every note; a fresh Resolver each run, so no warm caches), and the
+whole command in a new process (`readertui check WS --format json`, Python start-up included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from readertui.core.check import check
+from readertui.core.workspace import load_workspace
+
+DEFAULT_WORKSPACE = Path(__file__).parent / "out" / "kb" / "ws"
+
+
+def timed(action, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("workspace", nargs="?", type=Path, default=DEFAULT_WORKSPACE)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    workspace_root = args.workspace.resolve()
+    if not workspace_root.is_dir():
+        sys.exit(f"no workspace at {workspace_root}: run benchmarks/gen_workspace.py first")
+    repo = workspace_root / "bench" / "BigRepo"
+
+    def ls_files() -> None:
+        subprocess.run(["git", "ls-files", "-z"], cwd=repo, check=True, capture_output=True)
+
+    results: dict[str, int] = {}
+
+    def in_process() -> None:
+        report = check(load_workspace(workspace_root))
+        results.update(report.summary)
+
+    def command() -> None:
+        proc = subprocess.run(
+            [sys.executable, "-m", "readertui", "check", str(workspace_root), "--format", "json"],
+            capture_output=True,
+        )
+        if proc.returncode not in (0, 1):
+            sys.exit(proc.stderr.decode(errors="replace"))
+
+    files = len(subprocess.run(["git", "ls-files", "-z"], cwd=repo, capture_output=True,
+                               check=True).stdout.split(b"\0")) - 1
+    rows = [
+        ("git ls-files (anchor)", timed(ls_files, args.runs)),
+        ("check() in-process", timed(in_process, args.runs)),
+        ("readertui check --format json", timed(command, args.runs)),
+    ]
+    print(f"workspace: {workspace_root}  ({files} files in the submodule; "
+          f"{sum(results.values())} citations: {results})")
+    print(f"{'what':34} {'median':>9} {'min':>9} {'max':>9}")
+    for name, times in rows:
+        print(f"{name:34} {statistics.median(times) * 1000:8.0f}ms {min(times) * 1000:8.0f}ms "
+              f"{max(times) * 1000:8.0f}ms")
+
+
+if __name__ == "__main__":
+    main()

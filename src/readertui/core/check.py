@@ -1,0 +1,138 @@
+"""`check`: resolve every citation of the notes under a path and report them.
+
+The report is data (`model.Report`); `report_text` and `report_json` render it for the CLI.
+Environment problems that make a report meaningless (a path outside the workspace, a project
+without `notes/`, a submodule that is not checked out) raise `ReadertuiError` instead.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from readertui.core.errors import WorkspaceError
+from readertui.core.model import CitationResult, Project, Report, RepoKind, Status, Workspace
+from readertui.core.resolve import Resolver, is_within
+from readertui.core.safe_text import sanitize_line
+from readertui.core.workspace import note_files
+
+STATUS_ORDER = tuple(status.value for status in Status)
+
+
+def notes_in_scope(
+    workspace: Workspace, target: Path | None = None, project: str | None = None
+) -> list[tuple[Project, list[Path]]]:
+    """The projects and notes `target` covers: the workspace, a project, a folder, or one note.
+
+    Raises WorkspaceError when `target` is outside the workspace, when a project in scope has no
+    notes/ folder, or when a submodule in scope is not checked out (its citations could not be
+    checked at all)."""
+    root = workspace.root
+    where = Path(os.path.abspath(target)) if target is not None else root
+    resolved = where.resolve()
+    if not is_within(str(resolved), str(root)):
+        raise WorkspaceError(f"{target} is outside the workspace {root}")
+    projects = list(workspace.projects)
+    if project is not None:
+        chosen = workspace.project(project)
+        if chosen is None:
+            names = ", ".join(p.name for p in workspace.projects) or "none"
+            raise WorkspaceError(f"no project {project!r} in {root} (projects: {names})")
+        projects = [chosen]
+    if resolved != root:
+        projects = [p for p in projects if is_within(str(resolved), str(p.path))]
+        if not projects:
+            raise WorkspaceError(f"{target} is not inside a project of the workspace {root}")
+    if resolved.is_file() and resolved.suffix.lower() not in (".md", ".markdown"):
+        raise WorkspaceError(f"{target} is not a Markdown note")
+    scoped: list[tuple[Project, list[Path]]] = []
+    for proj in projects:
+        if not proj.notes_dir.is_dir():
+            raise WorkspaceError(f"project {proj.name} has no notes/ folder ({proj.notes_dir})")
+        for repo in proj.repos:
+            if repo.kind == RepoKind.UNINITIALIZED_SUBMODULE:
+                raise WorkspaceError(
+                    f"submodule {proj.name}/{repo.name} is not checked out; run `{repo.fix_command}`"
+                )
+        if resolved.is_file():
+            notes = [resolved]
+        else:
+            notes = [n for n in note_files(proj) if is_within(str(n.resolve()), str(resolved))]
+        scoped.append((proj, notes))
+    return scoped
+
+
+def check(
+    workspace: Workspace, target: Path | None = None, project: str | None = None
+) -> Report:
+    """Resolve every citation of every note in scope; one Resolver per project so file lists
+    and diffs are computed once per (repo, commit). A bad note raises NoteError."""
+    results: list[CitationResult] = []
+    for proj, notes in notes_in_scope(workspace, target, project):
+        results.extend(Resolver(workspace, proj).resolve_notes(notes))
+    return Report(tuple(results))
+
+
+def only_unpinned(report: Report) -> bool:
+    """True when every citation is unpinned: no line of the notes could be checked at all."""
+    return bool(report.results) and all(r.status == Status.UNPINNED for r in report.results)
+
+
+def _note_name(result: CitationResult, workspace: Workspace) -> str:
+    try:
+        return result.note.resolve().relative_to(workspace.root).as_posix()
+    except ValueError:
+        return str(result.note)
+
+
+def _ranges(ranges) -> list[list[int]]:
+    return [[r.start, r.end] for r in ranges]
+
+
+def report_json(report: Report, workspace: Workspace, only_broken: bool = False) -> dict:
+    results = report.broken if only_broken else report.results
+    return {
+        "citations": [
+            {
+                "note": _note_name(r, workspace),
+                "line": r.citation.line,
+                "column": r.citation.column,
+                "text": r.citation.text,
+                "status": r.status.value,
+                "repo": r.repo,
+                "path": r.path,
+                "ranges": _ranges(r.ranges),
+                "commit": r.commit,
+                "candidates": list(r.candidates),
+                "new_ranges": _ranges(r.new_ranges),
+                "confidence": r.confidence,
+                "detail": r.detail,
+            }
+            for r in results
+        ],
+        "summary": summary(report),
+    }
+
+
+def summary(report: Report) -> dict[str, int]:
+    """Counts per status, in a fixed order (ok, moved, out-of-range, …)."""
+    counts = report.summary
+    return {status: counts[status] for status in STATUS_ORDER if status in counts}
+
+
+def report_text(report: Report, workspace: Workspace) -> str:
+    """One line per broken citation, then a summary line. Note text is made inert: a citation
+    holding an escape sequence must not drive the terminal."""
+    lines = []
+    for r in report.broken:
+        text = sanitize_line(" ".join(r.citation.text.split()))
+        lines.append(
+            f"{_note_name(r, workspace)}:{r.citation.line}:{r.citation.column}: "
+            f"{r.status.value}: {text} → {sanitize_line(r.detail)}"
+        )
+    counts = summary(report)
+    total = sum(counts.values())
+    parts = ", ".join(f"{count} {status}" for status, count in counts.items())
+    noun = "citation" if total == 1 else "citations"
+    lines.append(f"{total} {noun}" + (f": {parts}" if parts else ""))
+    return "\n".join(lines) + "\n"
