@@ -170,7 +170,7 @@ def _logs(draw) -> bytes:
     return text.encode("utf-8")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     old=_logs(),
     day=_DATES,

@@ -27,9 +27,10 @@ Rules:
   first section that should follow it, else right after the last dated section (so trailing
   non-dated sections such as `## Open questions` stay last), else at the end of the file.
 - An entry goes at the end of today's section, after its last non-blank line.
-- The commit a section records is its latest commit declaration (`**Commit**: `x``, `> based on
-  commit x`, `| Commit | x |`, `commit x` in prose; see CITATIONS.md), else one in the preamble
-  above the first `##` heading. When the entry's commit differs, a new `**Commit**:` line is
+- The commit a section records is the declaration in force at its last line, as
+  `citations.scan_note` (and so the resolver) reads it: the section's latest `**Commit**: `x``,
+  `> based on commit x`, `| Commit | x |`, `commit x` in prose…, else one above the first
+  heading. When the entry's commit differs (or none is recorded), a new `**Commit**:` line is
   added before the entry; an old declaration is never edited.
 - Appending is an insertion at one point: `new == old[:k] + inserted + old[k:]`. The file's
   newline style (LF or CRLF, from its first line ending) is used for inserted lines, a BOM stays
@@ -45,6 +46,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from readertui.core.citations import scan_note
 from readertui.core.errors import NoteError
 from readertui.core.model import Project
 from readertui.core.notes import decode_note, edit
@@ -53,15 +55,12 @@ TITLE = "# Code reading log"
 BOM = "\ufeff"
 
 _DAY_HEADING = re.compile(r"^ {0,3}##[ \t]+(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_TIMED_ENTRY = re.compile(r"^ {0,3}[-*+][ \t]+\d{1,2}:\d{2}(?!\d)")
+_LEVEL2 = re.compile(r"^ {0,3}##(?:[ \t]|$)")
 _SECTION_BREAK = re.compile(r"^ {0,3}#{1,2}(?:[ \t]|$)")
 _FENCE_OPEN = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _TOP_ITEM = re.compile(r"^ ?[-*+][ \t]+")
-_TIMED_ENTRY = re.compile(r"^ {0,3}[-*+][ \t]+\d{1,2}:\d{2}\b")
-_DECLARATION = re.compile(
-    r"\bcommit\b[*_]*\s*[:：]?[*_]*\s*(?:\|\s*)?(?:`([^`\s]+)`|([0-9a-f]{7,40})(?![0-9a-z]))",
-    re.IGNORECASE,
-)
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _HEX = re.compile(r"[0-9a-fA-F]{4,40}")
@@ -114,7 +113,7 @@ def append_entry(
     days = _day_sections(lines)
     today = next((d for d in days if d.day == when.date()), None)
     if today is not None:
-        offset, inserted = _into_section(lines, today, entry, commit, newline)
+        offset, inserted = _into_section(text_now, lines, today, entry, commit, newline)
     else:
         offset, inserted = _new_section(text_now, lines, days, when.date(), entry, commit)
     if offset > 0 and not text_now[:offset].endswith(("\n", BOM)):
@@ -184,12 +183,10 @@ def same_commit(a: str, b: str) -> bool:
 
 
 def _into_section(
-    lines: list[_Line], section: _Day, entry: str, commit: str | None, newline: str
+    text: str, lines: list[_Line], section: _Day, entry: str, commit: str | None, newline: str
 ) -> tuple[int, str]:
     last = max(i for i in range(section.heading, section.end) if not lines[i].blank)
-    recorded = _declared_commit(lines, section.heading, last + 1) or _declared_commit(
-        lines, 0, _first_level2(lines)
-    )
+    recorded = _recorded_commit(text, lines, section.heading, last)
     if commit and (recorded is None or not same_commit(recorded, commit)):
         inserted = newline + _declaration(commit, newline) + newline + entry
     elif last != section.heading and _in_list(lines[last]):
@@ -227,25 +224,25 @@ def _new_section(
     return len(text), prefix + block
 
 
+def _recorded_commit(text: str, lines: list[_Line], heading: int, last: int) -> str | None:
+    """The declared commit in force at line index `last` of the section starting at `heading`.
+
+    Only the preamble (above the first `##`) and the section itself can declare it, and timed
+    entries never declare (scan_note's rule), so only those lines are scanned, entries blanked
+    out: appending stays fast in a year-long log or a day of hundreds of entries."""
+    first = next(
+        (i for i, line in enumerate(lines) if not line.fenced and _LEVEL2.match(line.content)), heading
+    )
+    section = "".join(
+        "\n" if _TIMED_ENTRY.match(line.content) else text[line.start : line.end]
+        for line in lines[heading : last + 1]
+    )
+    scan = scan_note(text[: lines[first].start] + section)
+    return scan.commit_for_line(first + (last - heading) + 1)
+
+
 def _declaration(commit: str, newline: str) -> str:
     return f"**Commit**: {_code(short_commit(commit))}{newline}"
-
-
-def _declared_commit(lines: list[_Line], start: int, stop: int) -> str | None:
-    found: str | None = None
-    for line in lines[start:stop]:
-        if line.fenced or _TIMED_ENTRY.match(line.content):
-            continue  # entries describe code; they do not declare the section's commit
-        for match in _DECLARATION.finditer(line.content):
-            found = match.group(1) or match.group(2)
-    return found
-
-
-def _first_level2(lines: list[_Line]) -> int:
-    for index, line in enumerate(lines):
-        if not line.fenced and re.match(r"^ {0,3}##(?:[ \t]|$)", line.content):
-            return index
-    return len(lines)
 
 
 def _in_list(line: _Line) -> bool:

@@ -189,9 +189,26 @@ def _mode_for(target: Path, current: Snapshot | None) -> int:
     """Keep the note's permission bits; a new note gets the usual 0666 minus the umask."""
     if current is not None:
         return stat.S_IMODE(os.stat(target).st_mode)
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+    return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process umask. Linux reports it in /proc; elsewhere it is read by setting it, which
+    briefly changes it for every thread, so that is only the fallback."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        return _umask_by_setting()
+    return _umask_by_setting()
+
+
+def _umask_by_setting() -> int:
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 def _remove_quietly(name: str) -> None:
