@@ -103,8 +103,8 @@ def parse_key(key: str) -> tuple[str | None, BadKey | None]:
             return None, BadKey("not a printable key", "space" if key == " " else None)
         return character_key_name(key), None
     *modifiers, base = key.split("+")
-    if base == "" and key.endswith("+"):  # "ctrl++"
-        return None, BadKey("write the + key as 'plus'", "+".join([*modifiers[:-1], "plus"]))
+    if base == "":  # "ctrl++" or "ctrl+"
+        return None, BadKey("write the + key as 'plus'", "+".join([*filter(None, modifiers), "plus"]))
     for modifier in modifiers:
         if modifier not in MODIFIERS:
             return None, BadKey(f"unknown modifier {modifier!r}", closest(modifier, MODIFIERS))

@@ -28,6 +28,7 @@ from types import MappingProxyType
 
 from readertui.config import paths
 from readertui.config.tomldata import TomlDocument, closest, read_toml, type_name
+from readertui.core.errors import ReadertuiError
 from readertui.core.model import Problem
 
 COLOR_KEYS = (
@@ -235,8 +236,8 @@ def load_theme(
             )
         )
         spec = _load_named(FALLBACK_THEME, user_dir, builtin_dir, problems, seen=set(), allow_user=False)
-    if spec is None:  # the built-in dark theme itself is missing: a broken install
-        raise FileNotFoundError(builtin_dir / f"{FALLBACK_THEME}.toml")
+    if spec is None:  # the built-in dark theme itself is missing: a broken install, not user data
+        raise ReadertuiError(f"built-in theme {builtin_dir / FALLBACK_THEME}.toml is missing; reinstall readertui")
     return spec, problems
 
 
@@ -295,7 +296,7 @@ def _overlay(base: ThemeSpec, document: TomlDocument, problems: list[Problem], *
                 dark = value
             else:
                 problems.append(document.problem((key,), f"expected true or false, got {type_name(type(value))}"))
-        elif key not in ("extends", "name", "description", "colors", "syntax", "marks", "variables"):
+        elif key not in ("extends", "description", "colors", "syntax", "marks", "variables"):
             problems.append(
                 document.problem(
                     (key,), "unknown key", choices=("dark", "extends", "description", "colors", "syntax", "marks", "variables")
