@@ -215,13 +215,13 @@ async def test_find_moves_cursor_highlights_and_wraps() -> None:
         assert view.find("beta") == 2
         assert view.cursor_column == 0
         assert style_at(row_of(view, 2), "Beta").bgcolor == DEFAULT_MARK_STYLES["search"].bgcolor
-        await pilot.press("n")
+        await pilot.press("f3")
         assert (view.cursor_line, view.cursor_column) == (2, 5)
-        await pilot.press("n")
+        await pilot.press("f3")
         assert view.cursor_line == 4
-        await pilot.press("n")  # wraps to the top
+        await pilot.press("f3")  # wraps to the top
         assert (view.cursor_line, view.cursor_column) == (2, 0)
-        await pilot.press("N")
+        await pilot.press("shift+f3")
         assert view.cursor_line == 4
         assert view.find("Beta") == 2  # a capital makes it case-sensitive
         assert view.find("BETA", from_line=1) == 4

@@ -33,6 +33,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from readertui.core.model import LineRange
 from readertui.core.safe_text import DEFAULT_TAB_WIDTH, sanitize_line, sanitize_with_map, split_lines
 from readertui.core.syntax import Highlighter, detect_language, plain_text_reason, scope_chain
+from readertui.ui.bindings import bindings_for
 
 # Columns of one line that are ever rendered; the rest is summarised by a marker. A 5 MB line
 # costs no more than a 2,000-column one.
@@ -97,6 +98,10 @@ DEFAULT_MARK_STYLES: dict[str, Style] = {
 }
 
 Overlay = tuple[int, int, str]
+_VIEW_ACTIONS = frozenset(
+    {"cursor_up", "cursor_down", "page_up", "page_down", "go_top", "go_bottom", "select_up", "select_down"}
+    | {"search_next", "search_prev"}
+)
 
 
 class CodeView(ScrollView, can_focus=True):
@@ -109,18 +114,11 @@ class CodeView(ScrollView, can_focus=True):
     }
     """
 
+    # The shared "view" keys from the registry (goto_line and search are prompts its users add),
+    # plus Enter. `activate` is not in the registry yet, so keymaps cannot rebind it.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor_up", "Up", show=False, id="view.cursor_up"),
-        Binding("down", "cursor_down", "Down", show=False, id="view.cursor_down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="view.page_up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="view.page_down"),
-        Binding("home", "go_top", "Top", show=False, id="view.go_top"),
-        Binding("end", "go_bottom", "Bottom", show=False, id="view.go_bottom"),
-        Binding("shift+up", "select_up", "Select up", show=False, id="view.select_up"),
-        Binding("shift+down", "select_down", "Select down", show=False, id="view.select_down"),
-        Binding("n", "search_next", "Next match", show=False, id="view.search_next"),
-        Binding("N", "search_prev", "Previous match", show=False, id="view.search_prev"),
-        Binding("enter", "activate", "Open", show=False, id="view.activate"),
+        *(binding for binding in bindings_for("view") if binding.action in _VIEW_ACTIONS),
+        Binding("enter", "activate", "Open", show=False, id="activate"),
     ]
 
     class CursorMoved(Message):
