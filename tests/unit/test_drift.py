@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -174,7 +175,7 @@ def test_removed_lines_that_look_like_headers_do_not_confuse_the_parser():
         "@@ -9,0 +8,1 @@\n"
         "+added\n"
     )
-    files = parse_diff(diff)
+    files = parse_diff(diff).files
     assert list(files) == ["x.md"]
     assert [(h.old_start, h.old_count, h.new_start, h.new_count) for h in files["x.md"].hunks] == [
         (3, 2, 2, 0),
@@ -240,19 +241,27 @@ def test_relocate_never_claims_certainty():
 
 
 class ScratchRepo:
-    """One repository reused by every example: each example commits A then B on top."""
+    """One repository reused by every example: each example imports its A and B commits on a
+    new branch with one `git fast-import` (cheap: no work tree, no index)."""
 
     def __init__(self) -> None:
         self._dir = tempfile.TemporaryDirectory()
         self.path = Path(self._dir.name)
         git(self.path, "init", "-q")
         self.git = GitRepo(self.path)
+        self._count = 0
 
-    def commit(self, text: str) -> str:
-        write(self.path / "f.txt", text)
-        git(self.path, "add", "f.txt")
-        git(self.path, "commit", "-q", "--allow-empty", "-m", "x")
-        return git(self.path, "rev-parse", "HEAD")
+    def commit_pair(self, text_a: str, text_b: str) -> tuple[str, str]:
+        self._count += 1
+        branch = f"refs/heads/example{self._count}"
+        stream = b""
+        for mark, text in ((1, text_a), (2, text_b)):
+            data = text.encode()
+            stream += b"commit %s\nmark :%d\ncommitter T <t@example.invalid> 0 +0000\ndata 1\nx\n" % (branch.encode(), mark)
+            stream += b"M 100644 inline f.txt\ndata %d\n%s\n" % (len(data), data)
+        subprocess.run(["git", "fast-import", "--quiet"], cwd=self.path, input=stream, check=True)
+        a, b = git(self.path, "rev-parse", f"{branch}~1", branch).split()
+        return a, b
 
 
 @pytest.fixture(scope="module")
@@ -310,8 +319,7 @@ def expected_exact(origins: list[int | None], rng: LineRange) -> LineRange | Non
 def test_random_edits_untouched_ranges_map_exactly_and_touched_ones_never_do(scratch, size, script, data):
     before, _ = apply_script(size, [], True, random.Random(0))
     after, origins = apply_script(size, script, True, random.Random(0))
-    a = scratch.commit(lines(*before))
-    b = scratch.commit(lines(*after))
+    a, b = scratch.commit_pair(lines(*before), lines(*after))
     mapper = DriftMapper(scratch.git, a, b)
     for _ in range(8):
         start = data.draw(st.integers(1, size))
@@ -330,8 +338,7 @@ def test_random_edits_untouched_ranges_map_exactly_and_touched_ones_never_do(scr
 def test_random_edits_with_repeated_lines_exact_results_carry_identical_text(scratch, size, script, seed, data):
     before, _ = apply_script(size, [], False, random.Random(seed))
     after, _ = apply_script(size, script, False, random.Random(seed))
-    a = scratch.commit(lines(*before))
-    b = scratch.commit(lines(*after))
+    a, b = scratch.commit_pair(lines(*before), lines(*after))
     mapper = DriftMapper(scratch.git, a, b)
     for _ in range(8):
         start = data.draw(st.integers(1, size))
@@ -340,3 +347,112 @@ def test_random_edits_with_repeated_lines_exact_results_carry_identical_text(scr
         if result.exact:
             (new,) = result.new_ranges
             assert after[new.start - 1 : new.end] == before[rng.start - 1 : rng.end]
+
+
+# --- quality bar: a repository moved across 80 commits ------------------------------------
+
+
+def import_history(repo: Path, commits: list[dict[str, str | None]]) -> list[str]:
+    """Import commits (path -> text, None deletes) on main with one `git fast-import`."""
+    stream = b""
+    for number, changes in enumerate(commits, start=1):
+        stream += b"commit refs/heads/main\nmark :%d\ncommitter T <t@example.invalid> %d +0000\ndata 1\nx\n" % (number, number)
+        for path, text in changes.items():
+            if text is None:
+                stream += b"D %s\n" % path.encode()
+            else:
+                data = text.encode()
+                stream += b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(data), data)
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, input=stream, check=True)
+    count = len(commits)
+    return [git(repo, "rev-parse", f"main~{count - i}") for i in range(1, count + 1)]
+
+
+class EvolvingCode:
+    """Files of Python-like lines, each line tagged with an identity that survives until the
+    line is edited or deleted: the ground truth for where cited lines went."""
+
+    def __init__(self, rng: random.Random, files: int = 6, size: int = 150) -> None:
+        self.rng = rng
+        self.next_id = 0
+        self.files: dict[str, list[tuple[int, str]]] = {}
+        for index in range(files):
+            self.files[f"pkg/mod{index}.py"] = [self.new_line() for _ in range(size)]
+
+    def new_line(self, blank_ok: bool = True) -> tuple[int, str]:
+        self.next_id += 1
+        if blank_ok and self.rng.random() < 0.15:
+            return self.next_id, self.rng.choice(["", "    pass", "    return None"])  # repeated text
+        return self.next_id, f"    value_{self.next_id} = compute({self.rng.randint(0, 999)})"
+
+    @staticmethod
+    def text(rows: list[tuple[int, str]]) -> str:
+        return "".join(text + "\n" for _, text in rows)
+
+    def commit(self) -> dict[str, str | None]:
+        changes: dict[str, str | None] = {}
+        for _ in range(self.rng.randint(1, 3)):
+            path = self.rng.choice(sorted(self.files))
+            rows = self.files[path]
+            kind = self.rng.random()
+            if kind < 0.02 and len(self.files) > 3:
+                del self.files[path]
+                changes[path] = None
+                continue
+            if kind < 0.06:
+                new_path = path.replace(".py", f"_r{self.next_id}.py")
+                self.files[new_path] = self.files.pop(path)
+                changes[path] = None
+                changes[new_path] = self.text(self.files[new_path])
+                continue
+            at = self.rng.randrange(len(rows) + 1)
+            count = self.rng.randint(1, 6)
+            if kind < 0.45:  # insert fresh lines (never blank: their text is new)
+                rows[at:at] = [self.new_line(blank_ok=False) for _ in range(count)]
+            elif kind < 0.75:
+                del rows[at : at + count]
+            else:  # edit lines in place: new text, new identity
+                for k in range(at, min(len(rows), at + count)):
+                    rows[k] = (self.new_line(blank_ok=False)[0], f"    edited_{self.next_id} = {rows[k][1].strip()!r}")
+            changes[path] = self.text(rows)
+        return changes
+
+
+def test_quality_bar_eighty_commits_no_silent_errors(tmp_path):
+    rng = random.Random(2026)
+    code = EvolvingCode(rng)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    first = {path: code.text(rows) for path, rows in code.files.items()}
+    at_a = {path: list(rows) for path, rows in code.files.items()}
+    commits = [first] + [code.commit() for _ in range(80)]
+    shas = import_history(repo, commits)
+    mapper = DriftMapper(GitRepo(repo), shas[0], shas[-1])
+    where_now = {ident: (path, k) for path, rows in code.files.items() for k, (ident, _) in enumerate(rows, start=1)}
+    texts_b = {path: [text for _, text in rows] for path, rows in code.files.items()}
+    checked = {"exact": 0, "flagged": 0}
+    for _ in range(400):
+        path = rng.choice(sorted(at_a))
+        rows = at_a[path]
+        unique = [k for k, (_, text) in enumerate(rows, start=1) if "value_" in text]
+        start = rng.choice(unique)
+        ends = [k for k in unique if start <= k <= start + 15]
+        rng_lines = LineRange(start, rng.choice(ends))
+        result = mapper.map(path, (rng_lines,))
+        ids = [ident for ident, _ in rows[rng_lines.start - 1 : rng_lines.end]]
+        places = [where_now.get(ident) for ident in ids]
+        untouched = all(places) and len({p for p, _ in places}) == 1 and places[-1][1] - places[0][1] == len(ids) - 1
+        if untouched:
+            new_path, new_start = places[0]
+            assert result.exact, (path, rng_lines, result)
+            assert (result.new_path, result.new_ranges) == (new_path, (LineRange(new_start, new_start + len(ids) - 1),))
+            checked["exact"] += 1
+        else:
+            assert not result.exact, (path, rng_lines, result)
+            checked["flagged"] += 1
+        if result.exact:  # never a silent error: exact means the very same text
+            (new,) = result.new_ranges
+            old_text = [text for _, text in rows[rng_lines.start - 1 : rng_lines.end]]
+            assert texts_b[result.new_path][new.start - 1 : new.end] == old_text
+    assert checked["exact"] > 100 and checked["flagged"] > 50

@@ -119,7 +119,7 @@ def masked(text: str, citations: list[Citation]) -> str:
 prose = st.text(alphabet=st.sampled_from(list("ab 中文，。\r\n#*`:-0123456789")), max_size=30)
 
 
-@settings(max_examples=200)
+@settings(max_examples=100)
 @given(
     pieces=st.lists(
         st.tuples(prose, st.lists(st.tuples(st.integers(1, 5000), st.integers(0, 40)), min_size=1, max_size=3), st.integers(-30, 30)),

@@ -21,7 +21,11 @@ insertion touches it only when it lands strictly between two cited lines; an ins
 above the first cited line or just below the last one leaves the cited lines contiguous and
 identical, so the range simply moves (or stays).
 
-A deleted file is "orphaned" (`new_path is None`). Several ranges are mapped one by one and the
+Renames: git pairs them only above 50% similarity, so a file renamed and then much edited
+shows up as deleted + added. Before calling a file deleted, the added files are searched for
+one holding at least 30% of its distinct lines; that pair is diffed with difflib and mapped
+like any other (lines difflib aligns as equal are identical text in the same order, hence
+exact). Only a file with no such partner is "orphaned" (`new_path is None`). Several ranges are mapped one by one and the
 citation gets the worst status and the lowest confidence; `new_ranges` is empty when any range
 has no candidate, so a citation is rewritten whole or not at all.
 """
@@ -47,6 +51,7 @@ FUZZY_CEILING = 0.9
 MIN_SIMILARITY = 0.3
 MIN_LINE_SIMILARITY = 0.6
 NEARNESS_SCALE = 200  # lines: a candidate this far from the expected place scores half
+PAIRING_SHARE = 0.3  # of a deleted file's distinct lines found in an added file
 SCAN_RADIUS = 60  # lines around the expected place searched when no cited line survived
 FUZZY_LINE_CAP = 40  # cited lines compared one by one in that last-resort search
 
@@ -125,12 +130,19 @@ def _side_path(text: str, prefix: str) -> str | None:
     return text[len(prefix) :] if text.startswith(prefix) else text
 
 
-def parse_diff(text: str) -> dict[str, FileDiff]:
-    """Parse `git diff -M --unified=0` output into one FileDiff per old path.
+@dataclass(frozen=True)
+class ParsedDiff:
+    files: dict[str, FileDiff]  # old path -> what became of it
+    added: tuple[str, ...]  # paths new at B (candidates for renames git did not detect)
 
-    Added files are left out (nothing at A can point into them). Hunk bodies are skipped by
-    count, so content lines that look like headers (`--- a/x` removed from a file) are safe."""
+
+def parse_diff(text: str) -> ParsedDiff:
+    """Parse `git diff -M --unified=0` output: one FileDiff per old path, plus added paths.
+
+    Hunk bodies are skipped by count, so content lines that look like headers (`--- a/x`
+    removed from a file) are safe."""
     files: dict[str, FileDiff] = {}
+    added_paths: list[str] = []
     lines = text.split("\n")
     i = 0
     while i < len(lines):
@@ -168,6 +180,8 @@ def parse_diff(text: str) -> dict[str, FileDiff]:
                 )
                 hunks.append(hunk)
                 i = _skip_hunk_body(lines, i, hunk.old_count + hunk.new_count)
+        if added and new_path is not None:
+            added_paths.append(new_path)
         if added or old_path is None:
             continue
         if deleted:
@@ -175,7 +189,7 @@ def parse_diff(text: str) -> dict[str, FileDiff]:
         elif new_path is None:
             new_path = old_path
         files[old_path] = FileDiff(old_path, new_path, tuple(hunks), binary)
-    return files
+    return ParsedDiff(files, tuple(added_paths))
 
 
 def _skip_hunk_body(lines: list[str], i: int, count: int) -> int:
@@ -339,14 +353,53 @@ class DriftMapper:
         self.git = git
         self.a = a
         self.b = b
-        self._files = parse_diff(git.diff(a, b)) if a != b else {}
+        parsed = parse_diff(git.diff(a, b)) if a != b else ParsedDiff({}, ())
+        self._files = parsed.files
+        self._added = parsed.added
+        self._paired: set[str] = set()
 
     def changed_files(self) -> dict[str, str | None]:
         """old path -> new path (None: deleted) for every file that changed or moved."""
+        for path, diff in list(self._files.items()):
+            if diff.new_path is None:
+                self._file_diff(path)
         return {old: diff.new_path for old, diff in self._files.items()}
 
-    def map(self, path: str, ranges: tuple[LineRange, ...]) -> RangeMapping:
+    def _file_diff(self, path: str) -> FileDiff | None:
         diff = self._files.get(path)
+        if diff is not None and diff.new_path is None and path not in self._paired:
+            self._paired.add(path)
+            diff = self._files[path] = self._pair_deleted(diff)
+        return diff
+
+    def _pair_deleted(self, diff: FileDiff) -> FileDiff:
+        """git pairs a rename only above 50% similarity (and gives up on big change sets): a
+        file renamed and then much edited looks deleted. Look for it among the added files by
+        shared lines; when one holds at least `PAIRING_SHARE` of its distinct lines, diff the
+        two with difflib, so lines the edits left alone still map exactly."""
+        old_lines = split_lines(self.git.read_file(diff.old_path, self.a) or b"")
+        wanted = {line for line in old_lines if line.strip()}
+        if not wanted or not self._added:
+            return diff
+        best: tuple[float, str, list[bytes]] | None = None
+        for path in self._added:
+            new_lines = split_lines(self.git.read_file(path, self.b) or b"")
+            share = len(wanted.intersection(new_lines)) / len(wanted)
+            if share >= PAIRING_SHARE and (best is None or share > best[0]):
+                best = (share, path, new_lines)
+        if best is None:
+            return diff
+        _, new_path, new_lines = best
+        matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+        hunks = tuple(
+            Hunk(i1 + 1 if i2 > i1 else i1, i2 - i1, j1 + 1 if j2 > j1 else j1, j2 - j1)
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+            if tag != "equal"
+        )
+        return FileDiff(diff.old_path, new_path, hunks)
+
+    def map(self, path: str, ranges: tuple[LineRange, ...]) -> RangeMapping:
+        diff = self._file_diff(path)
         if diff is None:
             return RangeMapping("same", path, path, ranges, ranges, 1.0)
         if diff.new_path is None:
