@@ -202,6 +202,7 @@ def test_append_only_inserts_at_one_point(old: bytes, day: date, text: str, comm
 
 
 def _project(root: Path) -> Project:
+    (root / "notes").mkdir(exist_ok=True)
     return Project("p", root, (), root / "notes")
 
 
@@ -209,6 +210,12 @@ def test_log_entry_creates_the_log_with_a_title(tmp_path: Path) -> None:
     path = log_entry(_project(tmp_path), "hello", clock=lambda: WHEN)
     assert path == tmp_path / "notes" / "code-reading-log.md"
     assert path.read_text() == "# Code reading log\n\n## 2026-11-29\n\n- 14:32 hello\n"
+
+
+def test_log_entry_never_creates_the_notes_folder(tmp_path: Path) -> None:
+    with pytest.raises(NoteError, match="has no notes folder"):
+        log_entry(Project("p", tmp_path, (), tmp_path / "notes"), "hello", clock=lambda: WHEN)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_log_entry_refuses_an_invalid_utf8_log_and_leaves_it(tmp_path: Path) -> None:
@@ -239,6 +246,7 @@ WRITER = textwrap.dedent(
 
 
 def test_two_processes_appending_concurrently_lose_nothing(tmp_path: Path) -> None:
+    (tmp_path / "notes").mkdir()
     writers = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER, str(tmp_path), name],

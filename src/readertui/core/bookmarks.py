@@ -42,7 +42,7 @@ import tomli_w
 
 from readertui.core.errors import ConflictError, DataFileError, NoteError, ReadertuiError
 from readertui.core.model import Bookmark, LineRange, Problem, Project
-from readertui.core.notes import Snapshot, decode_note, edit, snapshot_if_exists
+from readertui.core.notes import Snapshot, decode_note, edit, require_notes_folder, snapshot_if_exists
 
 HEADER = (
     "# readertui bookmarks: one [[bookmark]] table per mark. Safe to commit and to edit by hand\n"
@@ -176,10 +176,7 @@ def save(project: Project, bookmarks: tuple[Bookmark, ...]) -> None:
             )
         return data
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise NoteError(f"cannot create notes folder {path.parent}: {error.strerror}") from None
+    require_notes_folder(project)
     written = edit(path, replace)
     with _seen_lock:
         _seen[key] = written

@@ -49,7 +49,7 @@ from pathlib import Path
 from readertui.core.citations import scan_note
 from readertui.core.errors import NoteError
 from readertui.core.model import Project
-from readertui.core.notes import decode_note, edit
+from readertui.core.notes import decode_note, edit, require_notes_folder
 
 TITLE = "# Code reading log"
 BOM = "\ufeff"
@@ -150,13 +150,11 @@ def log_entry(
     clock: Callable[[], datetime] = datetime.now,
 ) -> Path:
     """Append an entry to the project's reading log (created with a title if missing), locked and
-    atomic via `notes.edit`, so concurrent writers never lose each other's entries."""
+    atomic via `notes.edit`, so concurrent writers never lose each other's entries. The notes
+    folder must exist: it is what makes a folder a project, so it is never created here."""
     path = project.reading_log
     when = clock()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise NoteError(f"cannot create notes folder {path.parent}: {error.strerror}") from None
+    require_notes_folder(project)
 
     def add(old: bytes) -> bytes:
         if not old:

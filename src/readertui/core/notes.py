@@ -40,6 +40,7 @@ import filelock
 import platformdirs
 
 from readertui.core.errors import ConflictError, NoteError
+from readertui.core.model import Project
 
 LOCK_TIMEOUT_SECONDS = 10.0
 _READ_ONLY_ERRNOS = (errno.EACCES, errno.EPERM, errno.EROFS)
@@ -131,6 +132,15 @@ def edit(path: Path, transform: Callable[[bytes], bytes]) -> Snapshot:
         if current is not None and new == old:
             return current
         return _replace(target, new, current)
+
+
+def require_notes_folder(project: Project) -> None:
+    """NoteError unless the project has its notes folder (never created implicitly: a missing
+    one usually means the wrong folder, and an empty `notes/` would make it a project)."""
+    if not project.notes_dir.is_dir():
+        raise NoteError(
+            f"project {project.name} has no notes folder; create {project.notes_dir} to keep notes there"
+        )
 
 
 def _write_target(path: Path) -> Path:
