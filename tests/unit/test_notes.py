@@ -39,6 +39,13 @@ def test_read_text_of_missing_file_is_a_note_error(tmp_path: Path) -> None:
         notes.read_text(tmp_path / "nope.md")
 
 
+def test_a_fifo_is_refused_without_hanging(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    with pytest.raises(NoteError, match="not a regular file"):
+        notes.read_text(fifo)
+
+
 def test_write_atomic_replaces_when_unchanged_and_keeps_mode(tmp_path: Path) -> None:
     note = tmp_path / "n.md"
     note.write_bytes(b"old\n")

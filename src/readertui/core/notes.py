@@ -92,7 +92,8 @@ def snapshot(path: Path) -> Snapshot:
 def snapshot_if_exists(path: Path) -> Snapshot | None:
     """Like `snapshot`, but None when the file does not exist (for callers that create it)."""
     try:
-        with open(path, "rb") as handle:
+        # O_NONBLOCK: opening a FIFO named like a note must not hang; no effect on regular files.
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):
                 raise NoteError(f"{path} is not a regular file")
