@@ -311,6 +311,8 @@ def test_cli_add_success_and_failures(kb: KB, tmp_path: Path) -> None:
         errors = [line for line in failed.stderr.splitlines() if line.startswith("readertui: error:")]
         assert len(errors) == 1
         assert _state(kb) == before
+        if "-oops" in args:
+            assert "cloning" not in failed.stderr  # refused before anything ran
 
     usage = _cli("--help", cwd=tmp_path)
     assert usage.returncode == 0 and "URL" in usage.stdout

@@ -37,8 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    print(f"readertui: cloning {args.url} (this can take a while for big repositories)", file=sys.stderr)
-    added = add_project(args.path, args.url, name=args.name, repo_name=args.repo_name)
+    added = add_project(
+        args.path, args.url, name=args.name, repo_name=args.repo_name, before_clone=_say_cloning
+    )
     top = added.superproject
     tag = added.tag or "none"
     print(f"created project {added.project}")
@@ -51,3 +52,7 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _say_cloning(url: str, folder: Path) -> None:
+    print(f"readertui: cloning {url} into {folder} (big repositories take a while)", file=sys.stderr, flush=True)

@@ -250,9 +250,13 @@ def add_project(
     repo_name: str | None = None,
     clock: Callable[[], datetime] = datetime.now,
     cwd: Path | None = None,
+    before_clone: Callable[[str, Path], None] | None = None,
 ) -> AddedProject:
     """Create `<workspace>/<name>/<repo_name>` as a submodule of the enclosing repository plus
-    `<name>/notes/` with the five standard notes. Leaves nothing behind when it fails."""
+    `<name>/notes/` with the five standard notes. Leaves nothing behind when it fails.
+
+    `before_clone(url, folder)` is called once everything is checked, just before the clone
+    (which can take minutes), so a caller can say what is happening."""
     source = check_url(url, cwd)
     repo_name = repo_name or repo_name_from_url(source.url)
     if not repo_name:
@@ -281,6 +285,8 @@ def add_project(
         raise GitError(
             f"{undo.modules_dir} is left from an earlier submodule at {path}; delete it or choose --name"
         )
+    if before_clone is not None:
+        before_clone(source.url, repo_dir)
     try:
         project.mkdir()
         git.run_in(

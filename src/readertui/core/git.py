@@ -257,7 +257,9 @@ def submodules(superproject: Path) -> list[SubmoduleInfo]:
     if not paths:
         return []
     try:
-        staged = _run(superproject, ["ls-files", "-s", "-z", "--", *paths.values()], strip=False)
+        staged = _run(
+            superproject, ["--literal-pathspecs", "ls-files", "-s", "-z", "--", *paths.values()], strip=False
+        )
     except GitCommandError as error:
         raise _failure("listing submodules", superproject, error) from error
     gitlinks: dict[str, str] = {}
