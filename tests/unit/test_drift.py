@@ -132,6 +132,17 @@ def test_renamed_and_edited_file_maps_through_the_edits(tmp_path):
     assert (changed.status, changed.new_path, changed.new_ranges) == ("changed", "lib/queue.ts", (R(31, 33),))
 
 
+def test_a_rename_git_misses_after_heavy_edits_is_still_followed(tmp_path):
+    rows = BASE.splitlines(keepends=True)
+    for k in range(14, 40):  # 26 of 40 lines edited: below git's 50% rename similarity
+        rows[k] = rows[k].replace(" = ", " = 3 * ")
+    mapper = history(tmp_path, {"src/q.py": BASE}, {"src/q.py": None, "lib/queue.py": "new top\n" + "".join(rows)})
+    assert mapper.changed_files() == {"src/q.py": "lib/queue.py"}
+    kept = mapper.map("src/q.py", (R(3, 6),))
+    assert (kept.status, kept.new_path, kept.new_ranges) == ("moved", "lib/queue.py", (R(4, 7),))
+    assert not mapper.map("src/q.py", (R(20, 22),)).exact
+
+
 def test_deleted_file_is_orphaned(tmp_path):
     mapper = history(tmp_path, {"a.py": BASE, "old.py": BASE}, {"old.py": None})
     result = mapper.map("old.py", (R(1, 3),))
@@ -418,8 +429,9 @@ class EvolvingCode:
         return changes
 
 
-def test_quality_bar_eighty_commits_no_silent_errors(tmp_path):
-    rng = random.Random(2026)
+@pytest.mark.parametrize("seed", [2026, 7])
+def test_quality_bar_eighty_commits_no_silent_errors(tmp_path, seed):
+    rng = random.Random(seed)
     code = EvolvingCode(rng)
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -455,4 +467,4 @@ def test_quality_bar_eighty_commits_no_silent_errors(tmp_path):
             (new,) = result.new_ranges
             old_text = [text for _, text in rows[rng_lines.start - 1 : rng_lines.end]]
             assert texts_b[result.new_path][new.start - 1 : new.end] == old_text
-    assert checked["exact"] > 100 and checked["flagged"] > 50
+    assert checked["exact"] > 30 and checked["flagged"] > 30, checked
