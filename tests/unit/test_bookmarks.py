@@ -150,3 +150,92 @@ def test_save_refuses_a_file_created_since_load(tmp_path: Path) -> None:
     with pytest.raises(ConflictError):
         store.save(project, (_mark("mine", "dddd0004"),))
     assert "theirs" in project.bookmarks_file.read_text()
+
+
+HAND_WRITTEN = """# my marks, curated by hand
+
+[[bookmark]]
+id = "aaaa0001"   # the first one
+repo = "Engine"
+path = "src/a.py"
+start = 1
+end = 2
+label = "first"
+created = 2026-11-29T10:00:00Z
+
+# about the scheduler
+[[bookmark]]
+id    = "bbbb0002"
+repo  = "Engine"
+path  = "src/b.py"
+start = 3
+end   = 4
+label = "second"
+created = 2026-11-29T11:00:00Z
+"""
+
+
+def test_save_keeps_comments_and_unchanged_blocks_byte_for_byte(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    project.bookmarks_file.write_text(HAND_WRITTEN)
+    marks, problems = store.load(project)
+    assert problems == [] and [m.id for m in marks] == ["aaaa0001", "bbbb0002"]
+    store.save(project, store.rename(marks, "bbbb0002", "renamed"))
+    text = project.bookmarks_file.read_text()
+    first_block = HAND_WRITTEN[: HAND_WRITTEN.index("# about")]
+    assert text.startswith(first_block + "# about the scheduler\n[[bookmark]]\nid = \"bbbb0002\"")
+    assert 'label = "renamed"' in text and "second" not in text
+    marks, _ = store.load(project)
+    store.save(project, store.add(marks, _mark("third", "cccc0003")))
+    grown = project.bookmarks_file.read_text()
+    assert grown.startswith(text) and grown.count("[[bookmark]]") == 3
+    marks, _ = store.load(project)
+    store.save(project, store.remove(marks, "bbbb0002"))
+    shrunk = project.bookmarks_file.read_text()
+    assert shrunk.startswith(first_block) and "bbbb0002" not in shrunk and "about the scheduler" not in shrunk
+    assert [m.id for m in store.load(project)[0]] == ["aaaa0001", "cccc0003"]
+
+
+def test_crlf_file_stays_crlf(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    project.bookmarks_file.write_bytes(HAND_WRITTEN.replace("\n", "\r\n").encode())
+    marks, _ = store.load(project)
+    store.save(project, store.add(marks, _mark("third", "cccc0003")))
+    data = project.bookmarks_file.read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n")
+    assert [m.id for m in store.load(project)[0]] == ["aaaa0001", "bbbb0002", "cccc0003"]
+
+
+def test_header_lookalike_inside_a_string_falls_back_to_a_clean_rewrite(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    tricky = HAND_WRITTEN.replace('label = "first"', "label = \"\"\"first\n[[bookmark]]\n\"\"\"")
+    project.bookmarks_file.write_text(tricky)
+    marks, problems = store.load(project)
+    assert problems == [] and marks[0].label == "first\n[[bookmark]]\n"
+    store.save(project, store.rename(marks, "bbbb0002", "x"))
+    assert store.load(project) == (store.rename(marks, "bbbb0002", "x"), [])
+
+
+_LABELS = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+_OPS = st.lists(
+    st.tuples(st.sampled_from(["add", "rename", "remove"]), st.integers(0, 5), _LABELS), max_size=8
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=_OPS)
+def test_any_sequence_of_edits_saves_what_was_asked(tmp_path: Path, ops) -> None:
+    project = _project(tmp_path)
+    project.bookmarks_file.write_text(HAND_WRITTEN)
+    for number, (op, index, label) in enumerate(ops):
+        marks, problems = store.load(project)
+        assert problems == []
+        if op == "add" or not marks:
+            marks = store.add(marks, _mark(label, f"{number:04x}ffff"))
+        elif op == "rename":
+            marks = store.rename(marks, marks[index % len(marks)].id, label)
+        else:
+            marks = store.remove(marks, marks[index % len(marks)].id)
+        store.save(project, marks)
+        assert store.load(project) == (marks, [])
+    assert project.bookmarks_file.read_text().startswith("# my marks, curated by hand\n")

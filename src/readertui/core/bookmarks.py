@@ -23,7 +23,8 @@ because saving would drop them.
 Safety: `load` never raises for a bad file; it returns `Problem`s naming file, line and key.
 `save` refuses to overwrite a file that is malformed (DataFileError) or that changed on disk since
 this process last loaded or saved it (ConflictError); it writes through `notes.edit`, so it is
-locked and atomic. The file is rewritten as a whole: comments added by hand are not kept.
+locked and atomic. Saving keeps the text above the first table (comments) and the block of
+every unchanged bookmark byte for byte; only new or changed bookmarks are rendered.
 """
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ from readertui.core.model import Bookmark, LineRange, Problem, Project
 from readertui.core.notes import Snapshot, decode_note, edit, require_notes_folder, snapshot_if_exists
 
 HEADER = (
-    "# readertui bookmarks: one [[bookmark]] table per mark. Safe to commit and to edit by hand\n"
-    "# (keep the keys; comments are not kept when readertui saves).\n"
+    "# readertui bookmarks: one [[bookmark]] table per mark, oldest first.\n"
+    "# Safe to commit and to edit by hand: saving rewrites only the bookmarks that changed.\n"
 )
 EXCERPT_LIMIT = 80
 KEYS = ("id", "repo", "path", "start", "end", "label", "commit", "created", "fingerprint", "excerpt")
@@ -161,7 +162,6 @@ def save(project: Project, bookmarks: tuple[Bookmark, ...]) -> None:
     with _seen_lock:
         known = key in _seen
         expected = _seen.get(key)
-    data = dumps(bookmarks)
 
     def replace(current: bytes) -> bytes:
         if current:
@@ -174,12 +174,76 @@ def save(project: Project, bookmarks: tuple[Bookmark, ...]) -> None:
             raise ConflictError(
                 f"{path} changed on disk since it was loaded; nothing written (reload and retry)"
             )
-        return data
+        return _updated(current, bookmarks)
 
     require_notes_folder(project)
     written = edit(path, replace)
     with _seen_lock:
         _seen[key] = written
+
+
+def _updated(current: bytes, bookmarks: tuple[Bookmark, ...]) -> bytes:
+    """The new file, keeping every byte of the old one that still says the same thing.
+
+    The text above the first `[[bookmark]]` (comments) and the block of each unchanged bookmark
+    are kept verbatim, so hand-written comments and formatting survive; only new or changed
+    bookmarks are rendered. When the file cannot be split into one block per table with
+    certainty (a header-like line inside a multi-line string…), it is rewritten whole."""
+    split = _blocks(current.decode("utf-8")) if current.strip() else None
+    if split is None:
+        return dumps(bookmarks)
+    preamble, old = split
+    newline = "\r\n" if "\r\n" in current.decode("utf-8") else "\n"
+    kept = {mark.id: (mark, lead, chunk) for mark, lead, chunk in old}
+    text = preamble
+    for mark in bookmarks:
+        previous = kept.get(mark.id)
+        if previous and previous[0] == mark:
+            chunk = previous[2]
+        else:  # a changed mark keeps the comment lines written above it
+            chunk = (previous[1] if previous else "") + _render(mark, newline)
+        if text and not text.endswith(newline * 2):
+            text += newline if text.endswith(newline) else newline * 2
+        text += chunk
+    return text.encode("utf-8") if text.strip() else HEADER.encode("utf-8")
+
+
+def _blocks(text: str) -> tuple[str, list[tuple[Bookmark, str, str]]] | None:
+    """(text before the first bookmark, [(bookmark, comment lines above its header, its whole
+    block's text)]), or None if unsure."""
+    lines = re.findall(r"[^\n]*\n|[^\n]+$", text)  # TOML lines end at LF only
+    headers = [i for i, line in enumerate(lines) if _ARRAY_HEADER.match(line)]
+    # Comment lines right above a header describe that bookmark (above the first: the file).
+    starts = headers[:1] + [_comment_start(lines, header) for header in headers[1:]]
+    preamble = "".join(lines[: headers[0]]) if headers else text
+    try:
+        if tomllib.loads(preamble):
+            return None
+        blocks = []
+        for index, first in enumerate(starts):
+            chunk = "".join(lines[first : starts[index + 1] if index + 1 < len(starts) else len(lines)])
+            lead = "".join(lines[first : headers[index]])
+            tables = tomllib.loads(chunk).get("bookmark")
+            if not isinstance(tables, list) or len(tables) != 1:
+                return None
+            mark, problems = _from_table(Path(), chunk.splitlines(), 0, tables[0])
+            if mark is None or problems:
+                return None
+            blocks.append((mark, lead, chunk))
+    except tomllib.TOMLDecodeError:
+        return None
+    whole, _ = parse(Path(), text.encode("utf-8"))
+    return (preamble, blocks) if whole == tuple(block[0] for block in blocks) else None
+
+
+def _comment_start(lines: list[str], header: int) -> int:
+    while header > 0 and lines[header - 1].lstrip().startswith("#"):
+        header -= 1
+    return header
+
+
+def _render(mark: Bookmark, newline: str) -> str:
+    return tomli_w.dumps({"bookmark": [_to_table(mark)]}).replace("\n", newline)
 
 
 def dumps(bookmarks: tuple[Bookmark, ...]) -> bytes:
