@@ -1,4 +1,4 @@
-"""Modal pickers: the fuzzy file finder, and lists (bookmarks, backlinks, citation targets,
+"""Modal pickers: the fuzzy file finder (`PathRanker`), and lists (bookmarks, backlinks, citation targets,
 notes). Each dismisses with the chosen value (or None); the main screen acts on it.
 """
 
@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.fuzzy import Matcher
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
@@ -43,10 +42,11 @@ PICKER_CSS = """
 class PathRanker:
     """Ranks up to 50,000 paths per keystroke.
 
-    A compiled subsequence regex (`a[^b]*b[^c]*c`, no backtracking) filters the paths in C
-    (`map(pattern.search, …)`), keeping the tightest matches; when the query grows, only the
-    previous hits are searched again. Textual's `Matcher` then scores and highlights the
-    few shown. Thread-safe: each call works on its own locals under a lock.
+    A compiled subsequence regex with one group per query character (`(a)[^b]*(b)…`, which
+    cannot backtrack) filters the paths in C (`map(pattern.search, …)`); the tightest matches
+    win, shorter paths first. When the query grows, only the previous hits are searched again.
+    Textual's `fuzzy.Matcher` was measured at 60–230 ms per keystroke on 50,000 paths (its
+    scorer enumerates every alignment), so the groups of the match give the highlight instead.
     """
 
     def __init__(self, paths: Sequence[str]) -> None:
@@ -54,33 +54,37 @@ class PathRanker:
         self._lower = tuple(p.lower() for p in self.paths)
         self._lock = threading.Lock()
         self._last_query = ""
-        self._last_hits: tuple[int, ...] = tuple(range(len(self.paths)))
+        self._last_hits: list[int] | None = None  # None: every path
 
     def rank(self, query: str, limit: int = MAX_RESULTS) -> list[tuple[str, Content]]:
         query = query.strip().lower().replace(" ", "")
         if not query:
             return [(p, Content(p)) for p in self.paths[:limit]]
-        with self._lock:
-            if self._last_query and query.startswith(self._last_query):
-                pool = self._last_hits
-            else:
-                pool = tuple(range(len(self.paths)))
-            pattern = re.compile(
-                re.escape(query[0])
-                + "".join(f"[^{re.escape(c)}]*{re.escape(c)}" for c in query[1:])
-            )
-            lower = self._lower
-            found = [(i, m) for i, m in zip(pool, map(pattern.search, (lower[i] for i in pool)))
-                     if m is not None]
-            self._last_query, self._last_hits = query, tuple(i for i, _ in found)
-        tight = heapq.nsmallest(
-            limit * 2, ((m.end() - m.start(), len(lower[i]), i) for i, m in found)
+        pattern = re.compile(
+            f"({re.escape(query[0])})"
+            + "".join(f"[^{re.escape(c)}]*({re.escape(c)})" for c in query[1:])
         )
-        matcher = Matcher(query)
-        scored = sorted(
-            ((-matcher.match(self.paths[i]), span, length, i) for span, length, i in tight)
-        )[:limit]
-        return [(self.paths[i], matcher.highlight(self.paths[i])) for *_, i in scored]
+        lower = self._lower
+        with self._lock:
+            narrowing = self._last_query and query.startswith(self._last_query)
+            pool = self._last_hits if narrowing else None
+            if pool is None:
+                found = [(i, m) for i, m in enumerate(map(pattern.search, lower)) if m is not None]
+            else:
+                matches = map(pattern.search, (lower[i] for i in pool))
+                found = [(i, m) for i, m in zip(pool, matches) if m is not None]
+            self._last_query, self._last_hits = query, [i for i, _ in found]
+        best = heapq.nsmallest(
+            limit, found, key=lambda hit: (hit[1].end() - hit[1].start(), len(lower[hit[0]]))
+        )
+        return [(self.paths[i], _highlight(self.paths[i], m)) for i, m in best]
+
+
+def _highlight(path: str, match: re.Match[str]) -> Content:
+    content = Content(path)
+    for group in range(1, (match.lastindex or 0) + 1):
+        content = content.stylize("reverse", match.start(group), match.end(group))
+    return content
 
 
 class FileFinder(ModalScreen[str | None]):

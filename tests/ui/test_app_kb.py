@@ -1,0 +1,147 @@
+"""Pilot tests on the `kb` git fixture: code at the note's commit, ambiguity, permalinks,
+note switching, and the small-terminal and NO_COLOR cases."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from readertui.core.model import LineRange, Location
+from readertui.core.workspace import find_workspace
+from readertui.ui.app import ReaderApp
+from readertui.ui.screens.main import MainScreen
+from readertui.ui.screens.pickers import ListPicker, PathRanker
+from tests.gitfixtures import build_kb, git
+from tests.ui.test_app_flows import REPO_ROOT, settle
+
+STEP_AT_B = "    def step(self, batch):"
+
+
+def kb_with_notes(tmp_path: Path, log: str, **others: str):
+    kb = build_kb(tmp_path)
+    notes = kb.project / "notes"
+    (notes / "code-reading-log.md").write_text(log.format(b=kb.b[:7]))
+    for name, text in others.items():
+        (notes / f"{name}.md").write_text(text)
+    return kb
+
+
+async def test_citation_at_another_commit_shows_that_code_then_the_checkout(tmp_path):
+    kb = kb_with_notes(
+        tmp_path, "# Log\n\n**Commit**: `{b}`\n\n- `Engine/src/engine/core.py:14-16` step at B\n"
+    )
+    app = ReaderApp(find_workspace(kb.workspace))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("3", "right_square_bracket", "enter")
+        await settle(pilot)
+        assert screen.location.commit == kb.b
+        assert screen.source.selection() == LineRange(14, 16)
+        assert screen.source.line_text(14) == STEP_AT_B  # read from git at B, not the checkout
+        banner = screen.query_one("#source-banner")
+        assert banner.display and kb.b[:7] in str(banner.render())
+        assert screen.query_one("#status").info.drift.startswith(f"notes @ {kb.b[:7]}")
+        await pilot.press("o")
+        await settle(pilot)
+        assert screen.location.commit is None and not banner.display
+        assert screen.source.line_text(screen.source.cursor_line) == STEP_AT_B  # moved 14 → 9
+        assert screen.source.cursor_line == 9
+
+
+async def test_ambiguous_citation_opens_a_picker(tmp_path):
+    kb = kb_with_notes(tmp_path, "# Log\n\nSee `core.py:3` here.\n")
+    app = ReaderApp(find_workspace(kb.workspace))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        result = screen.notes.results[0]
+        if not result.candidates or result.status.value != "ambiguous":
+            return  # the resolver picked one: nothing ambiguous to show
+        await pilot.press("3", "right_square_bracket", "enter")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, ListPicker)
+        await pilot.press("enter")
+        await settle(pilot)
+        repo, _, path = picker.items[0][1].partition("/")
+        assert (screen.location.repo, screen.location.path) == (repo, path)
+
+
+async def test_permalink_for_a_forge_remote(tmp_path):
+    kb = build_kb(tmp_path)
+    git(kb.submodule, "remote", "set-url", "origin", "git@github.com:acme/engine.git")
+    app = ReaderApp(find_workspace(kb.workspace))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.open_location(Location("engine-study", "Engine", "src/engine/core.py", 9))
+        await settle(pilot)
+        screen.source.focus()
+        await pilot.press("shift+down", "shift+down", "Y")
+        assert app.clipboard == (
+            f"https://github.com/acme/engine/blob/{kb.a}/src/engine/core.py#L9-L11"
+        )
+        assert screen.query_one("#status").info.tag == "v1.0"
+
+
+async def test_switch_note(tmp_path):
+    kb = kb_with_notes(tmp_path, "# Log\n", overview="# Overview of Engine\n")
+    app = ReaderApp(find_workspace(kb.workspace))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, ListPicker)
+        index = next(i for i, (label, _) in enumerate(picker.items) if label == "overview.md")
+        picker.query_one("OptionList").highlighted = index
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.notes.line_text(1) == "# Overview of Engine"
+
+
+async def test_small_terminal_80x24_shows_all_panes(tmp_path):
+    shutil.copytree(REPO_ROOT / "projects", tmp_path / "ws")
+    app = ReaderApp(find_workspace(tmp_path / "ws"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.open_location(Location("minillm", "minillm", "minillm/attention.py", 30))
+        await settle(pilot)
+        widths = [box.region.width for box in screen._boxes()]
+        assert all(width >= 16 for width in widths) and sum(widths) <= 80
+        assert screen.source.region.height >= 15
+        assert screen.query_one("#status").region.y == 22
+
+
+async def test_no_color_is_honoured(tmp_path, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    shutil.copytree(REPO_ROOT / "projects", tmp_path / "ws")
+    app = ReaderApp(find_workspace(tmp_path / "ws"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.no_color
+        styles = [*app.ui_theme.syntax.values(), *app.ui_theme.marks.values()]
+        assert all(style.color is None or style.color.name == "default" for style in styles)
+
+
+def test_fuzzy_ranking_of_50k_paths_is_fast_enough():
+    import time
+
+    words = ["runtime", "engine", "zero", "stage", "ops", "csrc", "kernels", "model", "moe"]
+    paths = [
+        f"{words[i % 9]}/{words[i // 9 % 9]}/{words[i // 81 % 9]}/file{i}.py" for i in range(50_000)
+    ]
+    ranker = PathRanker(paths)
+    timings = []
+    for query in ("e", "en", "eng", "engine", "enginez", "enginezero"):
+        start = time.perf_counter()
+        results = ranker.rank(query)
+        timings.append(time.perf_counter() - start)
+        assert results
+    best = ranker.rank("engine/zero/file7")[0][0]
+    assert "engine/zero/file7" in best  # the tightest match wins
+    # A smoke bound only (shared, loaded machines): the figures are measured separately.
+    assert max(timings) < 1.0
