@@ -133,6 +133,14 @@ def test_window_parse_then_full_parse() -> None:
     assert highlighter.parsed and 10 in highlighter.spans(10, 10)
 
 
+def test_cancelled_parse_leaves_no_tree() -> None:
+    highlighter = Highlighter(["x = 1"] * 50_000, "python")
+    highlighter.cancel()
+    highlighter.parse()
+    assert not highlighter.parsed
+    assert highlighter.spans(1, 10) == {}
+
+
 def test_window_highlight_is_fast_at_any_size() -> None:
     lines = ["def f(a, b):", "    return a + b  # sum", ""] * 34_000
     highlighter = Highlighter(lines, "python")

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import itertools
 import re
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -348,6 +350,11 @@ class Highlighter:
         self._lock = threading.Lock()
         self._full: _Parsed | None = None
         self._window: _Parsed | None = None
+        self._cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        """Stop a parse running in another thread soon (the text is no longer shown)."""
+        self._cancelled.set()
 
     @property
     def parsed(self) -> bool:
@@ -358,9 +365,11 @@ class Highlighter:
         """Parse the whole text (thread-safe; about 0.6 s for 100k lines).
 
         The binding holds the GIL while it parses a bytes object, which would freeze the UI
-        thread; feeding the text in chunks through a callback lets other threads run.
+        thread; big texts are fed in chunks through a callback that yields the GIL often.
         """
         parsed = self._parse_rows(0, len(self._lines) - 1)
+        if parsed is None:
+            return
         with self._lock:
             self._full = parsed
             self._window = None
@@ -372,18 +381,39 @@ class Highlighter:
         if last < first:
             return
         parsed = self._parse_rows(first, last)
+        if parsed is None:
+            return
         with self._lock:
             if self._full is None:
                 self._window = parsed
 
-    def _parse_rows(self, first: int, last: int) -> _Parsed:
+    def _parse_rows(self, first: int, last: int) -> _Parsed | None:
+        """The parse of rows first..last (0-based), or `None` when cancelled."""
         compiled = _compiled(self.language, _GRAMMARS[self.language])
         source = b"\n".join(line.encode("utf-8", "surrogatepass") for line in self._lines[first : last + 1])
+        parser = Parser(compiled.language)
+        if len(source) <= _READ_CHUNK * 16:
+            return _Parsed(parser.parse(source).root_node, source, first, last)
 
         def read(offset: int, _point: object) -> bytes:
             return source[offset : offset + _READ_CHUNK]
 
-        tree = Parser(compiled.language).parse(read, progress_callback=_keep_going)
+        calls = itertools.count()
+
+        def progress(_offset: int, _has_error: bool) -> bool:
+            if next(calls) % 32 == 0:
+                time.sleep(0)  # hand the GIL to the UI thread if it is waiting
+            return self._cancelled.is_set()
+
+        try:
+            tree = parser.parse(read, progress_callback=progress)
+        except ValueError:  # "Parsing failed": the progress callback cancelled it
+            if self._cancelled.is_set():
+                return None
+            raise
+        # A tree parsed from a callback reads node text through it (slow, and contending for the
+        # GIL, when predicates run); re-parsing from bytes reuses every node and stores the bytes.
+        tree = parser.parse(source, old_tree=tree)
         return _Parsed(tree.root_node, source, first, last)
 
     def spans(self, start_line: int, end_line: int) -> dict[int, list[Span]]:
@@ -416,10 +446,6 @@ class Highlighter:
 
 
 _READ_CHUNK = 4096
-
-
-def _keep_going(_offset: int, _has_error: bool) -> bool:
-    return False  # never cancel; being Python code, this lets other threads take the GIL
 
 
 def _nodes_of_type(root: Node, node_type: str, first: int, last: int) -> list[Node]:
