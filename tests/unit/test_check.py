@@ -218,6 +218,13 @@ def test_demo_workspace_reports_exactly_the_deliberate_breaks():
         assert prose not in texts
 
 
+def test_check_from_the_repository_root_checks_the_configured_workspace():
+    proc = readertui("check", cwd=REPO_ROOT)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines()[-1].endswith("1 out-of-range, 1 missing, 1 ambiguous")
+    assert "outside the workspace" in readertui("check", "src", cwd=REPO_ROOT).stderr
+
+
 def test_demo_workspace_forms_resolve():
     proc = readertui("check", "projects", "--format", "json", cwd=REPO_ROOT)
     by_text = {e["text"]: e for e in json.loads(proc.stdout)["citations"]}

@@ -6,6 +6,8 @@ import builtins
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from readertui.core import git as core_git
 from readertui.core.model import (
@@ -17,7 +19,7 @@ from readertui.core.model import (
     Span,
     Status,
 )
-from readertui.core.resolve import FileList, Resolver, is_vendored, rank
+from readertui.core.resolve import FileList, Resolver, _parse_grep_counts, is_vendored, rank
 from readertui.core.workspace import load_workspace
 from tests.gitfixtures import git, write
 
@@ -373,3 +375,46 @@ def test_plain_folder_symlink_out_of_the_workspace_is_not_followed(kb, note, tmp
     resolver = Resolver(workspace, workspace.project("engine-study"))
     result = run(resolver, note, cite("Plain/link.txt", (1, 1)))
     assert result.status == Status.MISSING
+
+
+def test_line_counts_are_batched_not_read_blob_by_blob(resolver, note, monkeypatch):
+    reads: list[str] = []
+    real = core_git.GitRepo.read_file
+
+    def spy(self, rel, commit=None):
+        reads.append(rel)
+        return real(self, rel, commit)
+
+    monkeypatch.setattr(core_git.GitRepo, "read_file", spy)
+    text = "".join(
+        f"- `{path}:1-2`\n"
+        for path in ("src/engine/core.py", "src/util/queue.ts", "src/old.py", "tests/core.py",
+                     "services/worker/src/main.ts", "README.md")
+    )
+    results = resolver.resolve_note(note, text)
+    assert [r.status for r in results] == [Status.OK] * 5 + [Status.OUT_OF_RANGE]
+    assert "1 lines" in results[-1].detail
+    assert reads == []  # all six counted by one `git grep -c`
+
+
+def test_grep_count_records_survive_odd_paths():
+    out = "abc:a b.py\x0012\nabc:new\nline.py\x003\nabc:x:y.py\x007"
+    assert _parse_grep_counts(out, "abc:", "abc") == {
+        ("abc", "a b.py"): 12, ("abc", "new\nline.py"): 3, ("abc", "x:y.py"): 7,
+    }
+
+
+def test_prose_mentions_are_not_reported(resolver, note):
+    text = (
+        "See line 42 of the paper.\n"  # no file in context
+        "Edit `setup.py` and `core.py` as usual.\n"  # bare names: no match / several
+        "But `src/engine/nope.py` is missing.\n"  # with a folder: a citation
+    )
+    results = resolver.resolve_note(note, text)
+    assert [(r.citation.text, r.status) for r in results] == [("src/engine/nope.py", Status.MISSING)]
+
+
+@given(st.text(alphabet="ab/._-c", max_size=30))
+def test_rank_never_raises_and_chooses_a_candidate(cited):
+    located = rank(cited, [FILES, FileList("R", ["a/b.c", "b/a.c", ".a/b.c"])])
+    assert located.chosen is None or located.chosen in located.candidates

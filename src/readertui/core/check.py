@@ -28,8 +28,9 @@ def notes_in_scope(
     notes/ folder, or when a submodule in scope is not checked out (its citations could not be
     checked at all)."""
     root = workspace.root
-    where = Path(os.path.abspath(target)) if target is not None else root
-    resolved = where.resolve()
+    resolved = Path(os.path.abspath(target)).resolve() if target is not None else root
+    if resolved.is_dir() and is_within(str(root), str(resolved)):
+        resolved = root  # a folder above the workspace (where readertui.toml is): all of it
     if not is_within(str(resolved), str(root)):
         raise WorkspaceError(f"{target} is outside the workspace {root}")
     projects = list(workspace.projects)
