@@ -92,7 +92,8 @@ def test_bad_citations_exit_2_with_one_line_and_leave_the_log(run, kb: KB) -> No
     _fails_cleanly(run(kb.project, "log", "--cite", "../../etc/passwd:1", "x"), "outside the workspace")
     _fails_cleanly(run(kb.project, "log", "--cite", "/etc/passwd:1", "x"), "outside the workspace")
     _fails_cleanly(run(kb.project, "log", "--cite", "Engine/src/engine/core.py:39-41", "x"), "only 40 lines")
-    _fails_cleanly(run(kb.project, "log", "--cite", "Engine/src/engine/core.py", "x"), "needs lines")
+    _fails_cleanly(run(kb.project, "log", "--cite", "Engine/src/engine/core.py", "x"), "needs one line range")
+    _fails_cleanly(run(kb.project, "log", "--cite", "Engine/src/engine/core.py:1-2,5", "x"), "needs one line range")
     _fails_cleanly(run(kb.project, "log", "--cite", "core.py:1", "x"), "no such file")
     _fails_cleanly(run(kb.project, "log"), "empty")
     assert _log(kb).read_bytes() == before

@@ -58,6 +58,16 @@ def test_write_atomic_replaces_when_unchanged_and_keeps_mode(tmp_path: Path) -> 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["n.md"]  # no temp or lock file left
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give files away")
+def test_root_keeps_the_owner_of_a_users_note(tmp_path: Path) -> None:
+    note = tmp_path / "n.md"
+    note.write_bytes(b"old\n")
+    os.chown(note, 1234, 1234)
+    notes.edit(note, lambda old: old + b"more\n")
+    info = note.stat()
+    assert (info.st_uid, info.st_gid) == (1234, 1234)
+
+
 def test_write_atomic_detects_a_change_since_the_snapshot(tmp_path: Path) -> None:
     note = tmp_path / "n.md"
     note.write_bytes(b"mine\n")

@@ -106,7 +106,7 @@ def check_citation(project: Project, text: str, commit: str | None = None) -> Ch
     where, colon, numbers = text.strip().rpartition(":")
     lines_match = _LINES.fullmatch(numbers) if colon else None
     if not lines_match:
-        raise WorkspaceError(f"citation {text!r} needs lines: PATH:START-END or PATH:LINE")
+        raise WorkspaceError(f"citation {text!r} needs one line range: PATH:START-END or PATH:LINE")
     start = int(lines_match.group(1))
     end = int(lines_match.group(2) or start)
     if start < 1 or end < start:

@@ -169,7 +169,7 @@ def _replace(target: Path, data: bytes, current: Snapshot | None) -> Snapshot:
         raise NoteError(f"notes folder {folder} does not exist")
     if current is not None and not os.access(target, os.W_OK):
         raise NoteError(f"{target} is read-only; nothing written")
-    mode = _mode_for(target, current)
+    mode, owner = _mode_for(target, current)
     try:
         fd, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as error:
@@ -182,6 +182,8 @@ def _replace(target: Path, data: bytes, current: Snapshot | None) -> Snapshot:
             handle.flush()
             os.fsync(handle.fileno())
             os.fchmod(handle.fileno(), mode)
+            if owner is not None:
+                os.fchown(handle.fileno(), *owner)
         os.replace(temp_name, target)
     except OSError as error:
         _remove_quietly(temp_name)
@@ -196,11 +198,15 @@ def _replace(target: Path, data: bytes, current: Snapshot | None) -> Snapshot:
     return Snapshot(target, data, info.st_mtime_ns, len(data))
 
 
-def _mode_for(target: Path, current: Snapshot | None) -> int:
-    """Keep the note's permission bits; a new note gets the usual 0666 minus the umask."""
-    if current is not None:
-        return stat.S_IMODE(os.stat(target).st_mode)
-    return 0o666 & ~_umask()
+def _mode_for(target: Path, current: Snapshot | None) -> tuple[int, tuple[int, int] | None]:
+    """The note's permission bits, and its owner when we are root (a `sudo readertui` must not
+    hand the user's note to root); a new note gets the usual 0666 minus the umask."""
+    if current is None:
+        return 0o666 & ~_umask(), None
+    info = os.stat(target)
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    owner = (info.st_uid, info.st_gid) if is_root and info.st_uid != 0 else None
+    return stat.S_IMODE(info.st_mode), owner
 
 
 def _umask() -> int:
