@@ -164,17 +164,16 @@ def save(project: Project, bookmarks: tuple[Bookmark, ...]) -> None:
         expected = _seen.get(key)
 
     def replace(current: bytes) -> bytes:
-        if current:
-            _, problems = parse(path, current)
-            if problems:
-                raise DataFileError(f"{problems[0]}; fix it by hand, readertui will not overwrite it")
+        on_disk, problems = parse(path, current) if current else ((), [])
+        if problems:
+            raise DataFileError(f"{problems[0]}; fix it by hand, readertui will not overwrite it")
         if not known and current:
             raise ConflictError(f"{path} exists but was not loaded first; nothing written")
         if (expected.data if expected else b"") != current:
             raise ConflictError(
                 f"{path} changed on disk since it was loaded; nothing written (reload and retry)"
             )
-        return _updated(current, bookmarks)
+        return _updated(current, on_disk, bookmarks)
 
     require_notes_folder(project)
     written = edit(path, replace)
@@ -182,14 +181,14 @@ def save(project: Project, bookmarks: tuple[Bookmark, ...]) -> None:
         _seen[key] = written
 
 
-def _updated(current: bytes, bookmarks: tuple[Bookmark, ...]) -> bytes:
+def _updated(current: bytes, on_disk: tuple[Bookmark, ...], bookmarks: tuple[Bookmark, ...]) -> bytes:
     """The new file, keeping every byte of the old one that still says the same thing.
 
     The text above the first `[[bookmark]]` (comments) and the block of each unchanged bookmark
     are kept verbatim, so hand-written comments and formatting survive; only new or changed
     bookmarks are rendered. When the file cannot be split into one block per table with
     certainty (a header-like line inside a multi-line string…), it is rewritten whole."""
-    split = _blocks(current.decode("utf-8")) if current.strip() else None
+    split = _blocks(current.decode("utf-8"), on_disk) if current.strip() else None
     if split is None:
         return dumps(bookmarks)
     preamble, old = split
@@ -208,9 +207,9 @@ def _updated(current: bytes, bookmarks: tuple[Bookmark, ...]) -> bytes:
     return text.encode("utf-8") if text.strip() else HEADER.encode("utf-8")
 
 
-def _blocks(text: str) -> tuple[str, list[tuple[Bookmark, str, str]]] | None:
+def _blocks(text: str, whole: tuple[Bookmark, ...]) -> tuple[str, list[tuple[Bookmark, str, str]]] | None:
     """(text before the first bookmark, [(bookmark, comment lines above its header, its whole
-    block's text)]), or None if unsure."""
+    block's text)]), or None if unsure: the blocks must parse to `whole`, the file's bookmarks."""
     lines = re.findall(r"[^\n]*\n|[^\n]+$", text)  # TOML lines end at LF only
     headers = [i for i, line in enumerate(lines) if _ARRAY_HEADER.match(line)]
     # Comment lines right above a header describe that bookmark (above the first: the file).
@@ -232,7 +231,6 @@ def _blocks(text: str) -> tuple[str, list[tuple[Bookmark, str, str]]] | None:
             blocks.append((mark, lead, chunk))
     except tomllib.TOMLDecodeError:
         return None
-    whole, _ = parse(Path(), text.encode("utf-8"))
     return (preamble, blocks) if whole == tuple(block[0] for block in blocks) else None
 
 
