@@ -117,12 +117,14 @@ class MainScreen(Screen):
         with Horizontal(id="panes"):
             yield RepoTree(self.session.workspace, self.session.list_files, id="tree")
             with Vertical(id="source-box"):
+                yield Static("", id="source-title", classes="pane-title", markup=False)
                 yield Static("", id="source-banner", markup=False)
                 yield SourcePane(id="source")
             with Vertical(id="notes-box"):
+                yield Static("", id="notes-title", classes="pane-title", markup=False)
                 yield NotesView(id="notes")
         yield StatusLine(id="status")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     @property
     def source(self) -> SourcePane:
@@ -137,6 +139,7 @@ class MainScreen(Screen):
         theme = self.app.ui_theme
         for view in (self.source, self.notes):
             view.set_styles(theme.syntax, theme.marks)
+        self.source.load(self._welcome(), name="welcome")
         self.query_one("#tree").display = self.initial.show_tree
         self.query_one("#notes-box").display = self.initial.show_notes
         note = self.project.path / self.initial.note if self.initial.note else None
@@ -145,6 +148,19 @@ class MainScreen(Screen):
             self.open_location(self.initial.location)
         self._index_project(self.project)
         self.source.focus()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "-narrow")
+
+    def _welcome(self) -> str:
+        key = self.app.key_for
+        return (
+            f"readertui: {self.project.name}\n\n"
+            f"  {key('find_file')}  find a file      {key('focus_tree')}/{key('focus_source')}/"
+            f"{key('focus_notes')}  tree / source / notes\n"
+            f"  {key('follow_citation')}  open the citation under the cursor in the notes\n"
+            f"  {key('show_help')}  every key\n"
+        )
 
     def _default_note(self) -> Path:
         log = self.project.reading_log
@@ -190,6 +206,8 @@ class MainScreen(Screen):
         source.goto(max(1, min(line, source.line_count)), select=event.select)
         self.location = location
         self._tag = event.tag
+        at = f" @ {short(location.commit)}" if location.commit else ""
+        self.query_one("#source-title", Static).update(f"{location.repo}/{location.path}{at}")
         self._refresh_marks()
         self._show_banner()
         self._update_status()
@@ -265,7 +283,8 @@ class MainScreen(Screen):
     @on(NoteLoaded)
     def _note_loaded(self, event: NoteLoaded) -> None:
         self.notes.show_note(event.path, event.text, event.results, event.line)
-        self.notes.border_title = event.path.name
+        title = event.path.relative_to(self.project.path).as_posix()
+        self.query_one("#notes-title", Static).update(title)
         self._today_entries = len(entries_for_day(event.text, date.today()))
         self._drift = self._drift_text(self.notes.results)
         self._update_status()

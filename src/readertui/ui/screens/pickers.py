@@ -34,7 +34,7 @@ PICKER_CSS = """
     border: round $accent; background: $surface;
 }}
 {name} Label {{ width: 100%; color: $text-muted; }}
-{name} Input {{ border: none; height: 1; padding: 0; }}
+{name} Input, {name} Input:focus {{ border: none; height: 1; padding: 0; }}
 {name} OptionList {{ height: 1fr; border: none; padding: 0; }}
 """
 

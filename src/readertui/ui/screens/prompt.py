@@ -23,7 +23,7 @@ class PromptScreen(ModalScreen[str | None]):
         border: round $accent; background: $surface;
     }
     PromptScreen Label { width: 100%; color: $text-muted; }
-    PromptScreen Input { border: none; height: 1; padding: 0; }
+    PromptScreen Input, PromptScreen Input:focus { border: none; height: 1; padding: 0; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt_cancel")]
 
