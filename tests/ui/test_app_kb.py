@@ -145,3 +145,25 @@ def test_fuzzy_ranking_of_50k_paths_is_fast_enough():
     assert "engine/zero/file7" in best  # the tightest match wins
     # A smoke bound only (shared, loaded machines): the figures are measured separately.
     assert max(timings) < 1.0
+
+
+async def test_quit_remembers_the_place_and_the_next_start_returns_there(tmp_path):
+    from readertui.ui.state import load_state, state_file
+
+    shutil.copytree(REPO_ROOT / "projects", tmp_path / "ws")
+    app = ReaderApp(find_workspace(tmp_path / "ws"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.screen.open_location(Location("minillm", "minillm", "minillm/model.py", 20))
+        await settle(pilot)
+        await pilot.press("t", "q")
+    state = load_state(app.session.workspace.root)
+    assert state.location == Location("minillm", "minillm", "minillm/model.py", 20)
+    assert not state.show_tree
+    assert not (tmp_path / "ws/minillm/notes/state.json").exists() and state_file().exists()
+    again = ReaderApp(find_workspace(tmp_path / "ws"))
+    async with again.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert again.screen.location.path == "minillm/model.py"
+        assert again.screen.source.cursor_line == 20
+        assert not again.screen.query_one("#tree").display
