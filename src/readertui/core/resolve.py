@@ -16,6 +16,7 @@ missing and never read. Git trouble becomes a result with a detail, never an exc
 from __future__ import annotations
 
 import os
+import shlex
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from readertui.core.citations import scan_note
 from readertui.core.drift import DriftMapper
 from readertui.core.errors import ReadertuiError
 from readertui.core.file_index import walk_files
-from readertui.core.git import GitRepo, run_in, short
+from readertui.core.git import GitRepo, is_full_sha, run_in, short
 from readertui.core.model import (
     Citation,
     CitationForm,
@@ -221,10 +222,6 @@ class _RepoSource:
                 self.git = None
 
     @property
-    def is_plain(self) -> bool:
-        return self.error is None and self.git is None
-
-    @property
     def head(self) -> str | None:
         return self._head
 
@@ -276,12 +273,18 @@ class _RepoSource:
             self._counts.update(_parse_grep_counts(out, prefix, commit))
 
     def fetch_hint(self, ref: str) -> str:
-        where = _display_path(self.repo.path)
+        """The fetch that would bring `ref` in: all history for a shallow clone, the commit
+        itself when it is a full sha (servers allow that), else the branches or the tag."""
+        command = ["git", "-C", _display_path(self.repo.path), "fetch"]
         if _is_shallow(self.repo.path):
-            return f"git -C {where} fetch --unshallow origin"
-        if _looks_like_hex(ref):
-            return f"git -C {where} fetch origin"
-        return f"git -C {where} fetch origin tag {ref}"
+            command += ["--unshallow", "origin"]
+        elif is_full_sha(ref):
+            command += ["origin", ref]
+        elif _looks_like_hex(ref):
+            command += ["origin"]
+        else:
+            command += ["origin", "tag", ref]
+        return shlex.join(command)
 
 
 def _parse_grep_counts(out: str, prefix: str, commit: str) -> dict[tuple[str, str], int]:
@@ -564,13 +567,15 @@ class Resolver:
                 commit=scope.commit,
                 candidates=candidates,
             )
-        for view in scope.views:
-            if cited.strip("/") in view.files.dirs or cited.strip("/") == view.source.repo.name:
-                if not citation.ranges:  # a folder named without lines: it exists
-                    return CitationResult(
-                        note, citation, Status.OK, detail=f"folder of {view.source.repo.name}",
-                        repo=view.source.repo.name, path=cited.strip("/"), commit=view.commit,
-                    )
+        folder = cited.strip("/")
+        for view in () if citation.ranges else scope.views:  # a folder named without lines
+            name = view.source.repo.name
+            inner = folder[len(name) + 1:] if folder.startswith(name + "/") else folder
+            if folder == name or inner in view.files.dirs:
+                return CitationResult(
+                    note, citation, Status.OK, detail=f"folder of {name}",
+                    repo=name, path="" if folder == name else inner, commit=view.commit,
+                )
         if scope.unpinned:  # not in the plain folders; the git repos lack the commit
             return CitationResult(note, citation, Status.UNPINNED, detail=scope.unpinned)
         detail = f"no file matches {cited}"
