@@ -23,7 +23,7 @@ identical, so the range simply moves (or stays).
 
 Renames: git pairs them only above 50% similarity, so a file renamed and then much edited
 shows up as deleted + added. Before calling a file deleted, the added files are searched for
-one holding at least 30% of its distinct lines; that pair is diffed with difflib and mapped
+one (same extension) holding at least 30% of its distinct lines; that pair is diffed with difflib and mapped
 like any other (lines difflib aligns as equal are identical text in the same order, hence
 exact). Only a file with no such partner is "orphaned" (`new_path is None`). Several ranges are mapped one by one and the
 citation gets the worst status and the lowest confidence; `new_ranges` is empty when any range
@@ -35,7 +35,9 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from readertui.core.bookmarks import fingerprint
@@ -52,8 +54,9 @@ MIN_SIMILARITY = 0.3
 MIN_LINE_SIMILARITY = 0.6
 NEARNESS_SCALE = 200  # lines: a candidate this far from the expected place scores half
 PAIRING_SHARE = 0.3  # of a deleted file's distinct lines found in an added file
-SCAN_RADIUS = 60  # lines around the expected place searched when no cited line survived
-FUZZY_LINE_CAP = 40  # cited lines compared one by one in that last-resort search
+PAIRING_CANDIDATES = 500  # added files (same extension) compared with one deleted file
+SCAN_RADIUS = 40  # lines around the expected place searched when no cited line survived
+FUZZY_LINE_CAP = 12  # cited lines (evenly spread) compared one by one in that last-resort search
 
 
 @dataclass(frozen=True)
@@ -232,17 +235,24 @@ def _normalize(line: bytes) -> str:
     return " ".join(line.decode("utf-8", errors="replace").split())
 
 
+def normalize_lines(lines: list[bytes]) -> list[str]:
+    return [_normalize(line) for line in lines]
+
+
 @dataclass(frozen=True)
 class Relocation:
     range: LineRange | None
     confidence: float
 
 
-def relocate(old_block: list[bytes], new_lines: list[bytes], expected: int) -> Relocation:
+def relocate(
+    old_block: list[bytes], new_lines: list[bytes], expected: int, new_norm: list[str] | None = None
+) -> Relocation:
     """Find `old_block` (the cited lines at A) in `new_lines` (the file at B).
 
     `expected` is the 1-based line where the block would start if only the hunks above it had
-    moved it. Never returns confidence 1.0."""
+    moved it; `new_norm` is `new_lines` normalised, when the caller has it already. Never
+    returns confidence 1.0."""
     if not old_block or not new_lines:
         return Relocation(None, 0.0)
     count = len(old_block)
@@ -250,7 +260,8 @@ def relocate(old_block: list[bytes], new_lines: list[bytes], expected: int) -> R
     if len(starts) == 1:
         return Relocation(LineRange(starts[0] + 1, starts[0] + count), UNIQUE_MATCH_CONFIDENCE)
     old_norm = [_normalize(line) for line in old_block]
-    new_norm = [_normalize(line) for line in new_lines]
+    if new_norm is None:
+        new_norm = normalize_lines(new_lines)
     found = _vote(old_norm, new_norm, expected - 1) or _scan(old_norm, new_norm, expected - 1)
     if found is None:
         return Relocation(None, 0.0)
@@ -314,13 +325,21 @@ def _scan(old: list[str], new: list[str], expected: int) -> tuple[int, int] | No
     """No cited line survived verbatim: slide a block-sized window around the expected place
     and score line-by-line similarity, weighted by nearness. A window whose lines are on
     average less than `MIN_LINE_SIMILARITY` alike is no candidate: the code is gone."""
-    sample = old[:FUZZY_LINE_CAP]
+    step = max(1, len(old) // FUZZY_LINE_CAP)
+    sample = [(i, line) for i, line in enumerate(old) if line][::step][:FUZZY_LINE_CAP]
+    if not sample:
+        return None
     best: tuple[float, int] | None = None
     low = max(0, expected - SCAN_RADIUS)
     high = min(len(new) - 1, expected + SCAN_RADIUS)
     for start in range(low, high + 1):
-        window = new[start : start + len(sample)]
-        alike = sum(_line_ratio(a, b) for a, b in zip(sample, window)) / len(sample)
+        pairs = [(line, new[start + i]) for i, line in enumerate_within(sample, len(new) - start)]
+        if not pairs:
+            continue
+        # quick_ratio bounds ratio from above: skip windows that cannot reach the bar
+        if sum(_matcher(a, b).quick_ratio() for a, b in pairs) / len(sample) < MIN_LINE_SIMILARITY:
+            continue
+        alike = sum(_line_ratio(a, b) for a, b in pairs) / len(sample)
         if alike < MIN_LINE_SIMILARITY:
             continue
         score = alike * _nearness(abs(start - expected))
@@ -332,18 +351,40 @@ def _scan(old: list[str], new: list[str], expected: int) -> tuple[int, int] | No
     return start, min(len(new) - 1, start + len(old) - 1)
 
 
+def enumerate_within(sample: list[tuple[int, str]], limit: int) -> list[tuple[int, str]]:
+    return [(i, line) for i, line in sample if i < limit]
+
+
+def _matcher(a: str, b: str) -> difflib.SequenceMatcher:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False)
+
+
 def _line_ratio(a: str, b: str) -> float:
     if a == b:
         return 1.0
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return matcher.ratio() if matcher.real_quick_ratio() > 0.3 else 0.0
+    matcher = _matcher(a, b)
+    if matcher.real_quick_ratio() < 0.3 or matcher.quick_ratio() < 0.3:
+        return 0.0  # cheap upper bounds: these two lines are nothing alike
+    return matcher.ratio()
 
 
 def _similarity(old: list[str], new: list[str]) -> float:
-    """Text similarity of two blocks: characters for small blocks, lines for big ones."""
-    if sum(len(line) for line in old) <= 4000:
-        return difflib.SequenceMatcher(None, "\n".join(old), "\n".join(new), autojunk=False).ratio()
-    return difflib.SequenceMatcher(None, old, new, autojunk=False).ratio()
+    """Text similarity of two blocks in [0, 1]: identical lines count 1, lines replaced by
+    others count their character similarity to the best partner (Swimm-style line matching)."""
+    if not old or not new:
+        return 0.0
+    score = 0.0
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            score += i2 - i1
+        elif tag == "replace":
+            # each replaced line against its counterpart by position, give or take two lines
+            for k, line in enumerate(old[i1:i2]):
+                here = j1 + k * (j2 - j1) // (i2 - i1)
+                partners = new[max(j1, here - 2) : min(j2, here + 3)]
+                score += max((_line_ratio(line, other) for other in partners), default=0.0)
+    return score / max(len(old), len(new))
 
 
 class DriftMapper:
@@ -357,13 +398,15 @@ class DriftMapper:
         self._files = parsed.files
         self._added = parsed.added
         self._paired: set[str] = set()
+        self._added_sets: dict[str, frozenset[bytes]] = {}
+        self._split: dict[tuple[str, str], list[bytes]] = {}
+        self._normalized: dict[tuple[str, str], list[str]] = {}
 
-    def changed_files(self) -> dict[str, str | None]:
-        """old path -> new path (None: deleted) for every file that changed or moved."""
-        for path, diff in list(self._files.items()):
-            if diff.new_path is None:
-                self._file_diff(path)
-        return {old: diff.new_path for old, diff in self._files.items()}
+    def changed_files(self, paths: Iterable[str] | None = None) -> dict[str, str | None]:
+        """old path -> new path (None: deleted) for every file that changed or moved, or only
+        for `paths` (cheaper: renames git missed are looked for only where asked)."""
+        wanted = self._files.keys() if paths is None else set(paths) & self._files.keys()
+        return {old: diff.new_path for old in sorted(wanted) if (diff := self._file_diff(old))}
 
     def _file_diff(self, path: str) -> FileDiff | None:
         diff = self._files.get(path)
@@ -377,19 +420,21 @@ class DriftMapper:
         file renamed and then much edited looks deleted. Look for it among the added files by
         shared lines; when one holds at least `PAIRING_SHARE` of its distinct lines, diff the
         two with difflib, so lines the edits left alone still map exactly."""
-        old_lines = split_lines(self.git.read_file(diff.old_path, self.a) or b"")
+        old_lines = self._lines(diff.old_path, self.a)
         wanted = {line for line in old_lines if line.strip()}
         if not wanted or not self._added:
             return diff
-        best: tuple[float, str, list[bytes]] | None = None
-        for path in self._added:
-            new_lines = split_lines(self.git.read_file(path, self.b) or b"")
-            share = len(wanted.intersection(new_lines)) / len(wanted)
+        suffix = PurePosixPath(diff.old_path).suffix
+        candidates = [path for path in self._added if PurePosixPath(path).suffix == suffix]
+        best: tuple[float, str] | None = None
+        for path in candidates[:PAIRING_CANDIDATES]:
+            share = len(wanted & self._line_set(path)) / len(wanted)
             if share >= PAIRING_SHARE and (best is None or share > best[0]):
-                best = (share, path, new_lines)
+                best = (share, path)
         if best is None:
             return diff
-        _, new_path, new_lines = best
+        new_path = best[1]
+        new_lines = self._lines(new_path, self.b)
         matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
         hunks = tuple(
             Hunk(i1 + 1 if i2 > i1 else i1, i2 - i1, j1 + 1 if j2 > j1 else j1, j2 - j1)
@@ -434,9 +479,22 @@ class DriftMapper:
         )
 
     def _relocate(self, old_path: str, new_path: str, rng: LineRange, expected: int) -> Relocation:
-        old_lines = split_lines(self.git.read_file(old_path, self.a) or b"")
-        new_lines = split_lines(self.git.read_file(new_path, self.b) or b"")
-        return relocate(old_lines[rng.start - 1 : rng.end], new_lines, expected)
+        old_lines = self._lines(old_path, self.a)
+        new_lines = self._lines(new_path, self.b)
+        if (new_path, self.b) not in self._normalized:
+            self._normalized[(new_path, self.b)] = normalize_lines(new_lines)
+        return relocate(old_lines[rng.start - 1 : rng.end], new_lines, expected, self._normalized[(new_path, self.b)])
+
+    def _line_set(self, added_path: str) -> frozenset[bytes]:
+        if added_path not in self._added_sets:
+            self._added_sets[added_path] = frozenset(self._lines(added_path, self.b))
+        return self._added_sets[added_path]
+
+    def _lines(self, path: str, commit: str) -> list[bytes]:
+        """A file's lines at a commit, split once per mapper (many citations share a file)."""
+        if (path, commit) not in self._split:
+            self._split[(path, commit)] = split_lines(self.git.read_file(path, commit) or b"")
+        return self._split[(path, commit)]
 
 
 def map_bookmark(mapper: DriftMapper, bookmark: Bookmark) -> RangeMapping:

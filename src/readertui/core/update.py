@@ -228,7 +228,7 @@ def plan_update(
         planner.add_note(note, text, resolver.resolve_note(note, text), warnings)
     bookmark_plans, problems = _plan_bookmarks(project, repo, git, mapper, old, target, options)
     cited = {item.path for item in planner.citations} | {b.bookmark.path for b in bookmark_plans}
-    changed = {path: new for path, new in mapper.changed_files().items() if path in cited}
+    changed = mapper.changed_files(cited)
     return dataclasses.replace(
         empty,
         commits=commits,
