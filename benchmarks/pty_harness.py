@@ -85,7 +85,7 @@ class PtySession:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _read(self, timeout: float) -> int:
+    def read_some(self, timeout: float) -> int:
         """Read what is available within `timeout`; the number of bytes read."""
         ready, _, _ = select.select([self._fd], [], [], timeout)
         if not ready:
@@ -105,7 +105,7 @@ class PtySession:
         while not predicate(self.screen):
             if time.perf_counter() > deadline or self.process.poll() is not None:
                 raise TimeoutError("\n".join(self.screen.display))
-            self._read(0.01)
+            self.read_some(0.01)
         return time.perf_counter() - self.started
 
     def send(self, data: bytes) -> float:
@@ -118,7 +118,7 @@ class PtySession:
         deadline = time.perf_counter() + timeout
         received = 0
         while time.perf_counter() < deadline:
-            got = self._read(quiet)
+            got = self.read_some(quiet)
             if not got:
                 break
             received += got

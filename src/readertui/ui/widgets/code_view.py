@@ -24,7 +24,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events, on, work
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -45,6 +45,7 @@ WINDOW_PARSE_RADIUS = 300
 # Rows highlighted per query beyond the visible ones, so small scrolls hit the cache.
 HIGHLIGHT_MARGIN = 40
 _BODY_CACHE_SIZE = 2_000
+_ROW_CACHE_SIZE = 400  # finished rows (gutter + cropped, styled body): a few screens
 _SPAN_CACHE_SIZE = 20_000
 
 MARK_SYMBOLS = {"bookmark": "●", "cited": "▌", "both": "◆"}
@@ -189,6 +190,8 @@ class CodeView(ScrollView, can_focus=True):
         self._scope_styles: dict[str, Style | None] = {}
         self._spans: OrderedDict[int, list[Overlay]] = OrderedDict()
         self._bodies: OrderedDict[int, Strip] = OrderedDict()
+        self._rows: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
+        self._base_style: Style | None = None
         self._search: re.Pattern[str] | None = None
         self._joined: str | None = None
         self._line_starts: list[int] | None = None
@@ -226,7 +229,7 @@ class CodeView(ScrollView, can_focus=True):
         self._joined = None
         self._line_starts = None
         self._spans.clear()
-        self._bodies.clear()
+        self._forget()
         self.cursor_column = 0
         self.set_reactive(CodeView.cursor_line, 1)
         self._gutter_digits = len(str(len(self._lines)))
@@ -234,12 +237,15 @@ class CodeView(ScrollView, can_focus=True):
         if self.is_attached:
             self.scroll_to(0, 0, animate=False, immediate=True, force=True)
             self.refresh()
-            if self._highlighter is not None:
-                self._parse(self._generation, self._highlighter)
+            # Parse once the plain text is on screen: the first frame never waits for the GIL.
+            self.call_after_refresh(self._start_parse, self._generation)
 
     def on_mount(self) -> None:
-        if self._highlighter is not None and not self._highlighter.parsed:
-            self._parse(self._generation, self._highlighter)
+        self.call_after_refresh(self._start_parse, self._generation)
+
+    def _start_parse(self, generation: int) -> None:
+        if generation == self._generation and self._highlighter is not None and not self._highlighter.parsed:
+            self._parse(generation, self._highlighter)
 
     def _widest_line(self, text: str) -> int:
         """Cells of the widest line (capped): exact for tabs and wide characters."""
@@ -270,7 +276,7 @@ class CodeView(ScrollView, can_focus=True):
         message.stop()
         if message.generation == self._generation:
             self._spans.clear()
-            self._bodies.clear()
+            self._forget()
             self.refresh()
         if message.painted is not None:
             self.call_after_refresh(message.painted.set)
@@ -295,7 +301,7 @@ class CodeView(ScrollView, can_focus=True):
         changed = {line for line in overlays.keys() | self._overlays.keys() if overlays.get(line) != self._overlays.get(line)}
         self._overlays = {line: list(spans) for line, spans in overlays.items()}
         for line in changed:
-            self._bodies.pop(line - 1, None)
+            self._forget(line - 1)
             self.refresh_line(line - 1)
 
     def set_styles(self, syntax: dict[str, Style], marks: dict[str, Style]) -> None:
@@ -304,8 +310,18 @@ class CodeView(ScrollView, can_focus=True):
         self._syntax_styles = {**DEFAULT_SYNTAX_STYLES, **syntax}
         self._mark_styles = {**DEFAULT_MARK_STYLES, **marks}
         self._scope_styles.clear()
-        self._bodies.clear()
+        self._forget()
         self.refresh()
+
+    def _forget(self, index: int | None = None) -> None:
+        """Drop cached rendering, for one 0-based row or for all."""
+        if index is None:
+            self._bodies.clear()
+            self._rows.clear()
+            return
+        self._bodies.pop(index, None)
+        for key in [key for key in self._rows if key[0] == index]:
+            del self._rows[key]
 
     # --- cursor and selection --------------------------------------------------------------
 
@@ -470,7 +486,7 @@ class CodeView(ScrollView, can_focus=True):
     def _set_search(self, compiled: re.Pattern[str] | None) -> None:
         if compiled != self._search:
             self._search = compiled
-            self._bodies.clear()
+            self._forget()
             self.refresh()
 
     def _index(self) -> tuple[str, list[int]]:
@@ -493,23 +509,32 @@ class CodeView(ScrollView, can_focus=True):
     def _gutter_width(self) -> int:
         return self._gutter_digits + 3  # number, space, mark, space
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base_style = self.rich_style  # once per paint, not once per row
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style or self.rich_style
         if index >= len(self._lines):
             return Strip.blank(width, base)
-        selected = self._anchor is not None and index + 1 in self.selection()
-        is_cursor = index + 1 == self.cursor_line
-        line_style = base
-        if selected:
-            line_style = base + self._mark_styles["selection"]
-        elif is_cursor:
-            line_style = base + self._mark_styles["cursor_line"]
-        body_width = max(0, width - self._gutter_width)
-        body = self._body(index).crop_extend(scroll_x, scroll_x + body_width, None).apply_style(line_style)
-        return Strip.join([self._gutter(index, is_cursor, base), body]).simplify()
+        line = index + 1
+        kind = "selection" if self._anchor is not None and line in self.selection() else None
+        if line == self.cursor_line:
+            kind = kind or "cursor_line"
+        key = (index, kind, self._marks.get(line), scroll_x, width, base)
+        row = self._rows.get(key)
+        if row is None:
+            line_style = base + self._mark_styles[kind] if kind else base
+            body_width = max(0, width - self._gutter_width)
+            body = self._body(index).crop_extend(scroll_x, scroll_x + body_width, None).apply_style(line_style)
+            row = Strip.join([self._gutter(index, line == self.cursor_line, base), body]).simplify()
+            self._rows[key] = row
+            if len(self._rows) > _ROW_CACHE_SIZE:
+                self._rows.popitem(last=False)
+        return row
 
     def _gutter(self, index: int, is_cursor: bool, base: Style) -> Strip:
         # Few segments: every style change costs ~30 bytes of escape codes on the wire.
