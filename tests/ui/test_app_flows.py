@@ -17,7 +17,7 @@ from readertui.ui.screens.pickers import FileFinder, ListPicker
 from readertui.ui.screens.prompt import PromptScreen
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-THREAD_GROUPS = {"source", "note", "index", "write", "tree", "rank", "ranker"}
+THREAD_GROUPS = {"source", "note", "index", "write", "tree", "rank", "ranker", "remote"}
 
 
 @pytest.fixture
@@ -280,3 +280,22 @@ async def test_pane_toggle_and_zoom(demo):
         await pilot.press("z")
         await pilot.pause()
         assert tree.region.width and notes_box.region.width
+
+
+async def test_opening_a_file_of_another_project_switches_project(demo):
+    other = demo / "other"
+    (other / "notes").mkdir(parents=True)
+    (other / "notes/code-reading-log.md").write_text("# Other log\n")
+    (other / "code").mkdir()
+    (other / "code/a.py").write_text("print('other')\n")
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.project.name == "minillm"
+        screen.open_location(Location("other", "code", "a.py"))
+        await settle(pilot)
+        assert screen.project.name == "other"
+        assert screen.source.line_text(1) == "print('other')"
+        assert screen.notes.note_path == other / "notes/code-reading-log.md"
+        assert screen.query_one("#status").info.bookmarks == 0

@@ -79,6 +79,7 @@ async def test_permalink_for_a_forge_remote(tmp_path):
         await settle(pilot)
         screen.source.focus()
         await pilot.press("shift+down", "shift+down", "Y")
+        await settle(pilot)
         assert app.clipboard == (
             f"https://github.com/acme/engine/blob/{kb.a}/src/engine/core.py#L9-L11"
         )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from readertui.core.errors import ReadertuiError
 from readertui.core.file_index import walk_files
-from readertui.core.git import GitRepo
+from readertui.core.git import GitRepo, read_head
 from readertui.core.model import Location, Project, Repo, RepoKind, Workspace
 from readertui.core.safe_text import decode_for_display
 
@@ -108,8 +108,12 @@ class Session:
         return cached
 
     def head(self, repo: Repo) -> str | None:
+        """The checked-out commit, read from the repo's files (no git process: event-loop safe)."""
+        return read_head(repo.path) if repo.is_git else None
+
+    def remote_url(self, repo: Repo) -> str | None:
         git = self.git_for(repo)
-        return git.head() if git is not None else None
+        return git.remote_url() if git is not None else None
 
     def close(self) -> None:
         with self._lock:

@@ -179,8 +179,10 @@ class MainScreen(Screen):
         self, location: Location, select: LineRange | None = None, record: bool = True
     ) -> None:
         if location.repo is None:  # a note location (from history)
-            self.open_note(self.project.path / location.path, location.line, record=record)
+            self.open_note(self._project_path(location) / location.path, location.line, record=record)
             return
+        if location.project != self.project.name:
+            self._switch_project(location.project, open_log=True)
         if record:
             self.history = self.history.visit(location, origin=self._here())
         self._load_file(location, select)
@@ -260,6 +262,9 @@ class MainScreen(Screen):
         self.open_note(event.path, event.line)
 
     def open_note(self, path: Path, line: int | None = None, record: bool = False) -> None:
+        owner = self.session.workspace.project_for(path)
+        if owner is not None and owner.name != self.project.name:
+            self._switch_project(owner.name, open_log=False)
         if record:
             relative = path.relative_to(self.project.path).as_posix()
             target = Location(self.project.name, None, relative, line or 1)
@@ -288,6 +293,22 @@ class MainScreen(Screen):
         self._today_entries = len(entries_for_day(event.text, date.today()))
         self._drift = self._drift_text(self.notes.results)
         self._update_status()
+
+    def _project_path(self, location: Location) -> Path:
+        project = self.session.workspace.project(location.project)
+        return (project or self.project).path
+
+    def _switch_project(self, name: str, open_log: bool) -> None:
+        """Make `name` the current project: its notes, bookmarks, backlinks and files."""
+        project = self.session.workspace.project(name)
+        if project is None:
+            return
+        self.project = project
+        self.ranker = None
+        self.backlinks, self.bookmarks = BacklinkIndex(), ()
+        self._index_project(project)
+        if open_log:
+            self.open_note(self._default_note())
 
     @work(exclusive=True, group="index", **WORKER)
     def _index_project(self, project: Project) -> None:
@@ -456,17 +477,28 @@ class MainScreen(Screen):
         location = self._require_code()
         if location is None:
             return
-        if not event.permalink:
-            text = self._citation(location, event.selection)
+        if event.permalink:
+            self._copy_permalink(location, event.selection)
         else:
+            self.copy(self._citation(location, event.selection))
+
+    @work(exclusive=True, group="remote", **WORKER)
+    def _copy_permalink(self, location: Location, selection: LineRange) -> None:
+        try:
             _, repo = self.session.locate(location)
-            git = self.session.git_for(repo)
-            commit = self._commit_of(location)
-            remote = git.remote_url() if git is not None else None
-            text = permalink(remote, commit, location.path, event.selection) if commit else None
-            if text is None:
-                self.notify("no permalink: origin is not a known forge", severity="warning")
-                return
+            remote = self.session.remote_url(repo)
+        except ReadertuiError as error:
+            self.post_message(Failed("No permalink", error))
+            return
+        commit = self._commit_of(location)
+        link = permalink(remote, commit, location.path, selection) if commit else None
+        if link is None:
+            self.post_message(Failed("No permalink", ValueError("origin is not a known forge")))
+        else:
+            self.app.call_from_thread(self.copy, link)
+
+    def copy(self, text: str) -> None:
+        """To the clipboard with OSC 52, which reaches the local terminal over SSH and tmux."""
         self.app.copy_to_clipboard(text)
         self.notify(text, title="Copied", timeout=3)
 
@@ -505,7 +537,7 @@ class MainScreen(Screen):
         if target is None:
             self.notify(nothing, timeout=2)
         elif target.repo is None:
-            self.open_note(self.project.path / target.path, target.line)
+            self.open_note(self._project_path(target) / target.path, target.line)
             self.notes.focus()
         else:
             self.open_location(target, record=False)
