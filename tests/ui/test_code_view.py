@@ -240,6 +240,29 @@ async def test_find_far_away_scrolls_to_it() -> None:
         assert view.scroll_offset.y < 5000 < view.scroll_offset.y + view.size.height
 
 
+async def test_find_scrolls_a_far_column_into_view() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("short\n" + "x" * 500 + "needle" + "y" * 100 + "\n")
+        assert view.find("needle") == 2
+        await pilot.pause()
+        assert view.cursor_column == 500
+        assert view.scroll_offset.x > 400
+        assert "needle" in text_of(row_of(view, 2))
+
+
+async def test_unknown_language_is_plain_text() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("puts 'hi'\n", path="a.rb", language="ruby")
+        await settle(app)
+        await pilot.pause()
+        assert view.language == "ruby" and view.notice is None
+        assert "puts 'hi'" in text_of(row_of(view, 1))
+
+
 async def test_enter_posts_activated_with_column() -> None:
     app = ViewApp()
     async with app.run_test(size=(80, 24)) as pilot:

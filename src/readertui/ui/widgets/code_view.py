@@ -33,7 +33,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from readertui.core.model import LineRange
 from readertui.core.safe_text import DEFAULT_TAB_WIDTH, sanitize_line, sanitize_with_map, split_lines
-from readertui.core.syntax import Highlighter, detect_language, plain_text_reason, scope_chain
+from readertui.core.syntax import Highlighter, detect_language, languages, plain_text_reason, scope_chain
 from readertui.ui.bindings import bindings_for
 
 # Columns of one line that are ever rendered; the rest is summarised by a marker. A 5 MB line
@@ -220,8 +220,12 @@ class CodeView(ScrollView, can_focus=True):
         self.path = path
         self.document_name = name or (path or "")
         self.language = language or detect_language(path, text[:512])
-        self.notice = plain_text_reason(self._lines) if self.language else None
-        self._highlighter = Highlighter(self._lines, self.language) if self.language and not self.notice else None
+        self.notice = None
+        self._highlighter = None
+        if self.language in languages():
+            self.notice = plain_text_reason(self._lines)
+            if self.notice is None:
+                self._highlighter = Highlighter(self._lines, self.language)
         self._anchor = None
         self._marks = {}
         self._overlays = {}
@@ -352,7 +356,10 @@ class CodeView(ScrollView, can_focus=True):
             self.refresh_lines(current.start - 1, len(current))
 
     def goto(self, line: int, *, select: LineRange | None = None, center: bool = True, column: int = 0) -> None:
-        """Move the cursor to `line` (selecting `select`, if given) and scroll it into view."""
+        """Move the cursor to `line` and scroll it into view (centred unless `center` is False).
+
+        With `select`, the lines `select` are selected and the cursor goes to `select.start`.
+        `column` (0-based characters) is scrolled into view horizontally too."""
         self._clear_selection()
         line = self.validate_cursor_line(line)
         target = LineRange.single(line)
@@ -366,6 +373,7 @@ class CodeView(ScrollView, can_focus=True):
         if select is not None:
             self._anchor = target.end
             self.refresh_lines(target.start - 1, len(target))
+        self._scroll_column_into_view(line, column)
 
     def _center_on(self, lines: LineRange) -> None:
         height = self.scrollable_content_region.height
@@ -377,6 +385,14 @@ class CodeView(ScrollView, can_focus=True):
         else:
             top = lines.start - 1 - (height - len(lines)) // 2
         self.scroll_to(y=max(0, top), animate=False, immediate=True, force=True)
+
+    def _scroll_column_into_view(self, line: int, column: int) -> None:
+        text = sanitize_line(self._lines[line - 1][: min(column, MAX_COLUMNS)], self.tab_width)
+        cell = cell_len(text)
+        left = self.scroll_offset.x
+        body_width = self.scrollable_content_region.width - self._gutter_width
+        if body_width > 0 and not left <= cell < left + body_width:
+            self.scroll_to(x=max(0, cell - body_width // 3), animate=False, immediate=True, force=True)
 
     def _scroll_cursor_into_view(self) -> None:
         height = self.scrollable_content_region.height
