@@ -119,6 +119,16 @@ def test_workspace_outside_any_git_repository(tmp_path: Path) -> None:
     assert workspace.project("alpha").repo("Alpha").kind == RepoKind.NESTED_GIT
 
 
+def test_outside_git_a_stray_notes_folder_far_above_does_not_capture(tmp_path: Path) -> None:
+    (tmp_path / "someone-else" / "notes").mkdir(parents=True)  # tmp_path looks like a workspace
+    lonely = tmp_path / "lonely" / "deeper"
+    lonely.mkdir(parents=True)
+    with pytest.raises(WorkspaceError, match="not inside a workspace"):
+        find_workspace(lonely)
+    assert find_workspace(tmp_path / "someone-else" / "notes").root == tmp_path  # from inside: yes
+    assert find_workspace(tmp_path).root == tmp_path
+
+
 def test_readertui_toml_names_the_workspace(kb: KB) -> None:
     (kb.root / "awesome" / "engine-study" / "notes").rename(kb.root / "notes-moved")
     (kb.root / "tools").mkdir()

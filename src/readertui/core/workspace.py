@@ -84,15 +84,16 @@ def find_workspace(start: Path) -> Workspace:
     """The workspace containing `start` (a file or folder anywhere inside it, even deep in a
     submodule); raises WorkspaceError naming `start` when there is none.
 
-    Searched from `start` upwards, never above the outermost git work tree holding `start`
-    other than a project's code repo (so a stray `notes/` folder elsewhere in the home folder
-    cannot capture it)."""
+    The nearest of `start` and its ancestors that names a workspace in `readertui.toml` or has
+    a child with `notes/`. Inside a git work tree the search stops at its top (a project's own
+    code repo does not count as a top). Outside git, an ancestor only counts when `start` lies
+    in one of its projects, so a stray `notes/` folder elsewhere on the disk cannot capture it.
+    """
     start = Path(start).expanduser().resolve()
     if not start.exists():
         raise WorkspaceError(f"{start} does not exist")
     folder = start if start.is_dir() else start.parent
     ancestors = [folder, *folder.parents]
-    # Work trees that are not a project's code (whose parent has no notes/) bound the search.
     git_tops = [
         index
         for index, path in enumerate(ancestors)
@@ -105,7 +106,8 @@ def find_workspace(start: Path) -> Workspace:
         config = candidate / CONFIG_FILE
         if config.is_file():
             return load_workspace(_configured_workspace(config))
-        if _has_project_child(candidate):
+        via_project = index > 0 and _is_dir(ancestors[index - 1] / NOTES_DIR)
+        if (index == 0 or via_project or git_tops) and _has_project_child(candidate):
             return load_workspace(candidate)
         if index == 0:
             # Started one level above the workspace (say the knowledge base's top): accept a
