@@ -299,3 +299,18 @@ async def test_opening_a_file_of_another_project_switches_project(demo):
         assert screen.source.line_text(1) == "print('other')"
         assert screen.notes.note_path == other / "notes/code-reading-log.md"
         assert screen.query_one("#status").info.bookmarks == 0
+
+
+async def test_command_palette_lists_and_runs_reader_actions(demo):
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("ctrl+k")
+        await pilot.pause()
+        await pilot.press(*"show/hide the tree")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert not screen.query_one("#tree").display

@@ -20,6 +20,7 @@ from readertui.core.errors import ReadertuiError
 from readertui.core.model import Problem, Project, Workspace
 from readertui.core.workspace import find_workspace
 from readertui.ui.bindings import KEY_SLOTS, spec_for
+from readertui.ui.commands import ActionCommands
 from readertui.ui.screens.main import MainScreen
 from readertui.ui.session import Session
 from readertui.ui.theming import build_theme
@@ -33,6 +34,7 @@ class ReaderApp(App[int]):
     # Declaring the palette's binding here keeps Textual from adding its own ctrl+p, which is
     # our file finder; the keymap decides the palette's key like any other.
     BINDINGS = [spec_for("command_palette").binding()]
+    COMMANDS = App.COMMANDS | {ActionCommands}
 
     def __init__(
         self,
