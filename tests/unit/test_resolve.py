@@ -6,7 +6,7 @@ import builtins
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from readertui.core import git as core_git
@@ -418,3 +418,20 @@ def test_prose_mentions_are_not_reported(resolver, note):
 def test_rank_never_raises_and_chooses_a_candidate(cited):
     located = rank(cited, [FILES, FileList("R", ["a/b.c", "b/a.c", ".a/b.c"])])
     assert located.chosen is None or located.chosen in located.candidates
+
+
+NOTE_PIECES = st.sampled_from([
+    "`", "`src/engine/core.py:9-12`", "core.py", ":", "-", "–", ",", "../", "/", "..", "\0",
+    "\x1b[31m", "[x](", ")", "#L", "行 ", "line ", "L3-L", "9", "40", "99999999999", "\n",
+    "## h (src/util/queue.ts)\n", "```py\n# src/old.py:1-3\n", "```\n", "**Commit**: `",
+    "deadbee", "v1.0", "@ ", "https://github.com/o/Engine/blob/", "~/", " ", "中文",
+])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(NOTE_PIECES, max_size=40).map("".join))
+def test_resolving_any_note_never_raises(resolver, note, text):
+    for result in resolver.resolve_note(note, text):
+        assert result.status in Status
+        if result.status == Status.OK and result.ranges:
+            assert result.path is not None

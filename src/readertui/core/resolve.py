@@ -664,6 +664,8 @@ class Resolver:
     ) -> CitationResult | _Target | None:
         """Resolve a path given relative to a folder (a link, a `../` path) or absolute. None:
         a plain link that names no file that way (it is then ranked like any other path)."""
+        if "\0" in cited:  # no OS call accepts it; no file can be named so
+            return CitationResult(note, citation, Status.MISSING, detail=f"no file {cited!r}")
         root = os.path.normpath(self.workspace.root)
         # links are relative to the note's folder; other forms name paths from the project
         # folder (rule 1: `<repo>/<path>`), so a `../` there is relative to the project
