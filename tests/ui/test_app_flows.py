@@ -314,3 +314,26 @@ async def test_command_palette_lists_and_runs_reader_actions(demo):
         await settle(pilot)
         assert app.screen is screen
         assert not screen.query_one("#tree").display
+
+
+async def test_hostile_file_names_are_inert_in_the_tree(demo):
+    hostile = demo / "minillm/minillm/[bold]x\x1b]52;c;aGk=\x07.py"
+    hostile.write_text("x = 1\n")
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tree = app.screen.query_one("#tree")
+        repo = next(n for n in tree.root.children[0].children if n.data.kind == "repo")
+        repo.expand()
+        await settle(pilot)
+        label = next(str(n.label) for n in repo.children if "bold" in str(n.label))
+        assert label.startswith("[bold]x") and "\x1b" not in label and "\x07" not in label
+
+
+async def test_help_opens_from_the_keymap(demo):
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"

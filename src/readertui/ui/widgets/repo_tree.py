@@ -22,15 +22,13 @@ from textual.widgets.tree import TreeNode
 from readertui.core.errors import ReadertuiError
 from readertui.core.file_index import FolderIndex
 from readertui.core.model import Location, Project, Repo, RepoKind, Workspace
+from readertui.core.safe_text import sanitize_line
 from readertui.core.workspace import note_files
 from readertui.ui.messages import OpenLocation, OpenNote
 
-# Names from untrusted repos become labels: control characters must never reach the terminal.
-_CONTROL = {c: "\N{REPLACEMENT CHARACTER}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
-
-
 def inert(name: str) -> Text:
-    return Text(name.translate(_CONTROL))
+    """Untrusted names as plain text: no markup, control characters as visible placeholders."""
+    return Text(sanitize_line(name))
 
 
 @dataclass(frozen=True)
