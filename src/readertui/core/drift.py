@@ -33,6 +33,7 @@ has no candidate, so a citation is rewritten whole or not at all.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -97,6 +98,7 @@ class FileDiff:
     binary: bool = False  # content changed but git gives no line hunks
 
 
+_TOKEN = re.compile(r"\w+|[^\w\s]")
 _HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 
@@ -355,11 +357,19 @@ def enumerate_within(sample: list[tuple[int, str]], limit: int) -> list[tuple[in
     return [(i, line) for i, line in sample if i < limit]
 
 
+@functools.lru_cache(maxsize=65536)
+def _tokens(line: str) -> tuple[str, ...]:
+    """Identifiers, numbers and single punctuation marks: lines compare by tokens, which is
+    several times cheaper than by characters and closer to how code changes."""
+    return tuple(_TOKEN.findall(line))
+
+
 def _matcher(a: str, b: str) -> difflib.SequenceMatcher:
-    return difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return difflib.SequenceMatcher(None, _tokens(a), _tokens(b), autojunk=False)
 
 
 def _line_ratio(a: str, b: str) -> float:
+    """Similarity of two (normalised) lines in [0, 1], by tokens."""
     if a == b:
         return 1.0
     matcher = _matcher(a, b)
