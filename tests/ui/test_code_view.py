@@ -367,3 +367,68 @@ async def test_reload_discards_stale_highlighting() -> None:
         assert style_at(row_of(view, 1), "plain").color == view.rich_style.color
         assert text_of(row_of(view, 1)).strip().endswith("plain words")
         assert view.line_count == 1
+
+
+PTY_APP = """
+import sys
+from pathlib import Path
+from textual.app import App
+from readertui.ui.widgets.code_view import CodeView
+
+class Show(App):
+    def compose(self):
+        yield CodeView(id="view")
+
+    def on_mount(self):
+        view = self.query_one(CodeView)
+        view.load(Path(sys.argv[1]).read_text(encoding="utf-8"), path=sys.argv[2])
+        view.focus()
+
+Show().run()
+"""
+
+
+def _run_in_pty(tmp_path, text: str, suffix: str) -> bytes:
+    """Run a CodeView app on a real pseudo-terminal until the file's last line is on screen."""
+    import os
+    import select
+    import subprocess
+    import sys
+
+    source = tmp_path / "hostile.txt"
+    source.write_text(text, encoding="utf-8")
+    script = tmp_path / "show.py"
+    script.write_text(PTY_APP, encoding="utf-8")
+    master, slave = os.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(source), f"hostile{suffix}"],
+        stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
+    )
+    os.close(slave)
+    output = b""
+    deadline = time.monotonic() + 30
+    try:
+        while b"END_OF_FILE_MARKER" not in output and time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                output += os.read(master, 65536)
+        os.write(master, b"\x11")  # ctrl+q
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
+    return output
+
+
+def test_hostile_bytes_never_reach_a_real_terminal(tmp_path) -> None:
+    for suffix in (".txt", ".md"):
+        output = _run_in_pty(tmp_path, HOSTILE + "END_OF_FILE_MARKER\n", suffix)
+        assert b"END_OF_FILE_MARKER" in output
+        assert b"\x1b]52" not in output  # clipboard write
+        assert b"\x1b]0;owned" not in output  # title change
+        assert b"\x1b[2J" + b"screen" not in output and b"clear\x1b[2J" not in output
+        assert b"\xc2\x9b" not in output and b"\x07 c1" not in output
+        assert "␛]52;c;".encode() in output  # shown, as placeholders

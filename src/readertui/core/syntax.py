@@ -359,6 +359,11 @@ class Highlighter:
         """True once the whole text is parsed."""
         return self._full is not None
 
+    @property
+    def ready(self) -> bool:
+        """True once `spans` can return anything (a window or the whole text is parsed)."""
+        return self._full is not None or self._window is not None
+
     def parse(self) -> None:
         """Parse the whole text (thread-safe; about 0.6 s for 100k lines).
 

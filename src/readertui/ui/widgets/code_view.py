@@ -592,7 +592,7 @@ class CodeView(ScrollView, can_focus=True):
 
     def _syntax_spans(self, index: int) -> list[Overlay]:
         highlighter = self._highlighter
-        if highlighter is None:
+        if highlighter is None or not highlighter.ready:
             return []
         spans = self._spans.get(index)
         if spans is not None:
