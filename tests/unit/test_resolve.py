@@ -53,6 +53,14 @@ def test_rule1_repo_name_first():
     assert located.rule == "exact"
 
 
+def test_rule1_repo_name_in_another_case_and_paths_from_the_workspace_root():
+    files = FileList("DeepSpeed", ["deepspeed/runtime/engine.py"], ("awesome", "deepspeed"))
+    for cited in ("deepspeed/runtime/engine.py", "Deepspeed/deepspeed/runtime/engine.py",
+                  "deepspeed/DeepSpeed/deepspeed/runtime/engine.py",
+                  "awesome/deepspeed/DeepSpeed/deepspeed/runtime/engine.py"):
+        assert rank(cited, [files]).chosen == ("DeepSpeed", "deepspeed/runtime/engine.py"), cited
+
+
 def test_rule1_beats_a_longer_suffix_match():
     files = FileList("R", ["a/b.py", "x/a/b.py"])
     assert rank("a/b.py", [files]).chosen == ("R", "a/b.py")

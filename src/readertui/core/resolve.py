@@ -58,8 +58,11 @@ Candidate = tuple[str, str]  # (repo name, path relative to the repo root)
 class FileList:
     """The files of one repo at one commit, indexed by file name for suffix and gap matching."""
 
-    def __init__(self, repo: str, paths: Iterable[str]) -> None:
+    def __init__(self, repo: str, paths: Iterable[str], outer: tuple[str, ...] = ()) -> None:
         self.repo = repo
+        # folders above the repo that a path may start from: (workspace, project) names, so
+        # `deepspeed/DeepSpeed/x.py` written from the workspace root still ends-with-matches
+        self.outer = (*outer, *repo.split("/"))
         self.paths = frozenset(paths)
         by_name: dict[str, list[str]] = defaultdict(list)
         for path in self.paths:
@@ -100,13 +103,13 @@ def _is_subsequence(needle: list[str], haystack: list[str]) -> bool:
 
 
 def match_exact(cited: str, lists: Iterable[FileList]) -> list[Candidate]:
-    """Rule 1: the path from a repo root, or with the repo's name first."""
+    """Rule 1: the path from a repo root, or with the repo's name first (any case)."""
     found: list[Candidate] = []
     for files in lists:
         if cited in files.paths:
             found.append((files.repo, cited))
         prefix = files.repo + "/"
-        if cited.startswith(prefix) and cited[len(prefix):] in files.paths:
+        if cited[: len(prefix)].lower() == prefix.lower() and cited[len(prefix):] in files.paths:
             found.append((files.repo, cited[len(prefix):]))
     return sorted(set(found))
 
@@ -117,7 +120,7 @@ def match_suffix(cited: str, lists: Iterable[FileList]) -> list[Candidate]:
     found: list[Candidate] = []
     for files in lists:
         for path in files.by_name.get(wanted[-1], ()):
-            have = [files.repo, *path.split("/")]
+            have = [*files.outer, *path.split("/")]
             if have[-len(wanted):] == wanted:
                 found.append((files.repo, path))
     return sorted(found)
@@ -517,7 +520,8 @@ class Resolver:
     def _file_list(self, source: _RepoSource, commit: str | None) -> FileList:
         key = (source.repo.name, commit)
         if key not in self._files:
-            self._files[key] = FileList(source.repo.name, source.list_files(commit))
+            outer = (self.workspace.root.name, self.project.name)
+            self._files[key] = FileList(source.repo.name, source.list_files(commit), outer)
         return self._files[key]
 
     @staticmethod
