@@ -230,6 +230,13 @@ def test_link_is_relative_to_the_note_folder(resolver, note):
     assert (result.status, result.repo, result.path) == (Status.OK, "Engine", "src/engine/core.py")
 
 
+def test_relative_lines_after_a_link_use_the_note_folder(resolver, note):
+    rel = cite(None, (4, 7), form=CitationForm.RELATIVE_LINES,
+               context_path="../Engine/src/engine/core.py")
+    result = run(resolver, note, rel)
+    assert (result.status, result.path) == (Status.OK, "src/engine/core.py")
+
+
 def test_declared_tag_resolves(resolver, note, kb):
     result = run(resolver, note, cite("src/old.py", (1, 3)), declared="v1.0")
     assert (result.status, result.commit) == (Status.OK, kb.a)

@@ -671,9 +671,10 @@ class Resolver:
         if "\0" in cited:  # no OS call accepts it; no file can be named so
             return CitationResult(note, citation, Status.MISSING, detail=f"no file {cited!r}")
         root = os.path.normpath(self.workspace.root)
-        # links are relative to the note's folder; other forms name paths from the project
-        # folder (rule 1: `<repo>/<path>`), so a `../` there is relative to the project
-        base = note.parent if citation.form == CitationForm.LINK else self.project.path
+        # links are relative to the note's folder (and so is a `../` context, which comes from
+        # a link); other forms name paths from the project folder (rule 1: `<repo>/<path>`)
+        from_note = citation.form in (CitationForm.LINK, CitationForm.RELATIVE_LINES)
+        base = note.parent if from_note else self.project.path
         if cited.startswith("~"):
             target = os.path.normpath(os.path.expanduser(cited))
         else:
