@@ -11,23 +11,27 @@ Technique order (docs/ANCHORS.md):
    It stays below 1.0 on purpose: identical text elsewhere is strong evidence, not proof that it
    is the same code (a block deleted here and a copy living on there look the same).
 3. **Fuzzy match.** Otherwise each cited line votes for where the block sits in B (identical
-   lines after whitespace normalisation, rare lines weigh more), votes are weighted by nearness
-   to the expected place, and the winning alignment's extent is the candidate. Its confidence is
-   0.9 x text similarity x nearness, so always in (0, 0.9]. Below `MIN_SIMILARITY` there is no
-   candidate (`new_ranges == ()`, confidence 0.0): the cited code is gone.
+   lines after whitespace normalisation; rare lines weigh more), votes are weighted by nearness
+   to the expected place, and the winning alignment's extent is the candidate. When no cited
+   line survived verbatim, a block-sized window slides around the expected place, scored by
+   line-by-line token similarity. Confidence = 0.9 x text similarity x nearness, always in
+   (0, 0.9]. Below `MIN_SIMILARITY` there is no candidate (`new_ranges == ()`, confidence
+   0.0): the cited code is gone.
 
 When is a range touched? A hunk that replaces or deletes any cited line touches it. A pure
 insertion touches it only when it lands strictly between two cited lines; an insertion just
 above the first cited line or just below the last one leaves the cited lines contiguous and
 identical, so the range simply moves (or stays).
 
-Renames: git pairs them only above 50% similarity, so a file renamed and then much edited
-shows up as deleted + added. Before calling a file deleted, the added files are searched for
-one (same extension) holding at least 30% of its distinct lines; that pair is diffed with difflib and mapped
-like any other (lines difflib aligns as equal are identical text in the same order, hence
-exact). Only a file with no such partner is "orphaned" (`new_path is None`). Several ranges are mapped one by one and the
-citation gets the worst status and the lowest confidence; `new_ranges` is empty when any range
-has no candidate, so a citation is rewritten whole or not at all.
+Renames: git pairs them only above 50% similarity, so a file renamed and then much edited shows
+up as deleted + added. Before calling a file deleted, the added files of the same extension are
+searched for one holding at least 30% of its distinct lines; that pair is diffed with difflib
+and mapped like any other (lines difflib aligns as equal are identical text in the same order,
+hence exact). Only a file with no such partner is "orphaned" (`new_path is None`).
+
+Several ranges are mapped one by one and the citation gets the worst status and the lowest
+confidence; `new_ranges` is empty when any range has no candidate, so a citation is rewritten
+whole or not at all.
 """
 
 from __future__ import annotations
@@ -271,8 +275,7 @@ def relocate(
     similarity = _similarity(old_norm, new_norm[first : last + 1])
     if similarity < MIN_SIMILARITY:
         return Relocation(None, 0.0)
-    nearness = 1 / (1 + abs(first - (expected - 1)) / NEARNESS_SCALE)
-    confidence = round(FUZZY_CEILING * similarity * nearness, 3)
+    confidence = round(FUZZY_CEILING * similarity * _nearness(abs(first - (expected - 1))), 3)
     return Relocation(LineRange(first + 1, last + 1), max(confidence, 0.001))
 
 
@@ -335,7 +338,7 @@ def _scan(old: list[str], new: list[str], expected: int) -> tuple[int, int] | No
     low = max(0, expected - SCAN_RADIUS)
     high = min(len(new) - 1, expected + SCAN_RADIUS)
     for start in range(low, high + 1):
-        pairs = [(line, new[start + i]) for i, line in enumerate_within(sample, len(new) - start)]
+        pairs = [(line, new[start + i]) for i, line in sample if start + i < len(new)]
         if not pairs:
             continue
         # quick_ratio bounds ratio from above: skip windows that cannot reach the bar
@@ -351,10 +354,6 @@ def _scan(old: list[str], new: list[str], expected: int) -> tuple[int, int] | No
         return None
     start = best[1]
     return start, min(len(new) - 1, start + len(old) - 1)
-
-
-def enumerate_within(sample: list[tuple[int, str]], limit: int) -> list[tuple[int, str]]:
-    return [(i, line) for i, line in sample if i < limit]
 
 
 @functools.lru_cache(maxsize=65536)
@@ -380,7 +379,7 @@ def _line_ratio(a: str, b: str) -> float:
 
 def _similarity(old: list[str], new: list[str]) -> float:
     """Text similarity of two blocks in [0, 1]: identical lines count 1, lines replaced by
-    others count their character similarity to the best partner (Swimm-style line matching)."""
+    others count their token similarity to the best nearby partner (Swimm-style line matching)."""
     if not old or not new:
         return 0.0
     score = 0.0
