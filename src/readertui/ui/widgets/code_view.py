@@ -545,22 +545,29 @@ class CodeView(ScrollView, can_focus=True):
         if row is None:
             line_style = base + self._mark_styles[kind] if kind else base
             body_width = max(0, width - self._gutter_width)
-            body = self._body(index).crop_extend(scroll_x, scroll_x + body_width, None).apply_style(line_style)
-            row = Strip.join([self._gutter(index, line == self.cursor_line, base), body]).simplify()
+            body = self._body(index)
+            if scroll_x == 0 and body.cell_length <= body_width:
+                body_segments = [*body, Segment(" " * (body_width - body.cell_length))]
+            else:
+                body_segments = list(body.crop_extend(scroll_x, scroll_x + body_width, None))
+            segments = self._gutter(index, line == self.cursor_line, base)
+            segments.extend(Segment.apply_style(body_segments, line_style))
+            # Merging equal neighbours saves ~30 bytes of escape codes per merge on the wire.
+            row = Strip(list(Segment.simplify(segments)), width)
             self._rows[key] = row
             if len(self._rows) > _ROW_CACHE_SIZE:
                 self._rows.popitem(last=False)
         return row
 
-    def _gutter(self, index: int, is_cursor: bool, base: Style) -> Strip:
+    def _gutter(self, index: int, is_cursor: bool, base: Style) -> list[Segment]:
         # Few segments: every style change costs ~30 bytes of escape codes on the wire.
         number_style = base + self._mark_styles["gutter_cursor" if is_cursor else "gutter"]
         number = f"{index + 1:>{self._gutter_digits}} "
         mark = self._marks.get(index + 1)
         if mark not in MARK_SYMBOLS:
-            return Strip([Segment(number + "  ", number_style)], self._gutter_width)
+            return [Segment(number + "  ", number_style)]
         mark_style = base + self._mark_styles.get(mark, Style())
-        return Strip([Segment(number, number_style), Segment(MARK_SYMBOLS[mark] + " ", mark_style)], self._gutter_width)
+        return [Segment(number, number_style), Segment(MARK_SYMBOLS[mark] + " ", mark_style)]
 
     def _body(self, index: int) -> Strip:
         """The whole (capped) line with syntax, overlay and search styles; no background."""
