@@ -16,10 +16,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from readertui.core.errors import WorkspaceError
+from readertui.core.errors import ConflictError, WorkspaceError
 from readertui.core.git import GitRepo, short
+from readertui.core.model import RepoKind
 from readertui.core.update import (
-    PlanOutdated,
     UpdateOptions,
     UpdatePlan,
     apply_update,
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
         try:
             result = apply_update(plan, git)
-        except PlanOutdated as error:
+        except ConflictError as error:  # a note changed under us; everything was put back
             print(f"readertui: {error}; planning again", file=sys.stderr)
             continue
         _report_applied(plan, result.log)
@@ -120,4 +120,5 @@ def _report_applied(plan: UpdatePlan, log: Path | None) -> None:
         print(f"Logged the update to {log}.")
     if plan.needs_human:
         print(f"{len(plan.needs_human)} citation(s) need a human; they are listed above and in the log.")
-    print(f"Record the new submodule commit in the superproject: git add {plan.repo.path}")
+    if plan.repo.kind == RepoKind.SUBMODULE:
+        print(f"Record the new submodule commit in the superproject: git add {plan.repo.path}")

@@ -173,13 +173,16 @@ def choose_repo(project: Project, name: str | None) -> Repo:
 
 def resolve_target(git: GitRepo, ref: str | None, fetch: bool = True) -> tuple[str, str]:
     """(full sha, how it was found). With no `ref`: fetch when the remote answers (bounded by a
-    timeout, never a prompt), then origin's default branch; offline, the local refs."""
-    fetched = fetch and git.remote_url() is not None and git.fetch(timeout=FETCH_TIMEOUT_SECONDS)
+    timeout, never a prompt), then origin's default branch; offline, the local refs. A `ref`
+    known locally is used without fetching; an unknown one is looked for after a fetch."""
+    if ref is not None and git.resolve(ref) is None and fetch and git.remote_url() is not None:
+        git.fetch(timeout=FETCH_TIMEOUT_SECONDS)
     if ref is not None:
         sha = git.resolve(ref)
         if sha is None:
             raise GitError(f"unknown ref {ref!r} in {git.path}; try `git -C {git.path} fetch --tags` or another ref")
         return sha, ref
+    fetched = fetch and git.remote_url() is not None and git.fetch(timeout=FETCH_TIMEOUT_SECONDS)
     for candidate in ("origin/HEAD", "origin/main", "origin/master", "main", "master"):
         sha = git.resolve(candidate)
         if sha is not None:
