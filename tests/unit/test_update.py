@@ -240,3 +240,16 @@ def test_a_note_commit_missing_from_the_repo_says_how_to_fetch(kb_notes, capsys)
     run(kb_notes, "--dry-run")
     warning = [line for line in capsys.readouterr().out.splitlines() if "shallow.md" in line and "warning" in line]
     assert warning and "git" in warning[0] and "fetch" in warning[0]
+
+
+def test_several_repos_need_repo_name(tmp_path):
+    from readertui.core.errors import WorkspaceError
+    from readertui.core.model import Project, Repo, RepoKind
+
+    repos = (Repo("A", tmp_path / "A", RepoKind.NESTED_GIT), Repo("B", tmp_path / "B", RepoKind.SUBMODULE), Repo("docs", tmp_path / "docs", RepoKind.PLAIN))
+    project = Project("p", tmp_path, repos, tmp_path / "notes")
+    with pytest.raises(WorkspaceError, match="several repositories .*--repo NAME"):
+        choose_repo(project, None)
+    assert choose_repo(project, "B").name == "B"
+    with pytest.raises(WorkspaceError, match="no git repository 'docs'"):
+        choose_repo(project, "docs")
