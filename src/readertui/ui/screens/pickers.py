@@ -42,11 +42,12 @@ PICKER_CSS = """
 class PathRanker:
     """Ranks up to 50,000 paths per keystroke.
 
-    A compiled subsequence regex with one group per query character (`(a)[^b]*(b)…`, which
-    cannot backtrack) filters the paths in C (`map(pattern.search, …)`); the tightest matches
-    win, shorter paths first. When the query grows, only the previous hits are searched again.
-    Textual's `fuzzy.Matcher` was measured at 60–230 ms per keystroke on 50,000 paths (its
-    scorer enumerates every alignment), so the groups of the match give the highlight instead.
+    A compiled subsequence regex (`a[^b]*b[^c]*c`, which cannot backtrack) filters the paths in
+    C (`map(pattern.search, …)`); a one-letter query is a plain substring test. The tightest
+    matches win, shorter paths first. When the query grows, only the previous hits are searched
+    again. Only the shown results are matched a second time, with groups, for the highlight.
+    Textual's `fuzzy.Matcher` was measured at 60–230 ms per keystroke here (its scorer
+    enumerates every alignment), so it is not used for ranking.
     """
 
     def __init__(self, paths: Sequence[str]) -> None:
@@ -60,29 +61,40 @@ class PathRanker:
         query = query.strip().lower().replace(" ", "")
         if not query:
             return [(p, Content(p)) for p in self.paths[:limit]]
-        pattern = re.compile(
-            f"({re.escape(query[0])})"
-            + "".join(f"[^{re.escape(c)}]*({re.escape(c)})" for c in query[1:])
-        )
         lower = self._lower
         with self._lock:
             narrowing = self._last_query and query.startswith(self._last_query)
             pool = self._last_hits if narrowing else None
-            if pool is None:
-                found = [(i, m) for i, m in enumerate(map(pattern.search, lower)) if m is not None]
+            if pool is None and len(query) == 1:
+                hits = [i for i, path in enumerate(lower) if query in path]
+                spans = None
             else:
-                matches = map(pattern.search, (lower[i] for i in pool))
-                found = [(i, m) for i, m in zip(pool, matches) if m is not None]
-            self._last_query, self._last_hits = query, [i for i, _ in found]
-        best = heapq.nsmallest(
-            limit, found, key=lambda hit: (hit[1].end() - hit[1].start(), len(lower[hit[0]]))
+                search = re.compile(
+                    re.escape(query[0]) + "".join(f"[^{re.escape(c)}]*{re.escape(c)}" for c in query[1:])
+                ).search
+                candidates = range(len(lower)) if pool is None else pool
+                found = [
+                    (i, m.end() - m.start())
+                    for i, m in zip(candidates, map(search, (lower[i] for i in candidates)))
+                    if m is not None
+                ]
+                hits = [i for i, _ in found]
+                spans = dict(found)
+            self._last_query, self._last_hits = query, hits
+        if spans is None:
+            best = heapq.nsmallest(limit, hits, key=lambda i: len(lower[i]))
+        else:
+            best = heapq.nsmallest(limit, hits, key=lambda i: (spans[i], len(lower[i])))
+        groups = re.compile(
+            f"({re.escape(query[0])})"
+            + "".join(f"[^{re.escape(c)}]*({re.escape(c)})" for c in query[1:])
         )
-        return [(self.paths[i], _highlight(self.paths[i], m)) for i, m in best]
+        return [(self.paths[i], _highlight(self.paths[i], groups.search(lower[i]))) for i in best]
 
 
-def _highlight(path: str, match: re.Match[str]) -> Content:
+def _highlight(path: str, match: re.Match[str] | None) -> Content:
     content = Content(path)
-    for group in range(1, (match.lastindex or 0) + 1):
+    for group in range(1, (match.lastindex or 0) + 1 if match else 1):
         content = content.stylize("reverse", match.start(group), match.end(group))
     return content
 
