@@ -445,26 +445,26 @@ def apply_update(
     clock: Callable[[], datetime] = datetime.now,
 ) -> ApplyResult:
     """Check out the new commit, write the notes and bookmarks, log the update. On any failure
-    every file is restored to its snapshot and the old commit is checked out again."""
+    every file this call wrote is put back to its snapshot and the old commit is checked out
+    again; a file someone else changed meanwhile is never overwritten."""
     check_snapshots(plan)
     if plan.nothing_to_do:
         return ApplyResult((), 0, None)
-    touched: list[Path] = []
+    written: dict[Path, Snapshot] = {}  # what this call wrote: undo only our own bytes
     checked_out = False
     try:
         git.checkout_detached(plan.new)
         checked_out = True
         for note, data in plan.writes.items():
-            touched.append(note)
-            write_atomic(note, data, plan.snapshots[note])
+            written[note] = write_atomic(note, data, plan.snapshots[note])
         to_save = plan.bookmarks_to_save
         if to_save is not None:
-            touched.append(plan.project.bookmarks_file)
             bookmark_store.save(plan.project, to_save)
-        touched.append(plan.project.reading_log)
+            written[plan.project.bookmarks_file] = snapshot(plan.project.bookmarks_file)
+        # last step: when it fails it has written nothing (notes.edit is atomic)
         log = log_entry(plan.project, evolution_text(plan), commit=plan.new, clock=clock)
     except (ReadertuiError, OSError) as error:
-        _roll_back(plan, git, touched, checked_out)
+        _roll_back(plan, git, written, checked_out)
         if isinstance(error, OSError):
             raise NoteError(f"update failed and was undone: {error}") from error
         raise
@@ -472,21 +472,27 @@ def apply_update(
     return ApplyResult(tuple(plan.writes), moved, log, plan.needs_human)
 
 
-def _roll_back(plan: UpdatePlan, git: GitRepo, touched: list[Path], checked_out: bool) -> None:
-    for path in touched:
-        taken = plan.snapshots.get(path)
-        if taken is None:
-            path.unlink(missing_ok=True)
-        else:
-            path.write_bytes(taken.data)
+def _roll_back(plan: UpdatePlan, git: GitRepo, written: dict[Path, Snapshot], checked_out: bool) -> None:
+    left: list[str] = []
+    for path, ours in written.items():
+        original = plan.snapshots.get(path)
+        try:
+            if original is None:
+                path.unlink()
+            else:
+                write_atomic(path, original.data, ours)
+        except (ConflictError, OSError) as error:
+            left.append(f"{path}: {error}")
     if checked_out:
         try:
             git.checkout_detached(plan.old)
         except GitError as error:
-            raise GitError(
-                f"the update failed and {git.path} could not be put back at {short(plan.old)} "
-                f"({error}); run `git -C {git.path} checkout --detach {plan.old}`"
-            ) from error
+            left.append(
+                f"{git.path} is still at {short(plan.new)} ({error}): "
+                f"run `git -C {git.path} checkout --detach {plan.old}`"
+            )
+    if left:
+        raise NoteError("the update failed and could not be fully undone: " + "; ".join(left))
 
 
 # --------------------------------------------------------------------------- describing
