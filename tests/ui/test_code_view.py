@@ -431,4 +431,4 @@ def test_hostile_bytes_never_reach_a_real_terminal(tmp_path) -> None:
         assert b"\x1b]0;owned" not in output  # title change
         assert b"\x1b[2J" + b"screen" not in output and b"clear\x1b[2J" not in output
         assert b"\xc2\x9b" not in output and b"\x07 c1" not in output
-        assert "␛]52;c;".encode() in output  # shown, as placeholders
+        assert "␛".encode() in output and "␇".encode() in output  # shown, as placeholders

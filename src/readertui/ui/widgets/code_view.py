@@ -241,8 +241,9 @@ class CodeView(ScrollView, can_focus=True):
         if self.is_attached:
             self.scroll_to(0, 0, animate=False, immediate=True, force=True)
             self.refresh()
-            # Parse once the plain text is on screen: the first frame never waits for the GIL.
-            self.call_after_refresh(self._start_parse, self._generation)
+            # At once: the window parse usually lands before the first frame. Parses that would
+            # hold the GIL for long are fed through callbacks, so the frame is not held up.
+            self._start_parse(self._generation)
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._start_parse, self._generation)
