@@ -1,0 +1,31 @@
+"""Whole-screen snapshots of the reader, one per built-in theme (pytest-textual-snapshot).
+
+The screen: the demo workspace, a citation followed from the reading log into the source.
+Update with `pytest tests/ui/test_app_snapshots.py --snapshot-update` after a deliberate change.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from readertui.config.settings import Settings
+from readertui.core.workspace import find_workspace
+from readertui.ui.app import ReaderApp
+from tests.ui.test_app_flows import REPO_ROOT
+
+
+@pytest.mark.parametrize("theme", ["dark", "light", "ansi16"])
+def test_reader_screen(theme, snap_compare, tmp_path):
+    shutil.copytree(REPO_ROOT / "projects", tmp_path / "ws")
+    app = ReaderApp(find_workspace(tmp_path / "ws"), settings=Settings(theme=theme))
+
+    async def follow_first_citation(pilot) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("3", "right_square_bracket", "enter")
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(120, 32), run_before=follow_first_citation)
