@@ -11,9 +11,9 @@ from readertui.cli import main
 from readertui.core import bookmarks as bookmark_store
 from readertui.core import update as update_module
 from readertui.core.citations import scan_note
-from readertui.core.errors import NoteError
+from readertui.core.errors import NoteError, WorkspaceError
 from readertui.core.git import GitRepo
-from readertui.core.model import LineRange
+from readertui.core.model import LineRange, Project, Repo, RepoKind
 from readertui.core.update import (
     PlanOutdated,
     UpdateOptions,
@@ -243,10 +243,11 @@ def test_a_note_commit_missing_from_the_repo_says_how_to_fetch(kb_notes, capsys)
 
 
 def test_several_repos_need_repo_name(tmp_path):
-    from readertui.core.errors import WorkspaceError
-    from readertui.core.model import Project, Repo, RepoKind
-
-    repos = (Repo("A", tmp_path / "A", RepoKind.NESTED_GIT), Repo("B", tmp_path / "B", RepoKind.SUBMODULE), Repo("docs", tmp_path / "docs", RepoKind.PLAIN))
+    repos = (
+        Repo("A", tmp_path / "A", RepoKind.NESTED_GIT),
+        Repo("B", tmp_path / "B", RepoKind.SUBMODULE),
+        Repo("docs", tmp_path / "docs", RepoKind.PLAIN),
+    )
     project = Project("p", tmp_path, repos, tmp_path / "notes")
     with pytest.raises(WorkspaceError, match="several repositories .*--repo NAME"):
         choose_repo(project, None)
