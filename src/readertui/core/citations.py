@@ -1,0 +1,1257 @@
+"""Find the citations of code and the commit declarations in a Markdown note (syntax only).
+
+`scan_note(text)` never raises. It reports offsets into `text` exactly as given (read it with
+`newline=""`: a CRLF note keeps its `\\r`). A line ends at `\\n`; `column` counts characters.
+
+Block structure (a small line scanner that follows CommonMark for what matters here; the tests
+compare it with markdown-it-py, which is too slow for the budget: ~55 ms for 2,750 lines):
+ATX and setext headings make sections; a YAML front matter block is read for declarations only;
+fenced code blocks (also inside lists and blockquotes) are code except their first content line,
+which may be a header comment (form 7); indented code blocks and HTML comments are skipped;
+everything else (paragraphs, lists, tables, quotes, HTML blocks, headings) is prose.
+
+In prose, in this order (each finder masks what it claimed, so nothing is reported twice):
+- Markdown links `[t](target)` and reference definitions `[id]: target`. An http(s) target on
+  a forge blob path is a permalink (form 9: GitHub/Gitee/Gitea `/blob/`, GitLab `/-/blob/`,
+  Codeberg `/src/commit/`, Bitbucket `/src/`; `#L10-L20`, `#L10-20`, `#lines-10:20`); `commit`
+  is set when the ref is 7-40 hex, `repo_hint` to the repo name. A relative target is form 10
+  (`path` as written, relative to the note's folder; `#L234-L240` gives lines). Images, anchors,
+  other schemes and line-less links to notes/documents/images are not citations.
+- Inline code spans. The whole content may be a citation: `path` + `:lines` / `#Llines` /
+  ` (行 12-30)`-style lines (forms 1-6, also `path:line:col`), a path alone (form 11, strict
+  path rule below), a permalink, or relative lines only (`L42-L50`, `行 12`, form 8). Otherwise
+  the content is searched like prose. Backslashes in an inline-code path are read as `/`.
+- Bare URLs and `<autolinks>` (permalinks; every URL is masked, so `host:port` never matches).
+- Prose `path.ext:lines` / `path.ext#Llines` / `path.ext 第 3 行`: only when the file name has
+  a known source extension or is a known extensionless name (Makefile…). A CJK word glued to
+  the front of a path (`见engine.py:3`) is not part of the path.
+- Relative lines (form 8): `（行 12-30）`, `行 640-652`, `第 12 行`, `第12-30行`, `line 42`,
+  `lines 40-52`, `L42-L50`, `#L42`; a lone `L42` only after `#`, `(`, `[` (GPU and cache names
+  like L40 or L2 are common in notes). `行` must not be the end of a longer word (执行, 运行…).
+  These are reported only when a context path exists.
+- In a heading, a path alone (backticked or not, strict rule) is form 11 (HEADING_PATH).
+
+Lines: `234`, `234-256`, `234 – 256` (hyphen, dashes, `~`, spaces), several ranges separated by
+`,` `，` `、`; an `L` may prefix each number. A range written backwards is read in order; a
+citation naming line 0 is not reported. Numbers have at most 9 digits.
+
+Paths are posix, `./` stripped, `../` kept, Unicode folder names allowed, no spaces. A path
+alone must end in a known source extension, or be a known file name, or contain `/` and end in
+an extension; with lines, inline code also accepts any letter extension and `dir/file` without
+one. Never paths: host names (`example.com:443`, IPv4), versions (`v1.2.3`), `::` scopes.
+
+Context: each citation's `context_path` is the nearest preceding path mentioned in its section
+or an enclosing one (a sibling section's mentions do not count); a mention that is a suffix of
+the context already in force (`engine.py` after `deepspeed/runtime/engine.py`) keeps the fuller
+path. `headings` lists the enclosing heading texts, outermost first.
+
+Pins: `@ abc1234`, `@abc1234`, `(@abc1234)`, `` @ `abc1234` `` right after a citation set its
+`commit`.
+
+Declarations: `Commit: x`, `**Commit**: `x``, `- commit: x`, `| Commit | x |`, `| 提交 | x |`,
+`commit x` / `提交 x` / `based on commit x` / `基于 x` in prose, a tag under `Tag:` / `版本:` /
+`Version:` keys at the start of a line or table cell, `based on v0.9.3`, `版本 v0.9.3`. Refs are
+7-40 hex or a tag. Not in code, URLs (permalink shas) or timed log entries (`- 14:32 …`). One
+declaration per block (a paragraph, list or table): a hex ref is preferred to a tag, else the
+first. Scope: above the first heading, the whole note; under a heading, to the end of that
+section; a later declaration in the same section takes over from its line.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from readertui.core.model import (
+    Citation,
+    CitationForm,
+    CommitDeclaration,
+    LineRange,
+    NoteScan,
+    Span,
+)
+
+__all__ = [
+    "scan_note",
+    "format_citation",
+    "parse_citation",
+    "canonical_range",
+    "looks_like_path",
+    "SOURCE_EXTENSIONS",
+    "KNOWN_FILENAMES",
+]
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary
+
+SOURCE_EXTENSIONS = frozenset(
+    """
+    py pyi pyx pxd pxi ipynb c h cc cpp cxx c++ hpp hh hxx h++ inl ipp tpp cu cuh cl metal
+    m mm swift java kt kts scala sc groovy gradle go rs ts tsx mts cts js jsx mjs cjs vue svelte
+    astro rb php pl pm lua r jl sh bash zsh fish ps1 psm1 bat cmd sql proto thrift fbs capnp
+    graphql gql json jsonc json5 yaml yml toml ini cfg conf properties env xml xsd html htm css
+    scss sass less md mdx rst adoc txt cmake mk make bzl bazel bzlmod star nix dart ex exs erl
+    hrl hs lhs ml mli fs fsi fsx cs csx vb asm s ll td mlir tf tfvars hcl dockerfile el clj
+    cljs cljc edn zig nim v sv svh vhd vhdl f f90 f95 f03 for tex bib csv tsv lock patch diff
+    in ld def lds cl hip ptx sol move cairo wgsl glsl hlsl vert frag comp spv pbtxt prototxt
+    jinja j2 tmpl tpl mako hbs ejs rake gemspec podspec cabal sbt clj plist xib storyboard
+    """.split()
+)
+KNOWN_FILENAMES = frozenset(
+    """
+    Makefile makefile GNUmakefile Dockerfile Containerfile Jenkinsfile Vagrantfile Gemfile
+    Rakefile Procfile Brewfile Podfile Justfile justfile Snakefile BUILD WORKSPACE Kconfig
+    Kbuild LICENSE README CODEOWNERS MAINTAINERS OWNERS configure
+    """.split()
+)
+# Last labels of host names that are not source extensions (`example.com:443` is no citation).
+_HOST_SUFFIXES = frozenset(
+    """
+    com org net edu gov mil int io ai app dev me info biz xyz cloud tech site online local
+    localhost internal lan home arpa top tv us eu uk de fr jp cn kr hk tw sg au ca ru nl br
+    """.split()
+)
+# Names that read like files but are products (`## Why Node.js`).
+_PRODUCT_NAMES = frozenset(
+    "node.js vue.js next.js nuxt.js react.js three.js d3.js chart.js express.js ember.js "
+    "backbone.js angular.js deno.js socket.io asp.net vb.net".split()
+)
+# Targets of line-less links that point at documents, not code.
+_DOCUMENT_EXTENSIONS = frozenset(
+    "md markdown mdx html htm png jpg jpeg gif svg webp bmp pdf txt rst adoc".split()
+)
+
+# ---------------------------------------------------------------------------------------------
+# Regular expressions. Every repetition is bounded or anchored by a lookbehind so that a 5 MB
+# line costs linear time.
+
+_NUM = r"[0-9]{1,9}(?![0-9])"
+_DASH = r"[ \t]{0,3}[-\u2010-\u2015~\uff5e][ \t]{0,3}"
+_REL_DASH = rf"(?:{_DASH}|[ \t]{{1,3}}to[ \t]{{1,3}}|[ \t]{{0,3}}[至到][ \t]{{0,3}})"
+_SEP = r"[ \t]{0,3}[,\uff0c\u3001][ \t]{0,3}"
+_RANGE = rf"L?{_NUM}(?:{_DASH}L?{_NUM})?"
+_RANGES = rf"{_RANGE}(?:{_SEP}{_RANGE}){{0,50}}"
+_REL_RANGE = rf"{_NUM}(?:{_REL_DASH}{_NUM})?"
+_REL_RANGES = rf"{_REL_RANGE}(?:{_SEP}{_REL_RANGE}){{0,50}}"
+_L_RANGE = rf"L{_NUM}(?:{_DASH}L?{_NUM})?"
+_L_RANGES = rf"{_L_RANGE}(?:{_SEP}{_L_RANGE}){{0,50}}"
+_END = r"(?![0-9A-Za-z_]|\.[0-9A-Za-z])"  # ASCII only: `engine.py:234行` still ends at 234
+_COLON = r"[:\uff1a]"
+
+_RANGE_ITEM = re.compile(rf"L?(?P<a>[0-9]{{1,9}})(?:{_REL_DASH}L?(?P<b>[0-9]{{1,9}}))?")
+
+# Relative line references (form 8); the whole match, with the ranges in group a/b/c.
+_LINE_WORD = r"[Ll][Ii][Nn][Ee][Ss]?"
+_REL_BODY = (
+    rf"第[ \t]{{0,3}}(?P<a>{_REL_RANGES})[ \t]{{0,3}}行"
+    rf"|(?P<kw>行号?|{_LINE_WORD})(?P<gap>[ \t]{{0,3}}{_COLON}?[ \t]{{0,3}})(?P<b>{_REL_RANGES})"
+    rf"|(?P<hash>#)?(?P<c>{_L_RANGES})"
+)
+_REL = re.compile(rf"(?:{_REL_BODY}){_END}")
+
+_PATH_CHARS = r"\w.\-+@~/"
+_PATH_RUN = rf"(?<![{_PATH_CHARS}\\])[{_PATH_CHARS}]{{1,1024}}"
+# The lines after a path in prose, from the `:` or `#` (the path before is checked in Python).
+_TAIL = re.compile(rf"{_COLON}(?P<colon>{_RANGES})(?::[0-9]{{1,5}})?{_END}|#(?P<hashl>{_L_RANGES}){_END}")
+_GAP_BEFORE = re.compile(r"[ \t]{0,3}[(（]?[ \t]{0,2}\Z")
+# The whole content of an inline code span, or the body of a fence header comment.
+_CODE_CITATION = re.compile(
+    rf"(?P<path>[{_PATH_CHARS}\\]{{1,1024}})"
+    rf"(?:[ \t]{{0,3}}{_COLON}[ \t]{{0,3}}(?P<colon>{_RANGES})(?::[0-9]{{1,5}})?"
+    rf"|#(?P<hashl>{_L_RANGES})"
+    rf"|[ \t]{{0,3}}[(（]?[ \t]{{0,2}}(?P<rel>(?:{_REL_BODY}))[ \t]{{0,2}}[)）]?)?{_END}"
+)
+_HEADING_PATH = re.compile(rf"{_PATH_RUN}")
+
+_URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,15}://")
+_URL_BODY = re.compile(
+    r"[^\s<>()\[\]{}\"'`\0\u3000-\u303f\uff08\uff09\uff0c\uff1b\uff1a\uff01\uff1f]{1,4096}"
+)
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+_OTHER_SCHEME = re.compile(r"(?:mailto|tel|data|javascript|file|ftp|ssh|git):", re.IGNORECASE)
+_CODE_HINT = re.compile(r"[./\\:#L行第]|ine|INE")
+_BACKTICKS = re.compile(r"`+")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]")
+_COMMENT_CLOSE = re.compile(r"[ \t]*(?:\*/|-->)[ \t]*\Z")
+_AFTER_HEADER = frozenset(["", " ", "\t", ",", ";", "。", "，", "；", ":", "：", ")", "）"])
+_LINK = re.compile(
+    r"(?P<bang>!?)\[(?P<label>(?:[^\[\]\n\\]|\\.|\[[^\[\]\n]{0,500}\]){0,1000})\]"
+    r"\([ \t]{0,20}(?:<(?P<t1>[^<>\n]{1,4096})>|(?P<t2>[^\s()<>]{1,4096}))"
+    r"(?:[ \t]{1,20}(?:\"[^\"\n]{0,500}\"|'[^'\n]{0,500}'))?[ \t]{0,20}\)"
+)
+_REFERENCE_DEF = re.compile(
+    r"[ \t]{0,3}\[[^\[\]\n]{1,500}\]:[ \t]{0,20}(?:<(?P<t1>[^<>\n]{1,4096})>|(?P<t2>\S{1,4096}))"
+)
+_FRAGMENT_LINES = re.compile(
+    r"#L(?P<a>[0-9]{1,9})(?:C[0-9]{1,5})?(?:-L?(?P<b>[0-9]{1,9})(?:C[0-9]{1,5})?)?"
+    r"|#lines-(?P<c>[0-9]{1,9})(?::(?P<d>[0-9]{1,9}))?"
+)
+_HEX_REF = re.compile(r"[0-9a-fA-F]{7,40}")
+_PIN = re.compile(r"[ \t]{0,4}[(（]?[ \t]{0,2}@[ \t]{0,2}`?(?P<sha>[0-9a-fA-F]{7,40})(?![0-9A-Za-z_])")
+_CJK_PREFIX = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+(?=[A-Za-z0-9_.])")
+_CJK_CHAR = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
+_WORDS_BEFORE_LINE = "见在于看参即从到至"  # CJK characters that may precede 行 ("see line")
+
+_FENCE_COMMENT = re.compile(
+    r"(?:#(?=[ \t])|//+|--(?=[ \t])|/\*+|;+|<!--|%+)[ \t]*"
+    r"(?:(?:file|path|source|文件|路径|源码|来源)[ \t]*[:\uff1a][ \t]*)?",
+    re.IGNORECASE,
+)
+
+# Block structure
+_QUOTE_PREFIX = re.compile(r"(?:[ \t]{0,3}>[ \t]?)*")
+_LIST_MARKER = re.compile(r"[ \t]*(?:[-*+]|[0-9]{1,9}[.)])(?:[ \t]|$)")
+_FENCE_OPEN = re.compile(
+    r"(?P<pre>[ \t>]*(?:(?:[-*+]|[0-9]{1,9}[.)])[ \t]{1,4})?[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)"
+)
+_ATX = re.compile(r" {0,3}(?P<hashes>#{1,6})(?=[ \t]|$)")
+_SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
+_BLANK = re.compile(r"[ \t>]*")
+_IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+_PLAIN_START = re.compile(r"[^ \t>#`~\-*+=<_|0-9]")  # a line starting so is paragraph text
+
+# Declarations
+_HEX_FULL = re.compile(r"[0-9a-fA-F]{7,40}")
+_TAG_FULL = re.compile(r"v?[0-9]+(?:\.[0-9A-Za-z]+){0,4}(?:[-+][0-9A-Za-z.]{1,30})?", re.IGNORECASE)
+_DECL_ANCHORS = tuple(
+    variant
+    for word in ("commit", "sha", "rev", "tag", "version", "release", "based")
+    for variant in (word, word.capitalize(), word.upper())
+) + ("提交", "标签", "版本", "基于")
+_COMMIT_KEY = r"commit(?:[ _-]?(?:id|sha|hash))?|sha|revision|rev|提交(?:号|哈希|版本)?"
+_TAG_KEY = r"tag|标签|版本号?|version|release"
+_DECL_KEY_VALUE = re.compile(
+    rf"(?<![A-Za-z0-9_\-])(?:(?P<ck>{_COMMIT_KEY})|(?P<tk>{_TAG_KEY}))[*_]{{0,3}}[ \t]{{0,3}}"
+    r"(?:[:\uff1a=]|\|)[ \t]{0,3}[*_`]{0,3}[ \t]{0,3}(?P<ref>[0-9A-Za-z][0-9A-Za-z._\-+/]{0,99})",
+    re.IGNORECASE,
+)
+_DECL_PROSE = re.compile(
+    r"(?:(?<![A-Za-z0-9_\-])(?P<kw>commit|based on|tag|release)|(?P<zh>提交|基于|版本))"
+    r"[ \t]{0,3}(?P<kw2>commit|提交|tag|版本)?[ \t]{0,3}`?(?P<ref>[0-9A-Za-z][0-9A-Za-z.\-+]{0,99})",
+    re.IGNORECASE,
+)
+_LINE_START_OF_KEY = re.compile(r"[ \t>|*_\-+\[\]]*(?:[0-9]{1,3}[.)])?[ \t*_\[\]]*")
+_TIMED_ENTRY = re.compile(r"[ \t>]{0,8}[-*+][ \t]+[0-9]{1,2}:[0-9]{2}\b")
+
+
+# ---------------------------------------------------------------------------------------------
+# Public helpers
+
+
+def canonical_range(ranges: Iterable[LineRange]) -> str:
+    """`"3-9,12"`: the ranges sorted, overlapping or adjacent ones merged."""
+    merged: list[LineRange] = []
+    for rng in sorted(ranges):
+        if merged and rng.start <= merged[-1].end + 1:
+            merged[-1] = LineRange(merged[-1].start, max(merged[-1].end, rng.end))
+        else:
+            merged.append(rng)
+    return ",".join(str(r) for r in merged)
+
+
+def format_citation(repo: str | None, path: str, ranges: Iterable[LineRange]) -> str:
+    """`"Engine/src/a.py:3-9,12"`; no repo prefix when `repo` is None, no `:` without ranges."""
+    path = _normalize_path(path.replace("\\", "/"))
+    if repo:
+        path = f"{repo.strip('/')}/{path}"
+    lines = canonical_range(ranges)
+    return f"{path}:{lines}" if lines else path
+
+
+def parse_citation(text: str) -> tuple[str, tuple[LineRange, ...]] | None:
+    """The inverse of `format_citation`: `(path, ranges)`, or None when `text` is not one path
+    with optional lines (`a.py:3-9,12`, `a.py#L3-L9`, `a.py:3 – 9`)."""
+    match = _CODE_CITATION.fullmatch(text.strip())
+    if match is None or match["rel"] is not None:
+        return None
+    path = _normalize_path(match["path"].replace("\\", "/"))
+    if not path or path.endswith("/") or "//" in path or path.strip("./") == "":
+        return None
+    parsed = _ranges_in(text.strip(), match, 0)
+    if parsed is None:
+        return None
+    return path, parsed[0]
+
+
+def looks_like_path(s: str) -> bool:
+    """Whether `s` alone reads as a file path in a note: a known source extension or file name,
+    or a `/` and an extension; never a URL, host name, version or dotted identifier."""
+    return not any(ch.isspace() for ch in s) and _path_alone_ok(_normalize_path(s.replace("\\", "/")))
+
+
+# ---------------------------------------------------------------------------------------------
+# Path rules
+
+
+def _normalize_path(path: str) -> str:
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
+def _split_ext(path: str) -> tuple[str, str | None]:
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem.strip("."):
+        return name, None
+    return name, ext
+
+
+def _is_hostlike(path: str) -> bool:
+    first = path.split("/", 1)[0]
+    if _IPV4.fullmatch(first):
+        return True
+    if "." not in first or first.startswith("."):
+        return False
+    label = first.rsplit(".", 1)[-1].lower()
+    return label in _HOST_SUFFIXES and ("/" in path or first == path)
+
+
+def _basic_path_ok(path: str) -> bool:
+    if not path or path.endswith("/") or "//" in path or ":" in path or _is_hostlike(path):
+        return False
+    name = path.rsplit("/", 1)[-1]
+    if "/" not in path and name.lower() in _PRODUCT_NAMES:
+        return False
+    return bool(name.strip(".")) and any(ch.isalnum() for ch in name)
+
+
+def _ext_is_word(ext: str | None) -> bool:
+    return bool(ext) and ext.isascii() and ext.isalnum() and not ext.isdigit() and len(ext) <= 12
+
+
+def _known_source_name(path: str) -> bool:
+    name, ext = _split_ext(path)
+    if ext is not None and ext.isascii() and ext.lower() in SOURCE_EXTENSIONS:
+        return True
+    return name in KNOWN_FILENAMES or name.split(".", 1)[0] in ("Dockerfile", "Makefile")
+
+
+@functools.lru_cache(maxsize=4096)
+def _path_alone_ok(path: str) -> bool:
+    """A path without lines (form 11): strict."""
+    if not _basic_path_ok(path):
+        return False
+    if _known_source_name(path):
+        return True
+    _, ext = _split_ext(path)
+    return "/" in path and _ext_is_word(ext) and ext.lower() not in _HOST_SUFFIXES
+
+
+@functools.lru_cache(maxsize=4096)
+def _path_with_lines_ok(path: str) -> bool:
+    """A path before `:lines` in inline code or a fence header: lenient."""
+    if not _basic_path_ok(path):
+        return False
+    if _known_source_name(path):
+        return True
+    name, ext = _split_ext(path)
+    if ext is not None:
+        return _ext_is_word(ext) and ext.lower() not in _HOST_SUFFIXES
+    return "/" in path and path.split("/", 1)[0] != ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _prose_path_ok(path: str) -> bool:
+    """A path before lines in running text (people forget backticks): strict."""
+    return _basic_path_ok(path) and _known_source_name(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Line ranges
+
+
+def _ranges_of(text: str, start: int, end: int, offset: int) -> tuple[
+    tuple[LineRange, ...], tuple[tuple[Span, Span], ...]
+] | None:
+    """The ranges written in `text[start:end]`; spans are shifted by `offset`. None when a line
+    number is 0."""
+    ranges: list[LineRange] = []
+    spans: list[tuple[Span, Span]] = []
+    for item in _RANGE_ITEM.finditer(text, start, end):
+        a_span = Span(offset + item.start("a"), offset + item.end("a"))
+        b_span = Span(offset + item.start("b"), offset + item.end("b")) if item["b"] else a_span
+        a, b = int(item["a"]), int(item["b"] or item["a"])
+        if a < 1 or b < 1:
+            return None
+        if b < a:
+            a, b, a_span, b_span = b, a, b_span, a_span
+        ranges.append(LineRange(a, b))
+        spans.append((a_span, b_span))
+    if not ranges:
+        return None
+    return tuple(ranges), tuple(spans)
+
+
+def _ranges_in(text: str, match: re.Match[str], offset: int):
+    """Ranges of a `_CODE_CITATION` / `_TAIL` match: `((), ())` without lines."""
+    groups = match.groupdict()
+    for group in ("colon", "hashl"):
+        if groups.get(group) is not None:
+            return _ranges_of(text, match.start(group), match.end(group), offset)
+    if groups.get("rel") is not None:
+        rel = _REL.match(text, match.start("rel"))
+        if rel is None:
+            return None
+        return _relative_ranges(text, rel, offset)
+    return (), ()
+
+
+# ---------------------------------------------------------------------------------------------
+# Block structure
+
+
+@dataclass(frozen=True)
+class _Block:
+    kind: str  # "text" | "heading" | "fence-first" | "meta"
+    first: int  # 0-based first line
+    last: int  # 0-based last line (inclusive)
+    level: int = 0  # heading level
+    title: str = ""  # heading text
+
+
+class _Lines:
+    """Line offsets of the note: a line ends at `\\n`; its content excludes `\\r\\n`."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0]
+        find = text.find
+        pos = find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+        self.starts = starts
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def end(self, index: int) -> int:
+        """Offset just past the content of line `index` (before its `\\r\\n`)."""
+        if index + 1 < len(self.starts):
+            stop = self.starts[index + 1] - 1
+            if stop > self.starts[index] and self.text[stop - 1] == "\r":
+                stop -= 1
+            return stop
+        return len(self.text)
+
+    def content(self, index: int) -> str:
+        return self.text[self.starts[index] : self.end(index)]
+
+    def locate(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of `offset`."""
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index + 1, offset - self.starts[index] + 1
+
+
+def _indent(line: str) -> int:
+    """Leading whitespace width (tabs to multiples of 4), counted up to 8."""
+    width = 0
+    for ch in line[:8]:
+        if ch == " ":
+            width += 1
+        elif ch == "\t":
+            width += 4 - width % 4
+        else:
+            break
+    return width
+
+
+def _front_matter_end(lines: _Lines) -> int:
+    """Index of the closing `---` of a YAML front matter block, or -1."""
+    if len(lines) < 2 or lines.content(0).rstrip() != "---":
+        return -1
+    for index in range(1, min(len(lines), 200)):
+        if lines.content(index).rstrip() in ("---", "..."):
+            return index
+    return -1
+
+
+def _blocks(lines: _Lines) -> list[_Block]:
+    blocks: list[_Block] = []
+    start = 0
+    meta_end = _front_matter_end(lines)
+    if meta_end > 0:
+        blocks.append(_Block("meta", 0, meta_end))
+        start = meta_end + 1
+    fence: tuple[str, int] | None = None  # (char, length) of the open fence
+    fence_first = False
+    in_comment = False
+    in_list = False
+    para_first = -1  # first line of the open paragraph, -1 when none
+    para_is_list = False
+    prev_blank = True
+
+    def close_para(last: int) -> None:
+        nonlocal para_first
+        if para_first >= 0:
+            blocks.append(_Block("text", para_first, last))
+        para_first = -1
+
+    contents = [line[:-1] if line.endswith("\r") else line for line in lines.text.split("\n")]
+    for index in range(start, len(contents)):
+        line = contents[index]
+        if fence is None and not in_comment and _PLAIN_START.match(line):
+            if para_first < 0:  # the common case: a line of paragraph text
+                if prev_blank:
+                    in_list = False
+                para_first, para_is_list = index, False
+            prev_blank = False
+            continue
+        if fence is not None:
+            closing = _FENCE_OPEN.fullmatch(line)
+            if (
+                closing
+                and closing["fence"][0] == fence[0]
+                and len(closing["fence"]) >= fence[1]
+                and not closing["info"].strip()
+            ):
+                fence = None
+            elif fence_first:
+                blocks.append(_Block("fence-first", index, index))
+            fence_first = False
+            continue
+        if in_comment:
+            in_comment = "-->" not in line
+            continue
+        if _BLANK.fullmatch(line):
+            close_para(index - 1)
+            prev_blank = True
+            continue
+        body = line[_QUOTE_PREFIX.match(line).end() :]
+        quoted = len(body) != len(line)
+        if not quoted and _indent(line) >= 4 and para_first < 0 and not in_list:
+            prev_blank = False
+            continue  # indented code block
+        opening = _FENCE_OPEN.fullmatch(line)
+        if opening and not (opening["fence"][0] == "`" and "`" in opening["info"]):
+            close_para(index - 1)
+            fence, fence_first = (opening["fence"][0], len(opening["fence"])), True
+            in_list = in_list or bool(_LIST_MARKER.match(opening["pre"]))
+            prev_blank = False
+            continue
+        if body.lstrip(" ").startswith("<!--") and _indent(body) < 4:
+            close_para(index - 1)
+            in_comment = "-->" not in body[body.index("<!--") + 4 :]
+            prev_blank = False
+            continue
+        atx = _ATX.match(body)
+        if atx:
+            close_para(index - 1)
+            title = body[atx.end() :].strip(" \t")
+            unclosed = title.rstrip("#")
+            if unclosed != title and (not unclosed or unclosed[-1] in " \t"):
+                title = unclosed.rstrip(" \t")  # an optional closing sequence `## x ##`
+            blocks.append(_Block("heading", index, index, len(atx["hashes"]), title))
+            prev_blank = False
+            continue
+        if para_first >= 0 and not para_is_list and _SETEXT.fullmatch(body):
+            level = 1 if body.strip()[0] == "=" else 2
+            title = " ".join(
+                contents[i][_QUOTE_PREFIX.match(contents[i]).end() :].strip() for i in range(para_first, index)
+            )
+            blocks.append(_Block("heading", para_first, index, level, title))
+            para_first = -1
+            prev_blank = False
+            continue
+        is_item = bool(_LIST_MARKER.match(body))
+        if is_item:
+            in_list = True
+        elif prev_blank and _indent(line) == 0:
+            in_list = False
+        if para_first < 0:
+            para_first, para_is_list = index, is_item
+        prev_blank = False
+    close_para(len(lines) - 1)  # an unclosed fence or comment runs to the end, as in CommonMark
+    return blocks
+
+
+# ---------------------------------------------------------------------------------------------
+# Finders. Each one looks for a cheap literal anchor (`[`, `://`, `:`, `L`, `行`…; a literal
+# search is ~40x faster than a character-class scan in `re`) and matches the full pattern only
+# there, on a view of the note in which everything already claimed is blanked out with NULs.
+
+
+@dataclass
+class _Found:
+    start: int
+    end: int
+    after: int  # where a `@ sha` pin may follow (past closing backticks or brackets)
+    form: CitationForm
+    path: str | None
+    ranges: tuple[LineRange, ...]
+    range_spans: tuple[tuple[Span, Span], ...]
+    commit: str | None = None
+    repo_hint: str | None = None
+
+
+class _Masked:
+    """The note with regions blanked out (NUL, which no finder matches; newlines are kept);
+    offsets unchanged."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pending: list[tuple[int, int]] = []
+
+    def claim(self, start: int, end: int) -> None:
+        if end > start:
+            self.pending.append((start, end))
+
+    def view(self) -> str:
+        if self.pending:
+            out: list[str] = []
+            cursor = 0
+            for start, end in sorted(self.pending):
+                start = max(start, cursor)
+                if end > start:
+                    out.append(self.text[cursor:start])
+                    out.append(_blank_out(self.text[start:end]))
+                    cursor = end
+            out.append(self.text[cursor:])
+            self.text = "".join(out)
+            self.pending = []
+        return self.text
+
+
+def _blank_out(segment: str) -> str:
+    """NULs in place of every character but newlines (finders still see line starts)."""
+    if "\n" not in segment:
+        return "\0" * len(segment)
+    return "\n".join("\0" * len(part) for part in segment.split("\n"))
+
+
+def _anchors(view: str, *patterns: str) -> list[int]:
+    """Sorted start offsets of every match of the literal-led `patterns` in `view`."""
+    hits: list[int] = []
+    for pattern in patterns:
+        hits.extend(m.start() for m in _compiled(pattern).finditer(view))
+    hits.sort()
+    return hits
+
+
+_COMPILED: dict[str, re.Pattern[str]] = {}
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
+    compiled = _COMPILED.get(pattern)
+    if compiled is None:
+        compiled = _COMPILED[pattern] = re.compile(pattern)
+    return compiled
+
+
+def _is_path_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_.-+@~/"
+
+
+def _path_before(view: str, end: int) -> int | None:
+    """Start of the path run that ends at `end`, or None (none, too long, or after `:` / `\\`)."""
+    start = end
+    floor = max(0, end - 1024)
+    while start > floor:
+        ch = view[start - 1]
+        if not (ch.isalnum() or ch in "_.-+@~/"):
+            break
+        start -= 1
+    if start == end or (start == floor and start > 0 and _is_path_char(view[start - 1])):
+        return None
+    if start > 0 and view[start - 1] in ":\\":
+        return None
+    return start
+
+
+def _strip_cjk_prefix(view: str, start: int, end: int) -> int:
+    """`见engine.py` → start of `engine.py`: a CJK word glued to the front of a prose path."""
+    cjk = _CJK_PREFIX.match(view, start, end)
+    return cjk.end() if cjk else start
+
+
+def _code_spans(text: str, start: int, end: int) -> list[tuple[int, int, int, int]]:
+    """CommonMark code spans in `text[start:end]`: (open, content start, content end, close end)."""
+    if text.find("`", start, end) == -1:
+        return []
+    runs: list[tuple[int, int]] = []
+    for run in _BACKTICKS.finditer(text, start, end):
+        a, b = run.span()
+        backslashes = 0
+        while a - backslashes - 1 >= start and text[a - backslashes - 1] == "\\":
+            backslashes += 1
+        if backslashes % 2 == 1:
+            a += 1  # an escaped backtick is literal; the rest of the run still counts
+            if a == b:
+                continue
+        runs.append((a, b))
+    # An opener closes at the next run of exactly its length.
+    next_same: list[int] = [len(runs)] * len(runs)
+    last_of_length: dict[int, int] = {}
+    for i in range(len(runs) - 1, -1, -1):
+        length = runs[i][1] - runs[i][0]
+        next_same[i] = last_of_length.get(length, len(runs))
+        last_of_length[length] = i
+    spans: list[tuple[int, int, int, int]] = []
+    i = 0
+    while i < len(runs):
+        closer = next_same[i]
+        if closer == len(runs):
+            i += 1
+            continue
+        spans.append((runs[i][0], runs[i][1], runs[closer][0], runs[closer][1]))
+        i = closer + 1
+    return spans
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " \t\r\n":
+        start += 1
+    while end > start and text[end - 1] in " \t\r\n":
+        end -= 1
+    return start, end
+
+
+def _fragment_ranges(fragment: str, offset: int):
+    """`#L10-L20`, `#L10-20`, `#L10C3-L20C5`, `#lines-10:20` → one range and its digit spans
+    (`offset` is where `fragment` starts in the note); `((), ())` for another fragment."""
+    lines = _FRAGMENT_LINES.fullmatch(fragment)
+    if lines is None:
+        return (), ()
+    a_group, b_group = ("a", "b") if lines["a"] else ("c", "d")
+    a_span = Span(offset + lines.start(a_group), offset + lines.end(a_group))
+    b_span = Span(offset + lines.start(b_group), offset + lines.end(b_group)) if lines[b_group] else a_span
+    a, b = int(lines[a_group]), int(lines[b_group] or lines[a_group])
+    if a < 1 or b < 1:
+        return None
+    if b < a:
+        a, b, a_span, b_span = b, a, b_span, a_span
+    return (LineRange(a, b),), ((a_span, b_span),)
+
+
+def _permalink(url: str, offset: int) -> _Found | None:
+    """A forge blob URL as a citation; `offset` is where `url` starts in the note."""
+    scheme_end = url.find("://")
+    if scheme_end == -1 or url[:scheme_end].lower() not in ("http", "https"):
+        return None
+    rest_at = scheme_end + 3
+    fragment_at = url.find("#", rest_at)
+    location = url[rest_at:fragment_at] if fragment_at != -1 else url[rest_at:]
+    segs = location.split("?", 1)[0].split("/")[1:]  # after the host
+    ref_index = repo_index = -1
+    for i, seg in enumerate(segs):
+        if i < 2:
+            continue
+        if seg == "blob":  # GitHub, Gitee, Gitea; GitLab writes `/-/blob/`
+            ref_index, repo_index = i + 1, (i - 2 if segs[i - 1] == "-" and i >= 3 else i - 1)
+            break
+        if seg == "src":  # Codeberg/Gitea `/src/commit/<sha>/`, Bitbucket `/src/<sha>/`
+            kind = segs[i + 1] if i + 1 < len(segs) else ""
+            ref_index, repo_index = (i + 2 if kind in ("commit", "branch", "tag") else i + 1), i - 1
+            break
+    if ref_index < 0 or ref_index + 1 >= len(segs):
+        return None
+    ref = segs[ref_index]
+    path = unquote("/".join(segs[ref_index + 1 :]))
+    if not _basic_path_ok(path):
+        return None
+    ranges: tuple[LineRange, ...] = ()
+    spans: tuple[tuple[Span, Span], ...] = ()
+    if fragment_at != -1:
+        parsed = _fragment_ranges(url[fragment_at:], offset + fragment_at)
+        if parsed is None:
+            return None
+        ranges, spans = parsed
+    end = offset + len(url)
+    return _Found(
+        offset, end, end, CitationForm.PERMALINK, path, ranges, spans,
+        commit=ref if _HEX_REF.fullmatch(ref) else None, repo_hint=unquote(segs[repo_index]) or None,
+    )
+
+
+def _link_target(target: str, target_offset: int, start: int, end: int) -> _Found | None:
+    """The citation a link target makes (forms 9 and 10); it spans the whole link."""
+    if _URL_START.match(target):
+        found = _permalink(target, target_offset)
+        if found is not None:
+            found.start, found.end, found.after = start, end, end
+        return found
+    if target.startswith(("#", "/")) or _OTHER_SCHEME.match(target):
+        return None
+    hash_at = target.find("#")
+    path = _normalize_path(unquote(target[: hash_at if hash_at >= 0 else len(target)].split("?", 1)[0]))
+    if not _basic_path_ok(path) or path.rstrip("/").split("/")[-1] == "..":
+        return None
+    parsed = _fragment_ranges(target[hash_at:], target_offset + hash_at) if hash_at >= 0 else ((), ())
+    if parsed is None:
+        return None
+    if not parsed[0]:
+        _, ext = _split_ext(path)
+        if ext is None or ext.lower() in _DOCUMENT_EXTENSIONS:
+            return None  # a link to a note, a document or an image
+    return _Found(start, end, end, CitationForm.LINK, path, *parsed)
+
+
+def _find_links(prose: _Masked, spans, found: list[_Found]) -> list[tuple[int, int]]:
+    """Links and reference definitions; returns the regions of links that are citations."""
+    code = _Masked(prose.view())
+    for a, _, _, d, _ in spans:
+        code.claim(a, d)  # code spans bind tighter than links
+    view = code.view()
+    regions: list[tuple[int, int]] = []
+    claimed_until = -1
+    for at in _anchors(view, r"\["):
+        if at < claimed_until or (at > 0 and view[at - 1] == "]"):
+            continue
+        indent = at
+        while indent > 0 and at - indent < 3 and view[indent - 1] == " ":
+            indent -= 1
+        at_line_start = indent == 0 or view[indent - 1] == "\n"
+        definition = _REFERENCE_DEF.match(view, indent) if at_line_start else None
+        if definition:
+            group = "t1" if definition["t1"] else "t2"
+            hit = _link_target(definition[group], definition.start(group), definition.start(group),
+                               definition.end(group))
+            claimed_until = definition.end()
+        else:
+            link = _LINK.match(view, at)
+            if link is None:
+                continue
+            group = "t1" if link["t1"] else "t2"
+            image = at > 0 and view[at - 1] == "!"
+            hit = None if image else _link_target(link[group], link.start(group), at, link.end())
+            claimed_until = link.end()
+            if not (hit or image):
+                prose.claim(link.end("label") + 1, link.end())  # the label is still prose
+                continue
+        prose.claim(at, claimed_until)
+        if hit:
+            found.append(hit)
+            regions.append((at, claimed_until))
+    return regions
+
+
+def _find_code(prose: _Masked, text: str, spans, links: list[tuple[int, int]], found: list[_Found]) -> None:
+    """Code spans that are citations as a whole; the others stay prose (backticks blanked)."""
+    link_starts = [start for start, _ in links]
+    for a, b, c, d, heading in spans:
+        index = bisect.bisect_right(link_starts, a) - 1
+        if index >= 0 and d <= links[index][1]:
+            continue  # inside a link that is a citation: the link wins
+        c_start, c_end = _strip_span(text, b, c)
+        hit = _code_citation(text[c_start:c_end], c_start, heading) if c_start < c_end else None
+        if hit:
+            hit.after = d
+            found.append(hit)
+            prose.claim(a, d)
+
+
+def _code_citation(content: str, offset: int, heading: bool) -> _Found | None:
+    """The citation that the whole `content` of an inline code span is, if any."""
+    if not _CODE_HINT.search(content) and content not in KNOWN_FILENAMES:
+        return None
+    if _URL_START.match(content):
+        url = _URL_BODY.fullmatch(content, content.find("://") + 3)
+        return _permalink(content, offset) if url else None
+    rel = _REL.fullmatch(content)
+    if rel is not None:
+        parsed = _relative_ranges(content, rel, offset)
+        return _Found(offset, offset + len(content), offset + len(content), CitationForm.RELATIVE_LINES,
+                      None, *parsed) if parsed else None
+    match = _CODE_CITATION.fullmatch(content)
+    if match is None:
+        return None
+    path = _normalize_path(match["path"].replace("\\", "/"))
+    parsed = _ranges_in(content, match, offset)
+    if parsed is None:
+        return None
+    if parsed[0]:
+        if not _path_with_lines_ok(path) or (match["rel"] is not None and not _path_alone_ok(path)):
+            return None
+        form = CitationForm.INLINE
+    else:
+        if not _path_alone_ok(path):
+            return None
+        form = CitationForm.HEADING_PATH if heading else CitationForm.INLINE
+    end = offset + len(content)
+    return _Found(offset, end, end, form, path, *parsed)
+
+
+def _find_urls(masked: _Masked, found: list[_Found], urls: list[tuple[int, int]]) -> None:
+    view = masked.view()
+    for at in _anchors(view, "://"):
+        start = at
+        while start > max(0, at - 16) and view[start - 1] in _SCHEME_CHARS:
+            start -= 1
+        while start < at and not view[start].isalpha():
+            start += 1
+        before = view[start - 1] if start > 0 else ""
+        if start == at or before.isalnum() or before in ("_", "/"):
+            continue
+        body = _URL_BODY.match(view, at + 3)
+        if body is None:
+            continue
+        end = start + len(_trim_url(view[start : body.end()]))
+        hit = _permalink(view[start:end], start)
+        if hit:
+            found.append(hit)
+        masked.claim(start, end)
+        urls.append((start, end))
+
+
+def _trim_url(url: str) -> str:
+    return url.rstrip(".,;:!?*_~'\"")
+
+
+def _find_tails(masked: _Masked, found: list[_Found]) -> None:
+    """`path.ext:lines` and `path.ext#Llines` in running text."""
+    view = masked.view()
+    for at in _anchors(view, r":(?=L?[0-9])", r"：(?=L?[0-9])", r"#L(?=[0-9])"):
+        tail = _TAIL.match(view, at)
+        if tail is None:
+            continue
+        start = _path_before(view, at)
+        if start is None:
+            continue
+        start = _strip_cjk_prefix(view, start, at)
+        path = _normalize_path(view[start:at])
+        if not _prose_path_ok(path):
+            continue
+        parsed = _ranges_in(view, tail, 0)
+        if not parsed or not parsed[0]:
+            continue
+        found.append(_Found(start, tail.end(), tail.end(), CitationForm.INLINE, path, *parsed))
+        masked.claim(start, tail.end())
+
+
+def _find_heading_paths(masked: _Masked, headings: list[tuple[int, int]], found: list[_Found]) -> None:
+    view = masked.view()
+    for start, end in headings:
+        for match in _HEADING_PATH.finditer(view, start, end):
+            word = match.group().rstrip(".")
+            if ("." in word or word in KNOWN_FILENAMES) and _path_alone_ok(_normalize_path(word)):
+                stop = match.start() + len(word)
+                found.append(_Found(match.start(), stop, stop, CitationForm.HEADING_PATH,
+                                    _normalize_path(word), (), ()))
+                masked.claim(match.start(), stop)
+
+
+def _find_relative(masked: _Masked, found: list[_Found]) -> None:
+    """Form 8 in running text, or `path.ext 第 3 行` when a path sits right before it."""
+    view = masked.view()
+    taken_until = -1
+    for at in _anchors(view, "第", "行", "line", "Line", "LINE", r"L(?=[0-9])"):
+        if at < taken_until:
+            continue
+        start = at - 1 if view[at] == "L" and at > 0 and view[at - 1] == "#" else at
+        rel = _REL.match(view, start)
+        if rel is None:
+            continue
+        parsed = _relative_ranges(view, rel, 0)
+        if parsed is None:
+            continue
+        combined = _with_path_before(view, rel, parsed)
+        if combined is not None:
+            found.append(combined)
+            taken_until = combined.end
+            masked.claim(combined.start, combined.end)
+            continue
+        if not _relative_allowed(view, rel):
+            continue
+        found.append(_Found(rel.start(), rel.end(), rel.end(), CitationForm.RELATIVE_LINES, None, *parsed))
+        taken_until = rel.end()
+
+
+def _relative_allowed(view: str, rel: re.Match[str]) -> bool:
+    before = view[rel.start() - 1 : rel.start()]
+    word = rel.group()
+    if word.startswith("行"):
+        return not (_CJK_CHAR.match(before) and before not in _WORDS_BEFORE_LINE)
+    if word[:1] in "lL" and rel["gap"] is not None:
+        return bool(rel["gap"]) and not _ASCII_WORD.match(before)
+    if rel["c"] is not None:
+        if _ASCII_WORD.match(before):
+            return False
+        lone = "L" not in rel["c"][1:]
+        return not lone or bool(rel["hash"]) or before in ("(", "（", "[", "【")
+    return True  # 第 … 行
+
+
+def _with_path_before(view: str, rel: re.Match[str], parsed) -> _Found | None:
+    before = view[rel.start() - 1 : rel.start()]
+    if not before or not (before in " \t(（" or before.isalnum() or before in "_.-+@~/"):
+        return None
+    gap = _GAP_BEFORE.search(view, max(0, rel.start() - 8), rel.start())
+    path_end = gap.start() if gap else rel.start()
+    start = _path_before(view, path_end)
+    if start is None:
+        return None
+    start = _strip_cjk_prefix(view, start, path_end)
+    path = _normalize_path(view[start:path_end])
+    if not _prose_path_ok(path) or (rel["gap"] is not None and not rel["gap"] and rel.group()[:1] in "lL"):
+        return None
+    end = rel.end()
+    if gap and gap.group().strip(" \t") in ("(", "（") and view[end : end + 1] in (")", "）"):
+        end += 1
+    return _Found(start, end, end, CitationForm.INLINE, path, *parsed)
+
+
+def _relative_ranges(text: str, rel: re.Match[str], offset: int):
+    for group in ("a", "b", "c"):
+        if rel[group] is not None:
+            return _ranges_of(text, rel.start(group), rel.end(group), offset)
+    return None
+
+
+def _html_comments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    regions = []
+    pos = text.find("<!--", start, end)
+    while pos != -1:
+        close = text.find("-->", pos + 4, end)
+        if close == -1:
+            break
+        regions.append((pos, close + 3))
+        pos = text.find("<!--", close + 3, end)
+    return regions
+
+
+def _fence_header(text: str, start: int, end: int, found: list[_Found]) -> None:
+    """Form 7 (or 8) in the first content line `text[start:end]` of a fenced block."""
+    line = text[start:end]
+    prefix = len(line) - len(line.lstrip(" \t>"))
+    comment = _FENCE_COMMENT.match(line, prefix)
+    if comment is None:
+        return
+    body_start = start + comment.end()
+    body = _COMMENT_CLOSE.sub("", line[comment.end() :])
+    rel = _REL.match(body)
+    if rel is not None:
+        parsed = _relative_ranges(body, rel, body_start)
+        if parsed:
+            found.append(_Found(body_start, body_start + rel.end(), body_start + rel.end(),
+                                CitationForm.RELATIVE_LINES, None, *parsed))
+        return
+    match = _CODE_CITATION.match(body)
+    if match is None or body[match.end() : match.end() + 1] not in _AFTER_HEADER:
+        return
+    path = _normalize_path(match["path"].replace("\\", "/").rstrip("."))
+    parsed = _ranges_in(body, match, body_start)
+    if parsed is None or not (_path_with_lines_ok(path) if parsed[0] else _path_alone_ok(path)):
+        return
+    stop = body_start + (match.end() if parsed[0] else match.start("path") + len(match["path"].rstrip(".")))
+    found.append(_Found(body_start, stop, stop, CitationForm.FENCE_HEADER, path, *parsed))
+
+
+# ---------------------------------------------------------------------------------------------
+# Declarations
+
+
+@dataclass
+class _Decl:
+    ref: str
+    start: int
+    end: int
+    block: int
+
+
+def _find_declarations(view: str, line_starts: list[int], blocks: list[tuple[int, int, int]]) -> list[_Decl]:
+    """Declarations in `view` (code and URLs blanked); `blocks` are (start, end, block id)."""
+    decls: list[_Decl] = []
+    block_starts = [b[0] for b in blocks]
+    seen_at = -1
+    for at in _anchors(view, *_DECL_ANCHORS):
+        if at < seen_at:
+            continue
+        index = bisect.bisect_right(block_starts, at) - 1
+        if index < 0 or at >= blocks[index][1]:
+            continue
+        line_start = line_starts[bisect.bisect_right(line_starts, at) - 1]
+        if _TIMED_ENTRY.match(view, line_start):
+            continue  # a log entry describes code; it does not declare the section's commit
+        decl = _declaration_at(view, at, line_start, blocks[index][2])
+        if decl is not None:
+            decls.append(decl)
+            seen_at = decl.end
+    return decls
+
+
+def _declaration_at(view: str, at: int, line_start: int, block: int) -> _Decl | None:
+    match = _DECL_KEY_VALUE.match(view, at)
+    if match is not None:
+        ref = _clean_ref(match["ref"])
+        if match["ck"] is not None:
+            ok = bool(_HEX_FULL.fullmatch(ref) or (_TAG_FULL.fullmatch(ref) and "." in ref))
+        else:  # a tag key only counts first in its line or table cell: not "Python version: 3.11"
+            lookback = max(line_start, at - 40)  # a key first in its cell sits near the `|`
+            cell_start = max(lookback, view.rfind("|", lookback, at) + 1)
+            ok = cell_start - line_start < 40 or view[cell_start - 1 : cell_start] == "|"
+            ok = ok and bool(_LINE_START_OF_KEY.fullmatch(view, cell_start, at)) and any(ch.isdigit() for ch in ref)
+        return _Decl(ref, match.start("ref"), match.start("ref") + len(ref), block) if ok else None
+    match = _DECL_PROSE.match(view, at)
+    if match is None:
+        return None
+    ref = _clean_ref(match["ref"])
+    key = (match["kw"] or match["zh"]).lower()
+    is_hex = bool(_HEX_FULL.fullmatch(ref)) and any(ch.isdigit() for ch in ref)
+    is_vtag = bool(_TAG_FULL.fullmatch(ref)) and ref[:1] in "vV" and len(ref) > 1
+    if key in ("commit", "提交"):
+        ok = is_hex
+    elif key in ("based on", "基于"):
+        ok = is_hex or is_vtag
+    else:  # tag, release, 版本
+        ok = is_vtag
+    return _Decl(ref, match.start("ref"), match.start("ref") + len(ref), block) if ok else None
+
+
+def _clean_ref(ref: str) -> str:
+    return ref.rstrip(".-+/_")
+
+
+def _one_per_block(decls: list[_Decl]) -> list[_Decl]:
+    chosen: dict[int, _Decl] = {}
+    for decl in decls:
+        best = chosen.get(decl.block)
+        if best is None or (not _HEX_FULL.fullmatch(best.ref) and _HEX_FULL.fullmatch(decl.ref)):
+            chosen[decl.block] = decl
+    return sorted(chosen.values(), key=lambda d: d.start)
+
+
+# ---------------------------------------------------------------------------------------------
+# The scan
+
+
+@dataclass
+class _Section:
+    level: int
+    line: int  # 1-based heading line (0 for the preamble)
+    title: str
+    context: str | None = None
+
+
+def scan_note(text: str) -> NoteScan:
+    """Every citation (document order) and commit declaration in the Markdown `text`."""
+    lines = _Lines(text)
+    blocks = _blocks(lines)
+    found: list[_Found] = []
+    prose = _Masked(text)
+    declared = _Masked(text)
+    decl_blocks: list[tuple[int, int, int]] = []
+    headings: list[tuple[int, _Block]] = []
+    heading_spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, int, int, bool]] = []
+    prose_cursor = decl_cursor = 0
+    for number, block in enumerate(blocks):
+        start, end = lines.starts[block.first], lines.end(block.last)
+        if block.kind == "fence-first":
+            _fence_header(text, start, end, found)
+            continue
+        declared.claim(decl_cursor, start)
+        decl_cursor = end
+        decl_blocks.append((start, end, number))
+        if block.kind == "meta":
+            continue
+        prose.claim(prose_cursor, start)
+        prose_cursor = end
+        heading = block.kind == "heading"
+        if heading:
+            headings.append((start, block))
+            heading_spans.append((start, end))
+        for a, b, c, d in _code_spans(text, start, end):
+            spans.append((a, b, c, d, heading))
+        for a, b in _html_comments(text, start, end):
+            prose.claim(a, b)
+            declared.claim(a, b)
+    prose.claim(prose_cursor, len(text))
+    declared.claim(decl_cursor, len(text))
+    for a, b, c, d, _ in spans:
+        prose.claim(a, b)  # backtick runs never start a link
+        prose.claim(c, d)
+    urls: list[tuple[int, int]] = []
+    links = _find_links(prose, spans, found)
+    _find_code(prose, text, spans, links, found)
+    _find_urls(prose, found, urls)
+    _find_tails(prose, found)
+    _find_heading_paths(prose, heading_spans, found)
+    _find_relative(prose, found)
+    for start, end in urls:
+        declared.claim(start, end)
+    decls = _one_per_block(_find_declarations(declared.view(), lines.starts, decl_blocks))
+    return NoteScan(_assemble(text, lines, found, headings), _scoped(lines, decls, headings))
+
+
+def _is_suffix(short: str, full: str) -> bool:
+    short_parts = [p for p in short.split("/") if p not in ("", ".")]
+    full_parts = [p for p in full.split("/") if p not in ("", ".")]
+    return 0 < len(short_parts) <= len(full_parts) and full_parts[-len(short_parts) :] == short_parts
+
+
+def _assemble(text: str, lines: _Lines, found: list[_Found], headings: list[tuple[int, _Block]]) -> tuple[Citation, ...]:
+    found.sort(key=lambda f: (f.start, -f.end))
+    kept: list[_Found] = []
+    last_end = -1
+    for item in found:
+        if item.start >= last_end:
+            kept.append(item)
+            last_end = item.end
+    stack = [_Section(0, 0, "")]
+    citations: list[Citation] = []
+    head_index = 0
+    for item in kept:
+        while head_index < len(headings) and headings[head_index][0] <= item.start:
+            block = headings[head_index][1]
+            while len(stack) > 1 and stack[-1].level >= block.level:
+                stack.pop()
+            stack.append(_Section(block.level, block.first + 1, block.title))
+            head_index += 1
+        context = next((s.context for s in reversed(stack) if s.context), None)
+        if item.form == CitationForm.RELATIVE_LINES and context is None:
+            continue
+        pin = _PIN.match(text, item.after)
+        commit = item.commit or (pin["sha"] if pin else None)
+        line, column = lines.locate(item.start)
+        citations.append(
+            Citation(
+                text=text[item.start : item.end], line=line, column=column,
+                span=Span(item.start, item.end), form=item.form, path=item.path,
+                ranges=item.ranges, range_spans=item.range_spans, commit=commit,
+                repo_hint=item.repo_hint, headings=tuple(s.title for s in stack[1:]),
+                heading_line=stack[-1].line, context_path=context,
+            )
+        )
+        if item.path:
+            keep_fuller = context is not None and _is_suffix(item.path, context)
+            stack[-1].context = context if keep_fuller else item.path
+    return tuple(citations)
+
+
+def _scoped(lines: _Lines, decls: list[_Decl], headings: list[tuple[int, _Block]]) -> tuple[CommitDeclaration, ...]:
+    last_line = len(lines)
+    heading_lines = [(block.first + 1, block.level) for _, block in headings]
+
+    heading_numbers = [line for line, _ in heading_lines]
+
+    def section_of(line: int) -> tuple[int, int]:
+        """(index of the innermost heading at or before `line` or -1, last line of its section)."""
+        index = bisect.bisect_right(heading_numbers, line) - 1
+        if index < 0:
+            return -1, last_line
+        level = heading_lines[index][1]
+        for h_line, h_level in heading_lines[index + 1 :]:
+            if h_level <= level:
+                return index, h_line - 1
+        return index, last_line
+
+    placed = []
+    for decl in decls:
+        line, column = lines.locate(decl.start)
+        section, end = section_of(line)
+        placed.append((decl, line, column, section, end))
+    result = []
+    for i, (decl, line, column, section, end) in enumerate(placed):
+        for later in placed[i + 1 :]:
+            if later[3] == section and later[1] > line:
+                end = min(end, later[1] - 1)
+                break
+        result.append(
+            CommitDeclaration(decl.ref, line, column, Span(decl.start, decl.end), max(end, line))
+        )
+    return tuple(result)
