@@ -3,7 +3,8 @@
     python benchmarks/gen_workspace.py      # once (seeded; about 5 s)
     python benchmarks/bench_check.py [WORKSPACE] [--runs 5]
 
-Rows: the anchor (`git ls-files` in the 3,000-file submodule), `check()` in-process (load the
+Columns: wall-clock median / min / max, and the median CPU time (this process plus the git and
+Python children it waited for), which a busy machine does not inflate. Rows: the anchor (`git ls-files` in the 3,000-file submodule), `check()` in-process (load the
 workspace, scan and resolve every note; a fresh Resolver each run, so no warm caches), and the
 whole command in a new process (`readertui check WS --format json`, Python start-up included).
 """
@@ -11,6 +12,8 @@ whole command in a new process (`readertui check WS --format json`, Python start
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -23,13 +26,23 @@ from readertui.core.workspace import load_workspace
 DEFAULT_WORKSPACE = Path(__file__).parent / "out" / "kb" / "ws"
 
 
-def timed(action, runs: int) -> list[float]:
-    times = []
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (git, the command under test)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(action, runs: int) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU seconds per run. On a busy machine wall time includes waiting for a
+    core; CPU time does not, so the two together say how much of a slow run was contention."""
+    wall, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), cpu_seconds()
         action()
-        times.append(time.perf_counter() - start)
-    return times
+        wall.append(time.perf_counter() - start)
+        cpu.append(cpu_seconds() - start_cpu)
+    return wall, cpu
 
 
 def main() -> None:
@@ -68,10 +81,11 @@ def main() -> None:
     ]
     print(f"workspace: {workspace_root}  ({files} files in the submodule; "
           f"{sum(results.values())} citations: {results})")
-    print(f"{'what':34} {'median':>9} {'min':>9} {'max':>9}")
-    for name, times in rows:
-        print(f"{name:34} {statistics.median(times) * 1000:8.0f}ms {min(times) * 1000:8.0f}ms "
-              f"{max(times) * 1000:8.0f}ms")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{'what':34} {'median':>9} {'min':>9} {'max':>9} {'cpu med':>9}")
+    for name, (wall, cpu) in rows:
+        print(f"{name:34} {statistics.median(wall) * 1000:8.0f}ms {min(wall) * 1000:8.0f}ms "
+              f"{max(wall) * 1000:8.0f}ms {statistics.median(cpu) * 1000:8.0f}ms")
 
 
 if __name__ == "__main__":
