@@ -14,6 +14,14 @@ in one run:
   each time, so only git's own caches are warm.
 
 Prints a table and the plan's counts. Target: planning ≤ 3 s.
+
+    python benchmarks/bench_update.py --real PATH [--span 80] [--citations 600]
+
+Quality on a real history instead: cite random ranges at PATH's commit `--span` first-parent
+commits back, map them straight to HEAD, and compare with the ground truth obtained by chaining
+the diff of every commit in between (like `git blame`): every range the chain leaves untouched
+must map exactly to the same place, every touched one must be flagged, and every exact result
+must carry the very same text.
 """
 
 from __future__ import annotations
@@ -31,7 +39,9 @@ import time
 from pathlib import Path
 
 from readertui.cli import main as readertui_main
+from readertui.core.drift import DriftMapper, map_through_hunks, parse_diff, split_lines
 from readertui.core.git import GitRepo
+from readertui.core.model import LineRange
 from readertui.core.update import UpdateOptions, choose_repo, plan_update
 from readertui.core.workspace import load_workspace
 
@@ -156,13 +166,63 @@ def timed(action, runs: int) -> list[float]:
     return times
 
 
+def real_history(path: Path, span: int, citations: int, seed: int) -> None:
+    repo = GitRepo(path)
+    chain = git(path, "rev-list", "--first-parent", "--reverse", "HEAD").split()[-(span + 1) :]
+    a, b = chain[0], chain[-1]
+    steps = [parse_diff(repo.diff(x, y)).files for x, y in zip(chain, chain[1:])]
+
+    def chained(cited: str, lines: LineRange) -> tuple[str, LineRange] | None:
+        for files in steps:
+            diff = files.get(cited)
+            if diff is None:
+                continue
+            if diff.new_path is None:
+                return None
+            offset, touched = map_through_hunks(diff.hunks, lines)
+            if touched or diff.binary:
+                return None
+            cited, lines = diff.new_path, lines.shifted(offset)
+        return cited, lines
+
+    rng = random.Random(seed)
+    texts = {f: split_lines(data) for f in repo.list_files(a) if b"\0" not in (data := repo.read_file(f, a) or b"\0")}
+    paths = sorted(f for f, rows in texts.items() if len(rows) >= 2)
+    mapper = DriftMapper(repo, a, b)
+    counts = {"untouched, exact": 0, "untouched, missed": 0, "touched, flagged": 0, "touched, exact": 0, "exact, text differs": 0}
+    for _ in range(citations):
+        cited = rng.choice(paths)
+        start = rng.randint(1, len(texts[cited]))
+        lines = LineRange(start, min(len(texts[cited]), start + rng.randint(0, 15)))
+        truth = chained(cited, lines)
+        result = mapper.map(cited, (lines,))
+        if result.exact and result.new_path is not None:
+            (new,) = result.new_ranges
+            now = split_lines(repo.read_file(result.new_path, b) or b"")[new.start - 1 : new.end]
+            counts["exact, text differs"] += now != texts[cited][lines.start - 1 : lines.end]
+        if truth is None:
+            counts["touched, exact" if result.exact else "touched, flagged"] += 1
+        elif result.exact and (result.new_path, result.new_ranges) == (truth[0], (truth[1],)):
+            counts["untouched, exact"] += 1
+        else:
+            counts["untouched, missed"] += 1
+    print(f"{path}: {a[:7]} → {b[:7]}, {len(chain) - 1} commits, {citations} random ranges")
+    for name, value in counts.items():
+        print(f"  {name:<22} {value}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commits", type=int, default=1000)
     parser.add_argument("--citations", type=int, default=600)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--real", type=Path, metavar="PATH", help="check mapping quality on this repository's history")
+    parser.add_argument("--span", type=int, default=80, help="with --real: how many commits back")
     args = parser.parse_args()
+    if args.real:
+        real_history(args.real, args.span, args.citations, args.seed)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         workspace, first, last = build(Path(tmp), args.commits, args.citations, args.seed)
