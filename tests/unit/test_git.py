@@ -102,6 +102,14 @@ def test_list_files_of_the_index_sees_new_files(kb: KB) -> None:
     assert "new.txt" not in before and "new.txt" in after
 
 
+def test_list_files_leaves_out_nested_submodules(kb: KB) -> None:
+    repo = GitRepo(kb.root)
+    assert "awesome/engine-study/notes/code-reading-log.md" in repo.list_files("HEAD")
+    assert "awesome/engine-study/Engine" not in repo.list_files("HEAD")
+    assert "awesome/engine-study/Engine" not in repo.list_files()
+    assert repo.read_file("awesome/engine-study/Engine", "HEAD") is None
+
+
 def test_list_files_of_an_unknown_commit_says_how_to_fix(kb: KB) -> None:
     with pytest.raises(GitError, match="fetch"):
         GitRepo(kb.submodule).list_files("deadbeef")

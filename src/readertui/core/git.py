@@ -363,7 +363,8 @@ class GitRepo:
         return sha
 
     def list_files(self, commit: str | None = None) -> tuple[str, ...]:
-        """Tracked files at `commit` (`ls-tree -r`), or in the index when None (`ls-files`)."""
+        """Tracked files at `commit` (`ls-tree -r`), or in the index when None (`ls-files`);
+        nested submodules (gitlinks) are left out."""
         if commit is None:
             return self._list_index()
         sha = self._require(commit)
@@ -375,7 +376,7 @@ class GitRepo:
             raw = self._git("ls-tree", "-r", "--name-only", "-z", "--full-tree", sha, strip=False)
         except GitCommandError as error:
             raise _failure("listing files", self.path, error) from error
-        files = tuple(name for name in raw.split("\0") if name)
+        files = self._without_gitlinks(tuple(name for name in raw.split("\0") if name), f"{sha}:.gitmodules")
         with self._lock:
             self._lists[sha] = files
             while len(self._lists) > _LIST_CACHE_COMMITS:
@@ -396,10 +397,25 @@ class GitRepo:
             raw = self._git("ls-files", "-z", "--full-name", strip=False)
         except GitCommandError as error:
             raise _failure("listing files", self.path, error) from error
-        files = tuple(sorted(set(name for name in raw.split("\0") if name)))
+        names = tuple(dict.fromkeys(name for name in raw.split("\0") if name))  # conflicts repeat names
+        files = self._without_gitlinks(names, ":.gitmodules")
         with self._lock:
             self._index_list = (stamp, files)
         return files
+
+    def _without_gitlinks(self, files: tuple[str, ...], gitmodules_blob: str) -> tuple[str, ...]:
+        """`files` less the nested submodules .gitmodules registers: those are not readable
+        files. Only repos that have submodules pay for the one extra `git config`."""
+        if ".gitmodules" not in files:
+            return files
+        try:
+            raw = self._git(
+                "config", f"--blob={gitmodules_blob}", "-z", "--get-regexp", r"^submodule\..*\.path$", strip=False
+            )
+        except GitCommandError:  # no paths in it, or unreadable: list everything
+            return files
+        gitlinks = {entry.partition("\n")[2].strip("/") for entry in raw.split("\0")}
+        return tuple(name for name in files if name not in gitlinks)
 
     def read_file(self, path: str, commit: str | None = None) -> bytes | None:
         """The bytes of `path` at `commit` (a blob), or in the working tree when None.
