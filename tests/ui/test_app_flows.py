@@ -337,3 +337,20 @@ async def test_help_opens_from_the_keymap(demo):
         await pilot.press("question_mark")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
+
+
+async def test_a_log_that_cannot_be_written_is_a_notification_not_a_crash(demo):
+    log = demo / "minillm/notes/code-reading-log.md"
+    log.write_bytes(b"# log\n\x00 binary junk\n")
+    app = make_app(demo)
+    shown: list[tuple[str, str]] = []
+    notify = app.notify
+    app.notify = lambda message, **kw: (shown.append((message, kw.get("severity"))), notify(message, **kw))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await open_file(pilot, "minillm/utils.py", 3)
+        await pilot.press("c", *"x", "enter")
+        await settle(pilot)
+        assert log.read_bytes() == b"# log\n\x00 binary junk\n"
+        assert any(severity == "error" and "code-reading-log.md" in msg for msg, severity in shown)
+        assert app.is_running

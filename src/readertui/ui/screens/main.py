@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
 from readertui.core import bookmarks as bookmark_store
 from readertui.core.backlinks import BacklinkIndex
@@ -422,10 +423,10 @@ class MainScreen(Screen):
     def _write_log(self, text: str, citation: str | None, commit: str | None) -> None:
         try:
             path = log_entry(self.project, text, citation, commit)
+            line = len(read_text(path).splitlines())
         except ReadertuiError as error:
             self.post_message(Failed("Log entry not written", error))
             return
-        line = len(read_text(path).splitlines())
         self.post_message(OpenNote(path, line))
 
     @on(MarkToggled)
@@ -718,3 +719,10 @@ class MainScreen(Screen):
     @on(Failed)
     def _failed(self, event: Failed) -> None:
         self.notify(event.error, title=event.title, severity="error", timeout=8)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """A worker that raised (workers never exit the app): tell the user, in one line."""
+        error = event.worker.error
+        if event.state is WorkerState.ERROR and error is not None:
+            self.notify(str(error) or type(error).__name__, severity="error", timeout=8)
