@@ -40,7 +40,7 @@ from readertui.ui.bindings import bindings_for
 # costs no more than a 2,000-column one.
 MAX_COLUMNS = 2_000
 # Files longer than this get a quick parse of the rows around the viewport first.
-WINDOW_PARSE_MIN_LINES = 4_000
+WINDOW_PARSE_MIN_LINES = 1_500
 WINDOW_PARSE_RADIUS = 300
 # Rows highlighted per query beyond the visible ones, so small scrolls hit the cache.
 HIGHLIGHT_MARGIN = 40
