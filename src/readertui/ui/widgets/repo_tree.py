@@ -31,6 +31,9 @@ def inert(name: str) -> Text:
     return Text(sanitize_line(name))
 
 
+ADD_BATCH = 1000  # tree nodes added per event-loop turn (each turn rebuilds the lines once)
+
+
 @dataclass(frozen=True)
 class Entry:
     kind: str  # "project" | "repo" | "uninit" | "folder" | "file" | "notes" | "note"
@@ -80,6 +83,11 @@ class RepoTree(Tree[Entry]):
     def process_label(self, label: str | Text) -> Text:
         # Never parse markup: a file may be called "[bold]x" or "[@click=quit]".
         return inert(label) if isinstance(label, str) else label
+
+    def get_label_width(self, node: TreeNode[Entry]) -> int:
+        # Textual renders every label to measure it whenever the tree changes; a 5,000-entry
+        # folder made that the slowest step. The icon is two cells, the label is plain text.
+        return node.label.cell_len + 2
 
     def on_mount(self) -> None:
         for number, project in enumerate(self.workspace.projects):
@@ -144,13 +152,27 @@ class RepoTree(Tree[Entry]):
         node, entry = event.node, event.node.data
         assert entry is not None and entry.repo is not None
         self._clear_loading(node)
-        for folder in event.dirs:
-            name = folder.rpartition("/")[2]
-            node.add(inert(name + "/"), Entry("folder", entry.project, entry.repo, folder))
-        for path in event.files:
-            node.add_leaf(
-                inert(path.rpartition("/")[2]), Entry("file", entry.project, entry.repo, path)
-            )
+        folders = [
+            (inert(f.rpartition("/")[2] + "/"), Entry("folder", entry.project, entry.repo, f))
+            for f in event.dirs
+        ]
+        files = [
+            (inert(p.rpartition("/")[2]), Entry("file", entry.project, entry.repo, p))
+            for p in event.files
+        ]
+        self._add_batch(node, folders, files)
+
+    def _add_batch(self, node: TreeNode[Entry], folders: list, files: list) -> None:
+        """Add a folder's entries a slice at a time, so a 5,000-entry folder never freezes
+        the UI: each slice is one short turn of the event loop."""
+        for label, data in folders[:ADD_BATCH]:
+            node.add(label, data)
+        room = ADD_BATCH - min(len(folders), ADD_BATCH)
+        for label, data in files[:room]:
+            node.add_leaf(label, data)
+        folders, files = folders[ADD_BATCH:], files[room:]
+        if folders or files:
+            self.call_later(self._add_batch, node, folders, files)
 
     @on(NotesReady)
     def _add_notes(self, event: NotesReady) -> None:
