@@ -1,0 +1,56 @@
+"""The tree on a 50,000-file repo: folders load lazily, a 5,000-entry folder arrives whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+
+from readertui.core.model import Project, Repo, RepoKind, Workspace
+from readertui.ui.widgets.repo_tree import RepoTree
+
+PATHS = tuple(
+    [f"big/file{i:05d}.py" for i in range(5000)]
+    + [f"d{i % 500}/sub{i % 7}/f{i}.c" for i in range(45_000)]
+)
+
+
+class TreeApp(App):
+    def __init__(self) -> None:
+        super().__init__()
+        repo = Repo("R", Path("/nowhere/p/R"), RepoKind.PLAIN)
+        project = Project("p", Path("/nowhere/p"), (repo,), Path("/nowhere/p/notes"))
+        self.workspace = Workspace(Path("/nowhere"), (project,))
+        self.listed = 0
+
+    def list_files(self, project: Project, repo: Repo) -> tuple[str, ...]:
+        self.listed += 1
+        return PATHS
+
+    def compose(self) -> ComposeResult:
+        yield RepoTree(self.workspace, self.list_files)
+
+
+async def test_fifty_thousand_files_load_one_folder_at_a_time():
+    app = TreeApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        tree = app.query_one(RepoTree)
+        await pilot.pause()
+        repo = tree.root.children[0].children[0]
+        assert app.listed == 0  # nothing is listed before the repo is opened
+        repo.expand()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(repo.children) == 501  # 500 folders + big/, no files at the top
+        big = next(node for node in repo.children if str(node.label) == "big/")
+        assert not big.children
+        big.expand()
+        await app.workers.wait_for_complete()
+        while len(big.children) < 5000:  # added a slice per event-loop turn
+            await pilot.pause()
+        assert str(big.children[-1].label) == "file04999.py"
+        assert app.listed == 1  # one listing serves every folder
+        tree.focus()
+        start = tree.cursor_line
+        await pilot.press("down")
+        assert tree.cursor_line == start + 1
