@@ -432,3 +432,20 @@ def test_hostile_bytes_never_reach_a_real_terminal(tmp_path) -> None:
         assert b"\x1b[2J" + b"screen" not in output and b"clear\x1b[2J" not in output
         assert b"\xc2\x9b" not in output and b"\x07 c1" not in output
         assert "␛".encode() in output and "␇".encode() in output  # shown, as placeholders
+
+
+async def test_a_long_line_with_thousands_of_tokens_renders_quickly() -> None:
+    line = "[" + ",".join(str(i % 10) for i in range(4_500)) + "]"
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load(line + "\n", path="numbers.json")
+        await settle(app)
+        await pilot.pause()
+        view.find("9")
+        view.set_overlays({1: [(1, 30, "citation"), (10, 20, "citation_broken")]})
+        started = time.perf_counter()
+        row = row_of(view, 1)
+        assert time.perf_counter() - started < 0.5
+        assert style_at(row, "0,1").color == DEFAULT_MARK_STYLES["citation"].color
+        assert len(list(row_of(view, 1))) > 20  # numbers and commas styled apart, not one plain run

@@ -581,15 +581,16 @@ class CodeView(ScrollView, can_focus=True):
         if hidden > 0:
             raw = raw[:MAX_COLUMNS]
         text, columns = sanitize_with_map(raw, self.tab_width)
-        layers = [(a, b, style) for a, b, name in self._syntax_spans(index) if (style := self._scope_style(name))]
-        for a, b, name in self._overlays.get(index + 1, ()):
-            layers.append((a, b, self._mark_styles.get(name, Style())))
+        syntax = [(a, b, style) for a, b, name in self._syntax_spans(index) if (style := self._scope_style(name))]
+        overlays = [(a, b, self._mark_styles.get(name, Style())) for a, b, name in self._overlays.get(index + 1, ())]
+        tracks = [syntax, *_tracks(overlays)]
         if self._search is not None:
             search_style = self._mark_styles["search"]
-            layers.extend((m.start(), m.end(), search_style) for m in self._search.finditer(raw) if m.end() > m.start())
+            tracks.append([(m.start(), m.end(), search_style) for m in self._search.finditer(raw) if m.end() > m.start()])
         if columns is not None:
-            layers = [(columns[min(a, len(raw))], columns[min(b, len(raw))], style) for a, b, style in layers]
-        segments = _styled_segments(text, layers)
+            end = len(raw)
+            tracks = [[(columns[min(a, end)], columns[min(b, end)], style) for a, b, style in track] for track in tracks]
+        segments = _styled_segments(text, tracks) if text else []
         if hidden > 0:
             segments.append(Segment(f" … {hidden:,} more characters", self._mark_styles["truncated"]))
         body = Strip(segments)
@@ -637,17 +638,41 @@ def _search(compiled: re.Pattern[str], text: str, position: int, forward: bool) 
     return last
 
 
-def _styled_segments(text: str, layers: list[tuple[int, int, Style]]) -> list[Segment]:
-    """Split `text` at every layer edge; later layers are drawn over earlier ones."""
-    if not layers:
-        return [Segment(text)] if text else []
+def _styled_segments(text: str, tracks: list[list[tuple[int, int, Style]]]) -> list[Segment]:
+    """Split `text` at every span edge. Each track is sorted and non-overlapping (one sweep
+    pointer per track keeps a line with thousands of spans linear); later tracks draw over
+    earlier ones."""
     length = len(text)
-    cuts = sorted({0, length, *(min(max(a, 0), length) for a, _, _ in layers), *(min(max(b, 0), length) for _, b, _ in layers)})
+    edges = {0, length}
+    for track in tracks:
+        for a, b, _ in track:
+            edges.add(min(max(a, 0), length))
+            edges.add(min(max(b, 0), length))
+    cuts = sorted(edges)
+    positions = [0] * len(tracks)
     segments = []
     for start, end in zip(cuts, cuts[1:]):
         style: Style | None = None
-        for a, b, layer_style in layers:
-            if a <= start and end <= b:
-                style = layer_style if style is None else style + layer_style
+        for number, track in enumerate(tracks):
+            index = positions[number]
+            while index < len(track) and track[index][1] <= start:
+                index += 1
+            positions[number] = index
+            if index < len(track) and track[index][0] <= start:
+                layer = track[index][2]
+                style = layer if style is None else style + layer
         segments.append(Segment(text[start:end], style))
     return segments
+
+
+def _tracks(spans: list[tuple[int, int, Style]]) -> list[list[tuple[int, int, Style]]]:
+    """Spread possibly overlapping spans over as few sorted, non-overlapping tracks as needed."""
+    tracks: list[list[tuple[int, int, Style]]] = []
+    for span in sorted(spans, key=lambda span: span[0]):
+        for track in tracks:
+            if track[-1][1] <= span[0]:
+                track.append(span)
+                break
+        else:
+            tracks.append([span])
+    return tracks
