@@ -168,3 +168,15 @@ async def test_quit_remembers_the_place_and_the_next_start_returns_there(tmp_pat
         assert again.screen.location.path == "minillm/model.py"
         assert again.screen.source.cursor_line == 20
         assert not again.screen.query_one("#tree").display
+
+
+async def test_uninitialized_submodule_shows_the_command_that_fixes_it(tmp_path):
+    kb = build_kb(tmp_path)
+    git(kb.root, "submodule", "deinit", "-q", "-f", "awesome/engine-study/Engine")
+    app = ReaderApp(find_workspace(kb.workspace))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tree = app.screen.query_one("#tree")
+        node = next(n for n in tree.root.children[0].children if n.data.kind == "uninit")
+        assert "not initialized: git -C" in str(node.label)
+        assert "submodule update --init" in str(node.label)
