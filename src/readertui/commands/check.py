@@ -35,8 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "check",
         help="report broken citations in the notes",
-        description="Resolve every code citation in the notes under PATH (the workspace, a "
-        "project folder or one note) and report the broken ones.",
+        description="Resolve every code citation in the notes under PATH (the workspace, a\n"
+        "project folder or one note) and report the broken ones: one line each\n"
+        "(note:line:col: status: citation → detail), then counts per status.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
