@@ -35,7 +35,7 @@ PICKER_CSS = """
 }}
 {name} Label {{ width: 100%; color: $text-muted; }}
 {name} Input, {name} Input:focus {{ border: none; height: 1; padding: 0; }}
-{name} OptionList {{ height: 1fr; border: none; padding: 0; }}
+{name} OptionList, {name} OptionList:focus {{ height: 1fr; border: none; padding: 0; }}
 """
 
 
@@ -172,7 +172,10 @@ class FileFinder(ModalScreen[str | None]):
 class ListPicker(ModalScreen[T | None], Generic[T]):
     """Pick one of `items` (label, value); dismisses with the value."""
 
-    DEFAULT_CSS = PICKER_CSS.format(name="ListPicker")
+    DEFAULT_CSS = PICKER_CSS.format(name="ListPicker") + """
+    ListPicker > Vertical { height: auto; max-height: 80%; }
+    ListPicker OptionList, ListPicker OptionList:focus { height: auto; max-height: 100%; }
+    """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker_cancel")]
 
     def __init__(self, title: str, items: Sequence[tuple[str, T]]) -> None:
@@ -213,7 +216,10 @@ class BookmarkChoice:
 class BookmarkPicker(ListPicker[BookmarkChoice]):
     """The bookmark list: Enter jumps, `r` renames, `d` deletes (the screen saves)."""
 
-    DEFAULT_CSS = PICKER_CSS.format(name="BookmarkPicker")
+    DEFAULT_CSS = PICKER_CSS.format(name="BookmarkPicker") + """
+    BookmarkPicker > Vertical { height: auto; max-height: 80%; }
+    BookmarkPicker OptionList, BookmarkPicker OptionList:focus { height: auto; max-height: 100%; }
+    """
     BINDINGS = [
         Binding("r", "choose('rename')", "Rename", id="bookmark_rename"),
         Binding("d,delete", "choose('delete')", "Delete", id="bookmark_delete"),
