@@ -70,6 +70,10 @@ def test_report_finds_each_broken_citation(kb2):
     assert ("code-reading-log.md", 7, "src/engine/core.py") in ok
     assert len(ok) == 6  # overview's four, the log's two
     text = report_text(report, workspace)
+    first = text.splitlines()[0]
+    assert first.startswith("engine-study/notes/code-reading-log.md:5:")
+    assert first.endswith(": out-of-range: Engine/src/engine/core.py:35-45 → "
+                          "Engine/src/engine/core.py has 40 lines; 35-45 is past the end")
     assert "engine-study/notes/code-reading-log.md:8:" in text
     assert "outside the workspace" in text
     assert "localhost" not in text and "std::" not in text
