@@ -128,6 +128,12 @@ def test_any_transport_prefix_is_refused(transport: str, rest: str) -> None:
         check_url(f"{transport}::{rest}")
 
 
+@given(st.text(max_size=40))
+def test_repo_names_from_any_url_are_plain_folder_names(url: str) -> None:
+    name = repo_name_from_url(url)
+    assert name is None or ("/" not in name and not name.startswith((".", "-")) and name.strip() == name)
+
+
 @pytest.mark.parametrize(
     ("url", "name"),
     [
@@ -139,6 +145,7 @@ def test_any_transport_prefix_is_refused(transport: str, rest: str) -> None:
         ("/home/me/src/vllm", "vllm"),
         ("https://host/.git", None),
         ("https://host/-x", None),
+        ("https://[::1/x.git", None),
     ],
 )
 def test_repo_name_from_url(url: str, name: str | None) -> None:

@@ -41,6 +41,14 @@ def test_read_head_follows_branches_and_packed_refs(kb: KB) -> None:
     assert read_head(kb.submodule) == kb.a  # `.git` is a file pointing into the superproject
 
 
+def test_read_head_of_a_linked_worktree(kb: KB, tmp_path: Path) -> None:
+    tree = tmp_path / "wt"
+    git(kb.upstream, "worktree", "add", "-q", "-b", "side", str(tree), kb.a)
+    assert read_head(tree) == kb.a
+    git(kb.upstream, "pack-refs", "--all")
+    assert read_head(tree) == kb.a
+
+
 def test_read_head_of_an_unborn_repository_is_none(tmp_path: Path) -> None:
     git(tmp_path, "init", "-q")
     assert read_head(tmp_path) is None

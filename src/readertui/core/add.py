@@ -117,7 +117,10 @@ def repo_name_from_url(url: str) -> str | None:
     """The repository's folder name: the URL's last path part without `.git`
     (`https://github.com/microsoft/DeepSpeed.git` → `DeepSpeed`); None when there is none."""
     if _SCHEME.match(url):
-        path = urlsplit(url).path
+        try:
+            path = urlsplit(url).path
+        except ValueError:  # a malformed URL (say an unclosed `[` host) names nothing
+            return None
     elif _SCP_LIKE.fullmatch(url):
         path = url.split(":", 1)[1]
     else:
