@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -254,3 +255,16 @@ def test_several_repos_need_repo_name(tmp_path):
     assert choose_repo(project, "B").name == "B"
     with pytest.raises(WorkspaceError, match="no git repository 'docs'"):
         choose_repo(project, "docs")
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("answer", "applied"), [("y\n", True), ("n\n", False), ("\n", False)])
+def test_a_terminal_answer_decides(kb_notes, monkeypatch, capsys, answer, applied):
+    monkeypatch.setattr("sys.stdin", FakeTerminal(answer))
+    assert run(kb_notes) == 1  # applied with citations for a human, or not applied
+    assert "Apply this plan? [y/N]" in capsys.readouterr().out
+    assert head(kb_notes) == (kb_notes.b if applied else kb_notes.a)
