@@ -15,7 +15,8 @@ checkout. Which citations are carried:
   `rewrite_commits` is set. Then the declaration is moved to the new commit only when every
   citation under it can be carried; otherwise the declaration and all its citations stay at the
   old commit (still correct, and `check` reports them as stale/moved), so nothing silently
-  points at the wrong lines.
+  points at the wrong lines. A declaration with no carried citation under it (prose only, or
+  a log section whose entries pin their own commits) is left alone.
 * A renamed file's path is rewritten only where the citation wrote the full path
   (`core.rewrite.path_rewrite`); a shorter form that no longer names the file needs a human.
 * Bookmarks at the old commit (or with none) move when exact, keep their old commit otherwise.
