@@ -11,7 +11,7 @@ import pytest
 
 from readertui.core.check import check, report_json, report_text
 from readertui.core.errors import WorkspaceError
-from readertui.core.model import Status
+from readertui.core.model import LineRange, Status
 from readertui.core.workspace import load_workspace
 from tests.gitfixtures import build_kb, git, write
 
@@ -242,3 +242,24 @@ def test_demo_workspace_forms_resolve():
         assert (by_text[text]["status"], by_text[text]["path"]) == ("ok", path), text
     forms = {e["status"] for e in by_text.values()}
     assert "unpinned" not in forms  # plain folders are read from disk, never unpinned
+
+
+def test_daily_sections_declare_their_own_commit(kb2):
+    """A log whose older day was read at A and newer day at B, with the checkout at B."""
+    git(kb2.submodule, "checkout", "-q", "--detach", kb2.b)
+    write(kb2.project / "notes/code-reading-log.md", (
+        f"# Log\n\n> based on commit `{kb2.a[:7]}`\n\n## 2026-01-14\n\n"
+        "- 10:00 `Engine/src/engine/core.py:14-16` — save\n\n"
+        f"## 2026-01-20\n\n**Commit**: `{kb2.b[:7]}`\n\n"
+        "- 09:00 `Engine/src/engine/core.py:19-21` — save, read again at B\n"
+        f"- 09:10 `Engine/src/engine/core.py:14-16` @ {kb2.a[:7]} — pinned to A\n"
+    ))
+    (kb2.project / "notes/questions.md").unlink()
+    (kb2.project / "notes/overview.md").write_text("# Overview\n")
+    report = check(load_workspace(kb2.workspace))
+    got = [(r.citation.line, r.status, r.commit, r.new_ranges) for r in report.results]
+    assert got == [
+        (7, Status.MOVED, kb2.a, (LineRange(19, 21),)),
+        (13, Status.OK, kb2.b, ()),
+        (14, Status.MOVED, kb2.a, (LineRange(19, 21),)),
+    ]
