@@ -354,3 +354,15 @@ async def test_a_log_that_cannot_be_written_is_a_notification_not_a_crash(demo):
         assert log.read_bytes() == b"# log\n\x00 binary junk\n"
         assert any(severity == "error" and "code-reading-log.md" in msg for msg, severity in shown)
         assert app.is_running
+
+
+async def test_today_count_is_about_the_reading_log_whatever_note_is_shown(demo):
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_file(pilot, "minillm/utils.py", 3)
+        await pilot.press("c", *"first", "enter")
+        await settle(pilot)
+        screen.open_note(demo / "minillm/notes/overview.md")
+        await settle(pilot)
+        assert screen.query_one("#status").info.today_entries == 1

@@ -73,9 +73,12 @@ class NoteLoaded(Message):
 
 
 class ProjectIndexed(Message):
-    def __init__(self, index: BacklinkIndex, bookmarks: tuple[Bookmark, ...], problems) -> None:
+    def __init__(
+        self, index: BacklinkIndex, bookmarks: tuple[Bookmark, ...], today: int, problems
+    ) -> None:
         super().__init__()
         self.index, self.bookmarks, self.problems = index, bookmarks, problems
+        self.today = today  # entries in today's section of the reading log
 
 
 class BookmarksSaved(Message):
@@ -291,7 +294,8 @@ class MainScreen(Screen):
         self.notes.show_note(event.path, event.text, event.results, event.line)
         title = event.path.relative_to(self.project.path).as_posix()
         self.query_one("#notes-title", Static).update(title)
-        self._today_entries = len(entries_for_day(event.text, date.today()))
+        if event.path == self.project.reading_log:
+            self._today_entries = len(entries_for_day(event.text, date.today()))
         self._drift = self._drift_text(self.notes.results)
         self._update_status()
 
@@ -324,11 +328,18 @@ class MainScreen(Screen):
                 problems.append(str(error))
         marks, bookmark_problems = bookmark_store.load(project)
         problems.extend(str(problem) for problem in bookmark_problems)
-        self.post_message(ProjectIndexed(BacklinkIndex(results), tuple(marks), problems))
+        today = 0
+        if project.reading_log.is_file():
+            try:
+                today = len(entries_for_day(read_text(project.reading_log), date.today()))
+            except ReadertuiError as error:
+                problems.append(str(error))
+        self.post_message(ProjectIndexed(BacklinkIndex(results), tuple(marks), today, problems))
 
     @on(ProjectIndexed)
     def _project_indexed(self, event: ProjectIndexed) -> None:
         self.backlinks, self.bookmarks = event.index, event.bookmarks
+        self._today_entries = event.today
         for problem in event.problems:
             self.notify(problem, severity="warning", timeout=8)
         self._refresh_marks()
