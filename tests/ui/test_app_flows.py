@@ -366,3 +366,17 @@ async def test_today_count_is_about_the_reading_log_whatever_note_is_shown(demo)
         screen.open_note(demo / "minillm/notes/overview.md")
         await settle(pilot)
         assert screen.query_one("#status").info.today_entries == 1
+
+
+async def test_binary_file_is_refused_with_the_reason(demo):
+    (demo / "minillm/minillm/blob.bin").write_bytes(b"\x7fELF\x00\x01\x02\x1b]52;c;aGk=\x07")
+    app = make_app(demo)
+    shown: list[str] = []
+    notify = app.notify
+    app.notify = lambda message, **kw: (shown.append(message), notify(message, **kw))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_file(pilot, "minillm/blob.bin")
+        assert screen.location.path == "minillm/blob.bin"
+        assert screen.source.line_count == 1 and screen.source.line_text(1) == ""
+        assert any("binary" in message for message in shown)

@@ -206,8 +206,9 @@ class MainScreen(Screen):
         location = event.location
         source = self.source
         source.load(event.text, path=location.path, name=f"{location.repo}/{location.path}")
-        if event.notice:
-            self.notify(event.notice, title=location.path, severity="warning")
+        notice = event.notice or source.notice  # undecodable bytes, or why it is plain text
+        if notice:
+            self.notify(notice, title=location.path, severity="warning")
         line = event.select.start if event.select else location.line
         source.goto(max(1, min(line, source.line_count)), select=event.select)
         self.location = location
