@@ -293,6 +293,11 @@ def _compiled(key: str, grammar: _Grammar) -> _Compiled:
         return _cache[key]
 
 
+def is_warm(language: str) -> bool:
+    """True when `language`'s queries are compiled (parsing a few rows then costs ~1 ms)."""
+    return language in _cache
+
+
 def warm_up(language: str) -> None:
     """Load `language`'s grammar and compile its queries now (tens of milliseconds holding the
     GIL, over 100 ms for cuda). Call from a worker at start-up so the first file opens fast."""
@@ -358,6 +363,11 @@ class Highlighter:
     def parsed(self) -> bool:
         """True once the whole text is parsed."""
         return self._full is not None
+
+    def covers(self, line: int) -> bool:
+        """True when `line` is inside what has been parsed (a window or the whole text)."""
+        parsed = self._full or self._window
+        return parsed is not None and parsed.first_row < line <= parsed.last_row + 1
 
     @property
     def ready(self) -> bool:

@@ -33,7 +33,14 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from readertui.core.model import LineRange
 from readertui.core.safe_text import DEFAULT_TAB_WIDTH, sanitize_line, sanitize_with_map, split_lines
-from readertui.core.syntax import Highlighter, detect_language, languages, plain_text_reason, scope_chain
+from readertui.core.syntax import (
+    Highlighter,
+    detect_language,
+    is_warm,
+    languages,
+    plain_text_reason,
+    scope_chain,
+)
 from readertui.ui.bindings import bindings_for
 
 # Columns of one line that are ever rendered; the rest is summarised by a marker. A 5 MB line
@@ -241,16 +248,18 @@ class CodeView(ScrollView, can_focus=True):
         if self.is_attached:
             self.scroll_to(0, 0, animate=False, immediate=True, force=True)
             self.refresh()
-            # At once: the window parse usually lands before the first frame. Parses that would
-            # hold the GIL for long are fed through callbacks, so the frame is not held up.
-            self._start_parse(self._generation)
+            self._parse_visible_rows()
+            # After the caller's handler, so a `goto` right after `load` is already applied.
+            self.call_next(self._start_parse, self._generation)
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._start_parse, self._generation)
 
     def _start_parse(self, generation: int) -> None:
         if generation == self._generation and self._highlighter is not None and not self._highlighter.parsed:
-            self._parse(generation, self._highlighter)
+            first_frame = threading.Event()
+            self.call_after_refresh(first_frame.set)
+            self._parse(generation, self._highlighter, first_frame)
 
     def _widest_line(self, text: str) -> int:
         """Cells of the widest line (capped): exact for tabs and wide characters."""
@@ -262,15 +271,35 @@ class CodeView(ScrollView, can_focus=True):
                 widest = max(widest, cell_len(sanitize_line(line[:MAX_COLUMNS], self.tab_width)) + 40)
         return widest
 
+    def _parse_visible_rows(self) -> None:
+        """Parse the rows around the cursor right here when that is cheap (grammar compiled,
+        ~1 ms for a screenful), so the first frame of a big file is already in colour."""
+        highlighter = self._highlighter
+        if (
+            highlighter is None
+            or highlighter.parsed
+            or len(self._lines) < WINDOW_PARSE_MIN_LINES
+            or not is_warm(highlighter.language)
+            or highlighter.covers(self.cursor_line)
+        ):
+            return
+        rows = max(self.scrollable_content_region.height, 50) + HIGHLIGHT_MARGIN
+        highlighter.parse_window(self.cursor_line - rows, self.cursor_line + rows)
+        self._spans.clear()
+        self._forget()
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="codeview-parse")
-    def _parse(self, generation: int, highlighter: Highlighter) -> None:
-        if len(self._lines) >= WINDOW_PARSE_MIN_LINES:
+    def _parse(self, generation: int, highlighter: Highlighter, first_frame: threading.Event) -> None:
+        on_screen = first_frame
+        if len(self._lines) >= WINDOW_PARSE_MIN_LINES and not highlighter.covers(self.cursor_line):
             around = self.cursor_line
             highlighter.parse_window(around - WINDOW_PARSE_RADIUS, around + WINDOW_PARSE_RADIUS)
-            painted = threading.Event()
-            self.post_message(self._Highlighted(generation, painted))
-            # Let the coloured window reach the screen before the full parse competes for the GIL.
-            painted.wait(1.0)
+            on_screen = threading.Event()
+            self.post_message(self._Highlighted(generation, on_screen))
+        if not highlighter.parsed and highlighter.ready:
+            # The rows on screen are in colour already: let that frame out before the full
+            # parse starts competing with the UI thread for the GIL.
+            on_screen.wait(1.0)
         if get_current_worker().is_cancelled:
             return
         highlighter.parse()
@@ -371,6 +400,7 @@ class CodeView(ScrollView, can_focus=True):
         if center:
             self._center_on(target)
         self.cursor_line = line
+        self._parse_visible_rows()
         if select is not None:
             self._anchor = target.end
             self.refresh_lines(target.start - 1, len(target))
