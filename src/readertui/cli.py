@@ -18,7 +18,8 @@ from readertui.core.errors import ReadertuiError
 COMMANDS = ("check", "log", "bookmarks", "add", "update")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or (for speed: each command imports its core modules) just `only`."""
     parser = argparse.ArgumentParser(
         prog="readertui",
         description="Read a codebase beside research notes that cite it. "
@@ -26,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"readertui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         importlib.import_module(f"readertui.commands.{name}").register(sub)
     return parser
 
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
         return _open_tui(argv)
-    parser = build_parser()
+    parser = build_parser(argv[0] if argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
