@@ -645,16 +645,31 @@ def test_big_note_is_fast() -> None:
 
 
 def _timed(note: str) -> float:
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: other test processes on the machine don't count
     scan_note(note)
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
-@pytest.mark.parametrize(
-    "line",
-    ["a" * 2_000_000, "中" * 2_000_000, "a/" * 1_000_000, "[" * 2_000_000, "L1-" * 600_000,
-     "行 1," * 500_000, "a.py" + " " * 2_000_000 + ":1", "commit " * 300_000, "|" * 2_000_000,
-     "# " + " " * 2_000_000 + "#"],
-)
+HUGE_LINES = {
+    "letters": "a" * 2_000_000,
+    "cjk": "中" * 2_000_000,
+    "slashes": "a/" * 1_000_000,
+    "brackets": "[" * 2_000_000,
+    "links": "[a](" * 500_000,
+    "backtick-pairs": "`a" * 1_000_000,
+    "l-ranges": "L1-" * 600_000,
+    "hang-rows": "行 1," * 500_000,
+    "spaces-before-colon": "a.py" + " " * 2_000_000 + ":1",
+    "commit-words": "commit " * 300_000,
+    "pipes": "|" * 2_000_000,
+    "heading-spaces": "# " + " " * 2_000_000 + "#",
+    "colons-digits": "a:1" * 600_000,
+    "urls": "https://x.io/" + "a/" * 1_000_000,
+    "comments": "<!--" * 500_000,
+}
+
+
+@pytest.mark.parametrize("line", list(HUGE_LINES.values()), ids=list(HUGE_LINES))
 def test_huge_line_does_not_hang(line: str) -> None:
-    assert _timed(line) < 5
+    # Linear time: ~0.1-1 s per 2 MB on a developer machine; the bound only catches a hang.
+    assert _timed(line) < 10

@@ -184,7 +184,7 @@ _LINK = re.compile(
     r"(?:[ \t]{1,20}(?:\"[^\"\n]{0,500}\"|'[^'\n]{0,500}'))?[ \t]{0,20}\)"
 )
 _REFERENCE_DEF = re.compile(
-    r"[ \t]{0,3}\[[^\[\]\n]{1,500}\]:[ \t]{0,20}(?:<(?P<t1>[^<>\n]{1,4096})>|(?P<t2>\S{1,4096}))"
+    r"(?m)^[ \t]{0,3}\[[^\[\]\n]{1,500}\]:[ \t]{0,20}(?:<(?P<t1>[^<>\n]{1,4096})>|(?P<t2>\S{1,4096}))"
 )
 _FRAGMENT_LINES = re.compile(
     r"#L(?P<a>[0-9]{1,9})(?:C[0-9]{1,5})?(?:-L?(?P<b>[0-9]{1,9})(?:C[0-9]{1,5})?)?"
@@ -211,6 +211,7 @@ _FENCE_OPEN = re.compile(
 _ATX = re.compile(r" {0,3}(?P<hashes>#{1,6})(?=[ \t]|$)")
 _SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
 _BLANK = re.compile(r"[ \t>]*")
+_PATH_SEGMENT = re.compile(r"[\w.\-+@~/]*")
 _IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
 _PLAIN_START = re.compile(r"[^ \t>#`~\-*+=<_|0-9]")  # a line starting so is paragraph text
 
@@ -643,24 +644,43 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return compiled
 
 
-def _is_path_char(ch: str) -> bool:
-    return ch.isalnum() or ch in "_.-+@~/"
+class _PathRuns:
+    """Finds the run of path characters that ends at an offset. Queries come in increasing
+    order, so a run already measured is reused: linear overall, even on a 5 MB path-like line."""
+
+    def __init__(self, view: str) -> None:
+        self.view = view
+        self.last_end = 0
+        self.last_start = 0
+
+    def start_before(self, end: int) -> int | None:
+        """Start of the path run ending at `end`, or None (empty, over 1024 characters, or
+        right after `:` / `\\`, as in `std::x.h:3`)."""
+        view = self.view
+        if self.last_end <= end and _PATH_SEGMENT.fullmatch(view, self.last_end, end):
+            start = self.last_start
+        else:
+            start = end
+            floor = max(0, end - 1025)
+            while start > floor:
+                ch = view[start - 1]
+                if not (ch.isalnum() or ch in "_.-+@~/"):
+                    break
+                start -= 1
+        self.last_end, self.last_start = end, start
+        if start == end or end - start > 1024:
+            return None
+        if start > 0 and view[start - 1] in ":\\":
+            return None
+        return start
 
 
-def _path_before(view: str, end: int) -> int | None:
-    """Start of the path run that ends at `end`, or None (none, too long, or after `:` / `\\`)."""
-    start = end
-    floor = max(0, end - 1024)
-    while start > floor:
-        ch = view[start - 1]
-        if not (ch.isalnum() or ch in "_.-+@~/"):
-            break
-        start -= 1
-    if start == end or (start == floor and start > 0 and _is_path_char(view[start - 1])):
-        return None
-    if start > 0 and view[start - 1] in ":\\":
-        return None
-    return start
+def _may_be_source_name(view: str, start: int, end: int) -> bool:
+    """A cheap look at the end of `view[start:end]` before the full prose path rule."""
+    tail = view[max(start, end - 40) : end]
+    name = tail.rsplit("/", 1)[-1]
+    ext = name.rsplit(".", 1)[-1] if "." in name else ""
+    return ext.lower() in SOURCE_EXTENSIONS or name in KNOWN_FILENAMES or name.startswith(("Dockerfile", "Makefile"))
 
 
 def _strip_cjk_prefix(view: str, start: int, end: int) -> int:
@@ -793,45 +813,46 @@ def _link_target(target: str, target_offset: int, start: int, end: int) -> _Foun
 
 def _find_links(prose: _Masked, spans, found: list[_Found]) -> list[tuple[int, int]]:
     """Links and reference definitions; returns the regions of links that are citations."""
+    regions: list[tuple[int, int]] = []
+    if "[" not in prose.view():
+        return regions
     code = _Masked(prose.view())
     for a, _, _, d, _ in spans:
         code.claim(a, d)  # code spans bind tighter than links
     view = code.view()
-    regions: list[tuple[int, int]] = []
-    claimed_until = -1
-    for at in _anchors(view, r"\["):
-        if at < claimed_until or (at > 0 and view[at - 1] == "]"):
-            continue
-        indent = at
-        while indent > 0 and at - indent < 3 and view[indent - 1] == " ":
-            indent -= 1
-        at_line_start = indent == 0 or view[indent - 1] == "\n"
-        definition = _REFERENCE_DEF.match(view, indent) if at_line_start else None
-        if definition:
-            group = "t1" if definition["t1"] else "t2"
-            hit = _link_target(definition[group], definition.start(group), definition.start(group),
-                               definition.end(group))
-            claimed_until = definition.end()
+    definitions = []
+    for definition in _REFERENCE_DEF.finditer(view):
+        group = "t1" if definition["t1"] else "t2"
+        hit = _link_target(definition[group], definition.start(group), definition.start(group), definition.end(group))
+        definitions.append((definition.start(), definition.end(), hit))
+    def_index = 0
+    for link in _LINK.finditer(view):
+        at = link.start()
+        while def_index < len(definitions) and definitions[def_index][1] <= at:
+            def_index += 1
+        if def_index < len(definitions) and definitions[def_index][0] < link.end():
+            continue  # `[1]: <…>` is a definition, not a link
+        group = "t1" if link["t1"] else "t2"
+        image = at > 0 and view[at - 1] == "!"
+        hit = None if image else _link_target(link[group], link.start(group), at, link.end())
+        if hit or image:
+            prose.claim(at, link.end())
+            if hit:
+                found.append(hit)
+                regions.append((at, link.end()))
         else:
-            link = _LINK.match(view, at)
-            if link is None:
-                continue
-            group = "t1" if link["t1"] else "t2"
-            image = at > 0 and view[at - 1] == "!"
-            hit = None if image else _link_target(link[group], link.start(group), at, link.end())
-            claimed_until = link.end()
-            if not (hit or image):
-                prose.claim(link.end("label") + 1, link.end())  # the label is still prose
-                continue
-        prose.claim(at, claimed_until)
+            prose.claim(link.end("label") + 1, link.end())  # the label is still prose
+    for start, end, hit in definitions:
+        prose.claim(start, end)
         if hit:
             found.append(hit)
-            regions.append((at, claimed_until))
+            regions.append((start, end))
+    regions.sort()
     return regions
 
 
 def _find_code(prose: _Masked, text: str, spans, links: list[tuple[int, int]], found: list[_Found]) -> None:
-    """Code spans that are citations as a whole; the others stay prose (backticks blanked)."""
+    """Code spans that are citations as a whole; the content of the others stays prose."""
     link_starts = [start for start, _ in links]
     for a, b, c, d, heading in spans:
         index = bisect.bisect_right(link_starts, a) - 1
@@ -905,12 +926,13 @@ def _trim_url(url: str) -> str:
 def _find_tails(masked: _Masked, found: list[_Found]) -> None:
     """`path.ext:lines` and `path.ext#Llines` in running text."""
     view = masked.view()
+    runs = _PathRuns(view)
     for at in _anchors(view, r":(?=L?[0-9])", r"：(?=L?[0-9])", r"#L(?=[0-9])"):
         tail = _TAIL.match(view, at)
         if tail is None:
             continue
-        start = _path_before(view, at)
-        if start is None:
+        start = runs.start_before(at)
+        if start is None or not _may_be_source_name(view, start, at):
             continue
         start = _strip_cjk_prefix(view, start, at)
         path = _normalize_path(view[start:at])
@@ -938,27 +960,36 @@ def _find_heading_paths(masked: _Masked, headings: list[tuple[int, int]], found:
 def _find_relative(masked: _Masked, found: list[_Found]) -> None:
     """Form 8 in running text, or `path.ext 第 3 行` when a path sits right before it."""
     view = masked.view()
+    runs = _PathRuns(view)
     taken_until = -1
+    # Before the first path mention a relative reference has no context: only the `path 第 3 行`
+    # shape can count there, and it needs a path character or a gap right before it.
+    first_path = min((f.start for f in found if f.path), default=len(view))
     for at in _anchors(view, "第", "行", "line", "Line", "LINE", r"L(?=[0-9])"):
         if at < taken_until:
             continue
+        if at < first_path:
+            before = view[at - 1 : at] if view[at - 1 : at] != "#" else view[at - 2 : at - 1]
+            if not before or not (before in " \t(（" or before.isalnum() or before in "_.-+@~/"):
+                continue
         start = at - 1 if view[at] == "L" and at > 0 and view[at - 1] == "#" else at
         rel = _REL.match(view, start)
         if rel is None:
             continue
+        combined = _path_before_relative(view, runs, rel)
+        if combined is None and (at < first_path or not _relative_allowed(view, rel)):
+            continue
         parsed = _relative_ranges(view, rel, 0)
         if parsed is None:
             continue
-        combined = _with_path_before(view, rel, parsed)
         if combined is not None:
-            found.append(combined)
-            taken_until = combined.end
-            masked.claim(combined.start, combined.end)
-            continue
-        if not _relative_allowed(view, rel):
-            continue
-        found.append(_Found(rel.start(), rel.end(), rel.end(), CitationForm.RELATIVE_LINES, None, *parsed))
-        taken_until = rel.end()
+            path_start, path, end = combined
+            found.append(_Found(path_start, end, end, CitationForm.INLINE, path, *parsed))
+            masked.claim(path_start, end)
+            taken_until = end
+        else:
+            found.append(_Found(rel.start(), rel.end(), rel.end(), CitationForm.RELATIVE_LINES, None, *parsed))
+            taken_until = rel.end()
 
 
 def _relative_allowed(view: str, rel: re.Match[str]) -> bool:
@@ -976,14 +1007,16 @@ def _relative_allowed(view: str, rel: re.Match[str]) -> bool:
     return True  # 第 … 行
 
 
-def _with_path_before(view: str, rel: re.Match[str], parsed) -> _Found | None:
+def _path_before_relative(view: str, runs: _PathRuns, rel: re.Match[str]) -> tuple[int, str, int] | None:
+    """`engine.py 第 3 行`: (path start, path, end of the whole citation) when a prose path sits
+    right before the relative reference `rel`."""
     before = view[rel.start() - 1 : rel.start()]
     if not before or not (before in " \t(（" or before.isalnum() or before in "_.-+@~/"):
         return None
     gap = _GAP_BEFORE.search(view, max(0, rel.start() - 8), rel.start())
     path_end = gap.start() if gap else rel.start()
-    start = _path_before(view, path_end)
-    if start is None:
+    start = runs.start_before(path_end)
+    if start is None or not _may_be_source_name(view, start, path_end):
         return None
     start = _strip_cjk_prefix(view, start, path_end)
     path = _normalize_path(view[start:path_end])
@@ -992,7 +1025,7 @@ def _with_path_before(view: str, rel: re.Match[str], parsed) -> _Found | None:
     end = rel.end()
     if gap and gap.group().strip(" \t") in ("(", "（") and view[end : end + 1] in (")", "）"):
         end += 1
-    return _Found(start, end, end, CitationForm.INLINE, path, *parsed)
+    return start, path, end
 
 
 def _relative_ranges(text: str, rel: re.Match[str], offset: int):
@@ -1162,9 +1195,6 @@ def scan_note(text: str) -> NoteScan:
             declared.claim(a, b)
     prose.claim(prose_cursor, len(text))
     declared.claim(decl_cursor, len(text))
-    for a, b, c, d, _ in spans:
-        prose.claim(a, b)  # backtick runs never start a link
-        prose.claim(c, d)
     urls: list[tuple[int, int]] = []
     links = _find_links(prose, spans, found)
     _find_code(prose, text, spans, links, found)

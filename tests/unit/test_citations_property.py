@@ -1,0 +1,105 @@
+"""Property tests for core/citations.py: scanning never raises and its offsets always hold
+what they claim; format_citation and parse_citation are inverses."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from readertui.core.citations import canonical_range, format_citation, parse_citation, scan_note
+from readertui.core.model import LineRange
+
+# Pieces real notes are made of, including the broken ones.
+FRAGMENTS = [
+    "`", "``", "```", "~~~", "```python\n", "\n```\n", "# ", "## ", "### ", "\n", "\r\n", "\r", " ",
+    "\t", "    ", "> ", "- ", "1. ", "| ", " |", "|---|", "[", "]", "(", ")", "<", ">", "<!--", "-->",
+    "engine.py", "deepspeed/runtime/engine.py", "src/queue.ts", "../Repo/a.py", "./x.py", ":", "：",
+    "#L", "L", "12", "234", "0", "-", "–", "—", ",", "、", " - ", "行", "第", "line ", "lines ",
+    "（行 12-30）", "@ ", "@", "abc1234", "4be91c0", "commit ", "**Commit**: ", "Commit: ", "基于 ",
+    "版本 ", "v0.9.3", "https://github.com/o/r/blob/abc1234/x.py#L3-L9", "https://", "://",
+    "localhost:3000", "127.0.0.1:5000", "09:30", "std::vector", "x[1:3]", "中文", "\x00", "\x1b[31m",
+    "\u2028", "\ufeff", "---\n", "===\n", "\\", "*", "_", "!", "\"", "'",
+]
+
+note_text = st.one_of(
+    st.text(max_size=300),
+    st.lists(st.sampled_from(FRAGMENTS), max_size=80).map("".join),
+    st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=5)), max_size=60).map("".join),
+)
+
+
+def check_offsets(text: str) -> None:
+    scan = scan_note(text)
+    previous = -1
+    for c in scan.citations:
+        assert text[c.span.start : c.span.end] == c.text
+        assert c.span.start >= previous  # document order, no overlaps
+        previous = c.span.end
+        assert c.line == text.count("\n", 0, c.span.start) + 1
+        assert c.column == c.span.start - (text.rfind("\n", 0, c.span.start) + 1) + 1
+        assert len(c.range_spans) == len(c.ranges)
+        for rng, (a, b) in zip(c.ranges, c.range_spans):
+            assert text[a.start : a.end] == str(rng.start)
+            assert text[b.start : b.end] == str(rng.end)
+        if c.path is None:
+            assert c.context_path is not None
+    for d in scan.declarations:
+        assert text[d.span.start : d.span.end] == d.ref
+        assert d.line <= d.scope_end_line
+        assert scan.commit_for_line(d.line) is not None
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(note_text)
+def test_scan_never_raises_and_offsets_hold(text: str) -> None:
+    check_offsets(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(note_text)
+def test_crlf_version_finds_the_same_citations(text: str) -> None:
+    lf = text.replace("\r", "")
+    crlf = lf.replace("\n", "\r\n")
+    check_offsets(crlf)
+    assert [(c.path, c.ranges, c.line, c.form) for c in scan_note(crlf).citations] == [
+        (c.path, c.ranges, c.line, c.form) for c in scan_note(lf).citations
+    ]
+
+
+segment = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCXYZ0123456789_-+中文", min_size=1, max_size=12)
+paths = st.builds(
+    lambda dirs, stem, ext: "/".join([*dirs, f"{stem}.{ext}"]),
+    st.lists(segment, max_size=4),
+    segment,
+    st.sampled_from(["py", "ts", "cu", "h", "rs", "go", "cpp", "yaml", "md"]),
+)
+line_ranges = st.lists(
+    st.tuples(st.integers(1, 10**6), st.integers(0, 500)).map(lambda t: LineRange(t[0], t[0] + t[1])),
+    max_size=5,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.none(), segment), paths, line_ranges)
+def test_format_then_parse_round_trips(repo, path, ranges) -> None:
+    text = format_citation(repo, path, ranges)
+    parsed = parse_citation(text)
+    assert parsed is not None, text
+    full = f"{repo}/{path}" if repo else path
+    assert parsed[0] == full
+    assert canonical_range(parsed[1]) == canonical_range(ranges)
+    assert format_citation(None, parsed[0], parsed[1]) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.none(), segment), paths, line_ranges.filter(bool), st.sampled_from(["", "\n", "- x "]))
+def test_formatted_citation_is_found_in_a_note(repo, path, ranges, prefix) -> None:
+    citation = format_citation(repo, path, ranges)
+    text = f"{prefix}see `{citation}` @ `abc1234` here"
+    scan = scan_note(text)
+    assert len(scan.citations) == 1
+    found = scan.citations[0]
+    assert found.text == citation
+    assert canonical_range(found.ranges) == canonical_range(ranges)
+    assert found.commit == "abc1234"
+    check_offsets(text)
