@@ -369,7 +369,7 @@ async def test_today_count_is_about_the_reading_log_whatever_note_is_shown(demo)
 
 
 async def test_binary_file_is_refused_with_the_reason(demo):
-    (demo / "minillm/minillm/blob.bin").write_bytes(b"\x7fELF\x00\x01\x02\x1b]52;c;aGk=\x07")
+    (demo / "minillm/minillm/minillm/blob.bin").write_bytes(b"\x7fELF\x00\x01\x02\x1b]52;c;aGk=\x07")
     app = make_app(demo)
     shown: list[str] = []
     notify = app.notify
