@@ -180,3 +180,48 @@ async def test_uninitialized_submodule_shows_the_command_that_fixes_it(tmp_path)
         node = next(n for n in tree.root.children[0].children if n.data.kind == "uninit")
         assert "not initialized: git -C" in str(node.label)
         assert "submodule update --init" in str(node.label)
+
+
+async def test_vim_keymap_jump_list(tmp_path):
+    from readertui.config.settings import Settings
+
+    shutil.copytree(REPO_ROOT / "projects", tmp_path / "ws")
+    app = ReaderApp(find_workspace(tmp_path / "ws"), settings=Settings(keymap="vim"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        for path, line in (("minillm/model.py", 20), ("minillm/utils.py", 3)):
+            screen.open_location(Location("minillm", "minillm", path, line))
+            await settle(pilot)
+        screen.source.focus()
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert screen.location.path == "minillm/model.py"
+        await pilot.press("tab")  # what terminals send for ctrl+i
+        await settle(pilot)
+        assert screen.location.path == "minillm/utils.py"
+        await pilot.press("k")
+        assert screen.source.cursor_line == 2
+
+
+def test_ranker_returns_exactly_the_subsequence_matches():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    alphabet = st.sampled_from("ab/._-[]\\^$*ÄéZ")
+    paths_strategy = st.lists(st.text(alphabet, min_size=1, max_size=12), max_size=30, unique=True)
+
+    def is_subsequence(query: str, path: str) -> bool:
+        it = iter(path.lower())
+        return all(char in it for char in query.lower())
+
+    @settings(max_examples=150, deadline=None)
+    @given(paths_strategy, st.lists(st.text(alphabet, max_size=4), max_size=4))
+    def check(paths, queries):
+        ranker = PathRanker(paths)
+        for query in queries:  # successive queries exercise the narrowing cache
+            shown = {path for path, _ in ranker.rank(query, limit=100)}
+            wanted = {p for p in paths if is_subsequence(query.replace(" ", ""), p)}
+            assert shown == wanted
+
+    check()

@@ -7,6 +7,7 @@ thread workers that end by posting a message; every user-facing failure is a not
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shlex
 import subprocess
@@ -597,7 +598,8 @@ class MainScreen(Screen):
     @work(exclusive=True, group="picker", exit_on_error=False)
     async def action_switch_note(self) -> None:
         notes_dir = self.project.notes_dir
-        items = [(p.relative_to(notes_dir).as_posix(), p) for p in note_files(self.project)]
+        found = await asyncio.to_thread(note_files, self.project)  # a walk: off the event loop
+        items = [(p.relative_to(notes_dir).as_posix(), p) for p in found]
         chosen = await self.app.push_screen_wait(ListPicker("Open note", items))
         if chosen is not None:
             self.open_note(chosen, record=True)
