@@ -32,6 +32,18 @@ def kb(tmp_path: Path) -> KB:
     return build_kb(tmp_path)
 
 
+@pytest.fixture(scope="module")
+def kb_readonly(tmp_path_factory) -> KB:
+    """One `kb` per test module, for tests that only read it (a build is ~20 git calls)."""
+    home = tmp_path_factory.mktemp("kb-home")
+    (home / "gitconfig").write_text("[protocol \"file\"]\n\tallow = always\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOME", str(home))
+        patch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
+        patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        return build_kb(tmp_path_factory.mktemp("kb-readonly"))
+
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -19,9 +19,9 @@ def test_not_a_repository_is_a_one_line_error(tmp_path: Path) -> None:
     assert "\n" not in message and str(tmp_path) in message
 
 
-def test_a_folder_inside_a_repository_is_not_the_repository(kb: KB) -> None:
+def test_a_folder_inside_a_repository_is_not_the_repository(kb_readonly: KB) -> None:
     with pytest.raises(GitError):
-        GitRepo(kb.submodule / "src")
+        GitRepo(kb_readonly.submodule / "src")
 
 
 def test_head_and_checkout_detached(kb: KB) -> None:
@@ -66,38 +66,38 @@ def test_read_head_of_an_unborn_repository_is_none(tmp_path: Path) -> None:
         ("HEAD~0", "a"),
     ],
 )
-def test_resolve_known_refs(kb: KB, ref: str, expected: str) -> None:
-    repo = GitRepo(kb.submodule)
-    full = {"a": kb.a, "b": kb.b}
+def test_resolve_known_refs(kb_readonly: KB, ref: str, expected: str) -> None:
+    repo = GitRepo(kb_readonly.submodule)
+    full = {"a": kb_readonly.a, "b": kb_readonly.b}
     if ref == "A":
-        ref = kb.a
+        ref = kb_readonly.a
     elif ref == "A7":
-        ref = kb.a[:7]
+        ref = kb_readonly.a[:7]
     assert repo.resolve(ref) == full[expected]
 
 
 @pytest.mark.parametrize(
     "ref", ["0000000", "nope", "v9.9", "", "-x", "--output=out.txt", "HEAD\nHEAD", "a\0b", "HEAD^{tree}"]
 )
-def test_resolve_rejects_unknown_option_like_and_non_commit_refs(kb: KB, ref: str) -> None:
-    repo = GitRepo(kb.submodule)
+def test_resolve_rejects_unknown_option_like_and_non_commit_refs(kb_readonly: KB, ref: str) -> None:
+    repo = GitRepo(kb_readonly.submodule)
     assert repo.resolve(ref) is None
-    assert not (kb.submodule / "out.txt").exists()
+    assert not (kb_readonly.submodule / "out.txt").exists()
 
 
-def test_resolve_a_tree_sha_is_not_a_commit(kb: KB) -> None:
-    tree = git(kb.submodule, "rev-parse", f"{kb.a}^{{tree}}")
-    assert GitRepo(kb.submodule).resolve(tree) is None
+def test_resolve_a_tree_sha_is_not_a_commit(kb_readonly: KB) -> None:
+    tree = git(kb_readonly.submodule, "rev-parse", f"{kb_readonly.a}^{{tree}}")
+    assert GitRepo(kb_readonly.submodule).resolve(tree) is None
 
 
-def test_list_files_at_commits_a_and_b(kb: KB) -> None:
-    repo = GitRepo(kb.submodule)
-    at_a = repo.list_files(kb.a)
-    at_b = repo.list_files(kb.b[:8])
+def test_list_files_at_commits_a_and_b(kb_readonly: KB) -> None:
+    repo = GitRepo(kb_readonly.submodule)
+    at_a = repo.list_files(kb_readonly.a)
+    at_b = repo.list_files(kb_readonly.b[:8])
     assert "src/util/queue.ts" in at_a and "src/util/work_queue.ts" not in at_a
     assert "src/util/work_queue.ts" in at_b and "src/old.py" not in at_b
     assert "src/old.py" in at_a
-    assert repo.list_files(kb.a) is at_a  # cached per commit
+    assert repo.list_files(kb_readonly.a) is at_a  # cached per commit
     assert repo.list_files(None) == at_a  # the index of the checkout at A
 
 
@@ -110,43 +110,43 @@ def test_list_files_of_the_index_sees_new_files(kb: KB) -> None:
     assert "new.txt" not in before and "new.txt" in after
 
 
-def test_list_files_leaves_out_nested_submodules(kb: KB) -> None:
-    repo = GitRepo(kb.root)
+def test_list_files_leaves_out_nested_submodules(kb_readonly: KB) -> None:
+    repo = GitRepo(kb_readonly.root)
     assert "awesome/engine-study/notes/code-reading-log.md" in repo.list_files("HEAD")
     assert "awesome/engine-study/Engine" not in repo.list_files("HEAD")
     assert "awesome/engine-study/Engine" not in repo.list_files()
     assert repo.read_file("awesome/engine-study/Engine", "HEAD") is None
 
 
-def test_list_files_of_an_unknown_commit_says_how_to_fix(kb: KB) -> None:
+def test_list_files_of_an_unknown_commit_says_how_to_fix(kb_readonly: KB) -> None:
     with pytest.raises(GitError, match="fetch"):
-        GitRepo(kb.submodule).list_files("deadbeef")
+        GitRepo(kb_readonly.submodule).list_files("deadbeef")
 
 
-def test_read_file_at_commits_without_checkout(kb: KB) -> None:
-    repo = GitRepo(kb.submodule)
-    assert repo.read_file("src/engine/core.py", kb.a) == CORE_A.encode()
-    assert repo.read_file("src/engine/core.py", kb.b) == CORE_B.encode()
-    assert repo.read_file("src/old.py", kb.b) is None
-    assert repo.read_file("src/engine", kb.a) is None  # a tree, not a blob
-    assert repo.read_file("no/such.py", kb.a) is None
-    assert git(kb.submodule, "rev-parse", "HEAD") == kb.a  # nothing was checked out
+def test_read_file_at_commits_without_checkout(kb_readonly: KB) -> None:
+    repo = GitRepo(kb_readonly.submodule)
+    assert repo.read_file("src/engine/core.py", kb_readonly.a) == CORE_A.encode()
+    assert repo.read_file("src/engine/core.py", kb_readonly.b) == CORE_B.encode()
+    assert repo.read_file("src/old.py", kb_readonly.b) is None
+    assert repo.read_file("src/engine", kb_readonly.a) is None  # a tree, not a blob
+    assert repo.read_file("no/such.py", kb_readonly.a) is None
+    assert git(kb_readonly.submodule, "rev-parse", "HEAD") == kb_readonly.a  # nothing was checked out
 
 
-def test_read_file_uses_one_persistent_git_not_a_process_per_file(kb: KB, monkeypatch) -> None:
-    repo = GitRepo(kb.submodule)
-    repo.read_file("README.md", kb.a)  # resolves the commit once
+def test_read_file_uses_one_persistent_git_not_a_process_per_file(kb_readonly: KB, monkeypatch) -> None:
+    repo = GitRepo(kb_readonly.submodule)
+    repo.read_file("README.md", kb_readonly.a)  # resolves the commit once
     calls: list[list[str]] = []
     real = gitmod._run
     monkeypatch.setattr(gitmod, "_run", lambda cwd, args, **kw: calls.append(args) or real(cwd, args, **kw))
-    for path in repo.list_files(kb.a):
-        assert repo.read_file(path, kb.a) is not None
-    assert calls == [["ls-tree", "-r", "--name-only", "-z", "--full-tree", kb.a]]
+    for path in repo.list_files(kb_readonly.a):
+        assert repo.read_file(path, kb_readonly.a) is not None
+    assert calls == [["ls-tree", "-r", "--name-only", "-z", "--full-tree", kb_readonly.a]]
 
 
-def test_read_file_of_an_unknown_commit_raises(kb: KB) -> None:
+def test_read_file_of_an_unknown_commit_raises(kb_readonly: KB) -> None:
     with pytest.raises(GitError, match="unknown"):
-        GitRepo(kb.submodule).read_file("README.md", "v9.9")
+        GitRepo(kb_readonly.submodule).read_file("README.md", "v9.9")
 
 
 def test_read_working_tree_file_stays_inside_the_repository(kb: KB, tmp_path: Path) -> None:
@@ -190,12 +190,12 @@ def test_line_count(kb: KB) -> None:
     assert repo.line_count("missing", sha) is None
 
 
-def test_describe_and_tags(kb: KB, tmp_path: Path) -> None:
-    repo = GitRepo(kb.submodule)
-    assert repo.describe(kb.a) == "v1.0"
-    assert repo.describe(kb.b).startswith(f"v1.0-1-g{kb.b[:7]}")
-    assert repo.tags_at(kb.a) == ("v1.0",)
-    assert repo.tags_at(kb.b) == ()
+def test_describe_and_tags(kb_readonly: KB, tmp_path: Path) -> None:
+    repo = GitRepo(kb_readonly.submodule)
+    assert repo.describe(kb_readonly.a) == "v1.0"
+    assert repo.describe(kb_readonly.b).startswith(f"v1.0-1-g{kb_readonly.b[:7]}")
+    assert repo.tags_at(kb_readonly.a) == ("v1.0",)
+    assert repo.tags_at(kb_readonly.b) == ()
     assert repo.describe("-x") is None
     bare = tmp_path / "untagged"
     bare.mkdir()
@@ -259,17 +259,17 @@ def test_hooks_never_run(kb: KB, tmp_path: Path) -> None:
     assert not marker.exists()
 
 
-def test_checkout_of_an_unknown_commit_is_a_one_line_error(kb: KB) -> None:
+def test_checkout_of_an_unknown_commit_is_a_one_line_error(kb_readonly: KB) -> None:
     with pytest.raises(GitError) as info:
-        GitRepo(kb.submodule).checkout_detached("nope")
+        GitRepo(kb_readonly.submodule).checkout_detached("nope")
     assert "\n" not in str(info.value)
 
 
-def test_submodules_are_asked_of_git(kb: KB) -> None:
-    (info,) = submodules(kb.root)
+def test_submodules_are_asked_of_git(kb_readonly: KB) -> None:
+    (info,) = submodules(kb_readonly.root)
     assert info.path == "awesome/engine-study/Engine"
-    assert info.sha == kb.a
-    assert info.url == str(kb.upstream)
+    assert info.sha == kb_readonly.a
+    assert info.url == str(kb_readonly.upstream)
     assert info.initialized is True
 
 
@@ -283,14 +283,14 @@ def test_submodule_with_a_dotted_name_and_uninitialized(kb: KB) -> None:
     assert info.initialized is False
 
 
-def test_no_gitmodules_no_submodules(kb: KB) -> None:
-    assert submodules(kb.upstream) == []
+def test_no_gitmodules_no_submodules(kb_readonly: KB) -> None:
+    assert submodules(kb_readonly.upstream) == []
 
 
-def test_toplevel(kb: KB, tmp_path: Path) -> None:
-    assert toplevel(kb.submodule / "src" / "engine") == kb.submodule
-    assert toplevel(kb.submodule / "src/engine/core.py") == kb.submodule
-    assert toplevel(kb.project / "notes") == kb.root
+def test_toplevel(kb_readonly: KB, tmp_path: Path) -> None:
+    assert toplevel(kb_readonly.submodule / "src" / "engine") == kb_readonly.submodule
+    assert toplevel(kb_readonly.submodule / "src/engine/core.py") == kb_readonly.submodule
+    assert toplevel(kb_readonly.project / "notes") == kb_readonly.root
     (tmp_path / "plain").mkdir()
     assert toplevel(tmp_path / "plain") is None
 

@@ -33,20 +33,20 @@ def _nested_repo(path: Path) -> str:
         ".",  # the knowledge base's top: the single workspace below it
     ],
 )
-def test_find_workspace_from_anywhere_inside(kb: KB, where: str) -> None:
-    workspace = find_workspace(kb.root / where)
-    assert workspace.root == kb.workspace
-    assert workspace.git_root == kb.root
+def test_find_workspace_from_anywhere_inside(kb_readonly: KB, where: str) -> None:
+    workspace = find_workspace(kb_readonly.root / where)
+    assert workspace.root == kb_readonly.workspace
+    assert workspace.git_root == kb_readonly.root
     assert [p.name for p in workspace.projects] == ["engine-study"]
 
 
-def test_submodule_project_in_a_bigger_repository(kb: KB) -> None:
-    workspace = load_workspace(kb.workspace)
+def test_submodule_project_in_a_bigger_repository(kb_readonly: KB) -> None:
+    workspace = load_workspace(kb_readonly.workspace)
     project = workspace.project("engine-study")
-    assert project is not None and project.notes_dir == kb.project / "notes"
+    assert project is not None and project.notes_dir == kb_readonly.project / "notes"
     (engine,) = project.repos
     assert engine.kind == RepoKind.SUBMODULE
-    assert engine.head == kb.a and engine.url == str(kb.upstream) and engine.path == kb.submodule
+    assert engine.head == kb_readonly.a and engine.url == str(kb_readonly.upstream) and engine.path == kb_readonly.submodule
     assert workspace.problems == ()
 
 
@@ -186,14 +186,14 @@ def test_note_files_standard_order_then_the_rest(kb: KB) -> None:
                      "references.md", "a-topic.md", "deep/more.md", "zeta.md"]
 
 
-def test_repo_at(kb: KB) -> None:
-    project = load_workspace(kb.workspace).project("engine-study")
-    repo, inner = repo_at(project, kb.submodule / "src" / "engine" / "core.py")
+def test_repo_at(kb_readonly: KB) -> None:
+    project = load_workspace(kb_readonly.workspace).project("engine-study")
+    repo, inner = repo_at(project, kb_readonly.submodule / "src" / "engine" / "core.py")
     assert repo.name == "Engine" and inner == "src/engine/core.py"
     assert repo_at(project, Path("Engine/src/util"))[1] == "src/util"
-    assert repo_at(project, kb.submodule)[1] == ""
-    assert repo_at(project, kb.project / "notes" / "overview.md") is None
-    assert repo_at(project, kb.project / "Engine2" / "x") is None
+    assert repo_at(project, kb_readonly.submodule)[1] == ""
+    assert repo_at(project, kb_readonly.project / "notes" / "overview.md") is None
+    assert repo_at(project, kb_readonly.project / "Engine2" / "x") is None
 
 
 @pytest.mark.slow
