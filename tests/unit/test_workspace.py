@@ -109,6 +109,14 @@ def test_project_without_notes_is_a_problem_and_plain_folders_are_not_projects(k
     assert any("bare-study" in p and "notes/" in p for p in workspace.problems)
 
 
+def test_a_broken_gitmodules_is_a_problem_not_a_failure(kb: KB) -> None:
+    (kb.root / ".gitmodules").write_text("[submodule \"x\"\n\tpath = = =\n")
+    workspace = load_workspace(kb.workspace)
+    (engine,) = workspace.project("engine-study").repos
+    assert engine.kind == RepoKind.NESTED_GIT and engine.head == kb.a
+    assert len(workspace.problems) == 1 and ".gitmodules" in workspace.problems[0]
+
+
 def test_workspace_outside_any_git_repository(tmp_path: Path) -> None:
     root = tmp_path / "ws"
     _nested_repo(root / "alpha" / "Alpha")

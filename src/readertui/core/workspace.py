@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 
 from readertui.core import git
-from readertui.core.errors import WorkspaceError
+from readertui.core.errors import GitError, WorkspaceError
 from readertui.core.model import Project, Repo, RepoKind, Workspace
 
 CONFIG_FILE = "readertui.toml"
@@ -128,12 +128,15 @@ def load_workspace(root: Path) -> Workspace:
         raise WorkspaceError(f"{root} is not a folder")
     git_root = git.toplevel(root)
     registered: dict[Path, git.SubmoduleInfo] = {}
+    problems: list[str] = []
     if git_root is not None:
         git_root = git_root.resolve()
-        for info in git.submodules(git_root):
-            registered[git_root / info.path] = info
+        try:
+            for info in git.submodules(git_root):
+                registered[git_root / info.path] = info
+        except GitError as error:  # a broken .gitmodules: still show the folders as they are
+            problems.append(str(error))
     projects: list[Project] = []
-    problems: list[str] = []
     for folder in _child_dirs(root):
         if folder.name in SKIPPED_DIRS:
             continue
