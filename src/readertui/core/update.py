@@ -23,6 +23,13 @@ checkout. Which citations are carried:
 
 The log entry that records the update avoids citation syntax (no backticks, no `line N`), so it
 never becomes a citation pinned to the wrong commit.
+
+Review (the TUI's review screen): `UpdateOptions.accepted` names the citations a human accepted
+(`citation_key`); every other carriable citation is then left as written, and the declaration
+rule above applies to the result. `with_options` re-decides a plan from its own mappings and
+snapshots (no git), so decisions cost nothing to preview. `plan_drift` plans the notes' citations
+about an older commit to the checkout without moving it (the notes were written against `old`,
+the checkout moved since); `apply_notes` writes such a plan's notes and nothing else.
 """
 
 from __future__ import annotations
@@ -52,7 +59,14 @@ from readertui.core.model import (
     Workspace,
     format_ranges,
 )
-from readertui.core.notes import Snapshot, decode_note, snapshot, snapshot_if_exists, write_atomic
+from readertui.core.notes import (
+    Snapshot,
+    decode_note,
+    read_text,
+    snapshot,
+    snapshot_if_exists,
+    write_atomic,
+)
 from readertui.core.resolve import Resolver
 from readertui.core.rewrite import CitationEdit, DeclarationEdit, new_ref_text, path_rewrite, rewrite_note
 from readertui.core.workspace import note_files
@@ -71,10 +85,17 @@ class PlanOutdated(ConflictError):
     """A note or the bookmarks file changed on disk after the plan was made."""
 
 
+# A citation across re-plans of unchanged notes: (note, line, column, text).
+CitationKey = tuple[Path, int, int, str]
+
+
 @dataclass(frozen=True)
 class UpdateOptions:
     rewrite_commits: bool = False
     accept_changed: bool = False
+    # Review decisions: when set, only these citations (`citation_key`) are carried; any other
+    # that could be is left as written for a human ("not accepted"). Overrides accept_changed.
+    accepted: frozenset[CitationKey] | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +108,11 @@ class CitationPlan:
     reason: str = ""
     old_excerpt: str = ""
     new_excerpt: str = ""
+
+
+def citation_key(item: CitationPlan) -> CitationKey:
+    citation = item.citation
+    return (item.note, citation.line, citation.column, citation.text)
 
 
 @dataclass(frozen=True)
@@ -207,6 +233,60 @@ def plan_update(
     old = git.head()
     if old is None:
         raise GitError(f"{repo.path} has no commit checked out")
+    return _plan(workspace, project, repo, git, old, target, options, with_bookmarks=True)
+
+
+def plan_drift(
+    workspace: Workspace,
+    project: Project,
+    repo: Repo,
+    git: GitRepo,
+    old: str,
+    options: UpdateOptions = UpdateOptions(rewrite_commits=True),
+) -> UpdatePlan:
+    """Carry the citations about `old` (a commit the notes declare) to the checked-out commit,
+    without moving the checkout: for notes written before the checkout moved. Citations about
+    `old` sit under a commit declaration, so `rewrite_commits` is what makes them carry at all.
+    Bookmarks are left alone (they record their own commit). Apply with `apply_notes`."""
+    head = git.head()
+    if head is None:
+        raise GitError(f"{repo.path} has no commit checked out")
+    return _plan(workspace, project, repo, git, old, head, options, with_bookmarks=False)
+
+
+def drifted_commits(workspace: Workspace, project: Project, repo: Repo, git: GitRepo) -> dict[str, int]:
+    """Commits other than the checkout that the notes' citations are about (by a commit
+    declaration, not a pin of their own) → how many citations, most cited first. Unreadable
+    notes are skipped (planning reports them)."""
+    head = git.head()
+    readable = []
+    for note in note_files(project):
+        try:
+            read_text(note)
+        except NoteError:
+            continue
+        readable.append(note)
+    counts: dict[str, int] = {}
+    for result in Resolver(workspace, project).resolve_notes(readable):
+        citation = result.citation
+        if result.repo != repo.name or result.commit in (None, head) or result.path is None:
+            continue
+        if citation.commit is not None or citation.form == CitationForm.PERMALINK:
+            continue
+        counts[result.commit] = counts.get(result.commit, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: -item[1]))
+
+
+def _plan(
+    workspace: Workspace,
+    project: Project,
+    repo: Repo,
+    git: GitRepo,
+    old: str,
+    target: str,
+    options: UpdateOptions,
+    with_bookmarks: bool,
+) -> UpdatePlan:
     notes = note_files(project)
     note_snapshots = {note: snapshot(note) for note in notes}
     snapshots: dict[Path, Snapshot | None] = dict(note_snapshots)
@@ -230,7 +310,10 @@ def plan_update(
             warnings.append(f"skipped: {error}")
             continue
         planner.add_note(note, text, resolver.resolve_note(note, text), warnings)
-    bookmark_plans, problems = _plan_bookmarks(project, repo, git, mapper, old, target, options)
+    bookmark_plans: tuple[BookmarkPlan, ...] = ()
+    problems: list = []
+    if with_bookmarks:
+        bookmark_plans, problems = _plan_bookmarks(project, repo, git, mapper, old, target, options)
     cited = {item.path for item in planner.citations} | {b.bookmark.path for b in bookmark_plans}
     changed = mapper.changed_files(cited)
     return dataclasses.replace(
@@ -252,8 +335,8 @@ class _NotePlanner:
     def __init__(
         self,
         repo: Repo,
-        git: GitRepo,
-        mapper: DriftMapper,
+        git: GitRepo | None,  # None: re-deciding a made plan (`with_options`), nothing to read
+        mapper: DriftMapper | None,
         old: str,
         new: str,
         new_tags: tuple[str, ...],
@@ -280,8 +363,9 @@ class _NotePlanner:
             citation = result.citation
             if citation.form == CitationForm.PERMALINK or citation.commit is not None:
                 continue
-            if result.status not in (Status.OK, Status.MOVED):
+            if result.status not in (Status.OK, Status.MOVED, Status.STALE):
                 continue  # broken already (out of range, ambiguous…): `check` reports it
+            # (STALE only arises for a commit other than the checkout: `plan_drift`)
             declaration = _declaration_for(scan, citation.line)
             planned.append((self._plan_citation(note, citation, result.path), declaration))
         planned = self._apply_declaration_rules(note, planned)
@@ -289,21 +373,9 @@ class _NotePlanner:
 
     def _plan_citation(self, note: Path, citation: Citation, path: str) -> CitationPlan:
         mapping = self.mapper.map(path, citation.ranges)
-        plan = CitationPlan(note, citation, path, mapping, REWRITE)
-        if mapping.status == "same":
-            return dataclasses.replace(plan, action=UNCHANGED)
-        if mapping.status == "orphaned":
-            return dataclasses.replace(plan, action=REVIEW, reason="file deleted")
-        if mapping.new_path != path and citation.path and mapping.new_path:
-            if path_rewrite(citation.path, path, mapping.new_path) is None:
-                return self._excerpts(
-                    dataclasses.replace(plan, action=REVIEW, reason=f"file renamed to {mapping.new_path}; cited by a partial path")
-                )
-        if mapping.status == "changed":
-            if not mapping.new_ranges:
-                return self._excerpts(dataclasses.replace(plan, action=REVIEW, reason="cited lines gone; no candidate"))
-            action = REWRITE if self.options.accept_changed else REVIEW
-            return self._excerpts(dataclasses.replace(plan, action=action, reason="cited lines changed"))
+        plan = _decide(CitationPlan(note, citation, path, mapping, REWRITE), self.options)
+        if mapping.status == "changed" or (mapping.status == "moved" and plan.action == REVIEW):
+            return self._excerpts(plan)
         return plan
 
     def _excerpts(self, plan: CitationPlan) -> CitationPlan:
@@ -359,6 +431,65 @@ class _NotePlanner:
         edits = [_edit(item) for item in final if item.action == REWRITE]
         if edits or declarations:
             self.writes[note] = rewrite_note(text, edits, declarations).encode("utf-8")
+
+
+def _decide(plan: CitationPlan, options: UpdateOptions) -> CitationPlan:
+    """The action for one mapped citation (pure: its mapping, how it was written, the options)."""
+    mapping, path, citation = plan.mapping, plan.path, plan.citation
+    if mapping.status == "same":
+        return dataclasses.replace(plan, action=UNCHANGED, reason="")
+    if mapping.status == "orphaned":
+        return dataclasses.replace(plan, action=REVIEW, reason="file deleted")
+    if mapping.new_path != path and citation.path and mapping.new_path:
+        if path_rewrite(citation.path, path, mapping.new_path) is None:
+            reason = f"file renamed to {mapping.new_path}; cited by a partial path"
+            return dataclasses.replace(plan, action=REVIEW, reason=reason)
+    reason = ""
+    if mapping.status == "changed":
+        if not mapping.new_ranges:
+            return dataclasses.replace(plan, action=REVIEW, reason="cited lines gone; no candidate")
+        reason = "cited lines changed"
+    if options.accepted is not None:
+        accepted = citation_key(plan) in options.accepted
+        return dataclasses.replace(
+            plan, action=REWRITE if accepted else REVIEW, reason=reason if accepted else "not accepted in review"
+        )
+    if mapping.status == "changed" and not options.accept_changed:
+        return dataclasses.replace(plan, action=REVIEW, reason=reason)
+    return dataclasses.replace(plan, action=REWRITE, reason=reason)
+
+
+def carriable(item: CitationPlan) -> bool:
+    """Whether a review can carry `item`: exact or with a candidate, and expressible."""
+    decided = _decide(item, UpdateOptions(accept_changed=True))
+    return decided.action == REWRITE and not item.reason.startswith("cannot rewrite")
+
+
+def with_options(plan: UpdatePlan, options: UpdateOptions) -> UpdatePlan:
+    """`plan` re-decided under `options` from its own mappings and snapshots, without git: how a
+    review turns its decisions into the bytes to write. Bookmarks are kept as planned."""
+    planner = _NotePlanner(plan.repo, None, None, plan.old, plan.new, plan.new_tags, options)
+    by_note: dict[Path, list[CitationPlan]] = {}
+    for item in plan.citations:
+        by_note.setdefault(item.note, []).append(item)
+    warnings: list[str] = []
+    for note, items in by_note.items():
+        taken = plan.snapshots.get(note)
+        if taken is None:
+            continue
+        text = decode_note(note, taken.data)
+        scan = scan_note(text)
+        planned = [(_decide(item, options), _declaration_for(scan, item.citation.line)) for item in items]
+        planned = planner._apply_declaration_rules(note, planned)
+        planner._render(note, text, [item for item, _ in planned], warnings)
+    return dataclasses.replace(
+        plan,
+        options=options,
+        citations=tuple(planner.citations),
+        declarations=tuple(planner.declarations),
+        writes=planner.writes,
+        warnings=plan.warnings + tuple(warnings),
+    )
 
 
 def _edit(item: CitationPlan) -> CitationEdit:
@@ -473,7 +604,24 @@ def apply_update(
     return ApplyResult(tuple(plan.writes), moved, log, plan.needs_human)
 
 
-def _roll_back(plan: UpdatePlan, git: GitRepo, written: dict[Path, Snapshot], checked_out: bool) -> None:
+def apply_notes(plan: UpdatePlan) -> ApplyResult:
+    """Write the plan's notes and nothing else (no checkout, bookmarks or log): how a drift
+    review (`plan_drift`) is applied. PlanOutdated when a note changed since the plan; on any
+    failure the notes this call wrote are put back."""
+    check_snapshots(plan)
+    written: dict[Path, Snapshot] = {}
+    try:
+        for note, data in plan.writes.items():
+            written[note] = write_atomic(note, data, plan.snapshots[note])
+    except (ReadertuiError, OSError) as error:
+        _roll_back(plan, None, written, checked_out=False)
+        if isinstance(error, OSError):
+            raise NoteError(f"rewriting the notes failed and was undone: {error}") from error
+        raise
+    return ApplyResult(tuple(plan.writes), 0, None, plan.needs_human)
+
+
+def _roll_back(plan: UpdatePlan, git: GitRepo | None, written: dict[Path, Snapshot], checked_out: bool) -> None:
     left: list[str] = []
     for path, ours in written.items():
         original = plan.snapshots.get(path)
@@ -484,7 +632,7 @@ def _roll_back(plan: UpdatePlan, git: GitRepo, written: dict[Path, Snapshot], ch
                 write_atomic(path, original.data, ours)
         except (ConflictError, OSError) as error:
             left.append(f"{path}: {error}")
-    if checked_out:
+    if checked_out and git is not None:
         try:
             git.checkout_detached(plan.old)
         except GitError as error:
