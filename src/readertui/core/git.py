@@ -505,11 +505,14 @@ class GitRepo:
             raise _failure("checking for changes", self.path, error) from error
 
     def diff(self, a: str, b: str) -> str:
-        """`git diff -M --unified=0 --no-color a b`, paths unquoted UTF-8, no external drivers."""
+        """`git diff -M --unified=0 --no-color a b`, paths unquoted UTF-8, no external drivers.
+
+        Prefixes are forced to a/ and b/ so a user's `diff.noprefix` cannot change the format."""
         sha_a, sha_b = self._require(a), self._require(b)
         try:
             return self._git(
-                "diff", "-M", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv", sha_a, sha_b,
+                "diff", "-M", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv",
+                "--src-prefix=a/", "--dst-prefix=b/", sha_a, sha_b,
                 strip=False,
             )
         except GitCommandError as error:
