@@ -103,3 +103,46 @@ def test_formatted_citation_is_found_in_a_note(repo, path, ranges, prefix) -> No
     assert canonical_range(found.ranges) == canonical_range(ranges)
     assert found.commit == "abc1234"
     check_offsets(text)
+
+
+# --- block structure agrees with markdown-it-py (CommonMark) on the constructs notes use ------------
+
+BLOCKS = [
+    "Some text `a.py:3` here.", "more text", "# Title", "## Section two", "### Deep `x.py`", "#NotHeading",
+    "Setext title\n===", "Setext two\n---", "- item one", "- item two `b.py:4`", "1. first", "  continued",
+    "> quoted", "> ## quoted heading", "```python\n# a.py:1\nx = 1\n```", "~~~\n// b.ts:2\n~~~",
+    "- step\n  ```sh\n  # c.sh:3\n  ```", "> ```c\n> // d.c:4\n> ```", "    indented code", "***",
+    "| a | b |\n|---|---|\n| `e.py:5` | 2 |", "<!-- note -->", "<!--\nhidden\n-->", "", "",
+]
+
+
+def markdown_it_structure(text: str) -> tuple[set[tuple[int, int]], set[int]]:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark").enable("table")
+    headings, fence_firsts = set(), set()
+    for token in md.parse(text):
+        if token.type == "heading_open" and token.level == 0:
+            headings.add((token.map[0] + 1, int(token.tag[1])))
+        if token.type == "fence" and token.content and token.map[1] - token.map[0] > 1:
+            fence_firsts.add(token.map[0] + 2)
+    return headings, fence_firsts
+
+
+def our_structure(text: str) -> tuple[set[tuple[int, int]], set[int]]:
+    from readertui.core.citations import _blocks, _Lines
+
+    headings, fence_firsts = set(), set()
+    for block in _blocks(_Lines(text)):
+        if block.kind == "heading" and not text.split("\n")[block.first].lstrip().startswith(">"):
+            headings.add((block.first + 1, block.level))
+        if block.kind == "fence-first":
+            fence_firsts.add(block.first + 1)
+    return headings, fence_firsts
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(BLOCKS), max_size=14), st.sampled_from(["\n\n", "\n"]))
+def test_block_structure_matches_markdown_it(blocks: list[str], joiner: str) -> None:
+    text = joiner.join(blocks)
+    assert our_structure(text) == markdown_it_structure(text)

@@ -209,11 +209,13 @@ _FENCE_OPEN = re.compile(
     r"(?P<pre>[ \t>]*(?:(?:[-*+]|[0-9]{1,9}[.)])[ \t]{1,4})?[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)"
 )
 _ATX = re.compile(r" {0,3}(?P<hashes>#{1,6})(?=[ \t]|$)")
+_TABLE_DELIMITER = re.compile(r"[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?[ \t]*)?")
+_THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
 _BLANK = re.compile(r"[ \t>]*")
 _PATH_SEGMENT = re.compile(r"[\w.\-+@~/]*")
 _IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
-_PLAIN_START = re.compile(r"[^ \t>#`~\-*+=<_|0-9]")  # a line starting so is paragraph text
+_PLAIN_START = re.compile(r"[^ \t>#`~\-*+=<_|:0-9]")  # a line starting so is paragraph text
 
 # Declarations
 _HEX_FULL = re.compile(r"[0-9a-fA-F]{7,40}")
@@ -484,7 +486,8 @@ def _blocks(lines: _Lines) -> list[_Block]:
     in_comment = False
     in_list = False
     para_first = -1  # first line of the open paragraph, -1 when none
-    para_is_list = False
+    para_no_setext = False  # lazy lines of a list item, a quote or a table: no setext heading
+    para_quoted = False
     prev_blank = True
 
     def close_para(last: int) -> None:
@@ -497,10 +500,9 @@ def _blocks(lines: _Lines) -> list[_Block]:
     for index in range(start, len(contents)):
         line = contents[index]
         if fence is None and not in_comment and _PLAIN_START.match(line):
-            if para_first < 0:  # the common case: a line of paragraph text
-                if prev_blank:
-                    in_list = False
-                para_first, para_is_list = index, False
+            if para_first < 0:  # the common case: a line of paragraph text, not indented
+                in_list = False
+                para_first, para_no_setext, para_quoted = index, False, False
             prev_blank = False
             continue
         if fence is not None:
@@ -532,7 +534,7 @@ def _blocks(lines: _Lines) -> list[_Block]:
         if opening and not (opening["fence"][0] == "`" and "`" in opening["info"]):
             close_para(index - 1)
             fence, fence_first = (opening["fence"][0], len(opening["fence"])), True
-            in_list = in_list or bool(_LIST_MARKER.match(opening["pre"]))
+            in_list = bool(_LIST_MARKER.match(opening["pre"])) or (in_list and _indent(line) > 0)
             prev_blank = False
             continue
         if body.lstrip(" ").startswith("<!--") and _indent(body) < 4:
@@ -548,9 +550,10 @@ def _blocks(lines: _Lines) -> list[_Block]:
             if unclosed != title and (not unclosed or unclosed[-1] in " \t"):
                 title = unclosed.rstrip(" \t")  # an optional closing sequence `## x ##`
             blocks.append(_Block("heading", index, index, len(atx["hashes"]), title))
+            in_list = in_list and _indent(line) > 0
             prev_blank = False
             continue
-        if para_first >= 0 and not para_is_list and _SETEXT.fullmatch(body):
+        if para_first >= 0 and not para_no_setext and _SETEXT.fullmatch(body):
             level = 1 if body.strip()[0] == "=" else 2
             title = " ".join(
                 contents[i][_QUOTE_PREFIX.match(contents[i]).end() :].strip() for i in range(para_first, index)
@@ -559,13 +562,23 @@ def _blocks(lines: _Lines) -> list[_Block]:
             para_first = -1
             prev_blank = False
             continue
+        if _THEMATIC_BREAK.fullmatch(body):
+            close_para(index - 1)
+            in_list = in_list and _indent(line) > 0
+            prev_blank = False
+            continue
         is_item = bool(_LIST_MARKER.match(body))
         if is_item:
             in_list = True
+        if is_item or (quoted and not para_quoted):
+            close_para(index - 1)  # a list item or a quote interrupts a paragraph
         elif prev_blank and _indent(line) == 0:
             in_list = False
         if para_first < 0:
-            para_first, para_is_list = index, is_item
+            para_first, para_quoted = index, quoted
+            para_no_setext = is_item or quoted or (in_list and _indent(line) > 0)
+        elif "|" in body and "|" in contents[index - 1] and _TABLE_DELIMITER.fullmatch(body):
+            para_no_setext = True  # a table runs to the next blank line
         prev_blank = False
     close_para(len(lines) - 1)  # an unclosed fence or comment runs to the end, as in CommonMark
     return blocks
