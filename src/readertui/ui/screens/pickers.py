@@ -13,7 +13,6 @@ from typing import Generic, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -22,6 +21,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from readertui.core.model import Bookmark
+from readertui.ui.bindings import bindings_for
 from readertui.ui.widgets.repo_tree import inert
 
 T = TypeVar("T")
@@ -103,11 +103,7 @@ class FileFinder(ModalScreen[str | None]):
     """Fuzzy-find a path among `paths` (e.g. "Engine/src/a.py"); dismisses with it."""
 
     DEFAULT_CSS = PICKER_CSS.format(name="FileFinder")
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="picker_cancel"),
-        Binding("down", "move(1)", "Next", id="picker_down", show=False),
-        Binding("up", "move(-1)", "Previous", id="picker_up", show=False),
-    ]
+    BINDINGS = bindings_for("picker")
 
     class Ranked(Message):
         def __init__(self, query: str, results: list[tuple[str, Content]]) -> None:
@@ -176,7 +172,7 @@ class ListPicker(ModalScreen[T | None], Generic[T]):
     ListPicker > Vertical { height: auto; max-height: 80%; }
     ListPicker OptionList, ListPicker OptionList:focus { height: auto; max-height: 100%; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker_cancel")]
+    BINDINGS = bindings_for("picker")
 
     def __init__(self, title: str, items: Sequence[tuple[str, T]]) -> None:
         super().__init__()
@@ -199,6 +195,12 @@ class ListPicker(ModalScreen[T | None], Generic[T]):
         event.stop()
         self.dismiss(self.items[event.option_index][1])
 
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            current = options.highlighted or 0
+            options.highlighted = max(0, min(options.option_count - 1, current + step))
+
     def highlighted_value(self) -> T | None:
         index = self.query_one(OptionList).highlighted
         return None if index is None else self.items[index][1]
@@ -220,10 +222,7 @@ class BookmarkPicker(ListPicker[BookmarkChoice]):
     BookmarkPicker > Vertical { height: auto; max-height: 80%; }
     BookmarkPicker OptionList, BookmarkPicker OptionList:focus { height: auto; max-height: 100%; }
     """
-    BINDINGS = [
-        Binding("r", "choose('rename')", "Rename", id="bookmark_rename"),
-        Binding("d,delete", "choose('delete')", "Delete", id="bookmark_delete"),
-    ]
+    BINDINGS = bindings_for("bookmarks")
 
     def __init__(self, bookmarks: Sequence[Bookmark]) -> None:
         items = [

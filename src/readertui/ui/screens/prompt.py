@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.validation import Integer
 from textual.widgets import Input, Label
+
+from readertui.ui.bindings import bindings_for
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -25,7 +26,7 @@ class PromptScreen(ModalScreen[str | None]):
     PromptScreen Label { width: 100%; color: $text-muted; }
     PromptScreen Input, PromptScreen Input:focus { border: none; height: 1; padding: 0; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt_cancel")]
+    BINDINGS = bindings_for("prompt")
 
     def __init__(
         self, title: str, value: str = "", *, placeholder: str = "", numeric: bool = False
