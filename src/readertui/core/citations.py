@@ -415,6 +415,7 @@ class _Block:
     last: int  # 0-based last line (inclusive)
     level: int = 0  # heading level
     title: str = ""  # heading text
+    group: int = 0  # blocks with no blank line or other block between them share a group
 
 
 class _Lines:
@@ -479,7 +480,7 @@ def _blocks(lines: _Lines) -> list[_Block]:
     start = 0
     meta_end = _front_matter_end(lines)
     if meta_end > 0:
-        blocks.append(_Block("meta", 0, meta_end))
+        blocks.append(_Block("meta", 0, meta_end, group=-1))
         start = meta_end + 1
     fence: tuple[str, int] | None = None  # (char, length) of the open fence
     fence_first = False
@@ -490,10 +491,12 @@ def _blocks(lines: _Lines) -> list[_Block]:
     para_quoted = False
     prev_blank = True
 
+    group = 0  # a list or table split into paragraphs stays one group (one declaration)
+
     def close_para(last: int) -> None:
         nonlocal para_first
         if para_first >= 0:
-            blocks.append(_Block("text", para_first, last))
+            blocks.append(_Block("text", para_first, last, group=group))
         para_first = -1
 
     contents = [line[:-1] if line.endswith("\r") else line for line in lines.text.split("\n")]
@@ -523,6 +526,7 @@ def _blocks(lines: _Lines) -> list[_Block]:
             continue
         if _BLANK.fullmatch(line):
             close_para(index - 1)
+            group += 1
             prev_blank = True
             continue
         body = line[_QUOTE_PREFIX.match(line).end() :]
@@ -534,6 +538,7 @@ def _blocks(lines: _Lines) -> list[_Block]:
         if opening and not (opening["fence"][0] == "`" and "`" in opening["info"]):
             close_para(index - 1)
             fence, fence_first = (opening["fence"][0], len(opening["fence"])), True
+            group += 1
             in_list = bool(_LIST_MARKER.match(opening["pre"])) or (in_list and _indent(line) > 0)
             prev_blank = False
             continue
@@ -549,7 +554,9 @@ def _blocks(lines: _Lines) -> list[_Block]:
             unclosed = title.rstrip("#")
             if unclosed != title and (not unclosed or unclosed[-1] in " \t"):
                 title = unclosed.rstrip(" \t")  # an optional closing sequence `## x ##`
-            blocks.append(_Block("heading", index, index, len(atx["hashes"]), title))
+            group += 1
+            blocks.append(_Block("heading", index, index, len(atx["hashes"]), title, group))
+            group += 1
             in_list = in_list and _indent(line) > 0
             prev_blank = False
             continue
@@ -558,7 +565,9 @@ def _blocks(lines: _Lines) -> list[_Block]:
             title = " ".join(
                 contents[i][_QUOTE_PREFIX.match(contents[i]).end() :].strip() for i in range(para_first, index)
             )
-            blocks.append(_Block("heading", para_first, index, level, title))
+            group += 1
+            blocks.append(_Block("heading", para_first, index, level, title, group))
+            group += 1
             para_first = -1
             prev_blank = False
             continue
@@ -1185,14 +1194,14 @@ def scan_note(text: str) -> NoteScan:
     heading_spans: list[tuple[int, int]] = []
     spans: list[tuple[int, int, int, int, bool]] = []
     prose_cursor = decl_cursor = 0
-    for number, block in enumerate(blocks):
+    for block in blocks:
         start, end = lines.starts[block.first], lines.end(block.last)
         if block.kind == "fence-first":
             _fence_header(text, start, end, found)
             continue
         declared.claim(decl_cursor, start)
         decl_cursor = end
-        decl_blocks.append((start, end, number))
+        decl_blocks.append((start, end, block.group))
         if block.kind == "meta":
             continue
         prose.claim(prose_cursor, start)
