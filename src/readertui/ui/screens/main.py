@@ -115,6 +115,7 @@ class MainScreen(Screen):
         self._today_entries = 0
         self._drift = ""
         self._unzoomed: list[bool] | None = None  # pane visibility to restore after a zoom
+        self._review_decisions: dict = {}  # the review screen's accept/reject, kept while it is away
 
     # ---- layout
 
@@ -227,10 +228,7 @@ class MainScreen(Screen):
             banner.display = False
             return
         keys = self.app.key_for("open_checkout")
-        banner.update(
-            f"Code as at {short(location.commit)}, the commit the note cites; "
-            f"the checkout differs. {keys}: open the checked-out file"
-        )
+        banner.update(f"At {short(location.commit)}, the note's commit (not the checkout) · {keys}: checkout")
         banner.display = True
 
     def _here(self) -> Location | None:
@@ -694,6 +692,23 @@ class MainScreen(Screen):
 
     def action_show_help(self) -> None:
         self.app.action_show_help()
+
+    def action_review_drift(self) -> None:
+        from readertui.ui.screens.review import ReviewScreen
+
+        screen = ReviewScreen(self.session, self.project, self._review_decisions)
+        self.app.push_screen(screen, self._review_closed)
+
+    def _review_closed(self, outcome) -> None:
+        """Open the version the review asked for, or reload the notes it rewrote."""
+        if outcome is None:
+            return
+        if outcome.open is not None:
+            location, select = outcome.open
+            self.open_location(location, select)
+            self.source.focus()
+        if outcome.applied is not None:
+            self.action_reload()
 
     def action_command_palette(self) -> None:
         self.app.action_command_palette()

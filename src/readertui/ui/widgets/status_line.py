@@ -47,10 +47,11 @@ class StatusLine(Widget):
             parts.append(inert(where))
         if info.file:
             parts.append(inert(f"{info.file}:{info.line}" if info.line else info.file))
-        if info.viewing_commit:
-            parts.append(Text("code at the note's commit", style="bold"))
-        if info.drift:
-            parts.append(Text(info.drift, style="bold"))
         parts.append(Text(f"★ {info.bookmarks}"))
         parts.append(Text(f"log today: {info.today_entries}"))
+        # Last, as they are the longest: a narrow terminal crops them first.
+        if info.viewing_commit:
+            parts.append(Text("showing the note's commit", style="bold"))
+        if info.drift:
+            parts.append(Text(info.drift, style="bold"))
         return Text(" │ ").join(parts)
