@@ -31,7 +31,7 @@ from readertui.core.model import Problem
 
 # Scopes of the binding registry. `view` holds the cursor, selection, paging, goto and search
 # bindings shared by the source and notes panes; the others belong to one widget or screen.
-SCOPES = ("app", "view", "source", "notes", "picker", "bookmarks", "prompt", "help")
+SCOPES = ("app", "view", "source", "notes", "picker", "bookmarks", "prompt", "help", "review")
 
 # Scopes whose keys are live at the same time: the focused pane's bindings, then the main
 # screen's (`app`); a modal screen's own. A key may belong to only one id within a chain.
@@ -41,6 +41,7 @@ KEY_CHAINS = (
     ("picker", "bookmarks"),
     ("prompt",),
     ("help",),
+    ("review", "view"),  # the review screen and its two code views
 )
 
 MODIFIERS = ("ctrl", "alt", "shift", "meta", "super", "hyper")

@@ -13,6 +13,7 @@ Scopes (see `config.keymap.SCOPES`):
   picker  every picker screen; `bookmarks` adds the bookmark list's own keys
   prompt  one-line prompts
   help    the help screen
+  review  the review screen of drifted citations (its code views take the view scope)
 The tree pane keeps Textual's own Tree keys (arrows, enter, space); they are not remapped.
 A binding's action is its id (the widget of its scope implements `action_<id>`), except in
 the picker, bookmarks and prompt scopes, whose actions take arguments.
@@ -62,6 +63,7 @@ REGISTRY: tuple[BindingSpec, ...] = (
     _spec("app", "command_palette", "ctrl+k", "Command palette"),
     _spec("app", "quit", "q,ctrl+q", "Quit", show=True),
     _spec("app", "reload", "f5,ctrl+r", "Reload from disk"),
+    _spec("app", "review_drift", "D", "Review drifted citations"),
     # view: source and notes panes
     _spec("view", "cursor_up", "up", "Cursor up"),
     _spec("view", "cursor_down", "down", "Cursor down"),
@@ -95,6 +97,13 @@ REGISTRY: tuple[BindingSpec, ...] = (
     BindingSpec("prompt_cancel", "cancel", "prompt", "escape", "Cancel"),
     # help screen
     _spec("help", "close_help", "escape,q,question_mark", "Close help", show=True),
+    # review screen (drifted citations)
+    _spec("review", "review_accept", "a", "Accept the new location", show=True),
+    _spec("review", "review_reject", "r", "Reject (leave as written)", show=True),
+    _spec("review", "review_open_old", "o", "Open the old code"),
+    _spec("review", "review_open_new", "O", "Open the new code"),
+    _spec("review", "review_apply", "w,ctrl+s", "Rewrite the accepted", show=True),
+    _spec("review", "review_close", "escape,q", "Close the review", show=True),
 )
 
 REGISTRY_IDS: frozenset[str] = frozenset(spec.id for spec in REGISTRY)

@@ -29,6 +29,7 @@ SCOPE_TITLES = {
     "bookmarks": "Bookmark list",
     "prompt": "Prompts",
     "help": "This screen",
+    "review": "Review of drifted citations",
 }
 TREE_NOTE = "Tree pane: arrows move, enter opens, space expands or collapses a folder."
 

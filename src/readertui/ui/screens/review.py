@@ -1,0 +1,543 @@
+"""The review screen: citations written against an older commit than the checkout, one row each.
+
+What it plans ("review drift"): the notes of the current project whose commit declarations name
+a commit A other than the repository's checkout B. Their citations are mapped from A to B with
+`core.update.plan_drift` — the checkout is not moved. When the notes name several such commits
+(or the project has several repositories with drift), a picker asks which one to review.
+
+Each row is one citation: moved (exact), changed (best candidate + confidence) or orphaned (file
+deleted; nothing to carry). The old code (at A, read from git) and the new code (at B) of the
+highlighted row are shown side by side. Exact moves start accepted, changed ones undecided;
+orphaned ones cannot be accepted. Decisions are remembered by the main screen while the app
+runs (keyed by note, line, column and text), so leaving to open a version and coming back keeps
+them.
+
+Applying follows `readertui update --rewrite-commits`: a citation under a commit declaration is
+rewritten only together with that declaration, and the declaration moves to B only when every
+citation under it is accepted; otherwise the whole section stays at A, still correct (the row
+says "stays at A"). Only line numbers (and fully written renamed paths) and those declarations
+change, through `core.update.with_options` + `apply_notes` against the snapshots taken when
+planning: a note edited on disk since then makes the screen plan again and write nothing.
+
+Slow work (finding drift, planning, reading blobs, writing) runs in thread workers that end in
+messages; failures are notifications.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual.worker import Worker, WorkerState
+
+from readertui.core.errors import ReadertuiError
+from readertui.core.git import GitRepo, short
+from readertui.core.model import LineRange, Location, Project, Repo, format_ranges
+from readertui.core.safe_text import decode_for_display
+from readertui.core.update import (
+    KEEP,
+    REVIEW,
+    REWRITE,
+    UNCHANGED,
+    ApplyResult,
+    CitationKey,
+    CitationPlan,
+    PlanOutdated,
+    UpdateOptions,
+    UpdatePlan,
+    apply_notes,
+    carriable,
+    citation_key,
+    drifted_commits,
+    git_repos,
+    plan_drift,
+    with_options,
+)
+from readertui.ui.bindings import bindings_for
+from readertui.ui.screens.pickers import ListPicker
+from readertui.ui.session import Session
+from readertui.ui.widgets.code_view import CodeView
+
+WORKER = {"thread": True, "exit_on_error": False}
+THREAD_GROUPS = ("review-plan", "review-sides", "review-apply")
+ACCEPTED, REJECTED = True, False
+DECISION_MARKS = {ACCEPTED: "✓", REJECTED: "✗", None: "·"}
+
+
+@dataclass(frozen=True)
+class Drift:
+    """One reviewable pair: `repo`'s notes name `commit`, `count` citations about it."""
+
+    repo: Repo
+    commit: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    """What the main screen does after the review closes."""
+
+    open: tuple[Location, LineRange | None] | None = None  # show this in the source pane
+    applied: ApplyResult | None = None  # notes were rewritten: reload them
+
+
+class DriftFound(Message):
+    def __init__(self, drifts: list[Drift]) -> None:
+        super().__init__()
+        self.drifts = drifts
+
+
+class ReviewPlanned(Message):
+    def __init__(self, plan: UpdatePlan, notice: str = "") -> None:
+        super().__init__()
+        self.plan, self.notice = plan, notice
+
+
+class SidesLoaded(Message):
+    def __init__(self, key: CitationKey, old: tuple[str, str | None], new: tuple[str, str | None]) -> None:
+        super().__init__()
+        self.key, self.old, self.new = key, old, new  # (text, notice) at each commit
+
+
+class ReviewApplied(Message):
+    def __init__(self, result: ApplyResult, carried: int) -> None:
+        super().__init__()
+        self.result, self.carried = result, carried
+
+
+class ReviewFailed(Message):
+    def __init__(self, title: str, error: Exception) -> None:
+        super().__init__()
+        self.title, self.error = title, str(error)
+
+
+def status_text(item: CitationPlan) -> str:
+    mapping = item.mapping
+    if mapping.status == "changed":
+        return f"changed {mapping.confidence:.2f}" if mapping.new_ranges else "changed, gone"
+    if mapping.status == "moved" and mapping.new_path != item.path:
+        return "renamed"
+    return mapping.status
+
+
+def new_place(item: CitationPlan) -> str:
+    mapping = item.mapping
+    if mapping.new_path is None:
+        return "(file deleted)"
+    if not mapping.new_ranges:
+        return "(no candidate)"
+    where = f"{mapping.new_path}:" if mapping.new_path != item.path else ":"
+    return where + format_ranges(mapping.new_ranges)
+
+
+class ReviewScreen(Screen[ReviewOutcome | None]):
+    DEFAULT_CSS = """
+    ReviewScreen { layout: vertical; }
+    ReviewScreen #review-head { height: auto; max-height: 3; padding: 0 1; background: $panel; }
+    ReviewScreen #review-table { height: 2fr; min-height: 4; }
+    ReviewScreen #review-sides { height: 3fr; }
+    ReviewScreen #review-sides > Vertical { width: 1fr; }
+    ReviewScreen #review-new-box { border-left: vkey $panel-lighten-2; }
+    ReviewScreen .pane-title {
+        height: 1; background: $panel; color: $text-muted; padding: 0 1;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    ReviewScreen CodeView { height: 1fr; }
+    """
+    BINDINGS = bindings_for("review")
+
+    def __init__(
+        self, session: Session, project: Project, decisions: dict[CitationKey, bool] | None = None
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.project = project
+        # Shared with the main screen, so a review left to open a version resumes as it was.
+        self.decisions: dict[CitationKey, bool] = decisions if decisions is not None else {}
+        self.plan: UpdatePlan | None = None
+        self.preview: UpdatePlan | None = None  # the plan under the current decisions
+        self.rows: list[CitationPlan] = []
+        self._outcomes: dict[CitationKey, CitationPlan] = {}
+        self._drift: Drift | None = None
+
+    # ---- layout
+
+    def compose(self) -> ComposeResult:
+        yield Static("Looking for citations written against another commit…", id="review-head", markup=False)
+        table: DataTable = DataTable(id="review-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        with Horizontal(id="review-sides"):
+            with Vertical():
+                yield Static("", id="review-old-title", classes="pane-title", markup=False)
+                yield CodeView(id="review-old")
+            with Vertical(id="review-new-box"):
+                yield Static("", id="review-new-title", classes="pane-title", markup=False)
+                yield CodeView(id="review-new")
+        yield Footer(compact=True, show_command_palette=False)
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#review-table", DataTable)
+
+    @property
+    def old_view(self) -> CodeView:
+        return self.query_one("#review-old", CodeView)
+
+    @property
+    def new_view(self) -> CodeView:
+        return self.query_one("#review-new", CodeView)
+
+    def on_mount(self) -> None:
+        theme = getattr(self.app, "ui_theme", None)
+        for view in (self.old_view, self.new_view):
+            if theme is not None:
+                view.set_styles(theme.syntax, theme.marks)
+            view.load("", name="review")
+        for label in ("", "status", "note", "citation", "now", "on apply"):
+            self.table.add_column(label, key=label or "decision")
+        self.table.focus()
+        self._find_drift()
+
+    # ---- planning
+
+    @work(exclusive=True, group="review-plan", **WORKER)
+    def _find_drift(self) -> None:
+        drifts: list[Drift] = []
+        try:
+            for repo in git_repos(self.project):
+                git = self._git(repo)
+                found = drifted_commits(self.session.workspace, self.project, repo, git)
+                drifts += [Drift(repo, commit, count) for commit, count in found.items()]
+        except ReadertuiError as error:
+            self.post_message(ReviewFailed("Cannot look for drift", error))
+            return
+        self.post_message(DriftFound(drifts))
+
+    @on(DriftFound)
+    def _drift_found(self, event: DriftFound) -> None:
+        drifts = event.drifts
+        if not drifts:
+            self.notify("every citation is about the checked-out commit: nothing drifted", timeout=5)
+            self.dismiss(None)
+        elif len(drifts) == 1:
+            self._plan(drifts[0])
+        else:
+            items = [
+                (f"{d.repo.name}: notes @ {short(d.commit)}, {d.count} citation{'s' * (d.count != 1)}", d)
+                for d in drifts
+            ]
+            self.app.push_screen(ListPicker("Review which commit's notes?", items), self._chosen)
+
+    def _chosen(self, drift: Drift | None) -> None:
+        if drift is None:
+            self.dismiss(None)
+        else:
+            self._plan(drift)
+
+    def _plan(self, drift: Drift, notice: str = "") -> None:
+        self._drift = drift
+        self.query_one("#review-head", Static).update(
+            f"Planning {drift.repo.name} notes @ {short(drift.commit)} → the checkout…"
+        )
+        self._plan_worker(drift, notice)
+
+    @work(exclusive=True, group="review-plan", **WORKER)
+    def _plan_worker(self, drift: Drift, notice: str) -> None:
+        try:
+            git = self._git(drift.repo)
+            plan = plan_drift(self.session.workspace, self.project, drift.repo, git, drift.commit)
+        except ReadertuiError as error:
+            self.post_message(ReviewFailed("Cannot plan the review", error))
+            return
+        self.post_message(ReviewPlanned(plan, notice))
+
+    def _git(self, repo: Repo) -> GitRepo:
+        git = self.session.git_for(repo)
+        if git is None:  # git_repos() only yields git repositories
+            raise ReadertuiError(f"{repo.name} is not a git repository")
+        return git
+
+    @on(ReviewPlanned)
+    def _planned(self, event: ReviewPlanned) -> None:
+        plan = event.plan
+        self.plan = plan
+        self.rows = [item for item in plan.citations if item.action != UNCHANGED]
+        for item in self.rows:
+            key = citation_key(item)
+            if key not in self.decisions and item.mapping.exact and carriable(item):
+                self.decisions[key] = ACCEPTED  # exact moves start accepted
+        self._refresh_preview()
+        table = self.table
+        table.clear()
+        for item in self.rows:
+            table.add_row(*self._cells(item), key=self._row_key(item))
+        for warning in plan.warnings:
+            self.notify(warning, severity="warning", timeout=8)
+        if event.notice:
+            self.notify(event.notice, severity="warning", timeout=10)
+        if not self.rows:
+            self.notify("no citation about that commit needs carrying", timeout=5)
+        else:
+            self._show_sides()
+
+    # ---- rows
+
+    @staticmethod
+    def _row_key(item: CitationPlan) -> str:
+        note, line, column, text = citation_key(item)
+        return f"{note}\0{line}\0{column}\0{text}"
+
+    def _note_name(self, note: Path) -> str:
+        try:
+            return note.relative_to(self.project.notes_dir).as_posix()
+        except ValueError:
+            return str(note)
+
+    def _cells(self, item: CitationPlan) -> list[Text]:
+        key = citation_key(item)
+        mark = DECISION_MARKS[self.decisions.get(key)] if carriable(item) else "–"
+        status = status_text(item)
+        style = "green" if item.mapping.exact else ("red" if item.mapping.status == "orphaned" else "yellow")
+        return [
+            Text(mark),
+            Text(status, style=style),
+            Text(f"{self._note_name(item.note)}:{item.citation.line}"),
+            Text(item.citation.text),
+            Text(new_place(item)),
+            Text(self._outcome_text(item)),
+        ]
+
+    def _outcome_text(self, item: CitationPlan) -> str:
+        outcome = self._outcomes.get(citation_key(item))
+        if outcome is None or self.plan is None:
+            return ""
+        if outcome.action == REWRITE:
+            return "rewrite"
+        if outcome.action == KEEP:
+            return f"stays @ {short(self.plan.old)}: its section is not all accepted"
+        decision = self.decisions.get(citation_key(item))
+        if outcome.action == REVIEW and carriable(item):
+            return "rejected: left as written" if decision is REJECTED else "undecided: left as written"
+        return f"{outcome.reason}: edit by hand" if outcome.reason else "left as written"
+
+    def _options(self) -> UpdateOptions:
+        accepted = frozenset(
+            citation_key(item) for item in self.rows if self.decisions.get(citation_key(item)) is ACCEPTED
+        )
+        return UpdateOptions(rewrite_commits=True, accepted=accepted)
+
+    def _refresh_preview(self) -> None:
+        if self.plan is None:
+            return
+        self.preview = with_options(self.plan, self._options())
+        self._outcomes = {citation_key(item): item for item in self.preview.citations}
+        self._update_head()
+
+    def _update_head(self) -> None:
+        plan, preview = self.plan, self.preview
+        if plan is None or preview is None:
+            return
+        counts: dict[str, int] = {}
+        for item in self.rows:
+            kind = "moved" if item.mapping.exact else item.mapping.status
+            counts[kind] = counts.get(kind, 0) + 1
+        found = ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "nothing to carry"
+        carried = len(preview.by_action(REWRITE))
+        notes = len(preview.writes)
+        key = getattr(self.app, "key_for", lambda binding_id: binding_id)
+        self.query_one("#review-head", Static).update(
+            f"{plan.repo.name}: notes written @ {_label(plan.old, plan.old_tags)}, checkout "
+            f"@ {_label(plan.new, plan.new_tags)} — {found}.  {key('review_apply')}: rewrite "
+            f"{carried} citation{'s' * (carried != 1)} in {notes} note{'s' * (notes != 1)}"
+        )
+
+    def _redraw_rows(self) -> None:
+        table = self.table
+        columns = list(table.columns)
+        for item in self.rows:
+            for column, cell in zip(columns, self._cells(item)):
+                table.update_cell(self._row_key(item), column, cell)
+
+    def _current(self) -> CitationPlan | None:
+        if not self.rows or self.table.row_count == 0:
+            return None
+        row = self.table.cursor_row
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    # ---- the two sides
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self) -> None:
+        self._show_sides()
+
+    def _show_sides(self) -> None:
+        item, plan = self._current(), self.plan
+        if item is None or plan is None:
+            return
+        old_range = format_ranges(item.citation.ranges)
+        self.query_one("#review-old-title", Static).update(
+            f"old @ {short(plan.old)}  {item.path}:{old_range}  (as the note cites it)"
+        )
+        mapping = item.mapping
+        if mapping.new_path is None:
+            new_title = f"new @ {short(plan.new)}  {item.path}: deleted"
+        else:
+            kind = "exact" if mapping.exact else f"best candidate, confidence {mapping.confidence:.2f}"
+            where = format_ranges(mapping.new_ranges) or "no candidate"
+            new_title = f"new @ {short(plan.new)}  {mapping.new_path}:{where}  ({kind})"
+        self.query_one("#review-new-title", Static).update(new_title)
+        self._load_sides(item, plan)
+
+    @work(exclusive=True, group="review-sides", **WORKER)
+    def _load_sides(self, item: CitationPlan, plan: UpdatePlan) -> None:
+        try:
+            git = self._git(plan.repo)
+            old = _display(git.read_file(item.path, plan.old), f"{item.path} is not at {short(plan.old)}")
+            new_path = item.mapping.new_path
+            new = (
+                _display(git.read_file(new_path, plan.new), f"{new_path} is not at {short(plan.new)}")
+                if new_path
+                else ("", f"{item.path} was deleted by {short(plan.new)}")
+            )
+        except ReadertuiError as error:
+            self.post_message(ReviewFailed("Cannot read the code", error))
+            return
+        self.post_message(SidesLoaded(citation_key(item), old, new))
+
+    @on(SidesLoaded)
+    def _sides_loaded(self, event: SidesLoaded) -> None:
+        item = self._current()
+        if item is None or citation_key(item) != event.key:
+            return  # the cursor moved on meanwhile
+        mapping = item.mapping
+        self._fill(self.old_view, event.old, item.path, item.citation.ranges)
+        self._fill(self.new_view, event.new, mapping.new_path or item.path, mapping.new_ranges)
+
+    @staticmethod
+    def _fill(view: CodeView, shown: tuple[str, str | None], path: str, ranges: tuple[LineRange, ...]) -> None:
+        text, notice = shown
+        view.load(text if text or not notice else f"({notice})", path=path if text else None, name=path)
+        view.set_marks({line: "cited" for r in ranges for line in range(r.start, r.end + 1)})
+        if ranges and text:
+            first = ranges[0]
+            view.goto(min(first.start, view.line_count), select=first if first.end <= view.line_count else None)
+
+    # ---- decisions
+
+    def _decide(self, decision: bool) -> None:
+        item = self._current()
+        if item is None:
+            return
+        if not carriable(item):
+            self.notify(f"{status_text(item)}: nothing to carry ({item.reason}); edit the note by hand", timeout=5)
+            return
+        self.decisions[citation_key(item)] = decision
+        self._refresh_preview()
+        self._redraw_rows()
+        row = self.table.cursor_row
+        if row + 1 < len(self.rows):
+            self.table.move_cursor(row=row + 1)
+
+    def action_review_accept(self) -> None:
+        self._decide(ACCEPTED)
+
+    def action_review_reject(self) -> None:
+        self._decide(REJECTED)
+
+    def action_review_open_old(self) -> None:
+        item, plan = self._current(), self.plan
+        if item is None or plan is None:
+            return
+        first = item.citation.ranges[0] if item.citation.ranges else None
+        commit = None if plan.old == self._checkout(plan) else plan.old
+        self._open(Location(self.project.name, plan.repo.name, item.path, first.start if first else 1, commit), first)
+
+    def action_review_open_new(self) -> None:
+        item, plan = self._current(), self.plan
+        if item is None or plan is None:
+            return
+        if item.mapping.new_path is None:
+            self.notify(f"{item.path} no longer exists at {short(plan.new)}", severity="warning")
+            return
+        first = item.mapping.new_ranges[0] if item.mapping.new_ranges else None
+        commit = None if plan.new == self._checkout(plan) else plan.new
+        path = item.mapping.new_path
+        self._open(Location(self.project.name, plan.repo.name, path, first.start if first else 1, commit), first)
+
+    def _checkout(self, plan: UpdatePlan) -> str | None:
+        return self.session.head(plan.repo)
+
+    def _open(self, location: Location, select: LineRange | None) -> None:
+        self.dismiss(ReviewOutcome(open=(location, select)))
+
+    def action_review_close(self) -> None:
+        self.dismiss(None)
+
+    # ---- applying
+
+    def action_review_apply(self) -> None:
+        if self.plan is None or self.preview is None:
+            return
+        if not self.preview.writes:
+            self.notify("nothing accepted that can be written (see the last column)", timeout=5)
+            return
+        self._apply(self.plan, self._options())
+
+    @work(exclusive=True, group="review-apply", **WORKER)
+    def _apply(self, plan: UpdatePlan, options: UpdateOptions) -> None:
+        chosen = with_options(plan, options)
+        try:
+            result = apply_notes(chosen)
+        except PlanOutdated as error:
+            # Someone edited a note since the plan: nothing was written; plan again from disk.
+            self.app.call_from_thread(
+                self._plan, self._drift, f"{error}: planned again, nothing was written; review and apply again"
+            )
+            return
+        except ReadertuiError as error:
+            self.post_message(ReviewFailed("Notes not rewritten", error))
+            return
+        self.post_message(ReviewApplied(result, len(chosen.by_action(REWRITE))))
+
+    @on(ReviewApplied)
+    def _applied(self, event: ReviewApplied) -> None:
+        written = len(event.result.notes_written)
+        self.notify(
+            f"rewrote {event.carried} citation{'s' * (event.carried != 1)} in {written} "
+            f"note{'s' * (written != 1)}",
+            title="Review applied",
+            timeout=5,
+        )
+        for item in self.rows:
+            self.decisions.pop(citation_key(item), None)  # those citations are gone or left by choice
+        self.dismiss(ReviewOutcome(applied=event.result))
+
+    # ---- errors
+
+    @on(ReviewFailed)
+    def _failed(self, event: ReviewFailed) -> None:
+        self.notify(event.error, title=event.title, severity="error", timeout=8)
+        if self.plan is None:
+            self.query_one("#review-head", Static).update(f"{event.title}: {event.error}")
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        error = event.worker.error
+        if event.state is WorkerState.ERROR and error is not None:
+            self.notify(str(error) or type(error).__name__, severity="error", timeout=8)
+
+
+def _label(sha: str, tags: tuple[str, ...]) -> str:
+    return f"{short(sha)} ({', '.join(tags)})" if tags else short(sha)
+
+
+def _display(data: bytes | None, missing: str) -> tuple[str, str | None]:
+    return decode_for_display(data) if data is not None else ("", missing)
+

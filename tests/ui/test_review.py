@@ -1,0 +1,126 @@
+"""The review screen on the kb fixture: notes written at commit A, the checkout moved to B."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from readertui.core.model import LineRange
+from readertui.core.workspace import find_workspace
+from readertui.ui.app import ReaderApp
+from readertui.ui.screens.main import MainScreen
+from readertui.ui.screens.review import THREAD_GROUPS, ReviewScreen
+from tests.gitfixtures import KB, build_kb, git, write
+from tests.ui.test_app_flows import THREAD_GROUPS as MAIN_GROUPS
+from tests.unit.test_update_subset import sections
+
+STEP_AT_A = "    def step(self, batch):"
+
+
+def drifted_kb(tmp_path: Path) -> KB:
+    kb = build_kb(tmp_path)
+    write(kb.project / "notes" / "engine.md", sections(kb))
+    git(kb.submodule, "checkout", "-q", "--detach", kb.b)
+    return kb
+
+
+async def settle(pilot) -> None:
+    """Let the screens' thread workers finish and their messages land."""
+    groups = set(THREAD_GROUPS) | MAIN_GROUPS
+    for _ in range(6):
+        await pilot.pause()
+        running = [w for w in pilot.app.workers if w.group in groups and not w.is_finished]
+        if running:
+            await pilot.app.workers.wait_for_complete(running)
+    await pilot.pause()
+
+
+async def open_review(pilot) -> ReviewScreen:
+    await settle(pilot)
+    await pilot.press("D")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ReviewScreen)
+    return screen
+
+
+def cells(screen: ReviewScreen) -> list[list[str]]:
+    table = screen.table
+    return [[str(cell) for cell in table.get_row_at(row)] for row in range(table.row_count)]
+
+
+async def test_rows_sides_decisions_and_apply_rewrite_only_the_accepted(tmp_path):
+    kb = drifted_kb(tmp_path)
+    note = kb.project / "notes" / "engine.md"
+    app = ReaderApp(find_workspace(kb.workspace))
+    async with app.run_test(size=(120, 40)) as pilot:
+        review = await open_review(pilot)
+        rows = cells(review)
+        assert [row[3] for row in rows] == ["src/engine/core.py:9-12", "src/engine/core.py:14-16", "src/old.py:1-2"]
+        assert [row[1].split()[0] for row in rows] == ["changed", "moved", "orphaned"]
+        assert [row[0] for row in rows] == ["·", "✓", "–"]  # exact pre-accepted, orphaned not decidable
+        assert [row[4] for row in rows] == [":14-17", ":19-21", "(file deleted)"]
+        # the first row's two sides: A's step() as cited, B's best candidate selected
+        assert review.old_view.line_text(9) == STEP_AT_A and review.old_view.selection() == LineRange(9, 12)
+        assert review.new_view.selection() == LineRange(14, 17)
+        assert review.new_view.line_text(15).endswith("* self.scale")
+
+        await pilot.press("r")  # reject the changed one; the cursor moves to the moved one
+        await settle(pilot)
+        assert review.old_view.selection() == LineRange(14, 16)
+        assert review.new_view.selection() == LineRange(19, 21)
+        await pilot.press("a", "a")  # accept the moved one; accepting the orphan is refused
+        assert [row[0] for row in cells(review)] == ["✗", "✓", "–"]
+        assert [row[5] for row in cells(review)][:2] == ["rejected: left as written", "rewrite"]
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+    assert note.read_text() == sections(kb, save=("b", "19-21"))  # those digits and that section's commit
+
+
+async def test_open_a_version_then_come_back_to_the_same_decisions(tmp_path):
+    kb = drifted_kb(tmp_path)
+    app = ReaderApp(find_workspace(kb.workspace))
+    async with app.run_test(size=(120, 40)) as pilot:
+        review = await open_review(pilot)
+        await pilot.press("r", "O")  # reject the changed one, open the moved one's new code
+        await settle(pilot)
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        assert (main.location.path, main.location.commit) == ("src/engine/core.py", None)
+        assert main.source.selection() == LineRange(19, 21)
+        review = await open_review(pilot)
+        assert [row[0] for row in cells(review)] == ["✗", "✓", "–"]
+        await pilot.press("o")  # the changed one's old code: at A, not the checkout
+        await settle(pilot)
+        assert app.screen.location.commit == kb.a
+        assert app.screen.source.line_text(9) == STEP_AT_A
+
+
+async def test_a_note_edited_between_plan_and_apply_is_not_clobbered(tmp_path):
+    kb = drifted_kb(tmp_path)
+    note = kb.project / "notes" / "engine.md"
+    app = ReaderApp(find_workspace(kb.workspace))
+    async with app.run_test(size=(120, 40)) as pilot:
+        review = await open_review(pilot)
+        edited = note.read_text() + "\nAdded in an editor while reviewing.\n"
+        note.write_text(edited)
+        await pilot.press("w")  # the moved one is pre-accepted
+        await settle(pilot)
+        assert app.screen is review and note.read_text() == edited  # planned again, wrote nothing
+        assert review.plan is not None and review.plan.snapshots[note].data == edited.encode()
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+    assert note.read_text() == sections(kb, save=("b", "19-21")) + "\nAdded in an editor while reviewing.\n"
+
+
+async def test_nothing_drifted_says_so_and_closes(tmp_path):
+    kb = build_kb(tmp_path)
+    write(kb.project / "notes" / "engine.md", "Step `src/engine/core.py:9-12`.\n")
+    app = ReaderApp(find_workspace(kb.workspace))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("D")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert any("nothing drifted" in str(n.message) for n in app._notifications)
