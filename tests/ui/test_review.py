@@ -8,8 +8,8 @@ from readertui.core.model import LineRange
 from readertui.core.workspace import find_workspace
 from readertui.ui.app import ReaderApp
 from readertui.ui.screens.main import MainScreen
-from readertui.ui.screens.review import THREAD_GROUPS, ReviewScreen
-from tests.gitfixtures import KB, build_kb, git, write
+from readertui.ui.screens.review import THREAD_GROUPS, ReviewScreen, changed_lines
+from tests.gitfixtures import CORE_A, CORE_B, KB, build_kb, git, write
 from tests.ui.test_app_flows import THREAD_GROUPS as MAIN_GROUPS
 from tests.unit.test_update_subset import sections
 
@@ -63,6 +63,7 @@ async def test_rows_sides_decisions_and_apply_rewrite_only_the_accepted(tmp_path
         assert review.old_view.line_text(9) == STEP_AT_A and review.old_view.selection() == LineRange(9, 12)
         assert review.new_view.selection() == LineRange(14, 17)
         assert review.new_view.line_text(15).endswith("* self.scale")
+        assert set(review.new_view._overlays) == {15}  # the edited line is pointed at
 
         await pilot.press("r")  # reject the changed one; the cursor moves to the moved one
         await settle(pilot)
@@ -124,3 +125,9 @@ async def test_nothing_drifted_says_so_and_closes(tmp_path):
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
         assert any("nothing drifted" in str(n.message) for n in app._notifications)
+
+
+def test_changed_lines_points_at_the_edited_line():
+    old, new = CORE_A.splitlines(), CORE_B.splitlines()
+    assert changed_lines(old, (LineRange(9, 12),), new, (LineRange(14, 17),)) == ({10}, {15})
+    assert changed_lines(old, (LineRange(14, 16),), new, (LineRange(19, 21),)) == (set(), set())

@@ -25,6 +25,7 @@ messages; failures are notifications.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +41,7 @@ from textual.worker import Worker, WorkerState
 from readertui.core.errors import ReadertuiError
 from readertui.core.git import GitRepo, short
 from readertui.core.model import LineRange, Location, Project, Repo, format_ranges
-from readertui.core.safe_text import decode_for_display
+from readertui.core.safe_text import decode_for_display, split_lines
 from readertui.core.update import (
     KEEP,
     REVIEW,
@@ -69,6 +70,7 @@ WORKER = {"thread": True, "exit_on_error": False}
 THREAD_GROUPS = ("review-plan", "review-sides", "review-apply")
 ACCEPTED, REJECTED = True, False
 DECISION_MARKS = {ACCEPTED: "✓", REJECTED: "✗", None: "·"}
+CHANGED_STYLE = "citation_broken"  # the code view's mark style for lines that differ
 
 
 @dataclass(frozen=True)
@@ -321,11 +323,12 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         if outcome.action == REWRITE:
             return "rewrite"
         if outcome.action == KEEP:
-            return f"stays @ {short(self.plan.old)}: its section is not all accepted"
+            return f"stays @ {short(self.plan.old)} (section not all accepted)"
         decision = self.decisions.get(citation_key(item))
         if outcome.action == REVIEW and carriable(item):
             return "rejected: left as written" if decision is REJECTED else "undecided: left as written"
-        return f"{outcome.reason}: edit by hand" if outcome.reason else "left as written"
+        first_reason = outcome.reason.split(";")[0]  # the rest says its declaration stays
+        return f"{first_reason}: edit by hand" if first_reason else "left as written"
 
     def _options(self) -> UpdateOptions:
         accepted = frozenset(
@@ -419,10 +422,17 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         mapping = item.mapping
         self._fill(self.old_view, event.old, item.path, item.citation.ranges)
         self._fill(self.new_view, event.new, mapping.new_path or item.path, mapping.new_ranges)
+        if mapping.status == "changed":
+            old_changed, new_changed = changed_lines(
+                split_lines(event.old[0]), item.citation.ranges, split_lines(event.new[0]), mapping.new_ranges
+            )
+            self.old_view.set_overlays(_whole_lines(self.old_view, old_changed))
+            self.new_view.set_overlays(_whole_lines(self.new_view, new_changed))
 
     @staticmethod
     def _fill(view: CodeView, shown: tuple[str, str | None], path: str, ranges: tuple[LineRange, ...]) -> None:
         text, notice = shown
+        view.set_overlays({})
         view.load(text if text or not notice else f"({notice})", path=path if text else None, name=path)
         view.set_marks({line: "cited" for r in ranges for line in range(r.start, r.end + 1)})
         if ranges and text:
@@ -532,6 +542,28 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         error = event.worker.error
         if event.state is WorkerState.ERROR and error is not None:
             self.notify(str(error) or type(error).__name__, severity="error", timeout=8)
+
+
+def changed_lines(
+    old: list[str], old_ranges: tuple[LineRange, ...], new: list[str], new_ranges: tuple[LineRange, ...]
+) -> tuple[set[int], set[int]]:
+    """Lines (1-based) of each cited block that differ from the other block: what to point at
+    when a citation's lines changed. Ranges are paired in order."""
+    old_changed: set[int] = set()
+    new_changed: set[int] = set()
+    for old_range, new_range in zip(old_ranges, new_ranges):
+        before = old[old_range.start - 1 : old_range.end]
+        after = new[new_range.start - 1 : new_range.end]
+        matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag != "equal":
+                old_changed.update(range(old_range.start + i1, old_range.start + i2))
+                new_changed.update(range(new_range.start + j1, new_range.start + j2))
+    return old_changed, new_changed
+
+
+def _whole_lines(view: CodeView, lines: set[int]) -> dict[int, list[tuple[int, int, str]]]:
+    return {line: [(0, len(view.line_text(line)), CHANGED_STYLE)] for line in lines if line <= view.line_count}
 
 
 def _label(sha: str, tags: tuple[str, ...]) -> str:
