@@ -148,7 +148,8 @@ def run(sizes: list[int], repeat: int, viewers: list[str]) -> None:
         for size in sizes:
             path = make_file(Path(folder), size)
             for kind in (viewer for viewer in VIEWERS if viewer in viewers):
-                runs = [measure_textual(kind, path) for _ in range(1 if kind == "textarea" and size > 20000 else repeat)]
+                count = 1 if kind == "textarea" and size > 20000 else repeat  # TextArea: seconds per run
+                runs = [measure_textual(kind, path) for _ in range(count)]
                 rows.append((size, kind, {key: statistics.median(r[key] for r in runs) for key in runs[0]}))
                 print(size, kind, rows[-1][2], file=sys.stderr, flush=True)
             for name, argv in (

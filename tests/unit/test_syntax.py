@@ -223,6 +223,9 @@ print("ok")
 
 
 def test_core_syntax_does_not_import_textual() -> None:
-    code = "import sys, readertui.core.syntax, readertui.core.safe_text; print('textual' in sys.modules, 'rich' in sys.modules)"
+    code = (
+        "import sys, readertui.core.syntax, readertui.core.safe_text;"
+        "print('textual' in sys.modules, 'rich' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False False"

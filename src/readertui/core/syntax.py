@@ -110,7 +110,9 @@ _MARKDOWN_INLINE = _Grammar(
 _EXTENSIONS: dict[str, str] = {
     **dict.fromkeys((".py", ".pyi", ".pyw"), "python"),
     ".c": "c",
-    **dict.fromkeys((".h", ".hpp", ".hh", ".hxx", ".h++", ".cc", ".cpp", ".cxx", ".c++", ".ipp", ".inl", ".tcc"), "cpp"),
+    **dict.fromkeys(
+        (".h", ".hpp", ".hh", ".hxx", ".h++", ".cc", ".cpp", ".cxx", ".c++", ".ipp", ".inl", ".tcc"), "cpp"
+    ),
     **dict.fromkeys((".cu", ".cuh"), "cuda"),
     **dict.fromkeys((".js", ".mjs", ".cjs", ".jsx"), "javascript"),
     **dict.fromkeys((".ts", ".mts", ".cts"), "typescript"),

@@ -332,7 +332,9 @@ class CodeView(ScrollView, can_focus=True):
 
     def set_overlays(self, overlays: dict[int, list[Overlay]]) -> None:
         """Extra spans per 1-based line: `(col_start, col_end, style_name)`, character columns."""
-        changed = {line for line in overlays.keys() | self._overlays.keys() if overlays.get(line) != self._overlays.get(line)}
+        changed = {
+            line for line in overlays.keys() | self._overlays.keys() if overlays.get(line) != self._overlays.get(line)
+        }
         self._overlays = {line: list(spans) for line, spans in overlays.items()}
         for line in changed:
             self._forget(line - 1)
@@ -616,10 +618,13 @@ class CodeView(ScrollView, can_focus=True):
         tracks = [syntax, *_tracks(overlays)]
         if self._search is not None:
             search_style = self._mark_styles["search"]
-            tracks.append([(m.start(), m.end(), search_style) for m in self._search.finditer(raw) if m.end() > m.start()])
+            matches = self._search.finditer(raw)
+            tracks.append([(m.start(), m.end(), search_style) for m in matches if m.end() > m.start()])
         if columns is not None:
             end = len(raw)
-            tracks = [[(columns[min(a, end)], columns[min(b, end)], style) for a, b, style in track] for track in tracks]
+            tracks = [
+                [(columns[min(a, end)], columns[min(b, end)], style) for a, b, style in track] for track in tracks
+            ]
         segments = _styled_segments(text, tracks) if text else []
         if hidden > 0:
             segments.append(Segment(f" … {hidden:,} more characters", self._mark_styles["truncated"]))
