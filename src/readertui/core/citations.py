@@ -3,12 +3,18 @@
 `scan_note(text)` never raises. It reports offsets into `text` exactly as given (read it with
 `newline=""`: a CRLF note keeps its `\\r`). A line ends at `\\n`; `column` counts characters.
 
-Block structure (a small line scanner that follows CommonMark for what matters here; the tests
-compare it with markdown-it-py, which is too slow for the budget: ~55 ms for 2,750 lines):
-ATX and setext headings make sections; a YAML front matter block is read for declarations only;
-fenced code blocks (also inside lists and blockquotes) are code except their first content line,
-which may be a header comment (form 7); indented code blocks and HTML comments are skipped;
-everything else (paragraphs, lists, tables, quotes, HTML blocks, headings) is prose.
+Block structure comes from a small line scanner that follows CommonMark where it matters here
+(a property test compares its headings and fences with markdown-it-py's tokens; markdown-it-py
+itself costs ~55 ms for a 2,750-line note and ~3 s for a 5 MB table row, over our budget):
+ATX and setext headings make sections (not those inside quotes); a YAML front matter block is
+read for declarations only; fenced code blocks (also inside lists and blockquotes) are code
+except their first content line, which may be a header comment (form 7); indented code blocks
+and HTML comments are skipped; everything else (paragraphs, lists, tables, quotes, HTML blocks,
+headings) is prose.
+
+Cost: each finder searches for a literal anchor and matches its full pattern only there, so
+time is linear in the note plus the citations found: ~20 ms of CPU for 2,500 lines with 300
+citations, ~0.1-0.3 s for a 5 MB line without citations, ~30 µs per citation found.
 
 In prose, in this order (each finder masks what it claimed, so nothing is reported twice):
 - Markdown links `[t](target)` and reference definitions `[id]: target`. An http(s) target on
@@ -597,6 +603,7 @@ def _blocks(lines: _Lines) -> list[_Block]:
 # Finders. Each one looks for a cheap literal anchor (`[`, `://`, `:`, `L`, `行`…; a literal
 # search is ~40x faster than a character-class scan in `re`) and matches the full pattern only
 # there, on a view of the note in which everything already claimed is blanked out with NULs.
+# Order: links, whole code spans, URLs, `path:lines` tails, heading paths, relative lines.
 
 
 @dataclass
