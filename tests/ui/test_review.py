@@ -131,3 +131,50 @@ def test_changed_lines_points_at_the_edited_line():
     old, new = CORE_A.splitlines(), CORE_B.splitlines()
     assert changed_lines(old, (LineRange(9, 12),), new, (LineRange(14, 17),)) == ({10}, {15})
     assert changed_lines(old, (LineRange(14, 16),), new, (LineRange(19, 21),)) == (set(), set())
+
+
+FREE = "Save `src/engine/core.py:14-16`, step `src/engine/core.py:9-12`, gone `src/old.py:1-2`.\n"
+
+
+async def update_to(pilot, ref: str) -> None:
+    await settle(pilot)
+    await pilot.press("U")
+    await pilot.pause()
+    await pilot.press(*ref, "enter")
+    await settle(pilot)
+
+
+async def test_update_to_a_ref_checks_out_and_rewrites_only_the_accepted(tmp_path):
+    kb = build_kb(tmp_path)
+    note = write(kb.project / "notes" / "free.md", FREE)
+    app = ReaderApp(find_workspace(kb.workspace))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await update_to(pilot, "v1.0")  # the checkout itself: nothing to do
+        assert isinstance(app.screen, MainScreen)
+        await update_to(pilot, kb.b[:10])
+        review = app.screen
+        assert isinstance(review, ReviewScreen) and review.update
+        rows = cells(review)
+        assert [(row[0], row[1].split()[0], row[3]) for row in rows] == [
+            ("✓", "moved", "src/engine/core.py:14-16"),
+            ("·", "changed", "src/engine/core.py:9-12"),
+            ("–", "orphaned", "src/old.py:1-2"),
+        ]
+        await pilot.press("down", "r", "w")  # reject the changed one, apply
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+    assert git(kb.submodule, "rev-parse", "HEAD") == kb.b
+    assert note.read_text() == FREE.replace("14-16", "19-21")
+    assert "Updated Engine" in (kb.project / "notes" / "code-reading-log.md").read_text()
+
+
+async def test_update_refuses_a_dirty_repository_and_changes_nothing(tmp_path):
+    kb = build_kb(tmp_path)
+    note = write(kb.project / "notes" / "free.md", FREE)
+    (kb.submodule / "src" / "engine" / "core.py").write_text("edited\n")
+    app = ReaderApp(find_workspace(kb.workspace))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await update_to(pilot, kb.b[:10])
+        assert any("uncommitted changes" in str(n.message) for n in app._notifications)
+        assert isinstance(app.screen, ReviewScreen) and app.screen.plan is None
+    assert git(kb.submodule, "rev-parse", "HEAD") == kb.a and note.read_text() == FREE

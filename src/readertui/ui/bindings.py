@@ -64,6 +64,7 @@ REGISTRY: tuple[BindingSpec, ...] = (
     _spec("app", "quit", "q,ctrl+q", "Quit", show=True),
     _spec("app", "reload", "f5,ctrl+r", "Reload from disk"),
     _spec("app", "review_drift", "D", "Review drifted citations"),
+    _spec("app", "update_repo", "U", "Update the repository to a ref (review first)"),
     # view: source and notes panes
     _spec("view", "cursor_up", "up", "Cursor up"),
     _spec("view", "cursor_down", "down", "Cursor down"),

@@ -699,6 +699,12 @@ class MainScreen(Screen):
         screen = ReviewScreen(self.session, self.project, self._review_decisions)
         self.app.push_screen(screen, self._review_closed)
 
+    def action_update_repo(self) -> None:
+        from readertui.ui.screens.review import ReviewScreen
+
+        screen = ReviewScreen(self.session, self.project, self._review_decisions, update=True)
+        self.app.push_screen(screen, self._review_closed)
+
     def _review_closed(self, outcome) -> None:
         """Open the version the review asked for, or reload the notes it rewrote."""
         if outcome is None:

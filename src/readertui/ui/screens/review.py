@@ -19,6 +19,14 @@ says "stays at A"). Only line numbers (and fully written renamed paths) and thos
 change, through `core.update.with_options` + `apply_notes` against the snapshots taken when
 planning: a note edited on disk since then makes the screen plan again and write nothing.
 
+"Update to a ref" (`ReviewScreen(..., update=True)`) reviews `readertui update --to REF` instead:
+it asks for the ref (empty: origin's default branch, fetched when the remote answers), refuses a
+dirty repository, plans with `core.update.plan_update` and lists the citations that follow the
+checkout (those under a commit declaration stay pinned to it, as the CLI does without
+`--rewrite-commits`; "review drift" carries them afterwards). Applying is `apply_update` with
+the accepted subset: it checks the new commit out, rewrites the notes, moves exact bookmarks and
+logs the update, or puts everything back.
+
 Slow work (finding drift, planning, reading blobs, writing) runs in thread workers that end in
 messages; failures are notifications.
 """
@@ -38,9 +46,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from readertui.core.errors import ReadertuiError
+from readertui.core.errors import ReadertuiError, WorkspaceError
 from readertui.core.git import GitRepo, short
-from readertui.core.model import LineRange, Location, Project, Repo, format_ranges
+from readertui.core.model import LineRange, Location, Project, Repo, RepoKind, format_ranges
 from readertui.core.safe_text import decode_for_display, split_lines
 from readertui.core.update import (
     KEEP,
@@ -54,15 +62,19 @@ from readertui.core.update import (
     UpdateOptions,
     UpdatePlan,
     apply_notes,
+    apply_update,
     carriable,
     citation_key,
     drifted_commits,
     git_repos,
     plan_drift,
+    plan_update,
+    resolve_target,
     with_options,
 )
 from readertui.ui.bindings import bindings_for
 from readertui.ui.screens.pickers import ListPicker
+from readertui.ui.screens.prompt import PromptScreen
 from readertui.ui.session import Session
 from readertui.ui.widgets.code_view import CodeView
 
@@ -80,6 +92,17 @@ class Drift:
     repo: Repo
     commit: str
     count: int
+
+
+@dataclass(frozen=True)
+class UpdateTarget:
+    """Move `repo` to `ref` (None: origin's default branch)."""
+
+    repo: Repo
+    ref: str | None
+
+
+Target = Drift | UpdateTarget
 
 
 @dataclass(frozen=True)
@@ -156,18 +179,23 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
     BINDINGS = bindings_for("review")
 
     def __init__(
-        self, session: Session, project: Project, decisions: dict[CitationKey, bool] | None = None
+        self,
+        session: Session,
+        project: Project,
+        decisions: dict[CitationKey, bool] | None = None,
+        update: bool = False,
     ) -> None:
         super().__init__()
         self.session = session
         self.project = project
+        self.update = update  # review an update to a ref instead of the notes' drift
         # Shared with the main screen, so a review left to open a version resumes as it was.
         self.decisions: dict[CitationKey, bool] = decisions if decisions is not None else {}
         self.plan: UpdatePlan | None = None
         self.preview: UpdatePlan | None = None  # the plan under the current decisions
         self.rows: list[CitationPlan] = []
         self._outcomes: dict[CitationKey, CitationPlan] = {}
-        self._drift: Drift | None = None
+        self._target: Target | None = None
 
     # ---- layout
 
@@ -205,7 +233,42 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         for label in ("", "status", "note", "citation", "now", "on apply"):
             self.table.add_column(label, key=label or "decision")
         self.table.focus()
-        self._find_drift()
+        if self.update:
+            self._choose_repo()
+        else:
+            self._find_drift()
+
+    # ---- update to a ref: which repository, which ref
+
+    def _choose_repo(self) -> None:
+        repos = git_repos(self.project)
+        if not repos:
+            self.notify(f"{self.project.name} has no git repository to update", severity="warning")
+            self.dismiss(None)
+        elif len(repos) == 1:
+            self._ask_ref(repos[0])
+        else:
+            items = [(repo.name, repo) for repo in repos]
+            self.app.push_screen(ListPicker("Update which repository?", items), self._repo_chosen)
+
+    def _repo_chosen(self, repo: Repo | None) -> None:
+        if repo is None:
+            self.dismiss(None)
+        else:
+            self._ask_ref(repo)
+
+    def _ask_ref(self, repo: Repo) -> None:
+        def asked(ref: str | None) -> None:
+            if ref is None:
+                self.dismiss(None)
+            else:
+                self._plan(UpdateTarget(repo, ref.strip() or None))
+
+        prompt = PromptScreen(
+            f"Update {repo.name} to which commit, tag or branch? (empty: origin's default branch)",
+            placeholder="v2.0, main, a1b2c3d…",
+        )
+        self.app.push_screen(prompt, asked)
 
     # ---- planning
 
@@ -243,18 +306,33 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         else:
             self._plan(drift)
 
-    def _plan(self, drift: Drift, notice: str = "") -> None:
-        self._drift = drift
-        self.query_one("#review-head", Static).update(
-            f"Planning {drift.repo.name} notes @ {short(drift.commit)} → the checkout…"
-        )
-        self._plan_worker(drift, notice)
+    def _plan(self, target: Target, notice: str = "") -> None:
+        self._target = target
+        if isinstance(target, Drift):
+            doing = f"Planning {target.repo.name} notes @ {short(target.commit)} → the checkout…"
+        else:
+            ref = target.ref or "origin's default branch"
+            doing = f"Planning the update of {target.repo.name} to {ref}…"
+        self.query_one("#review-head", Static).update(doing)
+        self._plan_worker(target, notice)
 
     @work(exclusive=True, group="review-plan", **WORKER)
-    def _plan_worker(self, drift: Drift, notice: str) -> None:
+    def _plan_worker(self, target: Target, notice: str) -> None:
+        workspace, repo = self.session.workspace, target.repo
         try:
-            git = self._git(drift.repo)
-            plan = plan_drift(self.session.workspace, self.project, drift.repo, git, drift.commit)
+            git = self._git(repo)
+            if isinstance(target, Drift):
+                plan = plan_drift(workspace, self.project, repo, git, target.commit)
+            else:
+                if git.is_dirty():
+                    raise WorkspaceError(
+                        f"{repo.path} has uncommitted changes (see `git -C {repo.path} status`); "
+                        "commit or stash them first. Nothing was changed"
+                    )
+                sha, how = resolve_target(git, target.ref)
+                plan = plan_update(workspace, self.project, repo, git, sha, UpdateOptions())
+                if not notice and target.ref is None:
+                    notice = f"target: {how}"
         except ReadertuiError as error:
             self.post_message(ReviewFailed("Cannot plan the review", error))
             return
@@ -269,8 +347,14 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
     @on(ReviewPlanned)
     def _planned(self, event: ReviewPlanned) -> None:
         plan = event.plan
+        if plan.nothing_to_do:
+            self.notify(f"{plan.repo.name} is already at {short(plan.new)}: nothing to do", timeout=5)
+            self.dismiss(None)
+            return
         self.plan = plan
-        self.rows = [item for item in plan.citations if item.action != UNCHANGED]
+        # An update leaves citations under a commit declaration pinned (KEEP): nothing to review.
+        hidden = (UNCHANGED, KEEP) if self.update else (UNCHANGED,)
+        self.rows = [item for item in plan.citations if item.action not in hidden]
         for item in self.rows:
             key = citation_key(item)
             if key not in self.decisions and item.mapping.exact and carriable(item):
@@ -283,7 +367,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         for warning in plan.warnings:
             self.notify(warning, severity="warning", timeout=8)
         if event.notice:
-            self.notify(event.notice, severity="warning", timeout=10)
+            self.notify(event.notice, timeout=10)
         if not self.rows:
             self.notify("no citation about that commit needs carrying", timeout=5)
         else:
@@ -334,7 +418,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         accepted = frozenset(
             citation_key(item) for item in self.rows if self.decisions.get(citation_key(item)) is ACCEPTED
         )
-        return UpdateOptions(rewrite_commits=True, accepted=accepted)
+        return UpdateOptions(rewrite_commits=not self.update, accepted=accepted)
 
     def _refresh_preview(self) -> None:
         if self.plan is None:
@@ -355,10 +439,20 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         carried = len(preview.by_action(REWRITE))
         notes = len(preview.writes)
         key = getattr(self.app, "key_for", lambda binding_id: binding_id)
+        rewrite = f"rewrite {carried} citation{'s' * (carried != 1)} in {notes} note{'s' * (notes != 1)}"
+        if not self.update:
+            self.query_one("#review-head", Static).update(
+                f"{plan.repo.name}: notes written @ {_label(plan.old, plan.old_tags)}, checkout "
+                f"@ {_label(plan.new, plan.new_tags)} — {found}.  {key('review_apply')}: {rewrite}"
+            )
+            return
+        pinned = len(plan.by_action(KEEP))
+        kept = f"; {pinned} under commit declarations stay @ {short(plan.old)}" if pinned else ""
+        commits = f"{plan.commits} commit{'s' * (plan.commits != 1)}"
         self.query_one("#review-head", Static).update(
-            f"{plan.repo.name}: notes written @ {_label(plan.old, plan.old_tags)}, checkout "
-            f"@ {_label(plan.new, plan.new_tags)} — {found}.  {key('review_apply')}: rewrite "
-            f"{carried} citation{'s' * (carried != 1)} in {notes} note{'s' * (notes != 1)}"
+            f"Update {plan.repo.name}: {_label(plan.old, plan.old_tags)} → {_label(plan.new, plan.new_tags)}, "
+            f"{commits} — {found}{kept}.  {key('review_apply')}: check out "
+            f"{short(plan.new)} and {rewrite}"
         )
 
     def _redraw_rows(self) -> None:
@@ -495,7 +589,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
     def action_review_apply(self) -> None:
         if self.plan is None or self.preview is None:
             return
-        if not self.preview.writes:
+        if not self.preview.writes and not self.update:
             self.notify("nothing accepted that can be written (see the last column)", timeout=5)
             return
         self._apply(self.plan, self._options())
@@ -504,11 +598,11 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
     def _apply(self, plan: UpdatePlan, options: UpdateOptions) -> None:
         chosen = with_options(plan, options)
         try:
-            result = apply_notes(chosen)
+            result = apply_update(chosen, self._git(plan.repo)) if self.update else apply_notes(chosen)
         except PlanOutdated as error:
             # Someone edited a note since the plan: nothing was written; plan again from disk.
             self.app.call_from_thread(
-                self._plan, self._drift, f"{error}: planned again, nothing was written; review and apply again"
+                self._plan, self._target, f"{error}: planned again, nothing was written; review and apply again"
             )
             return
         except ReadertuiError as error:
@@ -518,13 +612,19 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
 
     @on(ReviewApplied)
     def _applied(self, event: ReviewApplied) -> None:
-        written = len(event.result.notes_written)
-        self.notify(
+        result, plan = event.result, self.plan
+        written = len(result.notes_written)
+        text = (
             f"rewrote {event.carried} citation{'s' * (event.carried != 1)} in {written} "
-            f"note{'s' * (written != 1)}",
-            title="Review applied",
-            timeout=5,
+            f"note{'s' * (written != 1)}"
         )
+        if self.update and plan is not None:
+            text = f"{plan.repo.name} is at {short(plan.new)}; {text}, moved {result.bookmarks_moved} bookmark(s)"
+            if result.log is not None:
+                text += "; logged in the reading log"
+            if plan.repo.kind is RepoKind.SUBMODULE:
+                text += f". Record it in the superproject: git add {plan.repo.path}"
+        self.notify(text, title="Review applied", timeout=10 if self.update else 5)
         for item in self.rows:
             self.decisions.pop(citation_key(item), None)  # those citations are gone or left by choice
         self.dismiss(ReviewOutcome(applied=event.result))
