@@ -122,6 +122,17 @@ def test_markdown_inline_spans() -> None:
     assert "text.emphasis" in names and "text.literal" in names
 
 
+def test_markdown_fenced_code_uses_the_named_grammar() -> None:
+    note = "# Notes\n\n```python\ndef run(x):\n    return x\n```\n\n```\nplain fence\n```\n\n```cu\n__global__ void k() {}\n```\n"
+    highlighter = Highlighter(note, "markdown")
+    highlighter.parse()  # also compiles python and cuda, named by the fences
+    spans = highlighter.spans(1, 14)
+    assert (0, 3, "keyword") in spans[4]
+    assert (4, 7, "function") in spans[4]
+    assert "keyword" not in {name for _, _, name in spans.get(9, [])}
+    assert any(name.startswith("keyword") for _, _, name in spans[13])
+
+
 def test_window_parse_then_full_parse() -> None:
     lines = [f"value_{i} = {i}" for i in range(5000)]
     highlighter = Highlighter(lines, "python")

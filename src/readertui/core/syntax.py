@@ -385,6 +385,15 @@ class Highlighter:
         parsed = self._parse_rows(0, len(self._lines) - 1)
         if parsed is None:
             return
+        if self.language == "markdown":
+            # Compile the grammars of the note's fenced code blocks here, in the worker:
+            # `spans()` runs on the UI thread and only highlights blocks whose grammar is ready.
+            markdown = _compiled("markdown", _GRAMMARS["markdown"]).language
+            blocks = QueryCursor(Query(markdown, "(fenced_code_block) @block")).captures(parsed.root)
+            for block in blocks.get("block", []):
+                fence_language = _fence_language(block)
+                if fence_language is not None:
+                    warm_up(fence_language)
         with self._lock:
             self._full = parsed
             self._window = None
@@ -444,6 +453,7 @@ class Highlighter:
         painter.paint(compiled, parsed.root)
         if self.language == "markdown":
             self._paint_markdown_inline(painter, parsed)
+            self._paint_fenced_code(painter, parsed)
         return painter.spans()
 
     def _paint_markdown_inline(self, painter: _Painter, parsed: _Parsed) -> None:
@@ -455,6 +465,48 @@ class Highlighter:
         parser = Parser(inline.language)
         parser.included_ranges = ranges
         painter.paint(inline, parser.parse(parsed.source).root_node)
+
+
+    def _paint_fenced_code(self, painter: _Painter, parsed: _Parsed) -> None:
+        """Highlight fenced code blocks in a note with the grammar their info string names."""
+        first, last = painter.first - parsed.first_row, painter.last - parsed.first_row
+        for block in _nodes_of_type(parsed.root, "fenced_code_block", first, last):
+            fence_language = _fence_language(block)
+            content = next((child for child in block.children if child.type == "code_fence_content"), None)
+            if fence_language is None or content is None or not is_warm(fence_language):
+                continue
+            compiled = _compiled(fence_language, _GRAMMARS[fence_language])
+            parser = Parser(compiled.language)
+            parser.included_ranges = [content.range]
+            painter.paint(compiled, parser.parse(parsed.source).root_node)
+
+
+_FENCE_ALIASES = {
+    **dict.fromkeys(("py", "python3"), "python"),
+    **dict.fromkeys(("c++", "cxx"), "cpp"),
+    "cu": "cuda",
+    **dict.fromkeys(("js", "node"), "javascript"),
+    "ts": "typescript",
+    "rs": "rust",
+    "golang": "go",
+    "yml": "yaml",
+    **dict.fromkeys(("sh", "shell", "zsh", "console"), "bash"),
+}
+
+
+def _fence_language(block: Node) -> str | None:
+    """The grammar named by a fenced code block's info string (```` ```python ````), if any."""
+    info = next((child for child in block.children if child.type == "info_string"), None)
+    if info is None or info.text is None:
+        return None
+    words = info.text.decode("utf-8", "replace").strip().lower().split()
+    if not words:
+        return None
+    name = _FENCE_ALIASES.get(words[0], words[0])
+    if name in _GRAMMARS and name != "markdown":
+        return name
+    by_extension = _EXTENSIONS.get(f".{name}")
+    return by_extension if by_extension != "markdown" else None
 
 
 _READ_CHUNK = 4096
