@@ -200,7 +200,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
     # ---- layout
 
     def compose(self) -> ComposeResult:
-        yield Static("Looking for citations written against another commit…", id="review-head", markup=False)
+        yield Static("", id="review-head", markup=False)
         table: DataTable = DataTable(id="review-table", cursor_type="row", zebra_stripes=True)
         yield table
         with Horizontal(id="review-sides"):
@@ -236,6 +236,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         if self.update:
             self._choose_repo()
         else:
+            self.query_one("#review-head", Static).update("Looking for citations written against another commit…")
             self._find_drift()
 
     # ---- update to a ref: which repository, which ref
@@ -480,7 +481,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
             return
         old_range = format_ranges(item.citation.ranges)
         self.query_one("#review-old-title", Static).update(
-            f"old @ {short(plan.old)}  {item.path}:{old_range}  (as the note cites it)"
+            f"old @ {short(plan.old)}  {item.path}:{old_range}  (cited)"
         )
         mapping = item.mapping
         if mapping.new_path is None:
@@ -619,7 +620,9 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
             f"note{'s' * (written != 1)}"
         )
         if self.update and plan is not None:
-            text = f"{plan.repo.name} is at {short(plan.new)}; {text}, moved {result.bookmarks_moved} bookmark(s)"
+            text = f"{plan.repo.name} is at {short(plan.new)}; {text}"
+            if result.bookmarks_moved:
+                text += f", moved {result.bookmarks_moved} bookmark{'s' * (result.bookmarks_moved != 1)}"
             if result.log is not None:
                 text += "; logged in the reading log"
             if plan.repo.kind is RepoKind.SUBMODULE:
