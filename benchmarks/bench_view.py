@@ -24,13 +24,16 @@ from pathlib import Path
 MARKER = "marker_function_xyz"
 # codeview: grammar compiled at app start (as the reader does); codeview-cold: on first load.
 VIEWERS = ("codeview", "codeview-cold", "textarea")
+# For a Markdown note: CodeView (the notes pane) against Textual's Markdown widget.
+NOTE_VIEWERS = ("codeview", "markdown")
 
 
 def run_app(kind: str, path: str) -> None:
     from textual import work
     from textual.app import App, ComposeResult
     from textual.binding import Binding
-    from textual.widgets import Label, TextArea
+    from textual.containers import VerticalScroll
+    from textual.widgets import Label, Markdown, TextArea
 
     from readertui.core.syntax import warm_up
     from readertui.ui.widgets.code_view import CodeView
@@ -42,6 +45,9 @@ def run_app(kind: str, path: str) -> None:
             yield Label("READY", markup=False)
             if kind.startswith("codeview"):
                 yield CodeView(id="view")
+            elif kind == "markdown":
+                with VerticalScroll(id="view"):
+                    yield Markdown(id="markdown")
             else:
                 yield TextArea.code_editor(read_only=True, show_line_numbers=True, id="view")
 
@@ -54,12 +60,15 @@ def run_app(kind: str, path: str) -> None:
         def warm_up(self) -> None:
             # What the reader does at start for the languages it expects (notes: markdown).
             warm_up("python")
+            warm_up("markdown")
 
-        def action_open(self) -> None:
+        async def action_open(self) -> None:
             text = Path(path).read_text(encoding="utf-8")
             view = self.query_one("#view")
             if isinstance(view, CodeView):
                 view.load(text, path=path)
+            elif kind == "markdown":
+                await self.query_one(Markdown).update(text)
             else:
                 view.language = "python"
                 view.load_text(text)
@@ -77,6 +86,33 @@ def make_file(folder: Path, lines: int) -> Path:
     return path
 
 
+def make_note(folder: Path, lines: int) -> Path:
+    """A Chinese reading note like the real ones: headings, prose, lists, citations, code."""
+    section = [
+        "## 第{n}节：调度器如何切分批次",
+        "",
+        "这里记录阅读 `DeepSpeed/deepspeed/runtime/engine.py:{a}-{b}` 时的理解，重点是**梯度累积**与*通信重叠*。",
+        "调用链从 `forward` 开始，经过 [路由](../notes/architecture.md) 再到内核，参见 `csrc/kernel.cu:{a}`。",
+        "",
+        "- 要点一：批次大小由配置决定，见 `engine.py:{b}`",
+        "- 要点二：每一步都会检查溢出 `loss_scaler.py:{a}-{b}`",
+        "",
+        "```python",
+        "def step(self, batch):",
+        "    return self.engine(batch)  # 第{n}步",
+        "```",
+        "",
+    ]
+    body: list[str] = []
+    number = 0
+    while len(body) < lines - 1:
+        number += 1
+        body += [line.format(n=number, a=number * 7, b=number * 7 + 20) for line in section]
+    path = folder / f"note_{lines}.md"
+    path.write_text(f"# {MARKER} 阅读笔记\n" + "\n".join(body[: lines - 1]) + "\n", encoding="utf-8")
+    return path
+
+
 def _highlighted(screen) -> bool:
     from pty_harness import find_text, foreground
 
@@ -87,7 +123,7 @@ def _highlighted(screen) -> bool:
     return foreground(screen, row, column) != foreground(screen, row, column + 4 + len(MARKER))
 
 
-def measure_textual(kind: str, path: Path) -> dict[str, float]:
+def measure_textual(kind: str, path: Path, highlight: bool = True) -> dict[str, float]:
     from pty_harness import KEYS, PtySession, find_text
 
     argv = [sys.executable, __file__, "app", kind, str(path)]
@@ -97,7 +133,8 @@ def measure_textual(kind: str, path: Path) -> dict[str, float]:
         sent = term.send(b"o")
         term.wait_for(lambda screen: find_text(screen, MARKER) is not None, timeout=120)
         shown = time.perf_counter() - sent
-        term.wait_for(_highlighted, timeout=120)
+        if highlight:
+            term.wait_for(_highlighted, timeout=120)
         highlighted = time.perf_counter() - sent
         # Keys pressed at once, while a big file may still be parsing in the background.
         busy = [_first_byte_ms(term, KEYS["down"], quiet=0.03) for _ in range(3)]
@@ -111,7 +148,7 @@ def measure_textual(kind: str, path: Path) -> dict[str, float]:
     return {
         "start": ready,
         "shown": shown,
-        "highlighted": highlighted,
+        **({"highlighted": highlighted} if highlight else {}),
         "rss": rss,
         "down_bytes": statistics.median(down),
         "page_bytes": statistics.median(page),
@@ -141,10 +178,18 @@ def measure_external(argv: list[str]) -> dict[str, float]:
     return {"start": shown, "rss": rss, "down_bytes": statistics.median(down), "page_bytes": statistics.median(page)}
 
 
-def run(sizes: list[int], repeat: int, viewers: list[str]) -> None:
+def run(sizes: list[int], repeat: int, viewers: list[str], notes: bool) -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     rows = []
     with tempfile.TemporaryDirectory() as folder:
+        if notes:
+            for size in sizes:
+                path = make_note(Path(folder), size)
+                for kind in (viewer for viewer in NOTE_VIEWERS if viewer in viewers):
+                    runs = [measure_textual(kind, path, highlight=False) for _ in range(repeat)]
+                    rows.append((size, kind, {key: statistics.median(r[key] for r in runs) for key in runs[0]}))
+                    print(size, kind, rows[-1][2], file=sys.stderr, flush=True)
+            sizes = []
         for size in sizes:
             path = make_file(Path(folder), size)
             for kind in (viewer for viewer in VIEWERS if viewer in viewers):
@@ -179,17 +224,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     app = commands.add_parser("app")
-    app.add_argument("kind", choices=VIEWERS)
+    app.add_argument("kind", choices=(*VIEWERS, *NOTE_VIEWERS))
     app.add_argument("path")
     bench = commands.add_parser("run")
     bench.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000, 100000])
     bench.add_argument("--repeat", type=int, default=3)
-    bench.add_argument("--viewers", nargs="+", default=[*VIEWERS, "vim", "less"])
+    bench.add_argument("--viewers", nargs="+", default=[*VIEWERS, "markdown", "vim", "less"])
+    bench.add_argument("--notes", action="store_true", help="a Chinese Markdown note: CodeView vs Markdown")
     args = parser.parse_args()
     if args.command == "app":
         run_app(args.kind, args.path)
     else:
-        run(args.sizes, args.repeat, args.viewers)
+        run(args.sizes, args.repeat, args.viewers, args.notes)
 
 
 if __name__ == "__main__":
