@@ -394,6 +394,14 @@ def test_context_keeps_fuller_path_for_a_basename_mention() -> None:
     ]
 
 
+def test_link_context_reads_from_the_project_folder() -> None:
+    note = "[s](../vllm/vllm/core/scheduler.py#L3), then `scheduler.py:9`, then 行 12."
+    scan = scan_note(note)
+    assert [c.context_path for c in scan.citations] == [
+        None, "vllm/vllm/core/scheduler.py", "vllm/vllm/core/scheduler.py",
+    ]
+
+
 def test_context_from_preamble_reaches_sections() -> None:
     note = "`src/q.ts`\n\n## Loop\n\nline 4\n"
     assert scan_note(note).citations[-1].context_path == "src/q.ts"
@@ -456,7 +464,7 @@ def test_declaration_shapes(line: str, ref: str) -> None:
     [
         "git commit -m 'x'", "the commit message", "- CUDA version: 12.1", "- Python 版本：3.10",
         "Python version 3.11", "最新版本: v0.10.0", "```\ncommit abc1234\n```", "`a.py:3` @ `abc1234`",
-        "- 14:32 reverted to commit 9c1e5ab to compare", "commit deadbeef",
+        "- 14:32 reverted to commit 9c1e5ab to compare", "commit deadbeef", "比例 3:1, 版本 v0.4.2, 镜像 x",
         "SHA256: e3b0c44298fc1c149afbf4c8996fb924", "rev: 3", "    commit abc1234",
     ],
 )

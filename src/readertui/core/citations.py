@@ -551,6 +551,7 @@ def _blocks(lines: _Lines) -> list[_Block]:
         if body.lstrip(" ").startswith("<!--") and _indent(body) < 4:
             close_para(index - 1)
             in_comment = "-->" not in body[body.index("<!--") + 4 :]
+            in_list = in_list and _indent(line) > 0
             prev_blank = False
             continue
         atx = _ATX.match(body)
@@ -1143,10 +1144,7 @@ def _declaration_at(view: str, at: int, line_start: int, block: int) -> _Decl | 
         if match["ck"] is not None:
             ok = bool(_HEX_FULL.fullmatch(ref) or (_TAG_FULL.fullmatch(ref) and "." in ref))
         else:  # a tag key only counts first in its line or table cell: not "Python version: 3.11"
-            lookback = max(line_start, at - 40)  # a key first in its cell sits near the `|`
-            cell_start = max(lookback, view.rfind("|", lookback, at) + 1)
-            ok = cell_start - line_start < 40 or view[cell_start - 1 : cell_start] == "|"
-            ok = ok and bool(_LINE_START_OF_KEY.fullmatch(view, cell_start, at)) and any(ch.isdigit() for ch in ref)
+            ok = _key_starts_line(view, line_start, at) and any(ch.isdigit() for ch in ref)
         return _Decl(ref, match.start("ref"), match.start("ref") + len(ref), block) if ok else None
     match = _DECL_PROSE.match(view, at)
     if match is None:
@@ -1159,9 +1157,19 @@ def _declaration_at(view: str, at: int, line_start: int, block: int) -> _Decl | 
         ok = is_hex
     elif key in ("based on", "基于"):
         ok = is_hex or is_vtag
-    else:  # tag, release, 版本
-        ok = is_vtag
+    else:  # tag, release, 版本: only as the statement itself, first in its line or cell
+        ok = is_vtag and _key_starts_line(view, line_start, at)
     return _Decl(ref, match.start("ref"), match.start("ref") + len(ref), block) if ok else None
+
+
+def _key_starts_line(view: str, line_start: int, at: int) -> bool:
+    """Whether only list markers, quote marks, emphasis or a `|` come before `at` in its line or
+    table cell."""
+    lookback = max(line_start, at - 40)  # a key first in its cell sits near the `|`
+    cell_start = max(lookback, view.rfind("|", lookback, at) + 1)
+    if cell_start - line_start >= 40 and view[cell_start - 1 : cell_start] != "|":
+        return False
+    return bool(_LINE_START_OF_KEY.fullmatch(view, cell_start, at))
 
 
 def _clean_ref(ref: str) -> str:
@@ -1237,6 +1245,17 @@ def scan_note(text: str) -> NoteScan:
     return NoteScan(_assemble(text, lines, found, headings), _scoped(lines, decls, headings))
 
 
+def _context_form(item: _Found) -> str:
+    """The path a mention gives as context. A link's target is relative to the note's folder
+    (`<project>/notes/`): without its leading `../` it reads from the project folder, as the
+    repo-prefixed form 4 does."""
+    path = item.path or ""
+    if item.form == CitationForm.LINK:
+        while path.startswith("../"):
+            path = path[3:]
+    return path
+
+
 def _is_suffix(short: str, full: str) -> bool:
     short_parts = [p for p in short.split("/") if p not in ("", ".")]
     full_parts = [p for p in full.split("/") if p not in ("", ".")]
@@ -1277,8 +1296,9 @@ def _assemble(text: str, lines: _Lines, found: list[_Found], headings: list[tupl
             )
         )
         if item.path:
-            keep_fuller = context is not None and _is_suffix(item.path, context)
-            stack[-1].context = context if keep_fuller else item.path
+            mention = _context_form(item)
+            keep_fuller = context is not None and _is_suffix(mention, context)
+            stack[-1].context = context if keep_fuller else mention
     return tuple(citations)
 
 
