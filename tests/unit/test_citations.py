@@ -247,6 +247,33 @@ def test_relative_lines(ref: str, expected) -> None:
     assert rel[0].context_path == "deepspeed/runtime/engine.py"
 
 
+def test_table_column_of_lines() -> None:
+    note = "\n".join([
+        "| 函数 | 文件 | 行 |",
+        "|---|---|---|",
+        "| `_configure` | `deepspeed/runtime/engine.py` | 234-256 |",
+        "| `step` | `engine.py` | `1200, 1300-1310` |",
+        "| `x` | none | n/a |",
+        "",
+        "| Name | Lines | File |",
+        "|------|-------|------|",
+        "| a | 3-9 | `a/b.py` |",
+    ])
+    scan = scan_note(note)
+    assert_offsets(note, scan)
+    rel = [(c.ranges, c.context_path) for c in scan.citations if c.form == CitationForm.RELATIVE_LINES]
+    assert rel == [
+        (ranges((234, 256)), "deepspeed/runtime/engine.py"),
+        (ranges(1200, (1300, 1310)), "deepspeed/runtime/engine.py"),
+        (ranges((3, 9)), "a/b.py"),  # the file named in the same row, even after the lines
+    ]
+
+
+def test_numbers_in_other_table_columns_are_not_lines() -> None:
+    note = "| 文件 | 次数 |\n|---|---|\n| `a.py` | 3-9 |\n"
+    assert cited(note) == [("a.py", ())]
+
+
 def test_relative_lines_without_context_are_not_reported() -> None:
     assert cited("The loop (行 12-30) and lines 40-52 and L42-L50.") == []
 

@@ -216,6 +216,8 @@ _FENCE_OPEN = re.compile(
 )
 _ATX = re.compile(r" {0,3}(?P<hashes>#{1,6})(?=[ \t]|$)")
 _TABLE_DELIMITER = re.compile(r"[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?[ \t]*)?")
+_LINES_HEADER = re.compile(r"行|行号|代码行|[Ll]ines?|LINES?|[Ll]ine numbers?", re.IGNORECASE)
+_TABLE_LINES = re.compile(rf"{_RANGES}")
 _THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
 _BLANK = re.compile(r"[ \t>]*")
@@ -422,6 +424,7 @@ class _Block:
     level: int = 0  # heading level
     title: str = ""  # heading text
     group: int = 0  # blocks with no blank line or other block between them share a group
+    table_first: int = -1  # a paragraph that holds a table: the table's header line
 
 
 class _Lines:
@@ -498,12 +501,13 @@ def _blocks(lines: _Lines) -> list[_Block]:
     prev_blank = True
 
     group = 0  # a list or table split into paragraphs stays one group (one declaration)
+    table_first = -1
 
     def close_para(last: int) -> None:
-        nonlocal para_first
+        nonlocal para_first, table_first
         if para_first >= 0:
-            blocks.append(_Block("text", para_first, last, group=group))
-        para_first = -1
+            blocks.append(_Block("text", para_first, last, group=group, table_first=table_first))
+        para_first = table_first = -1
 
     contents = [line[:-1] if line.endswith("\r") else line for line in lines.text.split("\n")]
     for index in range(start, len(contents)):
@@ -595,6 +599,7 @@ def _blocks(lines: _Lines) -> list[_Block]:
             para_no_setext = is_item or quoted or (in_list and _indent(line) > 0)
         elif "|" in body and "|" in contents[index - 1] and _TABLE_DELIMITER.fullmatch(body):
             para_no_setext = True  # a table runs to the next blank line
+            table_first = index - 1
         prev_blank = False
     close_para(len(lines) - 1)  # an unclosed fence or comment runs to the end, as in CommonMark
     return blocks
@@ -618,6 +623,7 @@ class _Found:
     range_spans: tuple[tuple[Span, Span], ...]
     commit: str | None = None
     repo_hint: str | None = None
+    context: str | None = None  # set when the context is known from the layout (a table row)
 
 
 class _Masked:
@@ -1058,6 +1064,44 @@ def _path_before_relative(view: str, runs: _PathRuns, rel: re.Match[str]) -> tup
     return start, path, end
 
 
+def _find_table_lines(masked: _Masked, lines: _Lines, tables: list[tuple[int, int]], found: list[_Found]) -> None:
+    """A table column headed `行` / `Lines` / `行号`: each cell of lines is form 8 for the file
+    named earlier in its row (or in context)."""
+    view = masked.view()
+    for first, last in tables:
+        header = lines.text[lines.starts[first] : lines.end(first)]
+        cells = _cells(header, 0)
+        column = next((i for i, (a, b) in enumerate(cells) if _LINES_HEADER.fullmatch(header[a:b].strip(" \t*`"))), -1)
+        if column < 0:
+            continue
+        for index in range(first + 2, last + 1):
+            start, end = lines.starts[index], lines.end(index)
+            row_cells = _cells(view, start, end)
+            if column >= len(row_cells):
+                continue
+            a, b = _strip_span(view, *row_cells[column])
+            if a < b and view[a] == "`" and view[b - 1] == "`":
+                a, b = a + 1, b - 1
+            if _TABLE_LINES.fullmatch(view, a, b):
+                parsed = _ranges_of(view, a, b, 0)
+                if parsed:
+                    row_path = next((f.path for f in found if start <= f.start < end and f.path), None)
+                    found.append(_Found(a, b, b, CitationForm.RELATIVE_LINES, None, *parsed, context=row_path))
+
+
+def _cells(text: str, start: int, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each cell of a table row `text[start:end]`, outer pipes dropped."""
+    end = len(text) if end is None else end
+    bars = [m.start() for m in _compiled(r"\|").finditer(text, start, end)]
+    edges = [start - 1, *bars, end]
+    cells = [(edges[i] + 1, edges[i + 1]) for i in range(len(edges) - 1)]
+    if cells and not text[cells[0][0] : cells[0][1]].strip():
+        cells = cells[1:]
+    if cells and not text[cells[-1][0] : cells[-1][1]].strip():
+        cells = cells[:-1]
+    return cells
+
+
 def _relative_ranges(text: str, rel: re.Match[str], offset: int):
     for group in ("a", "b", "c"):
         if rel[group] is not None:
@@ -1208,6 +1252,7 @@ def scan_note(text: str) -> NoteScan:
     headings: list[tuple[int, _Block]] = []
     heading_spans: list[tuple[int, int]] = []
     spans: list[tuple[int, int, int, int, bool]] = []
+    tables: list[tuple[int, int]] = []
     prose_cursor = decl_cursor = 0
     for block in blocks:
         start, end = lines.starts[block.first], lines.end(block.last)
@@ -1221,6 +1266,8 @@ def scan_note(text: str) -> NoteScan:
             continue
         prose.claim(prose_cursor, start)
         prose_cursor = end
+        if block.table_first >= 0:
+            tables.append((block.table_first, block.last))
         heading = block.kind == "heading"
         if heading:
             headings.append((start, block))
@@ -1239,6 +1286,7 @@ def scan_note(text: str) -> NoteScan:
     _find_tails(prose, found)
     _find_heading_paths(prose, heading_spans, found)
     _find_relative(prose, found)
+    _find_table_lines(prose, lines, tables, found)
     for start, end in urls:
         declared.claim(start, end)
     decls = _one_per_block(_find_declarations(declared.view(), lines.starts, decl_blocks))
@@ -1281,6 +1329,8 @@ def _assemble(text: str, lines: _Lines, found: list[_Found], headings: list[tupl
             stack.append(_Section(block.level, block.first + 1, block.title))
             head_index += 1
         context = next((s.context for s in reversed(stack) if s.context), None)
+        if item.context and not (context and _is_suffix(item.context, context)):
+            context = item.context
         if item.form == CitationForm.RELATIVE_LINES and context is None:
             continue
         pin = _PIN.match(text, item.after)
