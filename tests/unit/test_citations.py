@@ -196,6 +196,24 @@ def test_fence_header(header: str, path: str, expected) -> None:
     assert (c.form, c.path, c.ranges) == (CitationForm.FENCE_HEADER, path, expected)
 
 
+@pytest.mark.parametrize(
+    ("opener", "path", "expected"),
+    [
+        ('```python title="src/a.py"', "src/a.py", ()),
+        ("```python:src/a.py:3-9", "src/a.py", ranges((3, 9))),
+        ("```py {file=pkg/b.py}", "pkg/b.py", ()),
+    ],
+)
+def test_fence_info_string_path(opener: str, path: str, expected) -> None:
+    c = only(f"{opener}\nx = 1\n```\n")
+    assert (c.form, c.path, c.ranges) == (CitationForm.FENCE_HEADER, path, expected)
+
+
+@pytest.mark.parametrize("opener", ["```python", '```bash title="Run it"', "```c++", "```mermaid"])
+def test_fence_info_without_path(opener: str) -> None:
+    assert cited(f"{opener}\nx = 1\n```\n") == []
+
+
 @pytest.mark.parametrize("header", ["#include <x.h>", "# install deps", "#!/usr/bin/env python", "x = 1"])
 def test_fence_first_line_that_is_not_a_header(header: str) -> None:
     assert cited(f"```\n{header}\n# a.py:3\n```") == []

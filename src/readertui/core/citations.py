@@ -218,6 +218,8 @@ _ATX = re.compile(r" {0,3}(?P<hashes>#{1,6})(?=[ \t]|$)")
 _TABLE_DELIMITER = re.compile(r"[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?[ \t]*)?")
 _LINES_HEADER = re.compile(r"行|行号|代码行|[Ll]ines?|LINES?|[Ll]ine numbers?", re.IGNORECASE)
 _TABLE_LINES = re.compile(rf"{_RANGES}")
+_FENCE_INFO_PATH = re.compile(r"\b(?:title|file|filename|path)[ \t]*=[ \t]*[\"']?(?P<path>[^\"'\s{}]{1,1024})")
+_FENCE_INFO_LANG_PATH = re.compile(r"[ \t]*[\w+\-]{1,20}:(?P<path>[^\"'\s{}]{1,1024})")
 _THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
 _BLANK = re.compile(r"[ \t>]*")
@@ -418,7 +420,7 @@ def _ranges_in(text: str, match: re.Match[str], offset: int):
 
 @dataclass(frozen=True)
 class _Block:
-    kind: str  # "text" | "heading" | "fence-first" | "meta"
+    kind: str  # "text" | "heading" | "fence-info" | "fence-first" | "meta"
     first: int  # 0-based first line
     last: int  # 0-based last line (inclusive)
     level: int = 0  # heading level
@@ -549,6 +551,8 @@ def _blocks(lines: _Lines) -> list[_Block]:
             close_para(index - 1)
             fence, fence_first = (opening["fence"][0], len(opening["fence"])), True
             group += 1
+            if _FENCE_INFO_PATH.search(opening["info"]) or _FENCE_INFO_LANG_PATH.match(opening["info"]):
+                blocks.append(_Block("fence-info", index, index))
             in_list = bool(_LIST_MARKER.match(opening["pre"])) or (in_list and _indent(line) > 0)
             prev_blank = False
             continue
@@ -1148,6 +1152,23 @@ def _fence_header(text: str, start: int, end: int, found: list[_Found]) -> None:
     found.append(_Found(body_start, stop, stop, CitationForm.FENCE_HEADER, path, *parsed))
 
 
+def _fence_info(text: str, start: int, end: int, found: list[_Found]) -> None:
+    """Form 7 in a fence's info string: ```` ```python title="src/a.py" ```` or ```` ```py:a.py ````."""
+    line = text[start:end]
+    opening = _FENCE_OPEN.fullmatch(line)
+    if opening is None:
+        return
+    info_start = opening.start("info")
+    match = _FENCE_INFO_LANG_PATH.match(line, info_start) or _FENCE_INFO_PATH.search(line, info_start)
+    if match is None:
+        return
+    at = match.start("path")
+    hit = _code_citation(match["path"], start + at, heading=False)
+    if hit is not None and hit.path is not None:
+        hit.form = CitationForm.FENCE_HEADER
+        found.append(hit)
+
+
 # ---------------------------------------------------------------------------------------------
 # Declarations
 
@@ -1258,6 +1279,9 @@ def scan_note(text: str) -> NoteScan:
         start, end = lines.starts[block.first], lines.end(block.last)
         if block.kind == "fence-first":
             _fence_header(text, start, end, found)
+            continue
+        if block.kind == "fence-info":
+            _fence_info(text, start, end, found)
             continue
         declared.claim(decl_cursor, start)
         decl_cursor = end
