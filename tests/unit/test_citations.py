@@ -145,7 +145,7 @@ def test_prose_citation_with_relative_tail_keeps_parenthesis() -> None:
         "`a[:, 1:]`", "ratio 3:1", "`3:1`", "`v1.2.3`", "`python:3.11`", "`nginx:latest`",
         "`ubuntu:22.04`", "https://example.com/docs/page", "<https://example.com>", "key: value",
         "`key: value`", ":smile: :+1:", "`torch.nn.Module`", "`self.config`", "`os.path.join`",
-        "`numpy==1.26`", "`Node.js`", "L40 GPU and L2 cache", "L1", "执行 3 次", "运行 12 个 epoch",
+        "`numpy==1.26`", "`Node.js`", "`self.env`", "`args.cfg`", "`x.in`", "L40 GPU and L2 cache", "L1", "执行 3 次", "运行 12 个 epoch",
         "the deadline 5", "`nn.Linear(3, 4)`", "[docs](overview.md)", "![diagram](img/arch.png)",
         "[top](#intro)", "[mail](mailto:a@b.c)", "<!-- `engine.py:3` -->", "`--lr 3e-4`",
 "https://github.com/o/r", "https://github.com/o/r/tree/main/src",
@@ -368,6 +368,7 @@ def test_link_to_non_code_keeps_label_as_prose() -> None:
         ("`Dockerfile`", "Dockerfile"),
         ("`docs/design.abc`", "docs/design.abc"),
         ("`.github/workflows/ci.yml`", ".github/workflows/ci.yml"),
+        ("`configs/train.cfg`", "configs/train.cfg"),
     ],
 )
 def test_path_without_lines(note: str, path: str) -> None:

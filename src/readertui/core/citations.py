@@ -9,7 +9,7 @@ itself costs ~55 ms for a 2,750-line note and ~3 s for a 5 MB table row, over ou
 ATX and setext headings make sections (not those inside quotes); a YAML front matter block is
 read for declarations only; fenced code blocks (also inside lists and blockquotes) are code
 except their first content line, which may be a header comment (form 7); indented code blocks
-and HTML comments are skipped; everything else (paragraphs, lists, tables, quotes, HTML blocks,
+and HTML comments (blocks and inline) are skipped; everything else (paragraphs, lists, tables, quotes, HTML blocks,
 headings) is prose.
 
 Cost: each finder searches for a literal anchor and matches its full pattern only there, so
@@ -36,6 +36,10 @@ In prose, in this order (each finder masks what it claimed, so nothing is report
   like L40 or L2 are common in notes). `行` must not be the end of a longer word (执行, 运行…).
   These are reported only when a context path exists.
 - In a heading, a path alone (backticked or not, strict rule) is form 11 (HEADING_PATH).
+- In a table with a column headed `行` / `行号` / `Lines`, each cell of that column holding only
+  lines is form 8 for the file named elsewhere in its row (else the context).
+- A fence's info string naming a path (`title="a.py"`, `file=a.py`, ```` ```python:a.py:3-9 ````)
+  is form 7, like a header comment.
 
 Lines: `234`, `234-256`, `234 – 256` (hyphen, dashes, `~`, spaces), several ranges separated by
 `,` `，` `、`; an `L` may prefix each number. A range written backwards is read in order; a
@@ -49,15 +53,18 @@ one. Never paths: host names (`example.com:443`, IPv4), versions (`v1.2.3`), `::
 Context: each citation's `context_path` is the nearest preceding path mentioned in its section
 or an enclosing one (a sibling section's mentions do not count); a mention that is a suffix of
 the context already in force (`engine.py` after `deepspeed/runtime/engine.py`) keeps the fuller
-path. `headings` lists the enclosing heading texts, outermost first.
+path. A link's target gives its path without leading `../` (from `notes/`, that is the project
+folder, where the repo name comes first). `headings` lists the enclosing heading texts,
+outermost first; `heading_line` is the innermost heading's line (0 above the first heading).
 
 Pins: `@ abc1234`, `@abc1234`, `(@abc1234)`, `` @ `abc1234` `` right after a citation set its
 `commit`.
 
 Declarations: `Commit: x`, `**Commit**: `x``, `- commit: x`, `| Commit | x |`, `| 提交 | x |`,
-`commit x` / `提交 x` / `based on commit x` / `基于 x` in prose, a tag under `Tag:` / `版本:` /
-`Version:` keys at the start of a line or table cell, `based on v0.9.3`, `版本 v0.9.3`. Refs are
-7-40 hex or a tag. Not in code, URLs (permalink shas) or timed log entries (`- 14:32 …`). One
+`commit x` / `提交 x` / `based on commit x` / `基于 x` in prose, `commit:` in YAML front matter,
+`based on v0.9.3`; a tag under `Tag:` / `版本:` / `Version:` keys, or `版本 v0.9.3`, only first in
+a line or table cell (not "CUDA version: 12.1"). Refs are 7-40 hex (in prose with a digit) or a
+tag. Not in code blocks, URLs (permalink shas) or timed log entries (`- 14:32 …`). One
 declaration per block (a paragraph, list or table): a hex ref is preferred to a tag, else the
 first. Scope: above the first heading, the whole note; under a heading, to the end of that
 section; a later declaration in the same section takes over from its line.
@@ -125,6 +132,12 @@ _HOST_SUFFIXES = frozenset(
 _PRODUCT_NAMES = frozenset(
     "node.js vue.js next.js nuxt.js react.js three.js d3.js chart.js express.js ember.js "
     "backbone.js angular.js deno.js socket.io asp.net vb.net".split()
+)
+# Extensions that are also common attribute names (`self.env`, `args.cfg`, `x.in`): a bare name
+# with one of these, without a folder or lines, is code, not a path.
+_AMBIGUOUS_BARE_EXTENSIONS = frozenset(
+    "env cfg conf s m f v r d in def for comp star lock sc ld spv td cl ll ml fs ex el edn hip "
+    "move vert frag make properties ptx sol bib tpl tmpl".split()
 )
 # Targets of line-less links that point at documents, not code.
 _DOCUMENT_EXTENSIONS = frozenset(
@@ -349,9 +362,11 @@ def _path_alone_ok(path: str) -> bool:
     """A path without lines (form 11): strict."""
     if not _basic_path_ok(path):
         return False
+    _, ext = _split_ext(path)
+    if "/" not in path and ext is not None and ext.lower() in _AMBIGUOUS_BARE_EXTENSIONS:
+        return False
     if _known_source_name(path):
         return True
-    _, ext = _split_ext(path)
     return "/" in path and _ext_is_word(ext) and ext.lower() not in _HOST_SUFFIXES
 
 
