@@ -9,8 +9,8 @@ itself costs ~55 ms for a 2,750-line note and ~3 s for a 5 MB table row, over ou
 ATX and setext headings make sections (not those inside quotes); a YAML front matter block is
 read for declarations only; fenced code blocks (also inside lists and blockquotes) are code
 except their first content line, which may be a header comment (form 7); indented code blocks
-and HTML comments (blocks and inline) are skipped; everything else (paragraphs, lists, tables, quotes, HTML blocks,
-headings) is prose.
+and HTML comments (blocks and inline) are skipped; everything else (paragraphs, lists, tables,
+quotes, HTML blocks, headings) is prose.
 
 Cost: each finder searches for a literal anchor and matches its full pattern only there, so
 time is linear in the note plus the citations found: ~20 ms of CPU for 2,500 lines with 300
@@ -231,7 +231,9 @@ _ATX = re.compile(r" {0,3}(?P<hashes>#{1,6})(?=[ \t]|$)")
 _TABLE_DELIMITER = re.compile(r"[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?[ \t]*)?")
 _LINES_HEADER = re.compile(r"行|行号|代码行|[Ll]ines?|LINES?|[Ll]ine numbers?", re.IGNORECASE)
 _TABLE_LINES = re.compile(rf"{_RANGES}")
-_FENCE_INFO_PATH = re.compile(r"\b(?:title|file|filename|path)[ \t]*=[ \t]*[\"']?(?P<path>[^\"'\s{}]{1,1024})")
+_FENCE_INFO_PATH = re.compile(
+    r"\b(?:title|file|filename|path)[ \t]*=[ \t]*[\"']?(?P<path>[^\"'\s{}]{1,1024})"
+)
 _FENCE_INFO_LANG_PATH = re.compile(r"[ \t]*[\w+\-]{1,20}:(?P<path>[^\"'\s{}]{1,1024})")
 _THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
@@ -593,7 +595,8 @@ def _blocks(lines: _Lines) -> list[_Block]:
         if para_first >= 0 and not para_no_setext and _SETEXT.fullmatch(body):
             level = 1 if body.strip()[0] == "=" else 2
             title = " ".join(
-                contents[i][_QUOTE_PREFIX.match(contents[i]).end() :].strip() for i in range(para_first, index)
+                contents[i][_QUOTE_PREFIX.match(contents[i]).end() :].strip()
+                for i in range(para_first, index)
             )
             group += 1
             blocks.append(_Block("heading", para_first, index, level, title, group))
@@ -735,7 +738,9 @@ def _may_be_source_name(view: str, start: int, end: int) -> bool:
     tail = view[max(start, end - 40) : end]
     name = tail.rsplit("/", 1)[-1]
     ext = name.rsplit(".", 1)[-1] if "." in name else ""
-    return ext.lower() in SOURCE_EXTENSIONS or name in KNOWN_FILENAMES or name.startswith(("Dockerfile", "Makefile"))
+    if ext.lower() in SOURCE_EXTENSIONS or name in KNOWN_FILENAMES:
+        return True
+    return name.startswith(("Dockerfile", "Makefile"))
 
 
 def _strip_cjk_prefix(view: str, start: int, end: int) -> int:
@@ -878,7 +883,8 @@ def _find_links(prose: _Masked, spans, found: list[_Found]) -> list[tuple[int, i
     definitions = []
     for definition in _REFERENCE_DEF.finditer(view):
         group = "t1" if definition["t1"] else "t2"
-        hit = _link_target(definition[group], definition.start(group), definition.start(group), definition.end(group))
+        t_start, t_end = definition.span(group)
+        hit = _link_target(definition[group], t_start, t_start, t_end)
         definitions.append((definition.start(), definition.end(), hit))
     def_index = 0
     for link in _LINK.finditer(view):
@@ -1043,7 +1049,9 @@ def _find_relative(masked: _Masked, found: list[_Found]) -> None:
             masked.claim(path_start, end)
             taken_until = end
         else:
-            found.append(_Found(rel.start(), rel.end(), rel.end(), CitationForm.RELATIVE_LINES, None, *parsed))
+            found.append(
+                _Found(rel.start(), rel.end(), rel.end(), CitationForm.RELATIVE_LINES, None, *parsed)
+            )
             taken_until = rel.end()
 
 
@@ -1083,14 +1091,17 @@ def _path_before_relative(view: str, runs: _PathRuns, rel: re.Match[str]) -> tup
     return start, path, end
 
 
-def _find_table_lines(masked: _Masked, lines: _Lines, tables: list[tuple[int, int]], found: list[_Found]) -> None:
+def _find_table_lines(
+    masked: _Masked, lines: _Lines, tables: list[tuple[int, int]], found: list[_Found]
+) -> None:
     """A table column headed `行` / `Lines` / `行号`: each cell of lines is form 8 for the file
     named earlier in its row (or in context)."""
     view = masked.view()
     for first, last in tables:
         header = lines.text[lines.starts[first] : lines.end(first)]
         cells = _cells(header, 0)
-        column = next((i for i, (a, b) in enumerate(cells) if _LINES_HEADER.fullmatch(header[a:b].strip(" \t*`"))), -1)
+        titles = [header[a:b].strip(" \t*`") for a, b in cells]
+        column = next((i for i, title in enumerate(titles) if _LINES_HEADER.fullmatch(title)), -1)
         if column < 0:
             continue
         for index in range(first + 2, last + 1):
@@ -1105,7 +1116,9 @@ def _find_table_lines(masked: _Masked, lines: _Lines, tables: list[tuple[int, in
                 parsed = _ranges_of(view, a, b, 0)
                 if parsed:
                     row_path = next((f.path for f in found if start <= f.start < end and f.path), None)
-                    found.append(_Found(a, b, b, CitationForm.RELATIVE_LINES, None, *parsed, context=row_path))
+                    found.append(
+                        _Found(a, b, b, CitationForm.RELATIVE_LINES, None, *parsed, context=row_path)
+                    )
 
 
 def _cells(text: str, start: int, end: int | None = None) -> list[tuple[int, int]]:
@@ -1349,7 +1362,10 @@ def _is_suffix(short: str, full: str) -> bool:
     return 0 < len(short_parts) <= len(full_parts) and full_parts[-len(short_parts) :] == short_parts
 
 
-def _assemble(text: str, lines: _Lines, found: list[_Found], headings: list[tuple[int, _Block]]) -> tuple[Citation, ...]:
+def _assemble(
+    text: str, lines: _Lines, found: list[_Found], headings: list[tuple[int, _Block]]
+) -> tuple[Citation, ...]:
+    """Citations in document order, overlaps dropped, with headings, context and pins."""
     found.sort(key=lambda f: (f.start, -f.end))
     kept: list[_Found] = []
     last_end = -1
@@ -1391,7 +1407,10 @@ def _assemble(text: str, lines: _Lines, found: list[_Found], headings: list[tupl
     return tuple(citations)
 
 
-def _scoped(lines: _Lines, decls: list[_Decl], headings: list[tuple[int, _Block]]) -> tuple[CommitDeclaration, ...]:
+def _scoped(
+    lines: _Lines, decls: list[_Decl], headings: list[tuple[int, _Block]]
+) -> tuple[CommitDeclaration, ...]:
+    """Declarations with the last line each one applies to (see CommitDeclaration)."""
     last_line = len(lines)
     heading_lines = [(block.first + 1, block.level) for _, block in headings]
 
