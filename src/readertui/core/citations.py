@@ -1033,6 +1033,8 @@ def _find_relative(masked: _Masked, found: list[_Found]) -> None:
             before = view[at - 1 : at] if view[at - 1 : at] != "#" else view[at - 2 : at - 1]
             if not before or not (before in " \t(（" or before.isalnum() or before in "_.-+@~/"):
                 continue
+            if view[at] in "Ll" and before not in " \t(（":
+                continue  # `L42` / `line 4` joins a path only after a space or parenthesis
         start = at - 1 if view[at] == "L" and at > 0 and view[at - 1] == "#" else at
         rel = _REL.match(view, start)
         if rel is None:
