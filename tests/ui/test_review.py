@@ -70,6 +70,7 @@ async def test_rows_sides_decisions_and_apply_rewrite_only_the_accepted(tmp_path
         assert review.old_view.selection() == LineRange(14, 16)
         assert review.new_view.selection() == LineRange(19, 21)
         await pilot.press("a", "a")  # accept the moved one; accepting the orphan is refused
+        await settle(pilot)
         assert [row[0] for row in cells(review)] == ["✗", "✓", "–"]
         assert [row[5] for row in cells(review)][:2] == ["rejected: left as written", "rewrite"]
         await pilot.press("w")
