@@ -8,6 +8,7 @@ from readertui.core.model import LineRange
 from readertui.core.workspace import find_workspace
 from readertui.ui.app import ReaderApp
 from readertui.ui.screens.main import MainScreen
+from readertui.ui.screens.pickers import ListPicker
 from readertui.ui.screens.review import THREAD_GROUPS, ReviewScreen, changed_lines
 from tests.gitfixtures import CORE_A, CORE_B, KB, build_kb, git, write
 from tests.ui.test_app_flows import THREAD_GROUPS as MAIN_GROUPS
@@ -179,3 +180,32 @@ async def test_update_refuses_a_dirty_repository_and_changes_nothing(tmp_path):
         assert any("uncommitted changes" in str(n.message) for n in app._notifications)
         assert isinstance(app.screen, ReviewScreen) and app.screen.plan is None
     assert git(kb.submodule, "rev-parse", "HEAD") == kb.a and note.read_text() == FREE
+
+
+async def test_notes_at_several_commits_ask_which_to_review(tmp_path):
+    kb = build_kb(tmp_path)
+    git(kb.submodule, "checkout", "-q", "--detach", kb.b)
+    write(kb.submodule / "NEWS.md", "news\n")
+    git(kb.submodule, "add", "NEWS.md")
+    git(kb.submodule, "commit", "-q", "-m", "C: news")  # the checkout is now C, after B
+    write(kb.project / "notes" / "engine.md", sections(kb))  # at A
+    write(kb.project / "notes" / "later.md", f"**Commit**: `{kb.b[:7]}`\n\nSave `src/engine/core.py:19-21`.\n")
+    app = ReaderApp(find_workspace(kb.workspace))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("D")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, ListPicker)
+        assert [drift.commit for _, drift in picker.items] == [kb.a, kb.b]  # most cited first
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        review = app.screen
+        assert isinstance(review, ReviewScreen) and review.plan.old == kb.b
+        assert cells(review) == []  # B → C left the cited lines as they were
+        assert "1 commit declaration" in str(review.query_one("#review-head").render())
+        await pilot.press("w")
+        await settle(pilot)
+    head = git(kb.submodule, "rev-parse", "HEAD")
+    later = (kb.project / "notes" / "later.md").read_text()
+    assert later == f"**Commit**: `{head[:7]}`\n\nSave `src/engine/core.py:19-21`.\n"

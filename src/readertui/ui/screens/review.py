@@ -378,7 +378,10 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         if event.notice:
             self.notify(event.notice, timeout=10)
         if not self.rows:
-            self.notify("no citation about that commit needs carrying", timeout=5)
+            self.notify(
+                "no cited line changed since that commit; applying moves the declarations to the checkout",
+                timeout=8,
+            )
         else:
             self._show_sides()
 
@@ -466,7 +469,9 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         carried = len(preview.by_action(REWRITE))
         notes = len(preview.writes)
         key = getattr(self.app, "key_for", lambda binding_id: binding_id)
-        rewrite = f"rewrite {carried} citation{'s' * (carried != 1)} in {notes} note{'s' * (notes != 1)}"
+        moved = len(preview.declarations)
+        declarations = f" and {moved} commit declaration{'s' * (moved != 1)}" if moved else ""
+        rewrite = f"rewrite {carried} citation{'s' * (carried != 1)}{declarations} in {notes} note{'s' * (notes != 1)}"
         if not self.update:
             self.query_one("#review-head", Static).update(
                 f"{plan.repo.name}: notes written @ {_label(plan.old, plan.old_tags)}, checkout "
