@@ -73,7 +73,7 @@ async def test_rows_sides_decisions_and_apply_rewrite_only_the_accepted(tmp_path
         await pilot.press("a", "a")  # accept the moved one; accepting the orphan is refused
         await settle(pilot)
         assert [row[0] for row in cells(review)] == ["✗", "✓", "–"]
-        assert [row[5] for row in cells(review)][:2] == ["rejected: left as written", "rewrite"]
+        assert [row[5] for row in cells(review)][:2] == ["rejected", "rewrite"]
         await pilot.press("w")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)

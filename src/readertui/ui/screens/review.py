@@ -14,8 +14,8 @@ them.
 
 Applying follows `readertui update --rewrite-commits`: a citation under a commit declaration is
 rewritten only together with that declaration, and the declaration moves to B only when every
-citation under it is accepted; otherwise the whole section stays at A, still correct (the row
-says "stays at A"). Only line numbers (and fully written renamed paths) and those declarations
+citation under it is accepted; otherwise the whole section stays at A, still correct (its rows
+say "stays @ A (section)"). Only line numbers (and fully written renamed paths) and those declarations
 change, through `core.update.with_options` + `apply_notes` against the snapshots taken when
 planning: a note edited on disk since then makes the screen plan again and write nothing.
 
@@ -420,12 +420,12 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         if outcome.action == REWRITE:
             return "rewrite"
         if outcome.action == KEEP:
-            return f"stays @ {short(self.plan.old)} (section not all accepted)"
+            return f"stays @ {short(self.plan.old)} (section)"  # a citation beside it is not accepted
         decision = self.decisions.get(citation_key(item))
         if outcome.action == REVIEW and carriable(item):
-            return "rejected: left as written" if decision is REJECTED else "undecided: left as written"
+            return "rejected" if decision is REJECTED else "undecided"  # both left as written
         first_reason = outcome.reason.split(";")[0]  # the rest says its declaration stays
-        return f"{first_reason}: edit by hand" if first_reason else "left as written"
+        return f"{first_reason} (by hand)" if first_reason else "left as written"
 
     def _options(self) -> UpdateOptions:
         accepted = frozenset(
