@@ -93,10 +93,8 @@ DEFAULT_SYNTAX_STYLES: dict[str, Style] = {
     "text.reference": Style(color="#80cbc4"),
 }
 DEFAULT_MARK_STYLES: dict[str, Style] = {
-    # Gutter and marker styles carry no colour, so they suit light, dark and 16-colour themes
-    # that do not name them.
-    "gutter": Style(dim=True),
-    "gutter_cursor": Style(bold=True),
+    "gutter": Style(color="#5c6773"),
+    "gutter_cursor": Style(color="#e6e1cf", bold=True),
     "cursor_line": Style(bgcolor="#2a3340"),
     "selection": Style(bgcolor="#3a4a63"),
     "bookmark": Style(color="#f6bd60"),
@@ -105,7 +103,7 @@ DEFAULT_MARK_STYLES: dict[str, Style] = {
     "citation": Style(color="#80cbc4", underline=True),
     "citation_broken": Style(color="#ff5370", underline=True),
     "search": Style(color="#000000", bgcolor="#f6bd60"),
-    "truncated": Style(dim=True, italic=True),
+    "truncated": Style(color="#5c6773", italic=True),
 }
 
 Overlay = tuple[int, int, str]
