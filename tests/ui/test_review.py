@@ -9,7 +9,7 @@ from readertui.core.workspace import find_workspace
 from readertui.ui.app import ReaderApp
 from readertui.ui.screens.main import MainScreen
 from readertui.ui.screens.pickers import ListPicker
-from readertui.ui.screens.review import THREAD_GROUPS, ReviewScreen, changed_lines
+from readertui.ui.screens.review import COLUMNS, THREAD_GROUPS, ReviewScreen, changed_lines
 from tests.gitfixtures import CORE_A, CORE_B, KB, build_kb, git, write
 from tests.ui.test_app_flows import THREAD_GROUPS as MAIN_GROUPS
 from tests.unit.test_update_subset import sections
@@ -44,9 +44,14 @@ async def open_review(pilot) -> ReviewScreen:
     return screen
 
 
-def cells(screen: ReviewScreen) -> list[list[str]]:
+def cells(screen: ReviewScreen) -> list[dict[str, str]]:
+    """Each row's cells by column key (decision, status, on apply, note, citation, now)."""
     table = screen.table
-    return [[str(cell) for cell in table.get_row_at(row)] for row in range(table.row_count)]
+    return [dict(zip(COLUMNS, map(str, table.get_row_at(row)))) for row in range(table.row_count)]
+
+
+def column(screen: ReviewScreen, key: str) -> list[str]:
+    return [row[key] for row in cells(screen)]
 
 
 async def test_rows_sides_decisions_and_apply_rewrite_only_the_accepted(tmp_path):
@@ -55,11 +60,11 @@ async def test_rows_sides_decisions_and_apply_rewrite_only_the_accepted(tmp_path
     app = ReaderApp(find_workspace(kb.workspace))
     async with app.run_test(size=(120, 40)) as pilot:
         review = await open_review(pilot)
-        rows = cells(review)
-        assert [row[3] for row in rows] == ["src/engine/core.py:9-12", "src/engine/core.py:14-16", "src/old.py:1-2"]
-        assert [row[1].split()[0] for row in rows] == ["changed", "moved", "orphaned"]
-        assert [row[0] for row in rows] == ["·", "✓", "–"]  # exact pre-accepted, orphaned not decidable
-        assert [row[4] for row in rows] == [":14-17", ":19-21", "(file deleted)"]
+        assert column(review, "citation") == ["src/engine/core.py:9-12", "src/engine/core.py:14-16", "src/old.py:1-2"]
+        assert column(review, "status") == ["changed 0.85", "moved", "orphaned"]
+        assert column(review, "decision") == ["·", "✓", "–"]  # exact pre-accepted, orphaned not decidable
+        assert column(review, "now") == [":14-17", ":19-21", "(file deleted)"]
+        assert column(review, "note") == ["engine.md:6", "engine.md:11", "engine.md:16"]
         # the first row's two sides: A's step() as cited, B's best candidate selected
         assert review.old_view.line_text(9) == STEP_AT_A and review.old_view.selection() == LineRange(9, 12)
         assert review.new_view.selection() == LineRange(14, 17)
@@ -72,8 +77,8 @@ async def test_rows_sides_decisions_and_apply_rewrite_only_the_accepted(tmp_path
         assert review.new_view.selection() == LineRange(19, 21)
         await pilot.press("a", "a")  # accept the moved one; accepting the orphan is refused
         await settle(pilot)
-        assert [row[0] for row in cells(review)] == ["✗", "✓", "–"]
-        assert [row[5] for row in cells(review)][:2] == ["rejected", "rewrite"]
+        assert column(review, "decision") == ["✗", "✓", "–"]
+        assert column(review, "on apply") == ["rejected", "rewrite", "file deleted (by hand)"]
         await pilot.press("w")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
@@ -92,7 +97,7 @@ async def test_open_a_version_then_come_back_to_the_same_decisions(tmp_path):
         assert (main.location.path, main.location.commit) == ("src/engine/core.py", None)
         assert main.source.selection() == LineRange(19, 21)
         review = await open_review(pilot)
-        assert [row[0] for row in cells(review)] == ["✗", "✓", "–"]
+        assert column(review, "decision") == ["✗", "✓", "–"]
         await pilot.press("o")  # the changed one's old code: at A, not the checkout
         await settle(pilot)
         assert app.screen.location.commit == kb.a
@@ -157,7 +162,7 @@ async def test_update_to_a_ref_checks_out_and_rewrites_only_the_accepted(tmp_pat
         review = app.screen
         assert isinstance(review, ReviewScreen) and review.update
         rows = cells(review)
-        assert [(row[0], row[1].split()[0], row[3]) for row in rows] == [
+        assert [(row["decision"], row["status"].split()[0], row["citation"]) for row in rows] == [
             ("✓", "moved", "src/engine/core.py:14-16"),
             ("·", "changed", "src/engine/core.py:9-12"),
             ("–", "orphaned", "src/old.py:1-2"),

@@ -83,6 +83,9 @@ WORKER = {"thread": True, "exit_on_error": False}
 THREAD_GROUPS = ("review-plan", "review-preview", "review-sides", "review-apply")
 ACCEPTED, REJECTED = True, False
 DECISION_MARKS = {ACCEPTED: "✓", REJECTED: "✗", None: "·"}
+# Column keys, in display order (the decision column has no title). What happens on apply comes
+# early so a narrow terminal keeps it; the citation is in the old pane's title as well.
+COLUMNS = ("decision", "status", "on apply", "note", "citation", "now")
 CHANGED_STYLE = "citation_broken"  # the code view's mark style for lines that differ
 
 
@@ -238,8 +241,8 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
             if theme is not None:
                 view.set_styles(theme.syntax, theme.marks)
             view.load("", name="review")
-        for label in ("", "status", "note", "citation", "now", "on apply"):
-            self.table.add_column(label, key=label or "decision")
+        for key in COLUMNS:
+            self.table.add_column("" if key == "decision" else key, key=key)
         self.table.focus()
         if self.update:
             self._choose_repo()
@@ -399,16 +402,16 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
             return str(note)
 
     def _cells(self, item: CitationPlan) -> list[Text]:
-        status = status_text(item)
         style = "green" if item.mapping.exact else ("red" if item.mapping.status == "orphaned" else "yellow")
-        return [
-            Text(self._mark(item)),
-            Text(status, style=style),
-            Text(f"{self._note_name(item.note)}:{item.citation.line}"),
-            Text(item.citation.text),
-            Text(new_place(item)),
-            Text(self._outcome_text(item)),
-        ]
+        cells = {
+            "decision": Text(self._mark(item)),
+            "status": Text(status_text(item), style=style),
+            "on apply": Text(self._outcome_text(item)),
+            "note": Text(f"{self._note_name(item.note)}:{item.citation.line}"),
+            "citation": Text(item.citation.text),
+            "now": Text(new_place(item)),
+        }
+        return [cells[key] for key in COLUMNS]
 
     def _mark(self, item: CitationPlan) -> str:
         return DECISION_MARKS[self.decisions.get(citation_key(item))] if carriable(item) else "–"
@@ -490,10 +493,9 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
     def _redraw_rows(self) -> None:
         """Update the decision and outcome cells that changed (a table cell update repaints)."""
         table = self.table
-        columns = list(table.columns)
         for item in self.rows:
             row_key = self._row_key(item)
-            for column, text in ((columns[0], self._mark(item)), (columns[-1], self._outcome_text(item))):
+            for column, text in (("decision", self._mark(item)), ("on apply", self._outcome_text(item))):
                 if str(table.get_cell(row_key, column)) != text:
                     table.update_cell(row_key, column, Text(text))
 
@@ -578,7 +580,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
             self.notify(f"{status_text(item)}: nothing to carry ({item.reason}); edit the note by hand", timeout=5)
             return
         self.decisions[citation_key(item)] = decision
-        self.table.update_cell(self._row_key(item), list(self.table.columns)[0], Text(self._mark(item)))
+        self.table.update_cell(self._row_key(item), "decision", Text(self._mark(item)))
         self._refresh_preview()
         row = self.table.cursor_row
         if row + 1 < len(self.rows):
