@@ -497,7 +497,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
             row_key = self._row_key(item)
             for column, text in (("decision", self._mark(item)), ("on apply", self._outcome_text(item))):
                 if str(table.get_cell(row_key, column)) != text:
-                    table.update_cell(row_key, column, Text(text))
+                    table.update_cell(row_key, column, Text(text), update_width=column == "on apply")
 
     def _current(self) -> CitationPlan | None:
         if not self.rows or self.table.row_count == 0:
