@@ -20,6 +20,10 @@ COMMANDS = ("check", "log", "bookmarks", "add", "update")
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The full parser, or (for speed: each command imports its core modules) just `only`."""
+    return _build(only)[0]
+
+
+def _build(only: str | None) -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
     parser = argparse.ArgumentParser(
         prog="readertui",
         description="Read a codebase beside research notes that cite it. "
@@ -29,15 +33,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS if only is None else (only,):
         importlib.import_module(f"readertui.commands.{name}").register(sub)
-    return parser
+    return parser, sub
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
         return _open_tui(argv)
-    parser = build_parser(argv[0] if argv[0] in COMMANDS else None)
-    args = parser.parse_args(argv)
+    args = _parse(argv)
     try:
         return int(args.func(args))
     except ReadertuiError as error:
@@ -47,6 +50,22 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """Parse, letting options sit between positionals (`add URL --name N PATH`).
+
+    Plain `parse_args` stops filling positionals at the first option; argparse's intermixed
+    parsing fixes that but refuses parsers with sub-commands (`bookmarks add`), hence the
+    fallback."""
+    if argv[0] not in COMMANDS:
+        return build_parser().parse_args(argv)
+    parser, sub = _build(argv[0])
+    command = sub.choices[argv[0]]
+    try:
+        return command.parse_intermixed_args(argv[1:])
+    except TypeError:
+        return parser.parse_args(argv)
 
 
 def _open_tui(argv: list[str]) -> int:

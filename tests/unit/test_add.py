@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from readertui.core.check import check
 from readertui.core import add as addmod
 from readertui.core.add import UrlError, add_project, check_url, repo_name_from_url
 from readertui.core.errors import ReadertuiError
@@ -184,6 +185,10 @@ def test_add_creates_project_submodule_and_notes(kb: KB) -> None:
 
     loaded = load_workspace(kb.workspace).project("deepspeed")
     assert loaded.repo("DeepSpeed").kind == RepoKind.SUBMODULE and loaded.repo("DeepSpeed").head == kb.b
+
+    # A fresh project's skeleton notes hold no citation that `check` would call broken.
+    report = check(load_workspace(kb.workspace), project="deepspeed")
+    assert report.broken == ()
 
 
 def test_add_with_names_file_url_and_untagged_repo(kb: KB, tmp_path: Path) -> None:

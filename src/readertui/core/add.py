@@ -332,7 +332,9 @@ def write_notes(notes_dir: Path, repo: str, url: str, commit: str, tag: str | No
         ),
         "core-insights.md": (
             f"# {repo} — core insights\n\n"
-            f"Key techniques and clever designs, each citing the code (`{repo}/path/to/file.py:10-20`).\n"
+            # The example sits in an HTML comment so a fresh project has no broken citation.
+            "Key techniques and clever designs, each citing the code it is about.\n"
+            f"<!-- e.g. `{repo}/<path>:<start>-<end>`, as the status line shows it -->\n"
         ),
         "code-reading-log.md": (
             "# Code reading log\n\n"
