@@ -6,7 +6,7 @@
     primary = "#61afef"
     [syntax]                       # tree-sitter capture name → style
     keyword = "bold #c678dd"
-    [marks]                        # gutter marks, cursor, selection, search hits, citations
+    [marks]                        # gutter, marks, cursor, selection, search hits, citations
     selection = "on #264f78"
     [variables]                    # optional Textual theme variables, e.g. "border" = "ansi_blue"
 
@@ -37,6 +37,7 @@ COLOR_KEYS = (
 )  # fmt: skip
 MARK_KEYS = (
     "bookmark", "cited", "both", "selection", "cursor_line", "search", "citation", "citation_broken",
+    "gutter", "gutter_cursor", "truncated",
 )  # fmt: skip
 # Capture names a theme styles. Highlight queries use finer names (`function.method.call`);
 # `syntax_scope` maps those to the closest of these.
@@ -186,6 +187,9 @@ _MONOCHROME_MARKS = {
     "search": "reverse underline",
     "citation": "underline",
     "citation_broken": "underline strike",
+    "gutter": "dim",
+    "gutter_cursor": "bold",
+    "truncated": "italic",
 }
 _MONOCHROME_SYNTAX = {
     "keyword": "bold",
