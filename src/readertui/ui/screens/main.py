@@ -115,7 +115,7 @@ class MainScreen(Screen):
         self._today_entries = 0
         self._drift = ""
         self._unzoomed: list[bool] | None = None  # pane visibility to restore after a zoom
-        self._review_decisions: dict = {}  # the review screen's accept/reject, kept while it is away
+        self._review_memory: dict = {}  # the review screen's accept/reject, kept while it is away
 
     # ---- layout
 
@@ -696,13 +696,13 @@ class MainScreen(Screen):
     def action_review_drift(self) -> None:
         from readertui.ui.screens.review import ReviewScreen
 
-        screen = ReviewScreen(self.session, self.project, self._review_decisions)
+        screen = ReviewScreen(self.session, self.project, self._review_memory)
         self.app.push_screen(screen, self._review_closed)
 
     def action_update_repo(self) -> None:
         from readertui.ui.screens.review import ReviewScreen
 
-        screen = ReviewScreen(self.session, self.project, self._review_decisions, update=True)
+        screen = ReviewScreen(self.session, self.project, self._review_memory, update=True)
         self.app.push_screen(screen, self._review_closed)
 
     def _review_closed(self, outcome) -> None:

@@ -9,8 +9,8 @@ Each row is one citation: moved (exact), changed (best candidate + confidence) o
 deleted; nothing to carry). The old code (at A, read from git) and the new code (at B) of the
 highlighted row are shown side by side. Exact moves start accepted, changed ones undecided;
 orphaned ones cannot be accepted. Decisions are remembered by the main screen while the app
-runs (keyed by note, line, column and text), so leaving to open a version and coming back keeps
-them.
+runs (per repository and commit pair, keyed by note, line, column and text), so leaving to open
+a version and coming back keeps them.
 
 Applying follows `readertui update --rewrite-commits`: a citation under a commit declaration is
 rewritten only together with that declaration, and the declaration moves to B only when every
@@ -193,15 +193,17 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         self,
         session: Session,
         project: Project,
-        decisions: dict[CitationKey, bool] | None = None,
+        memory: dict[tuple[str, str, str], dict[CitationKey, bool]] | None = None,
         update: bool = False,
     ) -> None:
         super().__init__()
         self.session = session
         self.project = project
         self.update = update  # review an update to a ref instead of the notes' drift
-        # Shared with the main screen, so a review left to open a version resumes as it was.
-        self.decisions: dict[CitationKey, bool] = decisions if decisions is not None else {}
+        # Decisions per (repo, old commit, new commit), shared with the main screen, so a review
+        # left to open a version resumes as it was, and one pair's decisions never leak into another.
+        self._memory = memory if memory is not None else {}
+        self.decisions: dict[CitationKey, bool] = {}
         self.plan: UpdatePlan | None = None
         self.preview: UpdatePlan | None = None  # the plan under the current decisions
         self.rows: list[CitationPlan] = []
@@ -367,6 +369,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         # An update leaves citations under a commit declaration pinned (KEEP): nothing to review.
         hidden = (UNCHANGED, KEEP) if self.update else (UNCHANGED,)
         self.rows = [item for item in plan.citations if item.action not in hidden]
+        self.decisions = self._memory.setdefault((plan.repo.name, plan.old, plan.new), {})
         for item in self.rows:
             key = citation_key(item)
             if key not in self.decisions and item.mapping.exact and carriable(item):
@@ -662,8 +665,8 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
             if plan.repo.kind is RepoKind.SUBMODULE:
                 text += f". Record it in the superproject: git add {plan.repo.path}"
         self.notify(text, title="Review applied", timeout=10 if self.update else 5)
-        for item in self.rows:
-            self.decisions.pop(citation_key(item), None)  # those citations are gone or left by choice
+        if plan is not None:  # these citations were carried or left by choice: start afresh
+            self._memory.pop((plan.repo.name, plan.old, plan.new), None)
         self.dismiss(ReviewOutcome(applied=event.result))
 
     # ---- errors
