@@ -23,7 +23,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, on, work
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -41,7 +41,7 @@ from readertui.core.syntax import (
     plain_text_reason,
     scope_chain,
 )
-from readertui.ui.bindings import bindings_for
+from readertui.ui.bindings import bindings_for, spec_for
 
 # Columns of one line that are ever rendered; the rest is summarised by a marker. A 5 MB line
 # costs no more than a 2,000-column one.
@@ -124,10 +124,11 @@ class CodeView(ScrollView, can_focus=True):
     """
 
     # The shared "view" keys from the registry (goto_line and search are prompts its users add),
-    # plus Enter. `activate` is not in the registry yet, so keymaps cannot rebind it.
+    # plus `activate` (Enter; a source-scope id: the notes pane binds its Enter to
+    # `follow_citation`, which replaces this binding there).
     BINDINGS: ClassVar[list[BindingType]] = [
         *(binding for binding in bindings_for("view") if binding.action in _VIEW_ACTIONS),
-        Binding("enter", "activate", "Open", show=False, id="activate"),
+        spec_for("activate").binding(),
     ]
 
     class CursorMoved(Message):

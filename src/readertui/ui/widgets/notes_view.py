@@ -2,15 +2,14 @@
 
 The screen hands it the note text and the resolver's results (`show_note`); the pane paints
 each citation as an overlay (ok or broken), moves between citations, and on Enter posts
-`CitationActivated` with the result under the cursor.
+`CitationActivated` with the result under the cursor (the citation under the column a click
+or a search put the cursor on, else the line's first).
 """
 
 from __future__ import annotations
 
 import bisect
 from pathlib import Path
-
-from textual import on
 
 from readertui.core.model import CitationResult
 from readertui.ui.bindings import bindings_for
@@ -63,20 +62,12 @@ class NotesView(PromptActions, CodeView):
         return on_line[0] if on_line else None
 
     def action_follow_citation(self) -> None:
-        result = self.citation_at(self.cursor_line)
+        # Enter here is `follow_citation`, not CodeView's `activate`: one Enter binding per pane.
+        result = self.citation_at(self.cursor_line, self.cursor_column)
         if result is None:
             self.notify("no citation on this line", severity="warning")
             return
         self.post_message(CitationActivated(result))
-
-    @on(CodeView.Activated)
-    def _activated(self, event: CodeView.Activated) -> None:
-        if event.view is not self:
-            return
-        event.stop()
-        result = self.citation_at(event.line, event.column)
-        if result is not None:
-            self.post_message(CitationActivated(result))
 
     def action_next_citation(self) -> None:
         index = bisect.bisect_right(self._citation_lines, self.cursor_line)
