@@ -56,9 +56,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     """Parse, letting options sit between positionals (`add URL --name N PATH`).
 
     Plain `parse_args` stops filling positionals at the first option; argparse's intermixed
-    parsing fixes that but refuses parsers with sub-commands (`bookmarks add`), hence the
-    fallback."""
-    if argv[0] not in COMMANDS:
+    parsing fixes that but refuses parsers with sub-commands (`bookmarks add`) and mishandles
+    `--` (`add -- -url`) before Python 3.12, hence the fallbacks."""
+    if argv[0] not in COMMANDS or "--" in argv:
         return build_parser().parse_args(argv)
     parser, sub = _build(argv[0])
     command = sub.choices[argv[0]]

@@ -41,6 +41,11 @@ def test_options_may_sit_between_positionals() -> None:
     assert (args.project, args.to, str(args.path)) == ("engine-study", "v2", "kb/awesome")
 
 
+def test_double_dash_still_ends_options() -> None:
+    args = _parse(["add", "--", "-oops", "kb"])
+    assert (args.url, str(args.path)) == ("-oops", "kb")
+
+
 def test_commands_with_subcommands_still_parse() -> None:
     args = _parse(["bookmarks", "rename", "abc", "new label"])
     assert args.func is not None
