@@ -29,6 +29,13 @@ class Session:
         self._tags: dict[tuple[Path, str], str] = {}
         self._lock = threading.Lock()
 
+    def refresh(self, workspace: Workspace) -> None:
+        """Forget file lists and tags read from the old workspace (after `update`, or F5)."""
+        with self._lock:
+            self.workspace = workspace
+            self._files.clear()
+            self._tags.clear()
+
     def git_for(self, repo: Repo) -> GitRepo | None:
         if not repo.is_git:
             return None

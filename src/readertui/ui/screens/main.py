@@ -33,10 +33,18 @@ from readertui.core.forge import permalink
 from readertui.core.git import short
 from readertui.core.history import History
 from readertui.core.log import entries_for_day, log_entry
-from readertui.core.model import Bookmark, CitationResult, LineRange, Location, Project, Status
+from readertui.core.model import (
+    Bookmark,
+    CitationResult,
+    LineRange,
+    Location,
+    Project,
+    Status,
+    Workspace,
+)
 from readertui.core.notes import read_text
 from readertui.core.resolve import Resolver
-from readertui.core.workspace import note_files
+from readertui.core.workspace import load_workspace, note_files
 from readertui.ui.bindings import bindings_for
 from readertui.ui.messages import (
     BacklinksRequested,
@@ -86,6 +94,12 @@ class BookmarksSaved(Message):
     def __init__(self, bookmarks: tuple[Bookmark, ...], message: str) -> None:
         super().__init__()
         self.bookmarks, self.message = bookmarks, message
+
+
+class WorkspaceReloaded(Message):
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
 
 
 class Failed(Message):
@@ -684,6 +698,25 @@ class MainScreen(Screen):
         self._load_note(path, None)
 
     def action_reload(self) -> None:
+        """Reload the workspace (commits may have moved), then the note and file shown."""
+        self._reload_workspace()
+
+    @work(**WORKER, exclusive=True, group="reload")
+    def _reload_workspace(self) -> None:
+        try:
+            workspace = load_workspace(self.session.workspace.root)
+        except ReadertuiError as error:
+            self.post_message(Failed("Reload", error))
+            return
+        self.post_message(WorkspaceReloaded(workspace))
+
+    @on(WorkspaceReloaded)
+    def _workspace_reloaded(self, event: WorkspaceReloaded) -> None:
+        if event.workspace != self.session.workspace:
+            self.query_one(RepoTree).show_workspace(event.workspace)
+        self.session.refresh(event.workspace)
+        self.project = event.workspace.project(self.project.name) or self.project
+        self.ranker = None  # the file finder lists the files anew
         if self.notes.note_path is not None:
             self._load_note(self.notes.note_path, None)
         if self.location is not None:

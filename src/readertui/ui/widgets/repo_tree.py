@@ -90,6 +90,18 @@ class RepoTree(Tree[Entry]):
         return node.label.cell_len + 2
 
     def on_mount(self) -> None:
+        self._populate()
+
+    def show_workspace(self, workspace: Workspace) -> None:
+        """Rebuild from a reloaded workspace (new commits checked out, projects added)."""
+        self.workspace = workspace
+        with self._index_lock:
+            self._indexes.clear()
+        self._loaded.clear()
+        self.clear()
+        self._populate()
+
+    def _populate(self) -> None:
         for number, project in enumerate(self.workspace.projects):
             node = self.root.add(
                 inert(project.name), Entry("project", project), expand=number == 0
