@@ -42,6 +42,7 @@ from readertui.core.syntax import (
     scope_chain,
 )
 from readertui.ui.bindings import bindings_for, spec_for
+from readertui.ui.widgets.soft_wrap import WrapLayout
 
 # Columns of one line that are ever rendered; the rest is summarised by a marker. A 5 MB line
 # costs no more than a 2,000-column one.
@@ -54,6 +55,11 @@ HIGHLIGHT_MARGIN = 40
 _BODY_CACHE_SIZE = 2_000
 _ROW_CACHE_SIZE = 400  # finished rows (gutter + cropped, styled body): a few screens
 _SPAN_CACHE_SIZE = 20_000
+# Soft wrap measures lines lazily, but a jump to the end measures them all on the UI thread:
+# past these sizes a document is shown unwrapped (20k lines ~25 ms, 400k CJK characters ~80 ms).
+WRAP_MAX_LINES = 20_000
+WRAP_MAX_WIDE_CHARS = 400_000  # characters in lines that are not plain ASCII
+_WRAP_STEP_SECONDS = 0.004  # lines measured per background step
 
 MARK_SYMBOLS = {"bookmark": "●", "cited": "▌", "both": "◆"}
 
@@ -121,6 +127,9 @@ class CodeView(ScrollView, can_focus=True):
         background: $surface;
         color: $foreground;
     }
+    CodeView.-soft-wrap {
+        scrollbar-gutter: stable;  /* a scrollbar coming and going would change the wrap width */
+    }
     """
 
     # The shared "view" keys from the registry (goto_line and search are prompts its users add),
@@ -168,6 +177,8 @@ class CodeView(ScrollView, can_focus=True):
             self.painted = painted  # set once the result is on screen
 
     cursor_line: reactive[int] = reactive(1, always_update=False, repaint=False, init=False)
+    # Long lines continue on the next rows (the notes pane) instead of scrolling sideways.
+    soft_wrap: reactive[bool] = reactive(False, repaint=False, init=False)
 
     def __init__(
         self,
@@ -176,11 +187,14 @@ class CodeView(ScrollView, can_focus=True):
         path: str | None = None,
         language: str | None = None,
         tab_width: int = DEFAULT_TAB_WIDTH,
+        soft_wrap: bool = False,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.set_reactive(CodeView.soft_wrap, soft_wrap)
+        self.set_class(soft_wrap, "-soft-wrap")
         self.tab_width = tab_width
         self.cursor_column = 0
         self.path: str | None = None
@@ -204,6 +218,10 @@ class CodeView(ScrollView, can_focus=True):
         self._joined: str | None = None
         self._line_starts: list[int] | None = None
         self._gutter_digits = 1
+        self._widest = 0
+        self._wrap: WrapLayout | None = None  # None: one row per line
+        self._wrap_refused: bool | None = None  # too big to wrap (measured on first need)
+        self._wrap_generation = 0
         self.load(text, path=path, language=language)
 
     # --- content -----------------------------------------------------------------------------
@@ -245,7 +263,10 @@ class CodeView(ScrollView, can_focus=True):
         self.cursor_column = 0
         self.set_reactive(CodeView.cursor_line, 1)
         self._gutter_digits = len(str(len(self._lines)))
-        self.virtual_size = Size(self._gutter_width + self._widest_line(text) + 1, len(self._lines))
+        self._widest = self._widest_line(text)
+        self._wrap = None
+        self._wrap_refused = None
+        self._rewrap(force=True, keep_top=False)
         if self.is_attached:
             self.scroll_to(0, 0, animate=False, immediate=True, force=True)
             self.refresh()
@@ -329,7 +350,7 @@ class CodeView(ScrollView, can_focus=True):
         changed = set(self._marks.items()) ^ set(marks.items())
         self._marks = dict(marks)
         for line in {line for line, _ in changed}:
-            self.refresh_line(line - 1)
+            self._refresh_lines(line, line)
 
     def set_overlays(self, overlays: dict[int, list[Overlay]]) -> None:
         """Extra spans per 1-based line: `(col_start, col_end, style_name)`, character columns."""
@@ -339,7 +360,7 @@ class CodeView(ScrollView, can_focus=True):
         self._overlays = {line: list(spans) for line, spans in overlays.items()}
         for line in changed:
             self._forget(line - 1)
-            self.refresh_line(line - 1)
+            self._refresh_lines(line, line)
 
     def set_styles(self, syntax: dict[str, Style], marks: dict[str, Style]) -> None:
         """Theme styles: syntax scopes (`function`, `string`…) and UI names (see
@@ -360,6 +381,88 @@ class CodeView(ScrollView, can_focus=True):
         for key in [key for key in self._rows if key[0] == index]:
             del self._rows[key]
 
+    # --- soft wrap: screen rows ↔ lines ----------------------------------------------------------
+
+    def watch_soft_wrap(self, soft_wrap: bool) -> None:
+        self.set_class(soft_wrap, "-soft-wrap")
+        self._rewrap()
+        self.scroll_to(x=0, animate=False, immediate=True, force=True)
+        self._scroll_cursor_into_view()
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._rewrap()
+
+    def _wanted_wrap_width(self) -> int | None:
+        """The body width to wrap at, or None for one row per line."""
+        if not self.soft_wrap or self.size.width <= 0:
+            return None
+        if self._wrap_refused is None:
+            wide = sum(len(line) for line in self._lines if not line.isascii())
+            self._wrap_refused = len(self._lines) > WRAP_MAX_LINES or wide > WRAP_MAX_WIDE_CHARS
+        width = self.scrollable_content_region.width - self._gutter_width
+        return None if self._wrap_refused or width <= 0 else width
+
+    def _rewrap(self, *, force: bool = False, keep_top: bool = True) -> None:
+        """Lay the rows out again if the wrap width changed (load, resize, toggle); the line
+        at the top of the view stays there."""
+        width = self._wanted_wrap_width()
+        if not force and width == (self._wrap.width if self._wrap is not None else None):
+            return
+        top_line = self._locate(self.scroll_offset.y)[0] if keep_top else 0
+        self._wrap_generation += 1
+        self._wrap = None if width is None else WrapLayout(self._lines, width, self._display_text, MAX_COLUMNS)
+        self._sync_virtual_size()
+        if keep_top:
+            self._scroll_to_row(self._first_row(min(top_line, len(self._lines) - 1)))
+        if self._wrap is not None and self.is_attached:
+            self.call_later(self._measure_rows, self._wrap_generation)
+
+    def _measure_rows(self, generation: int) -> None:
+        """Measure the lines below the view a few milliseconds at a time, so the scrollbar
+        becomes exact without holding up keys."""
+        layout = self._wrap
+        if layout is None or generation != self._wrap_generation:
+            return
+        layout.extend_for(_WRAP_STEP_SECONDS)
+        self._sync_virtual_size()
+        if not layout.complete:
+            self.call_later(self._measure_rows, generation)
+
+    def _sync_virtual_size(self) -> None:
+        if self._wrap is None:
+            self.virtual_size = Size(self._gutter_width + self._widest + 1, len(self._lines))
+        else:
+            self.virtual_size = Size(self._gutter_width + self._wrap.width, self._wrap.total_rows)
+
+    def _display_text(self, raw: str) -> str:
+        """The text a line shows, as `_body` builds it: capped, tabs expanded, controls replaced."""
+        hidden = len(raw) - MAX_COLUMNS
+        text = sanitize_line(raw[:MAX_COLUMNS], self.tab_width)
+        return text + _truncation_note(hidden) if hidden > 0 else text
+
+    def _first_row(self, index: int) -> int:
+        """The first screen row of the 0-based line `index` (`line_count`: the rows in all)."""
+        return index if self._wrap is None else self._wrap.first_row(index)
+
+    def _locate(self, row: int) -> tuple[int, int]:
+        """(0-based line, row within it) shown on screen row `row`; the line is `line_count`
+        past the end."""
+        if self._wrap is None:
+            return min(row, len(self._lines)), 0
+        return self._wrap.locate(row)
+
+    def _refresh_lines(self, first: int, last: int) -> None:
+        """Repaint the rows of the 1-based lines `first`..`last`."""
+        first, last = max(1, first), min(last, len(self._lines))
+        if first <= last:
+            start = self._first_row(first - 1)
+            self.refresh_lines(start, self._first_row(last) - start)
+
+    def _scroll_to_row(self, row: int) -> None:
+        self._sync_virtual_size()  # rows measured just now may lie past the old end
+        self.scroll_to(y=max(0, row), animate=False, immediate=True, force=True)
+
     # --- cursor and selection --------------------------------------------------------------
 
     def validate_cursor_line(self, line: int) -> int:
@@ -367,11 +470,11 @@ class CodeView(ScrollView, can_focus=True):
 
     def watch_cursor_line(self, old: int, new: int) -> None:
         if self._anchor is None:
-            self.refresh_line(old - 1)
+            self._refresh_lines(old, old)
         else:
             low, high = sorted((old, new))
-            self.refresh_lines(low - 1, high - low + 1)
-        self.refresh_line(new - 1)
+            self._refresh_lines(low, high)
+        self._refresh_lines(new, new)
         self._scroll_cursor_into_view()
         self.post_message(self.CursorMoved(self, new))
 
@@ -386,7 +489,7 @@ class CodeView(ScrollView, can_focus=True):
         if self._anchor is not None:
             current = self.selection()
             self._anchor = None
-            self.refresh_lines(current.start - 1, len(current))
+            self._refresh_lines(current.start, current.end)
 
     def goto(self, line: int, *, select: LineRange | None = None, center: bool = True, column: int = 0) -> None:
         """Move the cursor to `line` and scroll it into view (centred unless `center` is False).
@@ -406,7 +509,7 @@ class CodeView(ScrollView, can_focus=True):
         self._parse_visible_rows()
         if select is not None:
             self._anchor = target.end
-            self.refresh_lines(target.start - 1, len(target))
+            self._refresh_lines(target.start, target.end)
         self._scroll_column_into_view(line, column)
 
     def _center_on(self, lines: LineRange) -> None:
@@ -414,15 +517,23 @@ class CodeView(ScrollView, can_focus=True):
         if height <= 0:
             self.call_after_refresh(self._center_on, lines)
             return
-        if len(lines) >= height:
-            top = lines.start - 1 - 2
+        start = self._first_row(lines.start - 1)
+        rows = self._first_row(lines.end) - start
+        if rows >= height:
+            top = start - 2
         else:
-            top = lines.start - 1 - (height - len(lines)) // 2
-        self.scroll_to(y=max(0, top), animate=False, immediate=True, force=True)
+            top = start - (height - rows) // 2
+        self._scroll_to_row(top)
 
     def _scroll_column_into_view(self, line: int, column: int) -> None:
         text = sanitize_line(self._lines[line - 1][: min(column, MAX_COLUMNS)], self.tab_width)
         cell = cell_len(text)
+        if self._wrap is not None:
+            row = self._first_row(line - 1) + self._wrap.part_of_cell(line - 1, cell)
+            height = self.scrollable_content_region.height
+            if height > 0 and not self.scroll_offset.y <= row < self.scroll_offset.y + height:
+                self._scroll_to_row(row - height // 3)
+            return
         left = self.scroll_offset.x
         body_width = self.scrollable_content_region.width - self._gutter_width
         if body_width > 0 and not left <= cell < left + body_width:
@@ -432,12 +543,13 @@ class CodeView(ScrollView, can_focus=True):
         height = self.scrollable_content_region.height
         if height <= 0:
             return
-        row = self.cursor_line - 1
+        first = self._first_row(self.cursor_line - 1)
+        end = self._first_row(self.cursor_line)  # a wrapped line has several rows
         top = self.scroll_offset.y
-        if row < top:
-            self.scroll_to(y=row, animate=False, immediate=True, force=True)
-        elif row >= top + height:
-            self.scroll_to(y=row - height + 1, animate=False, immediate=True, force=True)
+        if first < top:
+            self._scroll_to_row(first)
+        elif end > top + height:
+            self._scroll_to_row(min(first, end - height))
 
     def _move(self, delta: int, *, select: bool = False) -> None:
         if select:
@@ -461,14 +573,20 @@ class CodeView(ScrollView, can_focus=True):
         self._move(1, select=True)
 
     def action_page_up(self) -> None:
-        page = max(1, self.scrollable_content_region.height - 1)
-        self.scroll_to(y=max(0, self.scroll_offset.y - page), animate=False, immediate=True, force=True)
-        self._move(-page)
+        self._page(-1)
 
     def action_page_down(self) -> None:
-        page = max(1, self.scrollable_content_region.height - 1)
-        self.scroll_to(y=self.scroll_offset.y + page, animate=False, immediate=True, force=True)
-        self._move(page)
+        self._page(1)
+
+    def _page(self, direction: int) -> None:
+        """Scroll a screen and move the cursor as many rows (at least to the next line)."""
+        page = max(1, self.scrollable_content_region.height - 1) * direction
+        self._scroll_to_row(self.scroll_offset.y + page)
+        row = max(0, self._first_row(self.cursor_line - 1) + page)
+        line = min(self._locate(row)[0] + 1, len(self._lines))
+        if line == self.cursor_line:
+            line += direction
+        self._move(line - self.cursor_line)
 
     def action_go_top(self) -> None:
         self._move(1 - self.cursor_line)
@@ -483,12 +601,19 @@ class CodeView(ScrollView, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        line = self.scroll_offset.y + offset.y + 1
-        if line > len(self._lines):
+        index, part = self._locate(self.scroll_offset.y + offset.y)
+        if index >= len(self._lines):
             return
+        cell_x = offset.x - self._gutter_width + self.scroll_offset.x
+        if self._wrap is not None:
+            # A continuation row shows the line from its row's first cell on.
+            offsets = self._wrap.offsets(index)
+            cell_x = offsets[part] + max(0, cell_x)
+            if part + 1 < len(offsets):
+                cell_x = min(cell_x, offsets[part + 1] - 1)
         self._clear_selection()
-        self.cursor_column = self._column_at(line, offset.x - self._gutter_width + self.scroll_offset.x)
-        self.cursor_line = line
+        self.cursor_column = self._column_at(index + 1, cell_x)
+        self.cursor_line = index + 1
 
     def _column_at(self, line: int, cell_x: int) -> int:
         """The character column of the cell `cell_x` of a line's text."""
@@ -529,7 +654,7 @@ class CodeView(ScrollView, can_focus=True):
         line = bisect.bisect_right(starts, match.start())
         column = match.start() - starts[line - 1]
         top = self.scroll_offset.y
-        visible = top < line <= top + self.scrollable_content_region.height
+        visible = top <= self._first_row(line - 1) < top + self.scrollable_content_region.height
         self.goto(line, center=not visible, column=column)
         return line
 
@@ -561,30 +686,38 @@ class CodeView(ScrollView, can_focus=True):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._base_style = self.rich_style  # once per paint, not once per row
+        self._rewrap()  # the width changed since the last paint
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
+        index, part = self._locate(scroll_y + y)
         width = self.scrollable_content_region.width
         base = self._base_style or self.rich_style
         if index >= len(self._lines):
             return Strip.blank(width, base)
+        if self._wrap is not None:
+            scroll_x = 0
         line = index + 1
         kind = "selection" if self._anchor is not None and line in self.selection() else None
         if line == self.cursor_line:
             kind = kind or "cursor_line"
-        key = (index, kind, self._marks.get(line), scroll_x, width, base)
+        key = (index, part, kind, self._marks.get(line), scroll_x, width, base)
         row = self._rows.get(key)
         if row is None:
             line_style = base + self._mark_styles[kind] if kind else base
             body_width = max(0, width - self._gutter_width)
             body = self._body(index)
-            if scroll_x == 0 and body.cell_length <= body_width:
+            if self._wrap is not None:
+                body_segments = self._wrapped_part(self._wrap, body, index, part, body_width)
+            elif scroll_x == 0 and body.cell_length <= body_width:
                 body_segments = [*body, Segment(" " * (body_width - body.cell_length))]
             else:
                 body_segments = list(body.crop_extend(scroll_x, scroll_x + body_width, None))
-            segments = self._gutter(index, line == self.cursor_line, base)
+            if part == 0:
+                segments = self._gutter(index, line == self.cursor_line, base)
+            else:  # a continuation row: no number, no mark
+                segments = [Segment(" " * self._gutter_width, base + self._mark_styles["gutter"])]
             segments.extend(Segment.apply_style(body_segments, line_style))
             # Merging equal neighbours saves ~30 bytes of escape codes per merge on the wire.
             row = Strip(list(Segment.simplify(segments)), width)
@@ -592,6 +725,16 @@ class CodeView(ScrollView, can_focus=True):
             if len(self._rows) > _ROW_CACHE_SIZE:
                 self._rows.popitem(last=False)
         return row
+
+    @staticmethod
+    def _wrapped_part(layout: WrapLayout, body: Strip, index: int, part: int, body_width: int) -> list[Segment]:
+        """Row `part` of a wrapped line: its cells of the styled body, padded to the width."""
+        offsets = layout.offsets(index)
+        start = offsets[part]
+        end = offsets[part + 1] if part + 1 < len(offsets) else body.cell_length
+        end = min(end, start + body_width, body.cell_length)  # a row-ending space is cropped
+        piece = body if start == 0 and end == body.cell_length else body.crop(start, end)
+        return [*piece, Segment(" " * (body_width - piece.cell_length))]
 
     def _gutter(self, index: int, is_cursor: bool, base: Style) -> list[Segment]:
         # Few segments: every style change costs ~30 bytes of escape codes on the wire.
@@ -628,7 +771,7 @@ class CodeView(ScrollView, can_focus=True):
             ]
         segments = _styled_segments(text, tracks) if text else []
         if hidden > 0:
-            segments.append(Segment(f" … {hidden:,} more characters", self._mark_styles["truncated"]))
+            segments.append(Segment(_truncation_note(hidden), self._mark_styles["truncated"]))
         body = Strip(segments)
         self._bodies[index] = body
         if len(self._bodies) > _BODY_CACHE_SIZE:
@@ -659,6 +802,10 @@ class CodeView(ScrollView, can_focus=True):
                 (self._syntax_styles[scope] for scope in scope_chain(capture) if scope in self._syntax_styles), None
             )
         return self._scope_styles[capture]
+
+
+def _truncation_note(hidden: int) -> str:
+    return f" … {hidden:,} more characters"
 
 
 def _search(compiled: re.Pattern[str], text: str, position: int, forward: bool) -> re.Match[str] | None:

@@ -26,7 +26,7 @@ class NotesView(PromptActions, CodeView):
     BINDINGS = [*VIEW_PROMPTS, *bindings_for("notes")]
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+        super().__init__(id=id, soft_wrap=True)  # prose: long lines continue below, in a narrow pane
         self.note_path: Path | None = None
         self.results: tuple[CitationResult, ...] = ()
         self._citation_lines: list[int] = []  # sorted note lines that hold a citation
