@@ -700,7 +700,9 @@ def test_big_note_is_fast() -> None:
     scan = scan_note(note)
     assert 250 <= len([c for c in scan.citations if c.ranges]) <= 700
     best = min(_timed(note) for _ in range(3))
-    assert best < 0.1  # ~20 ms of CPU on the development machine; headroom for slow runners
+    # ~80 ms of CPU on the team's 2-core box (~35 ms of it markdown-it's block parse); the bound
+    # catches a super-linear regression, with headroom for slow or busy runners
+    assert best < 0.2
 
 
 def _timed(note: str) -> float:

@@ -3,17 +3,20 @@
 `scan_note(text)` never raises. It reports offsets into `text` exactly as given (read it with
 `newline=""`: a CRLF note keeps its `\\r`). A line ends at `\\n`; `column` counts characters.
 
-Block structure comes from a small line scanner that follows CommonMark where it matters here
-(a property test compares its headings and fences with markdown-it-py's tokens; markdown-it-py
-itself costs ~55 ms for a 2,750-line note and ~3 s for a 5 MB table row, over our budget):
-ATX and setext headings make sections (not those inside quotes); a YAML front matter block is
-read for declarations only; fenced code blocks (also inside lists and blockquotes) are code
-except their first content line, which may be a header comment (form 7); indented code blocks
-and HTML comments (blocks and inline) are skipped; everything else (paragraphs, lists, tables,
-quotes, HTML blocks, headings) is prose.
+Block structure comes from markdown-it-py's block parser (CommonMark plus tables; `token.map`
+gives each block's lines): top-level ATX and setext headings make sections (a heading inside a
+quote or list item is prose); a YAML front matter block is read for declarations only;
+fenced code blocks (also inside lists and blockquotes; an unclosed one runs to the end) are
+code except their info string and first content line, which may be a header comment (form 7);
+indented code blocks and HTML comments (blocks and inline) are skipped; everything else
+(paragraphs, list items, tables, quotes, other HTML blocks) is prose. The parser reads a copy of
+the note with the same lines, each cut at 4,000 characters: structure depends on how lines
+start, and markdown-it costs seconds on a 5 MB table row. Within blocks the finders compute
+exact offsets themselves (markdown-it's inline tokens carry none).
 
-Cost: each finder searches for a literal anchor and matches its full pattern only there, so
-time is linear in the note plus the citations found: ~20 ms of CPU for 2,500 lines with 300
+Cost: markdown-it's block parse is ~12 µs per line (~35 ms for 2,500 lines on a 2-core box).
+Each finder searches for a literal anchor and matches its full pattern only there, so their
+time is linear in the note plus the citations found: ~45 ms of CPU for 2,500 lines with 300
 citations, ~0.1-0.3 s for a 5 MB line without citations, ~30 µs per citation found.
 
 In prose, in this order (each finder masks what it claimed, so nothing is reported twice):
@@ -65,7 +68,7 @@ Declarations: `Commit: x`, `**Commit**: `x``, `- commit: x`, `| Commit | x |`, `
 `based on v0.9.3`; a tag under `Tag:` / `版本:` / `Version:` keys, or `版本 v0.9.3`, only first in
 a line or table cell (not "CUDA version: 12.1"). Refs are 7-40 hex (in prose with a digit) or a
 tag. Not in code blocks, URLs (permalink shas) or timed log entries (`- 14:32 …`). One
-declaration per block (a paragraph, list or table): a hex ref is preferred to a tag, else the
+declaration per top-level block (a paragraph, list, table or quote): a hex ref is preferred to a tag, else the
 first. Scope: above the first heading, the whole note; under a heading, to the end of that
 section; a later declaration in the same section takes over from its line.
 """
@@ -221,26 +224,16 @@ _FENCE_COMMENT = re.compile(
     re.IGNORECASE,
 )
 
-# Block structure
-_QUOTE_PREFIX = re.compile(r"(?:[ \t]{0,3}>[ \t]?)*")
-_LIST_MARKER = re.compile(r"[ \t]*(?:[-*+]|[0-9]{1,9}[.)])(?:[ \t]|$)")
-_FENCE_OPEN = re.compile(
-    r"(?P<pre>[ \t>]*(?:(?:[-*+]|[0-9]{1,9}[.)])[ \t]{1,4})?[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)"
-)
-_ATX = re.compile(r" {0,3}(?P<hashes>#{1,6})(?=[ \t]|$)")
-_TABLE_DELIMITER = re.compile(r"[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?[ \t]*)?")
+# Block structure (the blocks themselves come from markdown-it-py)
 _LINES_HEADER = re.compile(r"行|行号|代码行|[Ll]ines?|LINES?|[Ll]ine numbers?", re.IGNORECASE)
 _TABLE_LINES = re.compile(rf"{_RANGES}")
+_FENCE_MARKER = re.compile(r"`{3,}|~{3,}")
 _FENCE_INFO_PATH = re.compile(
     r"\b(?:title|file|filename|path)[ \t]*=[ \t]*[\"']?(?P<path>[^\"'\s{}]{1,1024})"
 )
 _FENCE_INFO_LANG_PATH = re.compile(r"[ \t]*[\w+\-]{1,20}:(?P<path>[^\"'\s{}]{1,1024})")
-_THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
-_SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
-_BLANK = re.compile(r"[ \t>]*")
 _PATH_SEGMENT = re.compile(r"[\w.\-+@~/]*")
 _IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
-_PLAIN_START = re.compile(r"[^ \t>#`~\-*+=<_|:0-9]")  # a line starting so is paragraph text
 
 # Declarations
 _HEX_FULL = re.compile(r"[0-9a-fA-F]{7,40}")
@@ -442,8 +435,8 @@ class _Block:
     last: int  # 0-based last line (inclusive)
     level: int = 0  # heading level
     title: str = ""  # heading text
-    group: int = 0  # blocks with no blank line or other block between them share a group
-    table_first: int = -1  # a paragraph that holds a table: the table's header line
+    group: int = 0  # the top-level block (paragraph, list, table, quote…) this one is part of
+    table_first: int = -1  # a table: its header line
 
 
 class _Lines:
@@ -480,21 +473,9 @@ class _Lines:
         return index + 1, offset - self.starts[index] + 1
 
 
-def _indent(line: str) -> int:
-    """Leading whitespace width (tabs to multiples of 4), counted up to 8."""
-    width = 0
-    for ch in line[:8]:
-        if ch == " ":
-            width += 1
-        elif ch == "\t":
-            width += 4 - width % 4
-        else:
-            break
-    return width
-
-
 def _front_matter_end(lines: _Lines) -> int:
-    """Index of the closing `---` of a YAML front matter block, or -1."""
+    """Index of the closing `---` of a YAML front matter block, or -1. (CommonMark reads front
+    matter as a thematic break and a setext heading.)"""
     if len(lines) < 2 or lines.content(0).rstrip() != "---":
         return -1
     for index in range(1, min(len(lines), 200)):
@@ -503,127 +484,85 @@ def _front_matter_end(lines: _Lines) -> int:
     return -1
 
 
+# What the block parser reads of a line longer than this: its head, which decides how the line
+# starts or continues a block (markdown-it costs seconds on a 5 MB table row or indentation).
+_LINE_CAP = 4000
+# An HTML block ends at a line that contains one of these anywhere: kept past the cap.
+_HTML_BLOCK_ENDS = ("</script>", "</pre>", "</style>", "</textarea>", "-->", "?>", "]]>", ">")
+
+
+@functools.cache
+def _block_parser():
+    """CommonMark with tables, block rules only: the finders compute exact offsets themselves."""
+    from markdown_it import MarkdownIt  # on first scan: commands that never scan start sooner
+
+    # No "normalize": `_parser_input` already makes `\n` the only line end. No "reference":
+    # a link reference definition stays a paragraph, where the link finder reads it.
+    rules_not_needed = ["normalize", "inline", "text_join", "reference"]
+    return MarkdownIt("commonmark").enable("table").disable(rules_not_needed)
+
+
+def _parser_input(lines: _Lines, meta_end: int) -> str:
+    """The note as the block parser reads it, line for line (so a token's `map` holds the note's
+    line numbers): `\\r` as a space (markdown-it would end a line there), front matter blank,
+    lines over `_LINE_CAP` cut."""
+    text = lines.text.replace("\r", " ") if "\r" in lines.text else lines.text
+    first = meta_end + 1
+    if first == 0 and len(text) <= _LINE_CAP:
+        return text
+    starts = lines.starts
+    cursor = starts[first] if first < len(starts) else len(text)
+    pieces = ["\n" * first]
+    for index in range(first, len(starts)):
+        start = starts[index]
+        stop = starts[index + 1] - 1 if index + 1 < len(starts) else len(text)
+        if stop - start > _LINE_CAP:
+            rest = text[start + _LINE_CAP : stop].lower()
+            ends = " ".join(end for end in _HTML_BLOCK_ENDS if end in rest)
+            pieces += [text[cursor : start + _LINE_CAP], " ", ends]
+            cursor = stop
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def _is_comment(html: str) -> bool:
+    return html.lstrip().startswith("<!--")
+
+
 def _blocks(lines: _Lines) -> list[_Block]:
+    """The blocks the finders read, in document order, from markdown-it-py's tokens: prose
+    (paragraphs, headings, tables and HTML blocks other than comments, at any depth in lists and
+    quotes), and the opening and first content line of each fenced block. Nothing else (code,
+    HTML comment blocks, thematic breaks, blank lines) is read. Only top-level headings make
+    sections; a heading inside a quote or list item is prose."""
     blocks: list[_Block] = []
-    start = 0
     meta_end = _front_matter_end(lines)
     if meta_end > 0:
         blocks.append(_Block("meta", 0, meta_end, group=-1))
-        start = meta_end + 1
-    fence: tuple[str, int] | None = None  # (char, length) of the open fence
-    fence_first = False
-    in_comment = False
-    in_list = False
-    para_first = -1  # first line of the open paragraph, -1 when none
-    para_no_setext = False  # lazy lines of a list item, a quote or a table: no setext heading
-    para_quoted = False
-    prev_blank = True
-
-    group = 0  # a list or table split into paragraphs stays one group (one declaration)
-    table_first = -1
-
-    def close_para(last: int) -> None:
-        nonlocal para_first, table_first
-        if para_first >= 0:
-            blocks.append(_Block("text", para_first, last, group=group, table_first=table_first))
-        para_first = table_first = -1
-
-    contents = [line[:-1] if line.endswith("\r") else line for line in lines.text.split("\n")]
-    for index in range(start, len(contents)):
-        line = contents[index]
-        if fence is None and not in_comment and _PLAIN_START.match(line):
-            if para_first < 0:  # the common case: a line of paragraph text, not indented
-                in_list = False
-                para_first, para_no_setext, para_quoted = index, False, False
-            prev_blank = False
-            continue
-        if fence is not None:
-            closing = _FENCE_OPEN.fullmatch(line)
-            if (
-                closing
-                and closing["fence"][0] == fence[0]
-                and len(closing["fence"]) >= fence[1]
-                and not closing["info"].strip()
-            ):
-                fence = None
-            elif fence_first:
-                blocks.append(_Block("fence-first", index, index))
-            fence_first = False
-            continue
-        if in_comment:
-            in_comment = "-->" not in line
-            continue
-        if _BLANK.fullmatch(line):
-            close_para(index - 1)
+    tokens = _block_parser().parse(_parser_input(lines, meta_end))
+    group = 0
+    for index, token in enumerate(tokens):
+        if token.level == 0 and token.nesting >= 0:
             group += 1
-            prev_blank = True
+        if token.map is None:
             continue
-        body = line[_QUOTE_PREFIX.match(line).end() :]
-        quoted = len(body) != len(line)
-        if not quoted and _indent(line) >= 4 and para_first < 0 and not in_list:
-            prev_blank = False
-            continue  # indented code block
-        opening = _FENCE_OPEN.fullmatch(line)
-        if opening and not (opening["fence"][0] == "`" and "`" in opening["info"]):
-            close_para(index - 1)
-            fence, fence_first = (opening["fence"][0], len(opening["fence"])), True
-            group += 1
-            if _FENCE_INFO_PATH.search(opening["info"]) or _FENCE_INFO_LANG_PATH.match(opening["info"]):
-                blocks.append(_Block("fence-info", index, index))
-            in_list = bool(_LIST_MARKER.match(opening["pre"])) or (in_list and _indent(line) > 0)
-            prev_blank = False
-            continue
-        if body.lstrip(" ").startswith("<!--") and _indent(body) < 4:
-            close_para(index - 1)
-            in_comment = "-->" not in body[body.index("<!--") + 4 :]
-            in_list = in_list and _indent(line) > 0
-            prev_blank = False
-            continue
-        atx = _ATX.match(body)
-        if atx:
-            close_para(index - 1)
-            title = body[atx.end() :].strip(" \t")
-            unclosed = title.rstrip("#")
-            if unclosed != title and (not unclosed or unclosed[-1] in " \t"):
-                title = unclosed.rstrip(" \t")  # an optional closing sequence `## x ##`
-            group += 1
-            blocks.append(_Block("heading", index, index, len(atx["hashes"]), title, group))
-            group += 1
-            in_list = in_list and _indent(line) > 0
-            prev_blank = False
-            continue
-        if para_first >= 0 and not para_no_setext and _SETEXT.fullmatch(body):
-            level = 1 if body.strip()[0] == "=" else 2
-            title = " ".join(
-                contents[i][_QUOTE_PREFIX.match(contents[i]).end() :].strip()
-                for i in range(para_first, index)
-            )
-            group += 1
-            blocks.append(_Block("heading", para_first, index, level, title, group))
-            group += 1
-            para_first = -1
-            prev_blank = False
-            continue
-        if _THEMATIC_BREAK.fullmatch(body):
-            close_para(index - 1)
-            in_list = in_list and _indent(line) > 0
-            prev_blank = False
-            continue
-        is_item = bool(_LIST_MARKER.match(body))
-        if is_item:
-            in_list = True
-        if is_item or (quoted and not para_quoted):
-            close_para(index - 1)  # a list item or a quote interrupts a paragraph
-        elif prev_blank and _indent(line) == 0:
-            in_list = False
-        if para_first < 0:
-            para_first, para_quoted = index, quoted
-            para_no_setext = is_item or quoted or (in_list and _indent(line) > 0)
-        elif "|" in body and "|" in contents[index - 1] and _TABLE_DELIMITER.fullmatch(body):
-            para_no_setext = True  # a table runs to the next blank line
-            table_first = index - 1
-        prev_blank = False
-    close_para(len(lines) - 1)  # an unclosed fence or comment runs to the end, as in CommonMark
+        first, last = token.map[0], token.map[1] - 1
+        kind = token.type
+        if kind == "paragraph_open" or (kind == "html_block" and not _is_comment(token.content)):
+            blocks.append(_Block("text", first, last, group=group))
+        elif kind == "heading_open":
+            title = " ".join(part.strip(" \t") for part in tokens[index + 1].content.split("\n"))
+            if token.level == 0:
+                blocks.append(_Block("heading", first, last, int(token.tag[1]), title, group))
+            else:
+                blocks.append(_Block("text", first, last, group=group))
+        elif kind == "table_open":
+            blocks.append(_Block("text", first, last, group=group, table_first=first))
+        elif kind == "fence":
+            if token.info.strip():
+                blocks.append(_Block("fence-info", first, first))
+            if token.content:
+                blocks.append(_Block("fence-first", first + 1, first + 1))
     return blocks
 
 
@@ -1183,17 +1122,16 @@ def _fence_header(text: str, start: int, end: int, found: list[_Found]) -> None:
 
 
 def _fence_info(text: str, start: int, end: int, found: list[_Found]) -> None:
-    """Form 7 in a fence's info string: ```` ```python title="src/a.py" ```` or ```` ```py:a.py ````."""
-    line = text[start:end]
-    opening = _FENCE_OPEN.fullmatch(line)
-    if opening is None:
+    """Form 7 in a fence's info string: ```` ```python title="src/a.py" ```` or ```` ```py:a.py ````;
+    `text[start:end]` is the opening line (only quote marks, a list marker or spaces before the fence)."""
+    fence = _FENCE_MARKER.search(text, start, end)
+    if fence is None:
         return
-    info_start = opening.start("info")
-    match = _FENCE_INFO_LANG_PATH.match(line, info_start) or _FENCE_INFO_PATH.search(line, info_start)
+    info = fence.end()
+    match = _FENCE_INFO_LANG_PATH.match(text, info, end) or _FENCE_INFO_PATH.search(text, info, end)
     if match is None:
         return
-    at = match.start("path")
-    hit = _code_citation(match["path"], start + at, heading=False)
+    hit = _code_citation(match["path"], match.start("path"), heading=False)
     if hit is not None and hit.path is not None:
         hit.form = CitationForm.FENCE_HEADER
         found.append(hit)
