@@ -239,6 +239,79 @@ def test_tilde_fence_and_unclosed_fence() -> None:
     assert cited("```\n# a.py:3\n`b.py:4`\n") == [("a.py", ranges(3))]
 
 
+# --- block structure comes from markdown-it-py (CommonMark) -----------------------------------------
+
+
+def headings_of(note: str) -> list[tuple[str, tuple[str, ...], int]]:
+    scan = scan_note(note)
+    assert_offsets(note, scan)
+    return [(c.text, c.headings, c.heading_line) for c in scan.citations]
+
+
+def test_heading_inside_a_fenced_block_is_code() -> None:
+    note = "# Top\n\n```md\nx = 1\n# Not a section\n## `b.py:2`\n```\n\n`a.py:3`\n"
+    assert headings_of(note) == [("a.py:3", ("Top",), 1)]
+
+
+def test_setext_headings_make_sections() -> None:
+    note = "Top\n===\n\n`a.py:1`\n\nTwo\nlines\n---\n\n`b.py:2`\n\nNext\n====\n`c.py:3`\n"
+    assert headings_of(note) == [
+        ("a.py:1", ("Top",), 1), ("b.py:2", ("Top", "Two lines"), 6), ("c.py:3", ("Next",), 12),
+    ]
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["- item\n---\n`a.py:1`", "> quoted\n---\n`a.py:1`", "***\n`a.py:1`", "    # code\n\n`a.py:1`"],
+    ids=["list-then-break", "quote-then-break", "break", "indented"],
+)
+def test_no_heading_where_commonmark_has_none(note: str) -> None:
+    assert headings_of(note) == [("a.py:1", (), 0)]
+
+
+def test_headings_in_quotes_and_list_items_are_prose() -> None:
+    note = "# Top\n\n> ## Quoted `q.py:1`\n\n- ## Item\n\n`a.py:3`\n"
+    assert headings_of(note) == [("q.py:1", ("Top",), 1), ("a.py:3", ("Top",), 1)]
+
+
+def test_fence_in_list_item_is_code_until_it_closes() -> None:
+    note = "- step\n  ```sh\n  # c/d.sh:3\n  `x.py:1`\n  ```\n  then `b.py:4`\n- `e.py:5`\n"
+    assert cited(note) == [("c/d.sh", ranges(3)), ("b.py", ranges(4)), ("e.py", ranges(5))]
+
+
+def test_unclosed_fence_runs_to_the_end() -> None:
+    # a shorter fence, a fence in a quote and one in another list do not close it
+    note = "````\n# a.py:1\n```\n`b.py:2`\n> ```\n- ```\n## `c.py:3`\n"
+    assert headings_of(note) == [("a.py:1", (), 0)]
+
+
+def test_html_comment_blocks_and_other_html_blocks() -> None:
+    note = "- item\n  <!--\n  `a.py:1`\n  -->\n- `b.py:2`\n\n<details>\n`c.py:3`\n</details>\n"
+    assert cited(note) == [("b.py", ranges(2)), ("c.py", ranges(3))]
+
+
+def test_html_comment_ending_past_a_long_line_still_ends() -> None:
+    note = "<!-- " + "x" * 5000 + " -->\n`a.py:3`\n\n<!-- " + "y" * 5000 + "\n`b.py:4`\n-->\n`c.py:5`"
+    assert cited(note) == [("a.py", ranges(3)), ("c.py", ranges(5))]
+
+
+def test_long_line_keeps_line_numbers_of_later_blocks() -> None:
+    note = "intro " * 2000 + "\n# H\n\n```py\n# a.py:1\n```\n"
+    assert headings_of(note) == [("a.py:1", ("H",), 2)]
+
+
+def test_a_lone_carriage_return_does_not_end_a_line() -> None:
+    note = "text\r# not a heading\n`a.py:3`"
+    assert headings_of(note) == [("a.py:3", (), 0)]
+
+
+def test_one_declaration_per_top_level_block() -> None:
+    note = "- commit: 1111111\n\n- 版本: v0.9.3\n\n> Tag: v1.0.0\n> commit 2222222\n\nCommit: 3333333\n"
+    assert [(d.ref, d.line) for d in scan_note(note).declarations] == [
+        ("1111111", 1), ("2222222", 6), ("3333333", 8),
+    ]
+
+
 # --- form 8: relative lines ---------------------------------------------------------------------------
 
 
@@ -671,6 +744,7 @@ def test_looks_like_path(s: str, ok: bool) -> None:
     "note",
     ["", "\n", "\r", "\r\n\r\n", "\0`a.py:3`\0", "`" * 1001, "```", "~~~\n", "[" * 500, "# ", "#",
      "---", "---\n---", "\x1b[31m`a.py:3`", "\ufeff# t\n`a.py:1`", "a.py:" + "1-" * 5000, "行" * 3000],
+    ids=lambda note: repr(note) if len(note) <= 20 else f"{note[:8]!r}...{len(note)}",
 )
 def test_odd_inputs(note: str) -> None:
     scan = scan_note(note)
@@ -727,6 +801,11 @@ HUGE_LINES = {
     "colons-digits": "a:1" * 600_000,
     "urls": "https://x.io/" + "a/" * 1_000_000,
     "comments": "<!--" * 500_000,
+    # block structure: markdown-it alone takes seconds on these
+    "table-row": "| a | b |\n|---|---|\n| " + "x | " * 500_000,
+    "indent": " " * 2_000_000 + "x",
+    "tabs": "\t" * 2_000_000 + "x",
+    "nested-lists": "- " * 1_000_000,
 }
 
 
