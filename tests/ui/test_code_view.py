@@ -1,9 +1,13 @@
-"""CodeView in a minimal app: cursor, selection, marks, overlays, search, safety, big input."""
+"""CodeView in a minimal app: cursor, selection, marks, overlays, search, safety, big input, soft wrap."""
 
 from __future__ import annotations
 
 import time
 
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from rich.segment import Segment
 from rich.style import Style
 from textual import on
 from textual.app import App, ComposeResult
@@ -11,6 +15,7 @@ from textual.strip import Strip
 
 from readertui.core.model import LineRange
 from readertui.ui.widgets.code_view import DEFAULT_MARK_STYLES, DEFAULT_SYNTAX_STYLES, MARK_SYMBOLS, CodeView
+from readertui.ui.widgets.soft_wrap import wrap_offsets
 
 PYTHON = "import os\n\n\ndef main(argv):\n    # say hello\n    return os.getcwd()\n"
 
@@ -449,3 +454,230 @@ async def test_a_long_line_with_thousands_of_tokens_renders_quickly() -> None:
         assert time.perf_counter() - started < 0.5
         assert style_at(row, "0,1").color == DEFAULT_MARK_STYLES["citation"].color
         assert len(list(row_of(view, 1))) > 20  # numbers and commas styled apart, not one plain run
+
+
+# --- soft wrap (the notes pane) -------------------------------------------------------------------
+
+
+class WrapApp(ViewApp):
+    def compose(self) -> ComposeResult:
+        yield CodeView(id="view", soft_wrap=True)
+
+
+def screen_rows(view: CodeView) -> list[str]:
+    return [text_of(view.render_line(y)) for y in range(view.scrollable_content_region.height)]
+
+
+def gutter_width(view: CodeView) -> int:
+    return len(str(view.line_count)) + 3  # number, space, mark, space
+
+
+def body_width(view: CodeView) -> int:
+    return view.scrollable_content_region.width - gutter_width(view)
+
+
+def rows_of_line(view: CodeView, line: int) -> list[str]:
+    """The screen rows (gutter and body) showing `line`, which must be on screen."""
+    rows = screen_rows(view)
+    number = f"{line:>{len(str(view.line_count))}} "
+    first = next(y for y, row in enumerate(rows) if row.startswith(number))
+    following = rows[first + 1 :]
+    count = next((y for y, row in enumerate(following) if row[: gutter_width(view)].strip() or not row.strip()), len(following))
+    return rows[first : first + 1 + count]
+
+
+WORDS = " ".join(f"w{i:02d}" for i in range(60))  # 239 characters, words of three
+
+
+async def test_soft_wrap_shows_a_long_line_on_several_rows_at_word_boundaries() -> None:
+    app = WrapApp()
+    async with app.run_test(size=(50, 20)) as pilot:
+        view = app.query_one(CodeView)
+        view.load(f"short\n{WORDS}\nend\n")
+        await pilot.pause()
+        rows = rows_of_line(view, 2)
+        width = body_width(view)
+        assert len(rows) == -(-len(WORDS) // (width - width % 4)) and len(rows) > 3
+        gutter = gutter_width(view)
+        assert all(row[:gutter].strip() == "" for row in rows[1:])  # continuation rows: no number
+        bodies = [row[gutter:] for row in rows]
+        assert all(len(row) == view.scrollable_content_region.width for row in rows)
+        assert " ".join(body.strip() for body in bodies) == WORDS
+        assert all(len(word) == 3 for body in bodies for word in body.split())  # no word is cut
+        assert screen_rows(view)[len(rows) + 1].startswith("3 ")
+        assert view.virtual_size.width == view.scrollable_content_region.width  # no sideways scroll
+
+
+async def test_soft_wrap_counts_wide_characters_as_two_cells() -> None:
+    app = WrapApp()
+    async with app.run_test(size=(41, 20)) as pilot:
+        view = app.query_one(CodeView)
+        line = "中文" * 30 + " tail"
+        view.load(line)
+        await pilot.pause()
+        width = body_width(view)
+        bodies = [row[gutter_width(view) :] for row in rows_of_line(view, 1)]
+        per_row = width // 2  # an odd width leaves a cell free: a wide character is never cut
+        assert width % 2 == 1
+        assert [body.rstrip() for body in bodies[:3]] == [line[:per_row], line[per_row : 2 * per_row], line[2 * per_row : 3 * per_row]]
+        assert all(Strip([Segment(body)]).cell_length == width for body in bodies)
+        assert "".join(bodies).replace(" ", "") == line.replace(" ", "")
+
+
+async def test_soft_wrap_cursor_moves_by_line_and_highlights_every_row() -> None:
+    app = WrapApp()
+    async with app.run_test(size=(50, 12)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("\n".join(f"{n} {WORDS}" for n in range(1, 301)))
+        await pilot.pause()
+        await pilot.press("down")
+        assert view.cursor_line == 2 and app.moves[-1] == 2
+        cursor_bg = DEFAULT_MARK_STYLES["cursor_line"].bgcolor
+        first_row = len(rows_of_line(view, 1))
+        for y in range(first_row, first_row + 3):
+            assert style_at(view.render_line(y), "w").bgcolor == cursor_bg
+        assert style_at(view.render_line(0), "w").bgcolor != cursor_bg
+        await pilot.press("down", "down", "down")  # lines of ~5 rows: the cursor's rows stay in view
+        top, height = view.scroll_offset.y, view.scrollable_content_region.height
+        assert view.cursor_line == 5 and top > 0
+        assert any(row.startswith("  5 ") for row in screen_rows(view))
+        view.goto(250)
+        await pilot.pause()
+        assert view.cursor_line == 250
+        rows = rows_of_line(view, 250)
+        assert style_at(view.render_line(screen_rows(view).index(rows[0])), "w").bgcolor == cursor_bg
+        await pilot.press("pagedown")
+        assert 250 < view.cursor_line < 250 + view.scrollable_content_region.height
+        assert any(row.startswith(f"{view.cursor_line:>3} ") for row in screen_rows(view))
+        await pilot.press("end")
+        await pilot.pause()
+        assert view.cursor_line == 300
+        assert any(row.startswith("300 ") for row in screen_rows(view))
+        assert view.scroll_offset.y == view.max_scroll_y  # every row measured: the end is the end
+
+
+async def test_soft_wrap_goto_a_column_on_a_later_row_scrolls_to_that_row() -> None:
+    app = WrapApp()
+    async with app.run_test(size=(30, 8)) as pilot:
+        view = app.query_one(CodeView)
+        view.load(" ".join(f"word{i:03d}" for i in range(200)) + "\nafter\n")
+        await pilot.pause()
+        column = view.line_text(1).index("word150")
+        view.find("word150")
+        await pilot.pause()
+        assert view.cursor_line == 1 and view.cursor_column == column
+        y = next(y for y, row in enumerate(screen_rows(view)) if "word150" in row)  # far below row 0
+        assert y > 0 and view.scroll_offset.y > 0
+        assert style_at(view.render_line(y), "word150").bgcolor == DEFAULT_MARK_STYLES["search"].bgcolor
+
+
+async def test_soft_wrap_click_on_a_continuation_row_activates_its_column() -> None:
+    app = WrapApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        view = app.query_one(CodeView)
+        view.load(f"{WORDS}\nnext\n")
+        await pilot.pause()
+        rows = rows_of_line(view, 1)
+        x = gutter_width(view) + 5
+        shown = rows[2][x]
+        await pilot.click(CodeView, offset=(x, 2))
+        assert view.cursor_line == 1
+        assert view.line_text(1)[view.cursor_column] == shown
+        assert view.cursor_column > body_width(view)  # a column of the third row, not the first
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.activations == [(1, view.cursor_column)]
+        # Past the end of a row's text: the row's last character, not the next row's.
+        await pilot.click(CodeView, offset=(view.scrollable_content_region.width - 1, 0))
+        assert view.cursor_column < len(rows[0][gutter_width(view) :].rstrip()) + 1
+
+
+async def test_soft_wrap_overlays_and_syntax_follow_the_text_across_rows() -> None:
+    app = WrapApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        view = app.query_one(CodeView)
+        view.load(f"{WORDS}\n", path="note.md")
+        await settle(app)
+        await pilot.pause()
+        first_row = rows_of_line(view, 1)[0][gutter_width(view) :].rstrip()
+        start = len(first_row) - 3  # the last word of the first row …
+        view.set_overlays({1: [(start, start + 11, "citation")]})  # … to the middle of the second
+        await pilot.pause()
+        citation = DEFAULT_MARK_STYLES["citation"].color
+        one, two = view.render_line(0), view.render_line(1)
+        assert style_at(one, WORDS[start : start + 3]).color == citation
+        assert style_at(two, WORDS[start + 4 : start + 7]).color == citation
+        assert style_at(two, WORDS[start + 12 : start + 15]).color != citation
+        assert style_at(one, "w00").color != citation
+
+
+async def test_soft_wrap_rewraps_on_resize_and_keeps_the_top_line() -> None:
+    app = WrapApp()
+    async with app.run_test(size=(60, 30)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("\n".join(f"{n} {WORDS}" for n in range(1, 101)))
+        await pilot.pause()
+        wide_rows = len(rows_of_line(view, 1))
+        view.goto(40)
+        await pilot.pause()
+        first_number = next(y for y, row in enumerate(screen_rows(view)) if row[:3].strip())
+        view.scroll_to(y=view.scroll_offset.y + first_number, animate=False, immediate=True)
+        await pilot.pause()
+        top_line = screen_rows(view)[0][:3]
+        assert top_line.strip() and any(row.startswith(" 40 ") for row in screen_rows(view))
+        await pilot.resize_terminal(36, 30)
+        await pilot.pause()
+        assert screen_rows(view)[0].startswith(top_line)  # the line at the top stays there …
+        assert len(rows_of_line(view, 40)) > wide_rows  # … and the cursor line in view
+        assert all(len(row) == view.scrollable_content_region.width for row in screen_rows(view))
+        view.soft_wrap = False
+        await pilot.pause()
+        assert len(rows_of_line(view, view.cursor_line)) == 1
+        assert view.virtual_size.height == view.line_count
+
+
+async def test_soft_wrap_keeps_tabs_controls_and_the_cap_on_screen() -> None:
+    app = WrapApp()
+    async with app.run_test(size=(40, 40)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("a\tb\x1bc " * 12 + "\n" + "x" * 2_500 + "\n")
+        await pilot.pause()
+        first = "".join(row[gutter_width(view) :] for row in rows_of_line(view, 1))
+        assert first.replace(" ", "") == ("a" + "b␛c") * 12  # tabs expanded, control shown
+        view.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        last = [row[gutter_width(view) :].rstrip() for row in screen_rows(view) if row.strip()][-1]
+        assert last.endswith("more characters")
+
+
+async def test_soft_wrap_is_off_for_huge_documents_and_load_stays_fast() -> None:
+    app = WrapApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(CodeView)
+        started = time.perf_counter()
+        view.load("\n".join(f"{n} {WORDS}" for n in range(100_000)))
+        await pilot.pause()
+        assert time.perf_counter() - started < 1
+        assert view.virtual_size.height == view.line_count  # one row per line: scrolls sideways
+        view.load("\n".join(f"{n} {WORDS}" for n in range(2_400)))
+        started = time.perf_counter()
+        view.goto(2_400)
+        assert time.perf_counter() - started < 0.2  # every row measured on the spot
+        await pilot.pause()
+        assert view.virtual_size.height > 2_400 * 4
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab 中文字é\u0301\U0001f600", max_size=120), st.integers(min_value=1, max_value=30))
+def test_wrap_offsets_cover_the_text_in_rows_that_fit(text: str, width: int) -> None:
+    offsets = wrap_offsets(text, width)
+    strip = Strip([Segment(text)])
+    total = strip.cell_length
+    assert offsets[0] == 0 and offsets == sorted(set(offsets))
+    ends = [*offsets[1:], total]
+    for start, end in zip(offsets, ends):
+        piece = strip.crop(start, end)
+        assert piece.cell_length == end - start  # no wide character cut in half
+        shown = text_of(piece)
+        # A row fits, but for one space that ends it (cropped from view) or a lone wide character.
+        assert end - start <= width or shown.endswith(" ") and end - start == width + 1 or width == 1 == end - start - 1

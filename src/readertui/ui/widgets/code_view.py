@@ -405,16 +405,20 @@ class CodeView(ScrollView, can_focus=True):
 
     def _rewrap(self, *, force: bool = False, keep_top: bool = True) -> None:
         """Lay the rows out again if the wrap width changed (load, resize, toggle); the line
-        at the top of the view stays there."""
+        at the top of the view stays there, and the cursor line stays in view if it was."""
         width = self._wanted_wrap_width()
         if not force and width == (self._wrap.width if self._wrap is not None else None):
             return
-        top_line = self._locate(self.scroll_offset.y)[0] if keep_top else 0
+        top = self.scroll_offset.y
+        top_line = self._locate(top)[0] if keep_top else 0
+        cursor_shown = keep_top and top <= self._first_row(self.cursor_line - 1) < top + self.size.height
         self._wrap_generation += 1
         self._wrap = None if width is None else WrapLayout(self._lines, width, self._display_text, MAX_COLUMNS)
         self._sync_virtual_size()
         if keep_top:
             self._scroll_to_row(self._first_row(min(top_line, len(self._lines) - 1)))
+        if cursor_shown:
+            self._scroll_cursor_into_view()
         if self._wrap is not None and self.is_attached:
             self.call_later(self._measure_rows, self._wrap_generation)
 

@@ -49,7 +49,9 @@ def wrap_offsets(text: str, width: int) -> list[int]:
             cut += 1
         else:
             cut = _last_break(text, starts, widths, ends, unit, cut, width)
-        if cut >= len(ends):
+        while cut < len(ends) and ends[cut - 1] <= cell:
+            cut += 1  # zero-width characters never make a row of their own
+        if cut >= len(ends) or ends[cut - 1] >= total:
             break
         cell = ends[cut - 1]
         offsets.append(cell)
