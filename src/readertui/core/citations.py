@@ -80,6 +80,7 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from readertui.core.model import (
@@ -90,6 +91,9 @@ from readertui.core.model import (
     NoteScan,
     Span,
 )
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 __all__ = [
     "scan_note",
@@ -492,7 +496,7 @@ _HTML_BLOCK_ENDS = ("</script>", "</pre>", "</style>", "</textarea>", "-->", "?>
 
 
 @functools.cache
-def _block_parser():
+def _block_parser() -> MarkdownIt:
     """CommonMark with tables, block rules only: the finders compute exact offsets themselves."""
     from markdown_it import MarkdownIt  # on first scan: commands that never scan start sooner
 
