@@ -212,6 +212,18 @@ async def test_theme_syntax_scopes_fall_back_to_parents() -> None:
         assert style_at(row_of(view, 2), "append").color == Style(color="#ff0000").color
 
 
+async def test_theme_scopes_style_markdown_captures() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("# Title\n\nsee `head_dim` here\n", path="note.md")
+        await settle(app)
+        await pilot.pause()
+        view.set_styles({"code": Style(color="#010203"), "heading": Style(color="#040506")}, {})
+        assert style_at(row_of(view, 3), "head_dim").color == Style(color="#010203").color
+        assert style_at(row_of(view, 1), "Title").color == Style(color="#040506").color
+
+
 async def test_find_moves_cursor_highlights_and_wraps() -> None:
     app = ViewApp()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -31,6 +31,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from readertui.config.theme import SCOPE_ALIASES
 from readertui.core.model import LineRange
 from readertui.core.safe_text import DEFAULT_TAB_WIDTH, sanitize_line, sanitize_with_map, split_lines
 from readertui.core.syntax import (
@@ -366,6 +367,9 @@ class CodeView(ScrollView, can_focus=True):
         """Theme styles: syntax scopes (`function`, `string`…) and UI names (see
         `DEFAULT_MARK_STYLES`). Missing names keep their defaults."""
         self._syntax_styles = {**DEFAULT_SYNTAX_STYLES, **syntax}
+        for capture, scope in SCOPE_ALIASES.items():
+            if scope in syntax:  # the theme's `code`, `heading`… beat the defaults' Markdown names
+                self._syntax_styles[capture] = syntax[scope]
         self._mark_styles = {**DEFAULT_MARK_STYLES, **marks}
         self._scope_styles.clear()
         self._forget()
