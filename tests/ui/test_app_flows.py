@@ -167,6 +167,27 @@ async def test_capture_writes_a_log_entry_and_shows_it(demo):
         assert screen.query_one("#status").info.today_entries == 1
 
 
+async def test_capture_into_a_newest_first_log_shows_the_entry_where_it_landed(demo):
+    log = demo / "minillm/notes/code-reading-log.md"
+    log.write_text(
+        "# Log\n\n## 2026-11-22\n\n- 10:00 later day\n\n## 2026-11-21\n\n- 09:00 earlier day\n"
+        + "".join(f"\nfiller {i}\n" for i in range(60))
+    )
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_file(pilot, "minillm/attention.py", 30)
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press(*"newest on top", "enter")
+        await settle(pilot)
+        lines = log.read_text().splitlines()
+        index = next(i for i, line in enumerate(lines) if "newest on top" in line)
+        assert index < lines.index("## 2026-11-22")  # today's section went on top
+        assert screen.notes.cursor_line == index + 1
+        assert "newest on top" in screen.notes.line_text(screen.notes.cursor_line)
+
+
 async def test_bookmark_toggle_list_rename_and_delete(demo):
     store = demo / "minillm/notes/bookmarks.toml"
     app = make_app(demo)
