@@ -24,8 +24,10 @@ from pathlib import Path
 MARKER = "marker_function_xyz"
 # codeview: grammar compiled at app start (as the reader does); codeview-cold: on first load.
 VIEWERS = ("codeview", "codeview-cold", "textarea")
-# For a Markdown note: CodeView (the notes pane) against Textual's Markdown widget.
-NOTE_VIEWERS = ("codeview", "markdown")
+# For a Markdown note: CodeView full width, CodeView soft-wrapped 37 columns wide (the notes
+# pane at 120×40), Textual's Markdown widget.
+NOTE_VIEWERS = ("codeview", "codeview-wrap", "markdown")
+NOTES_PANE_WIDTH = 37
 
 
 def run_app(kind: str, path: str) -> None:
@@ -43,7 +45,11 @@ def run_app(kind: str, path: str) -> None:
 
         def compose(self) -> ComposeResult:
             yield Label("READY", markup=False)
-            if kind.startswith("codeview"):
+            if kind == "codeview-wrap":
+                view = CodeView(id="view", soft_wrap=True)
+                view.styles.width = NOTES_PANE_WIDTH
+                yield view
+            elif kind.startswith("codeview"):
                 yield CodeView(id="view")
             elif kind == "markdown":
                 with VerticalScroll(id="view"):
@@ -53,7 +59,7 @@ def run_app(kind: str, path: str) -> None:
 
         def on_mount(self) -> None:
             self.query_one("#view").focus()
-            if kind == "codeview":
+            if kind in ("codeview", "codeview-wrap"):
                 self.warm_up()
 
         @work(thread=True)
@@ -224,12 +230,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     app = commands.add_parser("app")
-    app.add_argument("kind", choices=(*VIEWERS, *NOTE_VIEWERS))
+    app.add_argument("kind", choices=sorted({*VIEWERS, *NOTE_VIEWERS}))
     app.add_argument("path")
     bench = commands.add_parser("run")
     bench.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000, 100000])
     bench.add_argument("--repeat", type=int, default=3)
-    bench.add_argument("--viewers", nargs="+", default=[*VIEWERS, "markdown", "vim", "less"])
+    bench.add_argument("--viewers", nargs="+", default=[*VIEWERS, "codeview-wrap", "markdown", "vim", "less"])
     bench.add_argument("--notes", action="store_true", help="a Chinese Markdown note: CodeView vs Markdown")
     args = parser.parse_args()
     if args.command == "app":
