@@ -404,8 +404,10 @@ class CodeView(ScrollView, can_focus=True):
         if not self.soft_wrap or self.size.width <= 0:
             return None
         if self._wrap_refused is None:
-            wide = sum(len(line) for line in self._lines if not line.isascii())
-            self._wrap_refused = len(self._lines) > WRAP_MAX_LINES or wide > WRAP_MAX_WIDE_CHARS
+            self._wrap_refused = (
+                len(self._lines) > WRAP_MAX_LINES
+                or sum(len(line) for line in self._lines if not line.isascii()) > WRAP_MAX_WIDE_CHARS
+            )
         width = self.scrollable_content_region.width - self._gutter_width
         return None if self._wrap_refused or width <= 0 else width
 
