@@ -72,10 +72,15 @@ WARM_LANGUAGES = 4  # the project's commonest code languages whose queries compi
 
 
 class FileLoaded(Message):
-    def __init__(self, location: Location, text: str, notice: str | None, select, tag: str) -> None:
+    def __init__(self, location: Location, text: str, notice: str | None, select) -> None:
         super().__init__()
         self.location, self.text, self.notice, self.select = location, text, notice, select
-        self.tag = tag  # nearest tag of the commit shown
+
+
+class TagFound(Message):
+    def __init__(self, location: Location, tag: str) -> None:
+        super().__init__()
+        self.location, self.tag = location, tag  # nearest tag of the commit shown
 
 
 class NoteLoaded(Message):
@@ -243,11 +248,26 @@ class MainScreen(Screen):
     def _load_file(self, location: Location, select: LineRange | None) -> None:
         try:
             text, notice = self.session.read_code(location)
-            tag = self.session.tag(location)
         except ReadertuiError as error:
             self.post_message(Failed("Cannot open file", error))
             return
-        self.post_message(FileLoaded(location, text, notice, select, tag))
+        self.post_message(FileLoaded(location, text, notice, select))
+        # The tag only feeds the status line, and its `git describe` takes ~50 ms the first
+        # time per commit: looked up once the file is on its way to the screen.
+        try:
+            tag = self.session.tag(location)
+        except ReadertuiError as error:
+            self.log.warning(f"no tag for {location.path}: {error}")
+            return
+        self.post_message(TagFound(location, tag))
+
+    @on(TagFound)
+    def _tag_found(self, event: TagFound) -> None:
+        if self.location is not None and (event.location.repo, event.location.commit) == (
+            self.location.repo, self.location.commit
+        ):
+            self._tag = event.tag
+            self._update_status()
 
     @on(FileLoaded)
     def _file_loaded(self, event: FileLoaded) -> None:
@@ -259,8 +279,10 @@ class MainScreen(Screen):
             self.notify(notice, title=location.path, severity="warning")
         line = event.select.start if event.select else location.line
         source.goto(max(1, min(line, source.line_count)), select=event.select)
+        shown = self.location
+        if shown is None or (shown.repo, shown.commit) != (location.repo, location.commit):
+            self._tag = ""  # until TagFound says
         self.location = location
-        self._tag = event.tag
         at = f" @ {short(location.commit)}" if location.commit else ""
         self.query_one("#source-title", Static).update(f"{location.repo}/{location.path}{at}")
         self._refresh_marks()
