@@ -37,9 +37,15 @@ class NotesView(PromptActions, CodeView):
         same_note = path == self.note_path
         keep = self.cursor_line if same_note and line is None else line
         self.note_path = path
+        self.load(text, path=str(path), language="markdown", name=path.name)
+        self.set_results(results)
+        if keep:
+            self.goto(min(keep, self.line_count), center=not same_note)
+
+    def set_results(self, results: list[CitationResult]) -> None:
+        """The shown note's resolved citations: painted, and what Enter and ]/[ follow."""
         self.results = tuple(sorted(results, key=lambda r: (r.citation.line, r.citation.column)))
         self._citation_lines = sorted({r.citation.line for r in self.results})
-        self.load(text, path=str(path), language="markdown", name=path.name)
         overlays: dict[int, list[tuple[int, int, str]]] = {}
         for result in self.results:
             citation = result.citation
@@ -48,8 +54,6 @@ class NotesView(PromptActions, CodeView):
             style = BROKEN_STYLE if result.status.broken else OK_STYLE
             overlays.setdefault(citation.line, []).append((start, start + len(first_line), style))
         self.set_overlays(overlays)
-        if keep:
-            self.goto(min(keep, self.line_count), center=not same_note)
 
     def citation_at(self, line: int, column: int | None = None) -> CitationResult | None:
         """The citation on `line` under `column` (0-based), else the line's first one."""
