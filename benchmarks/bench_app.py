@@ -2,7 +2,6 @@
 
     python benchmarks/bench_app.py                      # every section, 5 start-up runs each
     python benchmarks/bench_app.py --only start finder --runs 7
-    python benchmarks/bench_app.py bare NOTE            # the anchor app: a Static showing NOTE
 
 Sections (issue 3's speed targets that `bench_view.py` does not cover):
 
@@ -55,23 +54,6 @@ SECTIONS = ("start", "open", "finder", "tree")
 WHEEL_DOWN = b"\x1b[<65;60;20M"  # SGR mouse report: wheel down over the source pane
 CTRL_P = b"\x10"
 ESCAPE = b"\x1b"
-
-
-# ---- the anchor app ------------------------------------------------------------------------
-
-
-def run_bare(note: str) -> None:
-    """A minimal Textual app showing the note's text in a Static: the start-up anchor."""
-    from textual.app import App, ComposeResult
-    from textual.widgets import Static
-
-    text = Path(note).read_text(encoding="utf-8")
-
-    class Bare(App):
-        def compose(self) -> ComposeResult:
-            yield Static(text, markup=False)
-
-    Bare().run()
 
 
 # ---- helpers -------------------------------------------------------------------------------
@@ -152,7 +134,7 @@ def bench_start(runs: int, scratch: Path) -> list[tuple[str, str, dict[str, floa
         for run in range(runs):  # interleaved, so a burst of load hits both alike
             env = reader_env(scratch / f"start-{run}")
             results["readertui"].append(measure_start(reader_argv(workspace), marker, env))
-            bare = [sys.executable, str(Path(__file__).resolve()), "bare", str(note)]
+            bare = [sys.executable, str(HERE / "bare_app.py"), str(note)]
             results["bare Textual app"].append(measure_start(bare, marker, {}))
         for kind, runs_ in results.items():
             summary = {key: median(r[key] for r in runs_) for key in runs_[0]}
@@ -476,14 +458,9 @@ def report(results: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs="?", default="run", choices=("run", "bare"))
-    parser.add_argument("note", nargs="?", help="for `bare`: the note to show")
     parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS))
     parser.add_argument("--runs", type=int, default=5, help="start-up and open runs per app (medians)")
     args = parser.parse_args()
-    if args.command == "bare":
-        run_bare(args.note)
-        return
     if not KB_WS.is_dir():
         subprocess.run([sys.executable, str(HERE / "gen_workspace.py")], check=True)
     print(f"load average at start: {os.getloadavg()}", file=sys.stderr)
