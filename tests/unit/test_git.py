@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -297,3 +299,29 @@ def test_toplevel(kb_readonly: KB, tmp_path: Path) -> None:
 
 def test_short() -> None:
     assert short("0123456789abcdef0123456789abcdef01234567") == "0123456"
+
+
+def test_git_missing_from_path_is_a_one_line_error(kb: KB, monkeypatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(GitError, match="git is not installed"):
+        gitmod.run_in(kb.root, "status")
+    assert toplevel(kb.root) is None  # a plain folder then, not a crash
+
+
+def test_command_failure_keeps_gits_message(kb: KB) -> None:
+    with pytest.raises(GitError, match="git cat-file failed in .*: fatal: Not a valid object name nosuchref"):
+        gitmod.run_in(kb.submodule, "cat-file", "-t", "nosuchref")
+
+
+def test_finding_repositories_does_not_import_gitpython() -> None:
+    """GitPython costs ~60 ms to import; the reader's first screen and `check`'s start need
+    only `rev-parse`, `config` and `ls-files`."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from readertui.core import git\n"
+        "git.toplevel(Path('.')); git.submodules(Path('.')); git.read_head(Path('.'))\n"
+        "print('git' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

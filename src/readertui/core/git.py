@@ -1,4 +1,4 @@
-"""The one place that runs git: GitPython's command wrapper, argument lists, safe settings.
+"""The one place that runs git: argument lists, safe settings, GitPython for repositories.
 
 Every call carries settings that keep untrusted repositories and missing networks harmless:
 no terminal prompts, no pager, no `ext::` transport, no fsmonitor, no hooks, no optional locks.
@@ -6,23 +6,28 @@ Costs were measured on a 50,000-file repository and decide the calls used here: 
 (~15 ms) over GitPython's index (~280 ms); blobs through GitPython's persistent
 `cat-file --batch` (no process per file, no checkout); dirty checks (up to seconds) never on a
 hot path; HEAD read from the ref files (no process at all).
+
+One-off commands run through `subprocess` and GitPython is imported on first use by `GitRepo`:
+importing it takes ~60 ms, and finding the workspace (the reader's first screen, `check`'s
+start) needs only `rev-parse` and `config`.
 """
 
 from __future__ import annotations
 
 import configparser
+import os
 import re
+import signal
+import subprocess
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-
-import git as gitpython
-from git.exc import GitCommandError, GitCommandNotFound, InvalidGitRepositoryError, NoSuchPathError
+from types import ModuleType
 
 from readertui.core.errors import GitError
 
-# `-c` settings on every git command (GitPython also passes them to `cat-file --batch`).
+# `-c` settings on every git command (also passed to GitPython's `cat-file --batch`).
 SAFE_CONFIG = (
     "protocol.ext.allow=never",
     "core.fsmonitor=false",
@@ -54,17 +59,26 @@ def is_full_sha(text: str) -> bool:
     return bool(_FULL_SHA.fullmatch(text))
 
 
+class GitCommandError(Exception):
+    """A git command exited non-zero or ran past its timeout (`status` None)."""
+
+    def __init__(self, args: list[str], status: int | None, stderr: str) -> None:
+        super().__init__(f"git {' '.join(args[:3])} exited with {status}: {stderr.strip()}")
+        self.status, self.stderr = status, stderr
+
+
+def _gitpython() -> ModuleType:
+    """GitPython, imported when the first `GitRepo` is opened."""
+    import git
+
+    return git
+
+
 def _safe_options() -> list[str]:
     options: list[str] = []
     for setting in SAFE_CONFIG:
         options += ["-c", setting]
     return options
-
-
-def _new_git(cwd: Path | None) -> gitpython.Git:
-    runner = gitpython.Git(str(cwd) if cwd else None)
-    runner.update_environment(**SAFE_ENV)
-    return runner
 
 
 _GENERIC_LINES = ("fatal: Could not read from remote repository.",)
@@ -89,6 +103,45 @@ def _command(args: list[str], extra_config: tuple[str, ...] = ()) -> list[str]:
     return command + args
 
 
+def _environment() -> dict[str, str]:
+    # English messages whatever the user's locale (as GitPython does): `_one_line` reads them.
+    return {**os.environ, **SAFE_ENV, "LANGUAGE": "C", "LC_ALL": "C"}
+
+
+def _execute(
+    cwd: Path, args: list[str], timeout: float | None, new_session: bool, extra_config: tuple[str, ...]
+) -> bytes:
+    """git's stdout; GitCommandError on failure or timeout, GitError when git is missing."""
+    try:
+        process = subprocess.Popen(
+            _command(args, extra_config),
+            cwd=cwd,
+            env=_environment(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=new_session,  # no controlling terminal: ssh cannot prompt
+        )
+    except FileNotFoundError as error:
+        if Path(cwd).is_dir():
+            raise GitError("git is not installed or not on PATH; install git and retry") from error
+        raise GitCommandError(args, None, f"fatal: no folder {cwd}") from error
+    except NotADirectoryError as error:
+        raise GitCommandError(args, None, f"fatal: {cwd} is not a folder") from error
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        if new_session:  # the whole group: fetch's ssh or remote helper too
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+        process.communicate()
+        raise GitCommandError(args, None, f"fatal: no answer within {timeout:g} s") from None
+    if process.returncode != 0:
+        raise GitCommandError(args, process.returncode, err.decode("utf-8", "replace"))
+    return out
+
+
 def _run(
     cwd: Path,
     args: list[str],
@@ -99,27 +152,16 @@ def _run(
     strip: bool = True,
 ) -> str:
     """Run `git <safe options> <args>` in `cwd`; raise GitCommandError on failure."""
-    kwargs: dict[str, object] = {}
-    if new_session:
-        kwargs["start_new_session"] = True  # no controlling terminal: ssh cannot prompt
-    output = _new_git(cwd).execute(
-        _command(args, extra_config),
-        kill_after_timeout=timeout,
-        strip_newline_in_stdout=strip,
-        **kwargs,
-    )
-    return str(output)
+    text = _execute(cwd, args, timeout, new_session, extra_config).decode("utf-8", "surrogateescape")
+    return text[:-1] if strip and text.endswith("\n") else text
 
 
 def _run_bytes(cwd: Path, args: list[str]) -> bytes:
     """Like `_run`, for output that is data (a blob), returned undecoded."""
-    output = _new_git(cwd).execute(_command(args), stdout_as_string=False, strip_newline_in_stdout=False)
-    return bytes(output)
+    return _execute(cwd, args, None, False, ())
 
 
 def _failure(action: str, where: Path, error: Exception, fix: str = "") -> GitError:
-    if isinstance(error, GitCommandNotFound):
-        return GitError("git is not installed or not on PATH; install git and retry")
     detail = _one_line(str(getattr(error, "stderr", "") or error))
     message = f"{action} failed in {where}: {detail}"
     if fix:
@@ -150,7 +192,7 @@ def toplevel(path: Path) -> Path | None:
         return None
     try:
         top = _run(folder, ["rev-parse", "--show-toplevel"])
-    except (GitCommandError, GitCommandNotFound):
+    except (GitCommandError, GitError):  # not in a work tree, or no git: a plain folder
         return None
     return Path(top) if top else None
 
@@ -307,9 +349,10 @@ class GitRepo:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        gitpython = _gitpython()
         try:
             self._repo = gitpython.Repo(str(self.path))
-        except (InvalidGitRepositoryError, NoSuchPathError) as error:
+        except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError) as error:
             raise GitError(f"{self.path} is not a git repository (no .git inside it)") from error
         if self._repo.bare:
             raise GitError(f"{self.path} is a bare git repository; readertui needs a work tree")
@@ -441,7 +484,7 @@ class GitRepo:
             _, kind, _, data = self._repo.git.get_object_data(f"{sha}:{path}")
         except ValueError:  # cat-file answered "missing"
             return None
-        except GitCommandError as error:
+        except _gitpython().GitCommandError as error:
             raise _failure(f"reading {path}", self.path, error) from error
         return data if kind == b"blob" else None
 
@@ -573,6 +616,6 @@ def run_in(work_tree: Path, *args: str, extra_config: tuple[str, ...] = ()) -> s
     For the few writers outside GitRepo (`readertui add`); raises GitError with git's message."""
     try:
         return _run(work_tree, list(args), extra_config=extra_config)
-    except (GitCommandError, GitCommandNotFound) as error:
+    except GitCommandError as error:
         words = [arg for arg in args[:2] if not arg.startswith("-")]
         raise _failure(f"git {' '.join(words)}", work_tree, error) from error
