@@ -83,6 +83,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+from readertui.core.lazy_pattern import LazyPattern
 from readertui.core.model import (
     Citation,
     CitationForm,
@@ -168,7 +169,7 @@ _L_RANGES = rf"{_L_RANGE}(?:{_SEP}{_L_RANGE}){{0,50}}"
 _END = r"(?![0-9A-Za-z_]|\.[0-9A-Za-z])"  # ASCII only: `engine.py:234行` still ends at 234
 _COLON = r"[:\uff1a]"
 
-_RANGE_ITEM = re.compile(rf"L?(?P<a>[0-9]{{1,9}})(?:{_REL_DASH}L?(?P<b>[0-9]{{1,9}}))?")
+_RANGE_ITEM = LazyPattern(rf"L?(?P<a>[0-9]{{1,9}})(?:{_REL_DASH}L?(?P<b>[0-9]{{1,9}}))?")
 
 # Relative line references (form 8); the whole match, with the ranges in group a/b/c.
 _LINE_WORD = r"[Ll][Ii][Nn][Ee][Ss]?"
@@ -177,71 +178,71 @@ _REL_BODY = (
     rf"|(?P<kw>行号?|{_LINE_WORD})(?P<gap>[ \t]{{0,3}}{_COLON}?[ \t]{{0,3}})(?P<b>{_REL_RANGES})"
     rf"|(?P<hash>#)?(?P<c>{_L_RANGES})"
 )
-_REL = re.compile(rf"(?:{_REL_BODY}){_END}")
+_REL = LazyPattern(rf"(?:{_REL_BODY}){_END}")
 
 _PATH_CHARS = r"\w.\-+@~/"
 _PATH_RUN = rf"(?<![{_PATH_CHARS}\\])[{_PATH_CHARS}]{{1,1024}}"
 # The lines after a path in prose, from the `:` or `#` (the path before is checked in Python).
-_TAIL = re.compile(rf"{_COLON}(?P<colon>{_RANGES})(?::[0-9]{{1,5}})?{_END}|#(?P<hashl>{_L_RANGES}){_END}")
-_GAP_BEFORE = re.compile(r"[ \t]{0,3}[(（]?[ \t]{0,2}\Z")
+_TAIL = LazyPattern(rf"{_COLON}(?P<colon>{_RANGES})(?::[0-9]{{1,5}})?{_END}|#(?P<hashl>{_L_RANGES}){_END}")
+_GAP_BEFORE = LazyPattern(r"[ \t]{0,3}[(（]?[ \t]{0,2}\Z")
 # The whole content of an inline code span, or the body of a fence header comment.
-_CODE_CITATION = re.compile(
+_CODE_CITATION = LazyPattern(
     rf"(?P<path>[{_PATH_CHARS}\\]{{1,1024}})"
     rf"(?:[ \t]{{0,3}}{_COLON}[ \t]{{0,3}}(?P<colon>{_RANGES})(?::[0-9]{{1,5}})?"
     rf"|#(?P<hashl>{_L_RANGES})"
     rf"|[ \t]{{0,3}}[(（]?[ \t]{{0,2}}(?P<rel>(?:{_REL_BODY}))[ \t]{{0,2}}[)）]?)?{_END}"
 )
-_HEADING_PATH = re.compile(rf"{_PATH_RUN}")
+_HEADING_PATH = LazyPattern(rf"{_PATH_RUN}")
 
-_URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,15}://")
-_URL_BODY = re.compile(
+_URL_START = LazyPattern(r"[A-Za-z][A-Za-z0-9+.\-]{1,15}://")
+_URL_BODY = LazyPattern(
     r"[^\s<>()\[\]{}\"'`\0\u3000-\u303f\uff08\uff09\uff0c\uff1b\uff1a\uff01\uff1f]{1,4096}"
 )
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
-_OTHER_SCHEME = re.compile(r"(?:mailto|tel|data|javascript|file|ftp|ssh|git):", re.IGNORECASE)
-_CODE_HINT = re.compile(r"[./\\:#L行第]|ine|INE")
-_BACKTICKS = re.compile(r"`+")
-_ASCII_WORD = re.compile(r"[A-Za-z0-9_]")
-_COMMENT_CLOSE = re.compile(r"[ \t]*(?:\*/|-->)[ \t]*\Z")
+_OTHER_SCHEME = LazyPattern(r"(?:mailto|tel|data|javascript|file|ftp|ssh|git):", re.IGNORECASE)
+_CODE_HINT = LazyPattern(r"[./\\:#L行第]|ine|INE")
+_BACKTICKS = LazyPattern(r"`+")
+_ASCII_WORD = LazyPattern(r"[A-Za-z0-9_]")
+_COMMENT_CLOSE = LazyPattern(r"[ \t]*(?:\*/|-->)[ \t]*\Z")
 _AFTER_HEADER = frozenset(["", " ", "\t", ",", ";", "。", "，", "；", ":", "：", ")", "）"])
-_LINK = re.compile(
+_LINK = LazyPattern(
     r"(?P<bang>!?)\[(?P<label>(?:[^\[\]\n\\]|\\.|\[[^\[\]\n]{0,500}\]){0,1000})\]"
     r"\([ \t]{0,20}(?:<(?P<t1>[^<>\n]{1,4096})>|(?P<t2>[^\s()<>]{1,4096}))"
     r"(?:[ \t]{1,20}(?:\"[^\"\n]{0,500}\"|'[^'\n]{0,500}'))?[ \t]{0,20}\)"
 )
-_REFERENCE_DEF = re.compile(
+_REFERENCE_DEF = LazyPattern(
     r"(?m)^[ \t]{0,3}\[[^\[\]\n]{1,500}\]:[ \t]{0,20}(?:<(?P<t1>[^<>\n]{1,4096})>|(?P<t2>\S{1,4096}))"
 )
-_FRAGMENT_LINES = re.compile(
+_FRAGMENT_LINES = LazyPattern(
     r"#L(?P<a>[0-9]{1,9})(?:C[0-9]{1,5})?(?:-L?(?P<b>[0-9]{1,9})(?:C[0-9]{1,5})?)?"
     r"|#lines-(?P<c>[0-9]{1,9})(?::(?P<d>[0-9]{1,9}))?"
 )
-_HEX_REF = re.compile(r"[0-9a-fA-F]{7,40}")
-_PIN = re.compile(r"[ \t]{0,4}[(（]?[ \t]{0,2}@[ \t]{0,2}`?(?P<sha>[0-9a-fA-F]{7,40})(?![0-9A-Za-z_])")
-_CJK_PREFIX = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+(?=[A-Za-z0-9_.])")
-_CJK_CHAR = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
+_HEX_REF = LazyPattern(r"[0-9a-fA-F]{7,40}")
+_PIN = LazyPattern(r"[ \t]{0,4}[(（]?[ \t]{0,2}@[ \t]{0,2}`?(?P<sha>[0-9a-fA-F]{7,40})(?![0-9A-Za-z_])")
+_CJK_PREFIX = LazyPattern(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+(?=[A-Za-z0-9_.])")
+_CJK_CHAR = LazyPattern(r"[\u2e80-\u9fff\uf900-\ufaff]")
 _WORDS_BEFORE_LINE = "见在于看参即从到至"  # CJK characters that may precede 行 ("see line")
 
-_FENCE_COMMENT = re.compile(
+_FENCE_COMMENT = LazyPattern(
     r"(?:#(?=[ \t])|//+|--(?=[ \t])|/\*+|;+|<!--|%+)[ \t]*"
     r"(?:(?:file|path|source|文件|路径|源码|来源)[ \t]*[:\uff1a][ \t]*)?",
     re.IGNORECASE,
 )
 
 # Block structure (the blocks themselves come from markdown-it-py)
-_LINES_HEADER = re.compile(r"行|行号|代码行|[Ll]ines?|LINES?|[Ll]ine numbers?", re.IGNORECASE)
-_TABLE_LINES = re.compile(rf"{_RANGES}")
-_FENCE_MARKER = re.compile(r"`{3,}|~{3,}")
-_FENCE_INFO_PATH = re.compile(
+_LINES_HEADER = LazyPattern(r"行|行号|代码行|[Ll]ines?|LINES?|[Ll]ine numbers?", re.IGNORECASE)
+_TABLE_LINES = LazyPattern(rf"{_RANGES}")
+_FENCE_MARKER = LazyPattern(r"`{3,}|~{3,}")
+_FENCE_INFO_PATH = LazyPattern(
     r"\b(?:title|file|filename|path)[ \t]*=[ \t]*[\"']?(?P<path>[^\"'\s{}]{1,1024})"
 )
-_FENCE_INFO_LANG_PATH = re.compile(r"[ \t]*[\w+\-]{1,20}:(?P<path>[^\"'\s{}]{1,1024})")
-_PATH_SEGMENT = re.compile(r"[\w.\-+@~/]*")
-_IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+_FENCE_INFO_LANG_PATH = LazyPattern(r"[ \t]*[\w+\-]{1,20}:(?P<path>[^\"'\s{}]{1,1024})")
+_PATH_SEGMENT = LazyPattern(r"[\w.\-+@~/]*")
+_IPV4 = LazyPattern(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
 
 # Declarations
-_HEX_FULL = re.compile(r"[0-9a-fA-F]{7,40}")
-_TAG_FULL = re.compile(r"v?[0-9]+(?:\.[0-9A-Za-z]+){0,4}(?:[-+][0-9A-Za-z.]{1,30})?", re.IGNORECASE)
+_HEX_FULL = LazyPattern(r"[0-9a-fA-F]{7,40}")
+_TAG_FULL = LazyPattern(r"v?[0-9]+(?:\.[0-9A-Za-z]+){0,4}(?:[-+][0-9A-Za-z.]{1,30})?", re.IGNORECASE)
 _DECL_ANCHORS = tuple(
     variant
     for word in ("commit", "sha", "rev", "tag", "version", "release", "based")
@@ -249,18 +250,18 @@ _DECL_ANCHORS = tuple(
 ) + ("提交", "标签", "版本", "基于")
 _COMMIT_KEY = r"commit(?:[ _-]?(?:id|sha|hash))?|sha|revision|rev|提交(?:号|哈希|版本)?"
 _TAG_KEY = r"tag|标签|版本号?|version|release"
-_DECL_KEY_VALUE = re.compile(
+_DECL_KEY_VALUE = LazyPattern(
     rf"(?<![A-Za-z0-9_\-])(?:(?P<ck>{_COMMIT_KEY})|(?P<tk>{_TAG_KEY}))[*_]{{0,3}}[ \t]{{0,3}}"
     r"(?:[:\uff1a=]|\|)[ \t]{0,3}[*_`]{0,3}[ \t]{0,3}(?P<ref>[0-9A-Za-z][0-9A-Za-z._\-+/]{0,99})",
     re.IGNORECASE,
 )
-_DECL_PROSE = re.compile(
+_DECL_PROSE = LazyPattern(
     r"(?:(?<![A-Za-z0-9_\-])(?P<kw>commit|based on|tag|release)|(?P<zh>提交|基于|版本))"
     r"[ \t]{0,3}(?P<kw2>commit|提交|tag|版本)?[ \t]{0,3}`?(?P<ref>[0-9A-Za-z][0-9A-Za-z.\-+]{0,99})",
     re.IGNORECASE,
 )
-_LINE_START_OF_KEY = re.compile(r"[ \t>|*_\-+\[\]]*(?:[0-9]{1,3}[.)])?[ \t*_\[\]]*")
-_TIMED_ENTRY = re.compile(r"[ \t>]{0,8}[-*+][ \t]+[0-9]{1,2}:[0-9]{2}\b")
+_LINE_START_OF_KEY = LazyPattern(r"[ \t>|*_\-+\[\]]*(?:[0-9]{1,3}[.)])?[ \t*_\[\]]*")
+_TIMED_ENTRY = LazyPattern(r"[ \t>]{0,8}[-*+][ \t]+[0-9]{1,2}:[0-9]{2}\b")
 
 
 # ---------------------------------------------------------------------------------------------

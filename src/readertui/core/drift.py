@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from readertui.core.bookmarks import fingerprint
+from readertui.core.lazy_pattern import LazyPattern
 from readertui.core.model import Bookmark, LineRange
 
 if TYPE_CHECKING:
@@ -102,8 +102,8 @@ class FileDiff:
     binary: bool = False  # content changed but git gives no line hunks
 
 
-_TOKEN = re.compile(r"\w+|[^\w\s]")
-_HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_TOKEN = LazyPattern(r"\w+|[^\w\s]")
+_HUNK_RE = LazyPattern(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 
 

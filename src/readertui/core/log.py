@@ -40,7 +40,6 @@ Rules:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -48,22 +47,23 @@ from pathlib import Path
 
 from readertui.core.citations import scan_note
 from readertui.core.errors import NoteError
+from readertui.core.lazy_pattern import LazyPattern
 from readertui.core.model import Project
 from readertui.core.notes import decode_note, edit, require_notes_folder
 
 TITLE = "# Code reading log"
 BOM = "\ufeff"
 
-_DAY_HEADING = re.compile(r"^ {0,3}##[ \t]+(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_TIMED_ENTRY = re.compile(r"^ {0,3}[-*+][ \t]+\d{1,2}:\d{2}(?!\d)")
-_LEVEL2 = re.compile(r"^ {0,3}##(?:[ \t]|$)")
-_SECTION_BREAK = re.compile(r"^ {0,3}#{1,2}(?:[ \t]|$)")
-_FENCE_OPEN = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")
-_LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
-_TOP_ITEM = re.compile(r"^ ?[-*+][ \t]+")
-_LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-_HEX = re.compile(r"[0-9a-fA-F]{4,40}")
+_DAY_HEADING = LazyPattern(r"^ {0,3}##[ \t]+(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_TIMED_ENTRY = LazyPattern(r"^ {0,3}[-*+][ \t]+\d{1,2}:\d{2}(?!\d)")
+_LEVEL2 = LazyPattern(r"^ {0,3}##(?:[ \t]|$)")
+_SECTION_BREAK = LazyPattern(r"^ {0,3}#{1,2}(?:[ \t]|$)")
+_FENCE_OPEN = LazyPattern(r"^([ \t]*)(`{3,}|~{3,})(.*)$")
+_LIST_ITEM = LazyPattern(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_TOP_ITEM = LazyPattern(r"^ ?[-*+][ \t]+")
+_LINE_BREAKS = LazyPattern(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
+_CONTROL = LazyPattern(r"[\x00-\x08\x0e-\x1f\x7f]")
+_HEX = LazyPattern(r"[0-9a-fA-F]{4,40}")
 
 
 @dataclass(frozen=True)
