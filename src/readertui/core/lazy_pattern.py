@@ -18,9 +18,12 @@ class LazyPattern:
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self._args = (pattern, flags)
+        self._compiled: re.Pattern[str] | None = None
 
     def __getattr__(self, name: str):
-        compiled = re.compile(*self._args)  # two threads may both compile: same result
-        for method in _METHODS:
-            setattr(self, method, getattr(compiled, method))
+        compiled = self._compiled
+        if compiled is None:  # two threads may both compile: the same pattern either way
+            compiled = self._compiled = re.compile(*self._args)
+            for method in _METHODS:
+                setattr(self, method, getattr(compiled, method))
         return getattr(compiled, name)
