@@ -8,7 +8,8 @@ the disk, so a 50,000-file tree expands one folder at a time.
 from __future__ import annotations
 
 import os
-from collections import defaultdict
+import threading
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 IGNORED_DIRS = frozenset(
@@ -32,25 +33,50 @@ def walk_files(root: Path) -> tuple[str, ...]:
 
 
 class FolderIndex:
-    """Folder → (sub-folders, files), computed from a flat path list in one pass."""
+    """Folder → (sub-folders, files) of a flat path list, each folder listed on first request.
+
+    Listing a folder is one pass over the paths under it, which are then handed down to its
+    sub-folders: opening the root of a 50,000-file repo costs one pass (~20 ms, not the ~110 ms
+    of indexing every folder up front), and each later folder only its own share. A worker
+    thread holding the GIL that long makes the UI thread's key answers stutter.
+    """
 
     def __init__(self, paths: tuple[str, ...]) -> None:
         self.paths = paths
-        self._dirs: dict[str, set[str]] = defaultdict(set)
-        self._files: dict[str, list[str]] = defaultdict(list)
-        for path in paths:
-            folder, _, name = path.rpartition("/")
-            self._files[folder].append(name)
-            while folder and folder not in self._dirs[_parent(folder)]:
-                self._dirs[_parent(folder)].add(folder)
-                folder = _parent(folder)
+        self._under: dict[str, Sequence[str]] = {"": paths}  # folder → paths under it, until listed
+        self._listed: dict[str, tuple[list[str], list[str]]] = {}
+        self._lock = threading.Lock()  # tree workers may list two folders at once
 
     def children(self, folder: str = "") -> tuple[list[str], list[str]]:
         """Sorted sub-folder paths and file paths directly inside `folder` ("" = the root)."""
-        prefix = folder + "/" if folder else ""
-        dirs = sorted(self._dirs.get(folder, ()), key=str.lower)
-        files = sorted((prefix + name for name in self._files.get(folder, ())), key=str.lower)
-        return dirs, files
+        with self._lock:
+            dirs, files = self._list(folder)
+        return list(dirs), list(files)
+
+    def _list(self, folder: str) -> tuple[list[str], list[str]]:
+        listed = self._listed.get(folder)
+        if listed is not None:
+            return listed
+        if folder not in self._under and folder:
+            self._list(_parent(folder))  # hands this folder its paths, if it exists
+        paths = self._under.pop(folder, ())
+        start = len(folder) + 1 if folder else 0
+        subfolders: dict[str, list[str]] = {}
+        files: list[str] = []
+        for path in paths:
+            cut = path.find("/", start)
+            if cut < 0:
+                files.append(path)
+            else:
+                subfolders.setdefault(path[:cut], []).append(path)
+        self._under.update(subfolders)
+        listed = self._listed[folder] = (_sorted(subfolders), _sorted(files))
+        return listed
+
+
+def _sorted(paths: Iterable[str]) -> list[str]:
+    """Case-blind order; names that differ only in case in a fixed order (upper first)."""
+    return sorted(sorted(paths), key=str.lower)
 
 
 def _parent(folder: str) -> str:
