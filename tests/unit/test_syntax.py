@@ -122,6 +122,13 @@ def test_markdown_inline_spans() -> None:
     assert "text.emphasis" in names and "text.literal" in names
 
 
+def test_a_markdown_parse_compiles_the_inline_queries_too(monkeypatch) -> None:
+    """`spans()` runs on the UI thread: compiling there froze the reader's first note ~60 ms."""
+    monkeypatch.delitem(syntax._cache, "markdown_inline", raising=False)
+    Highlighter("# Head\n\nan *em*\n", "markdown").parse_window(1, 3)
+    assert "markdown_inline" in syntax._cache
+
+
 def test_markdown_fenced_code_uses_the_named_grammar() -> None:
     note = "# Notes\n\n```python\ndef run(x):\n    return x\n```\n\n```\nplain fence\n```\n\n```cu\n__global__ void k() {}\n```\n"
     highlighter = Highlighter(note, "markdown")

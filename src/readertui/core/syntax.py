@@ -414,6 +414,8 @@ class Highlighter:
     def _parse_rows(self, first: int, last: int) -> _Parsed | None:
         """The parse of rows first..last (0-based), or `None` when cancelled."""
         compiled = _compiled(self.language, _GRAMMARS[self.language])
+        if self.language == "markdown":  # for `spans()`, which must not compile on the UI thread
+            _compiled("markdown_inline", _MARKDOWN_INLINE)
         source = b"\n".join(line.encode("utf-8", "surrogatepass") for line in self._lines[first : last + 1])
         parser = Parser(compiled.language)
         if len(source) <= _HOLD_GIL_BYTES:
