@@ -1,17 +1,34 @@
 """One line at the bottom: where the reader is and what the notes say about it.
 
-The screen sets `info` (plain data); the widget only renders it, as inert text.
+The screen sets `info` (plain data); the widget renders it as inert text. `info` changes on
+every cursor move (the line number), so the widget writes only the cells that changed:
+
+- each half of the row refreshes just the span of cells that differ from what it showed;
+- the row is two widgets, split where the line number starts, because Textual writes a partly
+  refreshed row from the left edge of the widget holding it (`ChopsUpdate.render_segments`
+  crops a widget's strip at the refreshed span's end only): one widget would resend the project,
+  repo and path on every ↓.
+
+The head's width is its text's width, so it changes (a layout pass) only when the project, repo,
+commit, tag or file does; a line number moving within the file never reflows the row.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.geometry import Region
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
 from readertui.ui.widgets.repo_tree import inert
+
+SEPARATOR = " │ "
 
 
 @dataclass(frozen=True)
@@ -28,30 +45,128 @@ class StatusInfo:
     today_entries: int = 0
 
 
-class StatusLine(Widget):
+def status_row(info: StatusInfo) -> tuple[Text, Text]:
+    """The row, split where the line number starts: (project … `file:`, `line` │ ★ … drift).
+
+    Without a line number the head is empty and the whole row is the tail.
+    """
+    parts: list[Text] = []
+    if info.project:
+        parts.append(inert(info.project))
+    if info.repo:
+        where = info.repo + (f" @ {info.commit}" if info.commit else "")
+        if info.tag:
+            where += f" ({info.tag})"
+        parts.append(inert(where))
+    split = 0
+    if info.file:
+        path = inert(info.file)
+        if info.line:
+            split = sum(len(part) + len(SEPARATOR) for part in parts) + len(path) + 1
+            path.append(f":{info.line}")
+        parts.append(path)
+    parts.append(Text(f"★ {info.bookmarks}"))
+    parts.append(Text(f"log today: {info.today_entries}"))
+    # Last, as they are the longest: a narrow terminal crops them first.
+    if info.viewing_commit:
+        parts.append(Text("showing the note's commit", style="bold"))
+    if info.drift:
+        parts.append(Text(info.drift, style="bold"))
+    row = Text(SEPARATOR).join(parts)
+    if not split:
+        return Text(), row
+    head, tail = row.divide([split])
+    return head, tail
+
+
+def _cells(strip: Strip) -> list[tuple[str, Style | None, int]]:
+    """One entry per terminal cell; both cells of a wide character name it, so both compare."""
+    cells = []
+    for text, style, _ in strip:
+        for char in text:
+            cells.extend((char, style, half) for half in range(cell_len(char)))
+    return cells
+
+
+def changed_span(old: Strip, new: Strip) -> tuple[int, int] | None:
+    """The cells [start, end) where two strips of one width differ, or None if they match."""
+    before, after = _cells(old), _cells(new)
+    if before == after:
+        return None
+    width = min(len(before), len(after))
+    start = next((x for x in range(width) if before[x] != after[x]), width)
+    end_back = next((x for x in range(width - start) if before[-1 - x] != after[-1 - x]), width - start)
+    return start, max(len(before), len(after)) - end_back
+
+
+class StatusPart(Widget):
+    """One part of the status row (line API): shows a Text, repainting only the changed cells."""
+
     DEFAULT_CSS = """
-    StatusLine { height: 1; background: $panel; color: $text; }
+    StatusPart { height: 1; width: 1fr; }
     """
 
-    info: reactive[StatusInfo] = reactive(StatusInfo, layout=False)
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._text = Text()
+        self._strip: tuple[int, Style, Strip] | None = None  # (width, base style, row) shown
 
-    def render(self) -> Text:
-        info = self.info
-        parts: list[Text] = []
-        if info.project:
-            parts.append(inert(info.project))
-        if info.repo:
-            where = info.repo + (f" @ {info.commit}" if info.commit else "")
-            if info.tag:
-                where += f" ({info.tag})"
-            parts.append(inert(where))
-        if info.file:
-            parts.append(inert(f"{info.file}:{info.line}" if info.line else info.file))
-        parts.append(Text(f"★ {info.bookmarks}"))
-        parts.append(Text(f"log today: {info.today_entries}"))
-        # Last, as they are the longest: a narrow terminal crops them first.
-        if info.viewing_commit:
-            parts.append(Text("showing the note's commit", style="bold"))
-        if info.drift:
-            parts.append(Text(info.drift, style="bold"))
-        return Text(" │ ").join(parts)
+    @property
+    def text(self) -> Text:
+        return self._text
+
+    def show(self, text: Text) -> None:
+        width, style = self.size.width, self.rich_style
+        shown = self._strip_for(width, style)
+        self._text = text
+        self._strip = None
+        span = changed_span(shown, self._strip_for(width, style)) if width else None
+        if span is not None:
+            start, end = span
+            self.refresh(Region(start, 0, end - start, 1))
+
+    def _strip_for(self, width: int, style: Style) -> Strip:
+        if self._strip is None or self._strip[:2] != (width, style):
+            row = Strip(self._text.render(self.app.console)).apply_style(style)
+            self._strip = (width, style, row.crop_extend(0, width, style))
+        return self._strip[2]
+
+    def render_line(self, y: int) -> Strip:
+        if y:
+            return Strip.blank(self.size.width, self.rich_style)
+        return self._strip_for(self.size.width, self.rich_style)
+
+
+class StatusLine(Widget):
+    DEFAULT_CSS = """
+    StatusLine { height: 1; layout: horizontal; background: $panel; color: $text; }
+    StatusLine #status-head { width: 0; }
+    """
+
+    info: reactive[StatusInfo] = reactive(StatusInfo, layout=False, repaint=False)
+
+    def compose(self) -> ComposeResult:
+        yield StatusPart(id="status-head")
+        yield StatusPart(id="status-tail")
+
+    def on_mount(self) -> None:
+        self._show(self.info)
+
+    def watch_info(self, info: StatusInfo) -> None:
+        if self.is_mounted:
+            self._show(info)
+
+    def _show(self, info: StatusInfo) -> None:
+        head_text, tail_text = status_row(info)
+        head = self.query_one("#status-head", StatusPart)
+        head.show(head_text)
+        if head.styles.width is None or head.styles.width.value != head_text.cell_len:
+            head.styles.width = head_text.cell_len  # a layout pass: the tail moves
+        self.query_one("#status-tail", StatusPart).show(tail_text)
+
+    @property
+    def text(self) -> str:
+        """The row as shown (both parts), for tests and the log."""
+        return self.query_one("#status-head", StatusPart).text.plain + self.query_one(
+            "#status-tail", StatusPart
+        ).text.plain

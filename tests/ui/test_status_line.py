@@ -1,0 +1,194 @@
+"""The status line: what it says, and that a cursor move writes only the changed cells.
+
+The terminal is emulated: every compositor update the app would write is rendered to bytes
+(as for a real terminal, in truecolor) and fed to a pyte screen, so the tests read what the
+user would see after partial repaints, and count what each update costs.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyte
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.color import ColorSystem
+from rich.segment import Segment
+from rich.style import Style
+from textual.app import App, ComposeResult
+from textual.strip import Strip
+
+from readertui.core.model import Location
+from readertui.ui.widgets.status_line import SEPARATOR, StatusInfo, StatusLine, changed_span, status_row
+from tests.ui.test_app_flows import REPO_ROOT, make_app, settle
+
+INFO = StatusInfo(
+    project="proj",
+    repo="core",
+    commit="a1b2c3d",
+    tag="v1.0",
+    file="src/deep/path/module.py",
+    line=9,
+    bookmarks=2,
+    today_entries=1,
+    drift="notes @ 1234567 ≠ core @ a1b2c3d",
+)
+ROW = "proj │ core @ a1b2c3d (v1.0) │ src/deep/path/module.py:9 │ ★ 2 │ log today: 1 │ notes @ 1234567 ≠ core @ a1b2c3d"
+
+
+class Terminal:
+    """Renders what the app would write to a terminal into a pyte screen, counting bytes."""
+
+    def __init__(self, app: App, monkeypatch: pytest.MonkeyPatch, width: int, height: int) -> None:
+        self.screen = pyte.Screen(width, height)
+        self.stream = pyte.Stream(self.screen)
+        self.writes: list[str] = []
+        display = app._display
+
+        def write(screen, renderable) -> None:
+            if hasattr(renderable, "render_segments"):
+                data = renderable.render_segments(app.console)
+                self.writes.append(data)
+                self.stream.feed(data)
+            display(screen, renderable)
+
+        monkeypatch.setattr(app, "_display", write)
+        monkeypatch.setattr(app.console, "_color_system", ColorSystem.TRUECOLOR)  # as in a terminal
+
+    def row(self, y: int) -> str:
+        return self.screen.display[y].rstrip()
+
+    def bytes_since(self, start: int) -> int:
+        return sum(len(data.encode()) for data in self.writes[start:])
+
+
+class StatusApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+
+
+# ---- the row ----------------------------------------------------------------------------------
+
+
+def test_row_is_split_where_the_line_number_starts():
+    head, tail = status_row(INFO)
+    assert head.plain + tail.plain == ROW
+    assert head.plain.endswith("src/deep/path/module.py:")
+    assert tail.plain.startswith("9 │ ★ 2")
+
+
+def test_row_order_puts_the_longest_parts_last():
+    row = "".join(part.plain for part in status_row(StatusInfo(project="p", viewing_commit=True, drift="d")))
+    assert row.split(SEPARATOR) == ["p", "★ 0", "log today: 0", "showing the note's commit", "d"]
+
+
+def test_without_a_line_the_whole_row_is_the_tail():
+    head, tail = status_row(StatusInfo(project="p", repo="r", file="README.md"))
+    assert head.plain == ""
+    assert tail.plain == "p │ r │ README.md │ ★ 0 │ log today: 0"
+
+
+def test_names_are_inert():
+    info = StatusInfo(project="[bold]p[/]", repo="r\x1b[31m", file="a\tb.py", line=3)
+    row = "".join(part.plain for part in status_row(info))
+    assert "[bold]p[/]" in row  # no markup
+    assert "\x1b" not in row and "\t" not in row  # control characters made visible
+
+
+cell_text = st.text(alphabet=st.sampled_from("ab 7:│漢"), max_size=12)
+styles = st.sampled_from([Style(), Style(bold=True), Style(color="red")])
+pieces = st.lists(st.tuples(cell_text, styles), max_size=4)
+WIDTH = 30
+
+
+def strip_of(parts: list[tuple[str, Style]]) -> Strip:
+    return Strip([Segment(text, style) for text, style in parts]).crop_extend(0, WIDTH, Style())
+
+
+def shown(strip: Strip) -> list[tuple[str, Style | None]]:
+    """What a terminal shows: each character with its style, however the segments are cut."""
+    return [(char, style) for text, style, _ in strip for char in text]
+
+
+@given(pieces, pieces)
+def test_repainting_the_changed_span_turns_the_old_row_into_the_new(old_parts, new_parts):
+    old, new = strip_of(old_parts), strip_of(new_parts)
+    span = changed_span(old, new)
+    if span is None:
+        assert shown(old) == shown(new)
+        return
+    start, end = span
+    assert 0 <= start < end <= WIDTH
+    patched = Strip.join([old.crop(0, start), new.crop(start, end), old.crop(end, WIDTH)])
+    assert shown(patched) == shown(new)
+
+
+# ---- in an app ----------------------------------------------------------------------------------
+
+
+async def test_a_line_move_repaints_only_the_changed_digits(monkeypatch):
+    app = StatusApp()
+    terminal = Terminal(app, monkeypatch, 120, 3)
+    async with app.run_test(size=(120, 3)) as pilot:
+        status = app.query_one(StatusLine)
+        status.info = INFO
+        await pilot.pause()
+        assert terminal.row(0) == ROW
+        full_row = terminal.bytes_since(0)
+
+        for line in (10, 11, 12):  # 9→10 moves the rest of the row, then only digits change
+            before = len(terminal.writes)
+            status.info = StatusInfo(**{**INFO.__dict__, "line": line})
+            await pilot.pause()
+            assert terminal.row(0) == ROW.replace("module.py:9 ", f"module.py:{line} ")
+        # Only the line number's cells: the project, repo and path are not sent again.
+        assert "proj" not in "".join(terminal.writes[before:])
+        assert terminal.bytes_since(before) < 64 < full_row / 3
+
+
+async def test_narrow_terminal_crops_the_end_of_the_row(monkeypatch):
+    app = StatusApp()
+    terminal = Terminal(app, monkeypatch, 40, 3)
+    async with app.run_test(size=(40, 3)) as pilot:
+        status = app.query_one(StatusLine)
+        status.info = INFO
+        await pilot.pause()
+        assert terminal.row(0) == ROW[:40].rstrip()
+        status.info = StatusInfo(**{**INFO.__dict__, "line": 10})
+        await pilot.pause()
+        assert terminal.row(0) == ROW[:40].rstrip()  # the line number is past the edge
+
+
+# ---- in the reader ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    target = tmp_path / "ws"
+    shutil.copytree(REPO_ROOT / "projects", target)
+    return target
+
+
+async def test_reader_status_follows_the_cursor(demo, monkeypatch):
+    app = make_app(demo)
+    terminal = Terminal(app, monkeypatch, 120, 40)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.open_location(Location("minillm", "minillm", "minillm/model.py", 1))
+        await settle(pilot)
+        screen.source.focus()
+        status = screen.query_one(StatusLine)
+        before = status.info
+        for _ in range(3):
+            await pilot.press("down")
+        await settle(pilot)
+        after = status.info
+        assert after.line == 4 == screen.source.cursor_line
+        assert after == StatusInfo(**{**before.__dict__, "line": 4})  # nothing else changed
+        row = terminal.row(status.region.y)  # what the terminal shows after the partial repaints
+        assert row == status.text.rstrip()
+        assert row.startswith("minillm │ minillm")
+        assert f"│ minillm/model.py:4 │ ★ {after.bookmarks} │ log today: {after.today_entries}" in row
