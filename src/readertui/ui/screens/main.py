@@ -3,11 +3,14 @@
 It is the one place that turns the panes' requests (messages) into core calls and sets the
 other panes' state. Slow work (reading files and notes, resolving citations, saving) runs in
 thread workers that end by posting a message; every user-facing failure is a notification.
+The resolver and the pickers are imported where they are used: the first screen needs
+neither, and importing them took ~15 ms of the start-up.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import shlex
 import subprocess
@@ -16,6 +19,7 @@ from contextlib import nullcontext
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -44,7 +48,6 @@ from readertui.core.model import (
     Workspace,
 )
 from readertui.core.notes import read_text
-from readertui.core.resolve import Resolver
 from readertui.core.syntax import detect_language, warm_up
 from readertui.core.workspace import load_workspace, note_files
 from readertui.ui.bindings import bindings_for
@@ -58,7 +61,6 @@ from readertui.ui.messages import (
     OpenLocation,
     OpenNote,
 )
-from readertui.ui.screens.pickers import BookmarkPicker, FileFinder, ListPicker, PathRanker
 from readertui.ui.screens.prompt import PromptScreen
 from readertui.ui.session import Session
 from readertui.ui.state import ViewState
@@ -66,6 +68,9 @@ from readertui.ui.widgets.notes_view import NotesView
 from readertui.ui.widgets.repo_tree import RepoTree
 from readertui.ui.widgets.source_pane import SourcePane
 from readertui.ui.widgets.status_line import StatusInfo, StatusLine
+
+if TYPE_CHECKING:
+    from readertui.ui.screens.pickers import PathRanker
 
 WORKER = {"thread": True, "exit_on_error": False}
 WARM_LANGUAGES = 4  # the project's commonest code languages whose queries compile at start
@@ -181,10 +186,14 @@ class MainScreen(Screen):
 
     def _after_first_note(self) -> None:
         """Start-up work that would slow the first screen if it ran at once (each thread holds
-        the GIL for a while): indexing the project's citations and compiling grammars."""
-        if self._started:
-            return
-        self._started = True
+        the GIL for a while): indexing the project's citations and compiling grammars. It
+        starts once the first note is on screen."""
+        if not self._started:
+            self._started = True
+            self.call_after_refresh(self._start_background_work)
+
+    def _start_background_work(self) -> None:
+        gc.enable()  # off since the command line started the reader: see cli._open_tui
         self._index_project(self.project)
         self._warm_up_grammars(self.project)
 
@@ -366,7 +375,7 @@ class MainScreen(Screen):
             self._failed(Failed("Cannot read note", error))
             return
         self._note_loaded(NoteLoaded(path, text, None, line))
-        self._resolve_note(path, text, line)
+        self.call_after_refresh(self._resolve_note, path, text, line)
 
     @work(exclusive=True, group="note", **WORKER)
     def _resolve_note(self, path: Path, text: str, line: int | None) -> None:
@@ -374,6 +383,8 @@ class MainScreen(Screen):
 
     def _resolve_citations(self, path: Path, text: str, line: int | None) -> None:
         """Resolve the citations of the note just shown (in a worker), posting the results."""
+        from readertui.core.resolve import Resolver
+
         try:
             project = self.session.workspace.project_for(path) or self.project
             results = Resolver(self.session.workspace, project).resolve_note(path, text)
@@ -416,6 +427,8 @@ class MainScreen(Screen):
     @work(exclusive=True, group="index", **WORKER)
     def _index_project(self, project: Project) -> None:
         """Resolve every note of the project (for backlinks and marks) and load bookmarks."""
+        from readertui.core.resolve import Resolver
+
         problems: list[str] = []
         resolver = Resolver(self.session.workspace, project)
         results: list[CitationResult] = []
@@ -456,6 +469,8 @@ class MainScreen(Screen):
 
     @work(exclusive=True, group="picker", exit_on_error=False)
     async def _pick_candidate(self, result: CitationResult) -> None:
+        from readertui.ui.screens.pickers import ListPicker
+
         items = [(candidate, candidate) for candidate in result.candidates]
         chosen = await self.app.push_screen_wait(
             ListPicker(f"{result.citation.text} is ambiguous: which file?", items)
@@ -619,6 +634,8 @@ class MainScreen(Screen):
     @on(BacklinksRequested)
     @work(exclusive=True, group="picker", exit_on_error=False)
     async def _backlinks(self, event: BacklinksRequested) -> None:
+        from readertui.ui.screens.pickers import ListPicker
+
         location = self._require_code()
         if location is None:
             return
@@ -659,6 +676,8 @@ class MainScreen(Screen):
 
     @work(exclusive=True, group="picker", exit_on_error=False)
     async def action_find_file(self) -> None:
+        from readertui.ui.screens.pickers import FileFinder
+
         if self.ranker is None:
             self.ranker = await self._build_ranker().wait()
         chosen = await self.app.push_screen_wait(FileFinder(self.ranker))
@@ -669,10 +688,14 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="ranker")
     def _build_ranker(self) -> PathRanker:
+        from readertui.ui.screens.pickers import PathRanker
+
         return PathRanker(self.session.project_paths(self.project))
 
     @work(exclusive=True, group="picker", exit_on_error=False)
     async def action_bookmark_list(self) -> None:
+        from readertui.ui.screens.pickers import BookmarkPicker
+
         if not self.bookmarks:
             self.notify("no bookmarks yet", timeout=3)
             return
@@ -695,6 +718,8 @@ class MainScreen(Screen):
 
     @work(exclusive=True, group="picker", exit_on_error=False)
     async def action_switch_note(self) -> None:
+        from readertui.ui.screens.pickers import ListPicker
+
         notes_dir = self.project.notes_dir
         found = await asyncio.to_thread(note_files, self.project)  # a walk: off the event loop
         items = [(p.relative_to(notes_dir).as_posix(), p) for p in found]

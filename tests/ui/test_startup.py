@@ -1,0 +1,93 @@
+"""What the reader's start does before its first screen, and what it leaves for later."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from readertui import cli
+from readertui.core.workspace import find_workspace
+from readertui.ui.app import ReaderApp
+from readertui.ui.screens.main import MainScreen
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    target = tmp_path / "ws"
+    shutil.copytree(REPO_ROOT / "projects", target)
+    return target
+
+
+def test_the_first_screen_imports_neither_gitpython_nor_the_slow_parts() -> None:
+    code = (
+        "import sys\n"
+        "import readertui.cli, readertui.ui.app\n"
+        "from readertui.core import citations\n"
+        "late = ['git', 'filelock', 'readertui.core.resolve', 'readertui.ui.screens.pickers']\n"
+        "print(','.join(m for m in late if m in sys.modules))\n"
+        "print('compiled' if citations._CODE_CITATION._compiled else 'lazy')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["", "lazy"]
+
+
+async def test_the_first_note_is_on_the_first_frame_not_left_to_a_worker(demo, monkeypatch) -> None:
+    loads: list[Path] = []
+    monkeypatch.setattr(MainScreen, "_load_note", lambda self, path, line: loads.append(path))
+    frames: list[int] = []
+    app = ReaderApp(find_workspace(demo))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        screen.call_after_refresh(lambda: frames.append(screen.notes.line_count))
+        await pilot.pause()
+        assert loads == []  # no worker read it
+        assert screen.notes.note_path == demo / "minillm/notes/code-reading-log.md"
+        assert frames and frames[0] > 10  # already in the notes pane at the first refresh
+
+
+async def test_background_work_waits_for_the_first_frame(demo, monkeypatch) -> None:
+    started: list[str] = []
+    monkeypatch.setattr(MainScreen, "_index_project", lambda self, project: started.append("index"))
+    monkeypatch.setattr(MainScreen, "_warm_up_grammars", lambda self, project: started.append("warm"))
+    monkeypatch.setattr(MainScreen, "_resolve_note", lambda self, *args: started.append("resolve"))
+    mounted: list[list[str]] = []
+    real_mount = MainScreen.on_mount
+
+    def on_mount(self) -> None:
+        real_mount(self)
+        mounted.append(list(started))
+
+    monkeypatch.setattr(MainScreen, "on_mount", on_mount)
+    app = ReaderApp(find_workspace(demo))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert mounted == [[]]  # nothing started while the first screen was being built
+        assert sorted(started) == ["index", "resolve", "warm"]
+
+
+def test_garbage_collection_is_off_until_the_first_screen_and_on_after(demo, monkeypatch) -> None:
+    seen: list[bool] = []
+    monkeypatch.setattr("readertui.ui.app.run_app", lambda path: seen.append(gc.isenabled()) or 0)
+    assert gc.isenabled()
+    assert cli.main([str(demo)]) == 0
+    assert seen == [False] and gc.isenabled()
+
+
+async def test_the_main_screen_turns_garbage_collection_back_on(demo) -> None:
+    gc.disable()
+    try:
+        app = ReaderApp(find_workspace(demo))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        gc.enable()
