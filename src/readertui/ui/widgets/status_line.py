@@ -128,7 +128,8 @@ class StatusPart(Widget):
     def _strip_for(self, width: int, style: Style) -> Strip:
         if self._strip is None or self._strip[:2] != (width, style):
             row = Strip(self._text.render(self.app.console)).apply_style(style)
-            self._strip = (width, style, row.crop_extend(0, width, style))
+            padding = Style.from_color(bgcolor=style.bgcolor)  # blank cells, as Textual pads text
+            self._strip = (width, style, row.crop_extend(0, width, padding))
         return self._strip[2]
 
     def render_line(self, y: int) -> Strip:
