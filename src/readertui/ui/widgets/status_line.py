@@ -21,6 +21,7 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.css.scalar import Scalar
 from textual.geometry import Region
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -132,9 +133,7 @@ class StatusPart(Widget):
             self._strip = (width, style, row.crop_extend(0, width, padding))
         return self._strip[2]
 
-    def render_line(self, y: int) -> Strip:
-        if y:
-            return Strip.blank(self.size.width, self.rich_style)
+    def render_line(self, y: int) -> Strip:  # one row: y is always 0
         return self._strip_for(self.size.width, self.rich_style)
 
 
@@ -161,13 +160,14 @@ class StatusLine(Widget):
         head_text, tail_text = status_row(info)
         head = self.query_one("#status-head", StatusPart)
         head.show(head_text)
-        if head.styles.width is None or head.styles.width.value != head_text.cell_len:
-            head.styles.width = head_text.cell_len  # a layout pass: the tail moves
+        width = Scalar.from_number(head_text.cell_len)
+        if head.styles.width != width:
+            head.styles.width = width  # a layout pass: the tail moves
         self.query_one("#status-tail", StatusPart).show(tail_text)
 
     @property
     def text(self) -> str:
-        """The row as shown (both parts), for tests and the log."""
+        """The row's plain text (both parts)."""
         return self.query_one("#status-head", StatusPart).text.plain + self.query_one(
             "#status-tail", StatusPart
         ).text.plain
