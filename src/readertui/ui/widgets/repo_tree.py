@@ -35,8 +35,8 @@ def inert(name: str) -> Text:
     return Text(sanitize_line(name))
 
 
-# Nodes added per event-loop turn while a big folder fills in (~2 ms a turn on the team's box,
-# unloaded); the lines are rebuilt once at the end (~1.5 ms per 1,000 lines of the tree).
+# Nodes made and added per event-loop turn while a big folder fills in (~4 ms a turn on the
+# team's box, unloaded); the lines are rebuilt once at the end (~1.5 ms per 1,000 lines).
 ADD_CHUNK = 500
 
 
@@ -48,21 +48,15 @@ class Entry:
     path: str = ""  # repo-relative folder/file path; the absolute note path for notes
 
 
-Child = tuple[Text, Entry]
-
 
 class RepoTree(Tree[Entry]):
     """Lazy workspace tree. `list_files(project, repo)` returns a repo's posix file paths."""
 
     class ChildrenReady(Message):
-        """A folder's sub-folders and files, as (label, entry) pairs in display order."""
-
-        def __init__(
-            self, node: TreeNode[Entry], folders: list[Child], files: list[Child]
-        ) -> None:
+        def __init__(self, node: TreeNode[Entry], dirs: list[str], files: list[str]) -> None:
             super().__init__()
             self.node = node
-            self.folders = folders
+            self.dirs = dirs
             self.files = files
 
     class NotesReady(Message):
@@ -161,16 +155,7 @@ class RepoTree(Tree[Entry]):
         except (ReadertuiError, OSError) as error:
             self.post_message(self.LoadFailed(node, str(error)))
             return
-        # Labels are made here, off the event loop: ~40 ms for a 5,000-entry folder.
-        folders = [
-            (inert(f.rpartition("/")[2] + "/"), Entry("folder", entry.project, entry.repo, f))
-            for f in dirs
-        ]
-        leaves = [
-            (inert(p.rpartition("/")[2]), Entry("file", entry.project, entry.repo, p))
-            for p in files
-        ]
-        self.post_message(self.ChildrenReady(node, folders, leaves))
+        self.post_message(self.ChildrenReady(node, dirs, files))
 
     def index_for(self, project: Project, repo: Repo) -> FolderIndex:
         """The folder index of a repo, built once (call from a worker: it may run git)."""
@@ -188,11 +173,11 @@ class RepoTree(Tree[Entry]):
     @on(ChildrenReady)
     def _children_ready(self, event: ChildrenReady) -> None:
         if self._in_tree(event.node):  # not from before a reload
-            self._fill(event.node, event.folders, event.files)
+            self._fill(event.node, event.dirs, event.files)
 
     # A description of our own: by default `work` repr()s every argument, 5,000 entries (~0.1 s).
     @work(group="tree-fill", description="add a folder's entries to the tree")
-    async def _fill(self, node: TreeNode[Entry], folders: list[Child], files: list[Child]) -> None:
+    async def _fill(self, node: TreeNode[Entry], dirs: list[str], files: list[str]) -> None:
         """Add a folder's entries a chunk per event-loop turn, then rebuild the lines once.
 
         Textual's `Tree` invalidates its line list on every `add` and rebuilds the whole of it
@@ -200,14 +185,20 @@ class RepoTree(Tree[Entry]):
         to the event loop) cost a growing rebuild per slice, one freeze of 0.2-0.4 s in all.
         Here the adds only create nodes, and the tree shows the folder as it was until the
         one rebuild at the end. An async worker, so that the tree's own messages (the keys)
-        are handled between chunks.
+        are handled between chunks. The labels are made here too, not in the listing thread:
+        a thread's Python work stalls the event loop on the GIL, worst on a loaded machine.
         """
+        entry = node.data
+        assert entry is not None and entry.repo is not None
         try:
-            for add, children in ((node.add, folders), (node.add_leaf, files)):
-                for start in range(0, len(children), ADD_CHUNK):
+            for kind, paths in (("folder", dirs), ("file", files)):
+                add = node.add if kind == "folder" else node.add_leaf
+                slash = "/" if kind == "folder" else ""
+                for start in range(0, len(paths), ADD_CHUNK):
                     with self._one_rebuild_later():
-                        for label, data in children[start : start + ADD_CHUNK]:
-                            add(label, data)
+                        for path in paths[start : start + ADD_CHUNK]:
+                            label = inert(path.rpartition("/")[2] + slash)
+                            add(label, Entry(kind, entry.project, entry.repo, path))
                     await asyncio.sleep(0)
         finally:
             self._clear_loading(node)
