@@ -1,9 +1,9 @@
 """The tree pane: projects → repos → folders/files, plus each project's notes.
 
 Folders are built lazily: a repo's path list (git's tracked files, or a walk of a plain folder)
-is read in a worker on first expand, and each folder's children (and their labels) are computed
-from it in a worker too, so a 50,000-file repo never blocks the event loop. A big folder's nodes
-are then added a chunk per event-loop turn and the tree's lines rebuilt once, at the end.
+is read in a worker on first expand, and each folder's children are computed from it in a
+worker too, so a 50,000-file repo never blocks the event loop. A big folder's nodes are then
+added a chunk per event-loop turn and the tree's lines rebuilt once, at the end.
 Selecting a file or note posts `OpenLocation` / `OpenNote`; the screen decides what to do.
 """
 
@@ -46,7 +46,6 @@ class Entry:
     project: Project
     repo: Repo | None = None
     path: str = ""  # repo-relative folder/file path; the absolute note path for notes
-
 
 
 class RepoTree(Tree[Entry]):
@@ -175,7 +174,7 @@ class RepoTree(Tree[Entry]):
         if self._in_tree(event.node):  # not from before a reload
             self._fill(event.node, event.dirs, event.files)
 
-    # A description of our own: by default `work` repr()s every argument, 5,000 entries (~0.1 s).
+    # A description of our own: by default `work` makes one by repr()-ing every argument.
     @work(group="tree-fill", description="add a folder's entries to the tree")
     async def _fill(self, node: TreeNode[Entry], dirs: list[str], files: list[str]) -> None:
         """Add a folder's entries a chunk per event-loop turn, then rebuild the lines once.
