@@ -27,7 +27,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from readertui.core import bookmarks as bookmark_store
@@ -64,6 +64,7 @@ from readertui.ui.messages import (
 from readertui.ui.screens.prompt import PromptScreen
 from readertui.ui.session import Session
 from readertui.ui.state import ViewState
+from readertui.ui.widgets.key_hints import KeyHints
 from readertui.ui.widgets.notes_view import NotesView
 from readertui.ui.widgets.repo_tree import RepoTree
 from readertui.ui.widgets.source_pane import SourcePane
@@ -160,7 +161,7 @@ class MainScreen(Screen):
                 yield Static("", id="notes-title", classes="pane-title", markup=False)
                 yield NotesView(id="notes")
         yield StatusLine(id="status")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyHints()
 
     @property
     def source(self) -> SourcePane:

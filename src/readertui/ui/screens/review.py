@@ -43,7 +43,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from readertui.core.errors import ReadertuiError, WorkspaceError
@@ -77,6 +77,7 @@ from readertui.ui.screens.pickers import ListPicker
 from readertui.ui.screens.prompt import PromptScreen
 from readertui.ui.session import Session
 from readertui.ui.widgets.code_view import CodeView
+from readertui.ui.widgets.key_hints import KeyHints
 
 # A description spares Textual the repr of a plan's every citation at each call (~40 ms at 600).
 WORKER = {"thread": True, "exit_on_error": False}
@@ -223,7 +224,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
             with Vertical(id="review-new-box"):
                 yield Static("", id="review-new-title", classes="pane-title", markup=False)
                 yield CodeView(id="review-new")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyHints()
 
     @property
     def table(self) -> DataTable:
