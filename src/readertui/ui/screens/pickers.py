@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import compress, islice
+from functools import lru_cache
+from itertools import accumulate, compress, islice
 from typing import Generic, TypeVar
 
 from rich.cells import cell_len
@@ -35,9 +37,16 @@ from readertui.ui.widgets.repo_tree import inert
 T = TypeVar("T")
 MAX_RESULTS = 50
 RESCORED = 150  # best cheap-key hits re-scored by textual.fuzzy per keystroke
-# textual.fuzzy enumerates every alignment of the query in a path; past this many (a path
-# repeating the query's letters) a greedy alignment is scored instead, so no key stalls.
-MAX_ALIGNMENTS = 2_000
+# A subsequence scan (shortest paths first) stops after this many hits; measured on 300
+# abbreviations of the 50,000 benchmark paths against a full scan: the same best result for
+# 95% of them, the same top ten for 93%, at ~2 ms instead of ~20 ms for a short dense query.
+ENOUGH_HITS = 3_000
+SCAN_CHUNK = 2_048
+# textual.fuzzy enumerates every alignment of the query in a path (~3 µs each, thousands in a
+# long path repeating the query's letters: one key took 75 ms). Past this bound two greedy
+# alignments are scored instead; on 400 typed queries the best result was as good as with
+# exhaustive scoring for 383 (and 386 with no bound).
+MAX_ALIGNMENTS = 100
 
 PICKER_CSS = """
 {name} {{ align: center middle; }}
@@ -69,15 +78,19 @@ class PathRanker:
         self.paths = tuple(paths)
         self._paths = sorted(self.paths, key=len)  # stable: equal lengths keep their order
         self._lower = [path.lower() for path in self._paths]
+        self._joined = "\n".join(self._lower)
+        self._starts = [0, *accumulate(len(path) + 1 for path in self._lower)]  # of each path
         self._lock = threading.Lock()
-        # Every match of `_pool_query` (a prefix of the next queries, while the user types on)
+        # What the last query's scan knows, for the next queries that extend it: the paths
+        # holding it, then the paths not checked yet (all longer), each list shortest first.
         self._pool_query = ""
-        self._pool: list[int] | None = None  # None: every path
+        self._pool_hits: list[int] = []
+        self._pool_rest: Sequence[int] = range(len(self._lower))
         self._fuzzy = FuzzySearch()
 
     def rank(self, query: str, limit: int = MAX_RESULTS) -> list[Found]:
         """The best `limit` paths holding `query`'s letters in order (case and spaces ignored)."""
-        query = query.strip().lower().replace(" ", "")
+        query = _normalize(query)
         if not query:
             return [(path, ()) for path in self.paths[:limit]]
         with self._lock:
@@ -86,28 +99,38 @@ class PathRanker:
         scored.sort(key=lambda item: (-item[0], item[2]))
         return [(self._paths[k], tuple(offsets)) for _, offsets, k in scored[:limit]]
 
+    def refine(self, query: str) -> bool:
+        """Check one more chunk of the paths that `query`'s scan left unchecked, so that the
+        next, longer query searches fewer. Called between keystrokes; True once none is left."""
+        query = _normalize(query)
+        with self._lock:
+            if not query:
+                return True
+            if query != self._pool_query:  # its results came from the contiguous matches alone
+                known = self._pool_query and query.startswith(self._pool_query)
+                rest = [*self._pool_hits, *self._pool_rest] if known else range(len(self._lower))
+                self._pool_query, self._pool_hits, self._pool_rest = query, [], rest
+            if self._pool_rest:
+                chunk, self._pool_rest = self._pool_rest[:SCAN_CHUNK], self._pool_rest[SCAN_CHUNK:]
+                self._pool_hits += compress(chunk, map(self._search(query), self._texts(chunk)))
+            return not self._pool_rest
+
     def _best(self, query: str, keep: int) -> list[int]:
         """The `keep` best matches by the cheap key (indices, shortest first within a tier):
         paths holding `query` contiguously, then the tightest leftmost regex spans."""
-        lower = self._lower
-        narrowing = self._pool_query and query.startswith(self._pool_query)
-        pool = self._pool if narrowing else None
-        candidates = range(len(lower)) if pool is None else pool
+        if self._pool_query and query.startswith(self._pool_query):
+            parts = (self._pool_hits, self._pool_rest)
+        else:
+            parts = ([], range(len(self._lower)))
         # Short queries match contiguously in thousands of paths: the shortest `keep` of those
         # win outright, found without scanning the rest.
-        contiguous = list(islice((k for k in candidates if query in lower[k]), keep))
+        contiguous = self._contiguous(query, parts, keep)
         if len(contiguous) == keep:
             return contiguous
-        search = re.compile(
-            re.escape(query[0]) + "".join(f"[^{re.escape(c)}]*{re.escape(c)}" for c in query[1:])
-        ).search
-        matches = list(map(search, lower if pool is None else map(lower.__getitem__, pool)))
-        hits = list(compress(candidates, matches))
-        self._pool_query, self._pool = query, hits  # the next, longer query searches only these
+        hits, spans = self._subsequences(query, parts)
+        wanted, taken = keep - len(contiguous), set(contiguous)
         if len(hits) <= keep:
-            taken = set(contiguous)
-            return contiguous + [k for k in hits if k not in taken]
-        spans = [m.end() - m.start() for m in filter(None, matches)]
+            return contiguous + [k for k in hits if k not in taken][:wanted]
         # The span at which the cumulative count of all hits reaches `keep` bounds the `wanted`
         # tightest non-contiguous ones (Counter counts in C).
         total, bound = 0, 0
@@ -115,22 +138,98 @@ class PathRanker:
             total, bound = total + count, span
             if total >= keep:
                 break
-        wanted, taken = keep - len(contiguous), set(contiguous)
         rest = sorted((span, k) for span, k in zip(spans, hits) if span <= bound and k not in taken)
         return contiguous + [k for _, k in rest[:wanted]]
 
+    def _contiguous(self, query: str, parts: tuple[Sequence[int], ...], keep: int) -> list[int]:
+        """The first `keep` candidates holding `query` as a substring."""
+        lower, found = self._lower, []
+        for part in parts:
+            if isinstance(part, range) and "\n" not in query:
+                # Every path from one on: `str.find` on the joined paths skips the rest in C.
+                joined, starts = self._joined, self._starts
+                position = joined.find(query, starts[part.start])
+                while position != -1 and len(found) < keep:
+                    k = bisect_right(starts, position) - 1
+                    found.append(k)
+                    position = joined.find(query, starts[k + 1])
+            else:
+                found += islice((k for k in part if query in lower[k]), keep - len(found))
+        return found
+
+    def _subsequences(self, query: str, parts: tuple[Sequence[int], ...]) -> tuple[list[int], list[int]]:
+        """Candidates holding `query` as a subsequence, shortest first, and the span of each
+        one's leftmost match. The scan stops once `ENOUGH_HITS` are found (a short query in a
+        big repo); `refine` checks the rest between keystrokes."""
+        search = self._search(query)
+        hits: list[int] = []
+        spans: list[int] = []
+        unchecked: list[Sequence[int]] = []
+        for part in parts:
+            if isinstance(part, range) and "\n" not in query:
+                scanned = self._search_joined(query, part.start, hits, spans) - part.start
+            else:
+                scanned = 0
+                while scanned < len(part) and len(hits) < ENOUGH_HITS:
+                    chunk = part[scanned : scanned + SCAN_CHUNK]
+                    matches = list(map(search, self._texts(chunk)))
+                    # Exactly the first ENOUGH_HITS: the same as a fresh search would find.
+                    at = list(compress(range(len(chunk)), matches))[: ENOUGH_HITS - len(hits)]
+                    hits += [chunk[i] for i in at]
+                    spans += [matches[i].end() - matches[i].start() for i in at]
+                    scanned += at[-1] + 1 if len(hits) == ENOUGH_HITS else len(chunk)
+            if scanned < len(part):
+                unchecked.append(part[scanned:])
+        self._pool_query, self._pool_hits = query, list(hits)
+        self._pool_rest = unchecked[0] if len(unchecked) == 1 else [k for part in unchecked for k in part]
+        return hits, spans
+
+    def _search_joined(self, query: str, first: int, hits: list[int], spans: list[int]) -> int:
+        """`_subsequences` over every path from `first` on, as one search of the joined paths
+        (2-3x faster than path by path where few match); the index it stopped before."""
+        letters = [re.escape(char) for char in query]
+        core = letters[0] + "".join(f"[^{letter}\n]*{letter}" for letter in letters[1:])
+        starts = self._starts
+        if len(hits) >= ENOUGH_HITS:
+            return first
+        for match in re.compile(f"({core})[^\n]*").finditer(self._joined, starts[first]):
+            hits.append(bisect_right(starts, match.start()) - 1)
+            spans.append(match.end(1) - match.start())
+            if len(hits) >= ENOUGH_HITS:
+                return hits[-1] + 1
+        return len(self._lower)
+
+    def _texts(self, indices: Sequence[int]) -> Iterable[str]:
+        return map(self._lower.__getitem__, indices)
+
+    @staticmethod
+    @lru_cache(maxsize=64)
+    def _search(query: str) -> Callable[[str], re.Match[str] | None]:
+        """`a[^b]*b[^c]*c`: the leftmost match of `abc` as a subsequence; it cannot backtrack."""
+        letters = [re.escape(char) for char in query]
+        return re.compile(letters[0] + "".join(f"[^{letter}]*{letter}" for letter in letters[1:])).search
+
     def _score(self, query: str, path: str) -> tuple[float, Sequence[int]]:
+        """textual.fuzzy's score of the best alignment of `query` in `path`, and its offsets."""
         lower = path.lower()
+        at = lower.find(query)
+        if at != -1:  # FuzzySearch.match's own shortcut, without its cache and generators
+            offsets = list(range(at, at + len(query)))
+            return self._fuzzy.score(lower, offsets) * (2.0 if lower == query else 1.5), offsets
         alignments = 1
         for char in query:
             alignments *= lower.count(char)
-        if alignments <= MAX_ALIGNMENTS or query in lower:
+        if alignments <= MAX_ALIGNMENTS:
             return self._fuzzy.match(query, path)
         score = self._fuzzy.score
         return max(
             ((score(lower, offsets), offsets) for offsets in _greedy_alignments(query, lower)),
             key=lambda found: found[0],
         )
+
+
+def _normalize(query: str) -> str:
+    return query.strip().lower().replace(" ", "")
 
 
 def _greedy_alignments(query: str, lower: str) -> list[list[int]]:
@@ -329,6 +428,13 @@ class FileFinder(ModalScreen[str | None]):
 
     def _rank(self, query: str) -> None:
         self.query_one(FoundPaths).show(self.ranker.rank(query))
+        self.call_after_refresh(self._refine, query)
+
+    def _refine(self, query: str) -> None:
+        """Between keystrokes, one chunk (~1 ms) per turn of the event loop: a key waits for
+        one chunk at most, and a query the user has typed past is dropped."""
+        if query == self.query_one(Input).value and not self.ranker.refine(query):
+            self.call_later(self._refine, query)
 
     def action_move(self, step: int) -> None:
         self.query_one(FoundPaths).move(step)
