@@ -91,3 +91,22 @@ async def test_the_main_screen_turns_garbage_collection_back_on(demo) -> None:
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_no_frame_is_painted_only_to_be_dropped(demo) -> None:
+    """Textual drops frames painted inside its start-up batch: the main screen used to be
+    laid out and painted once there, for nothing."""
+    app = ReaderApp(find_workspace(demo))
+    batched: list[int] = []
+    real_display = app._display
+
+    def display(screen, renderable) -> None:
+        if renderable is not None:
+            batched.append(app._batch_count)
+        real_display(screen, renderable)
+
+    app._display = display
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen_stack[0], MainScreen)
+    assert batched and not any(batched)
