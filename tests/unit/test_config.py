@@ -50,9 +50,10 @@ def test_builtin_data_found_in_the_source_checkout():
 
 def test_builtin_data_prefers_the_installed_package_copy(tmp_path, monkeypatch):
     # The wheel puts the data at readertui/_data/ (hatch force-include in pyproject.toml).
-    (tmp_path / "_data" / "themes").mkdir(parents=True)
-    monkeypatch.setattr(paths.resources, "files", lambda package: tmp_path)
-    assert paths.builtin_data_dir("themes") == tmp_path / "_data" / "themes"
+    package = tmp_path / "site-packages" / "readertui"
+    (package / "_data" / "themes").mkdir(parents=True)
+    monkeypatch.setattr(paths, "__file__", str(package / "config" / "paths.py"))
+    assert paths.builtin_data_dir("themes") == package / "_data" / "themes"
 
 
 def test_wheel_ships_the_data_files():

@@ -10,7 +10,6 @@ top-level `keymaps/` and `themes/` folders.
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 import platformdirs
@@ -48,11 +47,14 @@ def user_data_dir(kind: str) -> Path:
 def builtin_data_dir(kind: str) -> Path:
     """The built-in folder of `kind`: inside the installed package, else the source checkout."""
     _check_kind(kind)
-    installed = Path(str(resources.files("readertui"))) / "_data" / kind
+    # readertui/config/paths.py: the package is two levels up, the source checkout four.
+    # (Not importlib.resources: the package is a plain folder either way, and importing
+    # resources' machinery took ~4 ms of each start.)
+    here = Path(__file__).resolve()
+    installed = here.parents[1] / "_data" / kind
     if installed.is_dir():
         return installed
-    # src/readertui/config/paths.py → the repository root is three levels above the package.
-    return Path(__file__).resolve().parents[3] / kind
+    return here.parents[3] / kind
 
 
 def data_names(kind: str, user_dir: Path | None = None, builtin_dir: Path | None = None) -> list[str]:

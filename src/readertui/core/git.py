@@ -14,7 +14,6 @@ start) needs only `rev-parse` and `config`.
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 import signal
@@ -535,6 +534,8 @@ class GitRepo:
 
     def remote_url(self) -> str | None:
         """origin's URL, from the config (no process)."""
+        import configparser  # GitPython's config errors; not worth importing at every start
+
         try:
             return str(self._repo.config_reader().get_value('remote "origin"', "url"))
         except (configparser.NoSectionError, configparser.NoOptionError):
