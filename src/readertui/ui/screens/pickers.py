@@ -126,7 +126,7 @@ class PathRanker:
             parts = ([], range(len(self._lower)))
         # Short queries match contiguously in thousands of paths: the shortest `keep` of those
         # win outright, found without scanning the rest.
-        contiguous = self._contiguous(query, parts, keep)
+        contiguous = self._contiguous(query, keep)
         if len(contiguous) == keep:
             return contiguous
         hits, spans = self._subsequences(query, parts)
@@ -143,20 +143,18 @@ class PathRanker:
         rest = sorted((span, k) for span, k in zip(spans, hits) if span <= bound and k not in taken)
         return contiguous + [k for _, k in rest[:wanted]]
 
-    def _contiguous(self, query: str, parts: tuple[Sequence[int], ...], keep: int) -> list[int]:
-        """The first `keep` candidates holding `query` as a substring."""
-        lower, found = self._lower, []
-        for part in parts:
-            if isinstance(part, range) and "\0" not in query:
-                # Every path from one on: `str.find` on the joined paths skips the rest in C.
-                joined, starts = self._joined, self._starts
-                position = joined.find(query, starts[part.start])
-                while position != -1 and len(found) < keep:
-                    k = bisect_right(starts, position) - 1
-                    found.append(k)
-                    position = joined.find(query, starts[k + 1])
-            else:
-                found += islice((k for k in part if query in lower[k]), keep - len(found))
+    def _contiguous(self, query: str, keep: int) -> list[int]:
+        """The first `keep` paths holding `query` as a substring. Every such path holds the
+        previous query too, so the whole list is searched, with `str.find` on the joined paths:
+        the paths in between are skipped in C."""
+        if "\0" in query:
+            return []
+        joined, starts, found = self._joined, self._starts, []
+        position = joined.find(query)
+        while position != -1 and len(found) < keep:
+            k = bisect_right(starts, position) - 1
+            found.append(k)
+            position = joined.find(query, starts[k + 1])
         return found
 
     def _subsequences(self, query: str, parts: tuple[Sequence[int], ...]) -> tuple[list[int], list[int]]:
