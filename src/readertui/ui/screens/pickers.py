@@ -412,39 +412,39 @@ class FileFinder(ModalScreen[str | None]):
         super().__init__()
         self.ranker = ranker
         self.title_text = title
+        self._query = Input(placeholder="type parts of a path…")
+        self._found = FoundPaths()
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(f"{self.title_text} ({len(self.ranker.paths)} files)", markup=False)
-            yield Input(placeholder="type parts of a path…")
-            yield FoundPaths()
+            yield self._query
+            yield self._found
 
     def on_mount(self) -> None:
-        query = self.query_one(Input)
-        query.focus()
+        self._query.focus()
         # A watcher runs inside the Input's key handler: the letter and its results are then
         # painted in one frame, not the letter first and the results a frame (16 ms) later.
-        self.watch(query, "value", self._rank, init=True)
+        self.watch(self._query, "value", self._rank, init=True)
 
     def _rank(self, query: str) -> None:
-        self.query_one(FoundPaths).show(self.ranker.rank(query))
+        self._found.show(self.ranker.rank(query))
         self.call_after_refresh(self._refine, query)
 
     def _refine(self, query: str) -> None:
         """Between keystrokes, one chunk (~1 ms) per turn of the event loop: a key waits for
-        one chunk at most, and a query the user has typed past is dropped."""
-        if query == self.query_one(Input).value and not self.ranker.refine(query):
+        one chunk at most; a query the user has typed past, or a closed finder, stops it."""
+        if self.is_current and query == self._query.value and not self.ranker.refine(query):
             self.call_later(self._refine, query)
 
     def action_move(self, step: int) -> None:
-        self.query_one(FoundPaths).move(step)
+        self._found.move(step)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        chosen = self.query_one(FoundPaths).chosen
-        if chosen is not None:
-            self.dismiss(chosen)
+        if self._found.chosen is not None:
+            self.dismiss(self._found.chosen)
 
     @on(FoundPaths.Chosen)
     def _picked(self, event: FoundPaths.Chosen) -> None:
