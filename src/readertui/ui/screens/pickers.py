@@ -84,10 +84,12 @@ class PathRanker:
         self._starts = [0, *accumulate(len(path) + 1 for path in self._lower)]  # of each path
         self._lock = threading.Lock()
         # What the last query's scan knows, for the next queries that extend it: the paths
-        # holding it, then the paths not checked yet (all longer), each list shortest first.
+        # holding it, then those not checked yet (all longer): listed, then every path from
+        # `_pool_tail` on (searched as one string). Indices, shortest first.
         self._pool_query = ""
         self._pool_hits: list[int] = []
-        self._pool_rest: Sequence[int] = range(len(self._lower))
+        self._pool_rest: list[int] = []
+        self._pool_tail = 0
         self._fuzzy = FuzzySearch()
 
     def rank(self, query: str, limit: int = MAX_RESULTS) -> list[Found]:
@@ -109,27 +111,32 @@ class PathRanker:
             if not query:
                 return True
             if query != self._pool_query:  # its results came from the contiguous matches alone
-                known = self._pool_query and query.startswith(self._pool_query)
-                rest = [*self._pool_hits, *self._pool_rest] if known else range(len(self._lower))
-                self._pool_query, self._pool_hits, self._pool_rest = query, [], rest
+                if self._pool_query and query.startswith(self._pool_query):
+                    self._pool_rest = self._pool_hits + self._pool_rest
+                else:
+                    self._pool_rest, self._pool_tail = [], 0
+                self._pool_query, self._pool_hits = query, []
             if self._pool_rest:
                 chunk, self._pool_rest = self._pool_rest[:SCAN_CHUNK], self._pool_rest[SCAN_CHUNK:]
-                self._pool_hits += compress(chunk, map(self._search(query), self._texts(chunk)))
-            return not self._pool_rest
+            else:
+                end = min(self._pool_tail + SCAN_CHUNK, len(self._lower))
+                chunk, self._pool_tail = range(self._pool_tail, end), end
+            self._pool_hits += compress(chunk, map(self._search(query), self._texts(chunk)))
+            return not self._pool_rest and self._pool_tail == len(self._lower)
 
     def _best(self, query: str, keep: int) -> list[int]:
         """The `keep` best matches by the cheap key (indices, shortest first within a tier):
         paths holding `query` contiguously, then the tightest leftmost regex spans."""
         if self._pool_query and query.startswith(self._pool_query):
-            parts = (self._pool_hits, self._pool_rest)
+            listed, tail = self._pool_hits + self._pool_rest, self._pool_tail
         else:
-            parts = ([], range(len(self._lower)))
+            listed, tail = [], 0
         # Short queries match contiguously in thousands of paths: the shortest `keep` of those
         # win outright, found without scanning the rest.
         contiguous = self._contiguous(query, keep)
         if len(contiguous) == keep:
             return contiguous
-        hits, spans = self._subsequences(query, parts)
+        hits, spans = self._subsequences(query, listed, tail)
         wanted, taken = keep - len(contiguous), set(contiguous)
         if len(hits) <= keep:
             return contiguous + [k for k in hits if k not in taken][:wanted]
@@ -157,41 +164,39 @@ class PathRanker:
             position = joined.find(query, starts[k + 1])
         return found
 
-    def _subsequences(self, query: str, parts: tuple[Sequence[int], ...]) -> tuple[list[int], list[int]]:
-        """Candidates holding `query` as a subsequence, shortest first, and the span of each
-        one's leftmost match. The scan stops once `ENOUGH_HITS` are found (a short query in a
-        big repo); `refine` checks the rest between keystrokes."""
+    def _subsequences(self, query: str, listed: list[int], tail: int) -> tuple[list[int], list[int]]:
+        """The candidates (`listed`, then every path from `tail` on) holding `query` as a
+        subsequence, shortest first, and the span of each one's leftmost match. The scan stops
+        once `ENOUGH_HITS` are found (a short query in a big repo); `refine` checks the rest
+        between keystrokes."""
         search = self._search(query)
         hits: list[int] = []
         spans: list[int] = []
-        unchecked: list[Sequence[int]] = []
-        for part in parts:
-            if isinstance(part, range) and "\0" not in query:
-                scanned = self._search_joined(query, part.start, hits, spans) - part.start
-            else:
-                scanned = 0
-                while scanned < len(part) and len(hits) < ENOUGH_HITS:
-                    chunk = part[scanned : scanned + SCAN_CHUNK]
-                    matches = list(map(search, self._texts(chunk)))
-                    # Exactly the first ENOUGH_HITS: the same as a fresh search would find.
-                    at = list(compress(range(len(chunk)), matches))[: ENOUGH_HITS - len(hits)]
-                    hits += [chunk[i] for i in at]
-                    spans += [matches[i].end() - matches[i].start() for i in at]
-                    scanned += at[-1] + 1 if len(hits) == ENOUGH_HITS else len(chunk)
-            if scanned < len(part):
-                unchecked.append(part[scanned:])
+        scanned = 0
+        while scanned < len(listed) and len(hits) < ENOUGH_HITS:
+            chunk = listed[scanned : scanned + SCAN_CHUNK]
+            matches = list(map(search, self._texts(chunk)))
+            # Exactly the first ENOUGH_HITS: the same as a fresh search would find.
+            at = list(compress(range(len(chunk)), matches))[: ENOUGH_HITS - len(hits)]
+            hits += [chunk[i] for i in at]
+            spans += [matches[i].end() - matches[i].start() for i in at]
+            scanned += at[-1] + 1 if len(hits) == ENOUGH_HITS else len(chunk)
+        if scanned >= len(listed):
+            tail = self._search_joined(query, tail, hits, spans)
         self._pool_query, self._pool_hits = query, list(hits)
-        self._pool_rest = unchecked[0] if len(unchecked) == 1 else [k for part in unchecked for k in part]
+        self._pool_rest, self._pool_tail = listed[scanned:], tail
         return hits, spans
 
     def _search_joined(self, query: str, first: int, hits: list[int], spans: list[int]) -> int:
         """`_subsequences` over every path from `first` on, as one search of the joined paths
         (2-3x faster than path by path where few match); the index it stopped before."""
+        if len(hits) >= ENOUGH_HITS:
+            return first
+        if "\0" in query:  # no path holds it
+            return len(self._lower)
         letters = [re.escape(char) for char in query]
         core = letters[0] + "".join(f"[^{letter}\\0]*{letter}" for letter in letters[1:])
         starts = self._starts
-        if len(hits) >= ENOUGH_HITS:
-            return first
         for match in re.compile(f"({core})[^\\0]*").finditer(self._joined, starts[first]):
             hits.append(bisect_right(starts, match.start()) - 1)
             spans.append(match.end(1) - match.start())
