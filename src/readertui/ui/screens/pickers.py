@@ -77,11 +77,12 @@ class PathRanker:
     """
 
     def __init__(self, paths: Sequence[str]) -> None:
+        # Tuples: the garbage collector stops walking a tuple of strings or ints after one pass.
         self.paths = tuple(paths)
-        self._paths = sorted(self.paths, key=len)  # stable: equal lengths keep their order
-        self._lower = [path.lower() for path in self._paths]
+        self._paths = tuple(sorted(self.paths, key=len))  # stable: equal lengths keep their order
+        self._lower = tuple(path.lower() for path in self._paths)
         self._joined = "\0".join(self._lower)  # git paths never hold NUL; they may hold "\n"
-        self._starts = [0, *accumulate(len(path) + 1 for path in self._lower)]  # of each path
+        self._starts = (0, *accumulate(len(path) + 1 for path in self._lower))  # of each path
         self._lock = threading.Lock()
         # What the last query's scan knows, for the next queries that extend it: the paths
         # holding it, then those not checked yet (all longer): listed, then every path from
