@@ -10,7 +10,8 @@ from readertui.ui.screens import pickers
 from readertui.ui.screens.pickers import PathRanker
 
 ALPHABET = "ab/._-[]\\^$*ÄéZ\n"
-paths_strategy = st.lists(st.text(st.sampled_from(ALPHABET), min_size=1, max_size=12), max_size=40, unique=True)
+path_strategy = st.text(st.sampled_from(ALPHABET), min_size=1, max_size=12)
+paths_strategy = st.lists(path_strategy, max_size=40, unique=True)
 query_strategy = st.text(st.sampled_from("ab/._ ÄZ"), min_size=1, max_size=4)
 
 
@@ -34,7 +35,11 @@ def shown(ranker: PathRanker, query: str, limit: int) -> list[str]:
 
 def test_every_result_holds_the_query_and_nothing_that_fits_is_left_out(tiny_scans):
     @settings(max_examples=200, deadline=None)
-    @given(paths_strategy, st.lists(query_strategy, min_size=1, max_size=5), st.lists(st.booleans(), max_size=5))
+    @given(
+        paths_strategy,
+        st.lists(query_strategy, min_size=1, max_size=5),
+        st.lists(st.booleans(), max_size=5),
+    )
     def check(paths, queries, refine):
         ranker = PathRanker(paths)
         for query, refine_first in zip(queries, refine + [False] * len(queries)):

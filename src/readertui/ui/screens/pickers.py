@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, compress, islice
+from itertools import accumulate, compress
 from typing import Generic, TypeVar
 
 from rich.cells import cell_len
@@ -321,7 +321,8 @@ class FoundPaths(Widget):
             self._top = self.cursor - height + 1
         else:  # only the two rows whose colours change
             width = self.size.width
-            self.refresh(Region(0, before - self._top, width, 1), Region(0, self.cursor - self._top, width, 1))
+            rows = (before - self._top, self.cursor - self._top)
+            self.refresh(*(Region(0, row, width, 1) for row in rows))
             return
         self.refresh()
 
