@@ -44,8 +44,8 @@ ENOUGH_HITS = 3_000
 SCAN_CHUNK = 2_048
 # textual.fuzzy enumerates every alignment of the query in a path (~3 µs each, thousands in a
 # long path repeating the query's letters: one key took 75 ms). Past this bound two greedy
-# alignments are scored instead; on 400 typed queries the best result was as good as with
-# exhaustive scoring for 383 (and 386 with no bound).
+# alignments are scored instead. On 400 queries typed into the 50,000 benchmark paths, the top
+# result scored at least as high as the previous ranker's for 383 (386 with no bound).
 MAX_ALIGNMENTS = 100
 
 PICKER_CSS = """
