@@ -14,6 +14,8 @@ from readertui import cli
 from readertui.core.workspace import find_workspace
 from readertui.ui.app import ReaderApp
 from readertui.ui.screens.main import MainScreen
+from readertui.ui.widgets.code_view import CodeView
+from readertui.ui.widgets.repo_tree import RepoTree
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,24 +55,32 @@ async def test_the_first_note_is_on_the_first_frame_not_left_to_a_worker(demo, m
 
 
 async def test_background_work_waits_for_the_first_frame(demo, monkeypatch) -> None:
-    started: list[str] = []
-    monkeypatch.setattr(MainScreen, "_index_project", lambda self, project: started.append("index"))
-    monkeypatch.setattr(MainScreen, "_warm_up_grammars", lambda self, project: started.append("warm"))
-    monkeypatch.setattr(MainScreen, "_resolve_note", lambda self, *args: started.append("resolve"))
-    mounted: list[list[str]] = []
-    real_mount = MainScreen.on_mount
-
-    def on_mount(self) -> None:
-        real_mount(self)
-        mounted.append(list(started))
-
-    monkeypatch.setattr(MainScreen, "on_mount", on_mount)
+    """Index, grammar warm-up, the first note's citations and its highlighting all start once
+    a frame is out: Textual runs `call_after_refresh` callbacks before any while it starts."""
     app = ReaderApp(find_workspace(demo))
+    frames: list[int] = []
+    real_display = app._display
+
+    def display(screen, renderable) -> None:
+        if renderable is not None:
+            frames.append(1)
+        real_display(screen, renderable)
+
+    app._display = display
+    started: dict[str, int] = {}
+
+    def note(name: str):
+        return lambda *args, **kwargs: started.setdefault(name, len(frames))
+
+    monkeypatch.setattr(MainScreen, "_index_project", note("index"))
+    monkeypatch.setattr(MainScreen, "_warm_up_grammars", note("warm"))
+    monkeypatch.setattr(MainScreen, "_resolve_note", note("resolve"))
+    monkeypatch.setattr(CodeView, "_parse", note("parse"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.pause()
-        assert mounted == [[]]  # nothing started while the first screen was being built
-        assert sorted(started) == ["index", "resolve", "warm"]
+    assert set(started) == {"index", "warm", "resolve", "parse"}
+    assert all(count >= 1 for count in started.values()), started
 
 
 def test_garbage_collection_is_off_until_the_first_screen_and_on_after(demo, monkeypatch) -> None:
@@ -110,3 +120,16 @@ async def test_no_frame_is_painted_only_to_be_dropped(demo) -> None:
         await pilot.pause()
         assert isinstance(app.screen_stack[0], MainScreen)
     assert batched and not any(batched)
+
+
+async def test_the_first_projects_notes_are_in_the_tree_without_a_worker(demo, monkeypatch) -> None:
+    requested: list[str] = []
+    monkeypatch.setattr(RepoTree, "_load_children", lambda self, node: requested.append(node.label.plain))
+    app = ReaderApp(find_workspace(demo))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        tree = app.query_one(RepoTree)
+        project = tree.root.children[0]
+        notes = next(node for node in project.children if node.label.plain == "notes/")
+        assert [child.label.plain for child in notes.children][:2] == ["overview.md", "architecture.md"]
+        assert requested == []

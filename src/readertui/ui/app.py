@@ -84,6 +84,12 @@ class ReaderApp(App[int]):
         )
         return MainScreen(self.session, self.project, state, self.settings.editor)
 
+    def on_ready(self) -> None:
+        """Textual's `Ready`: the first frame is out."""
+        screen = self.screen_stack[0]
+        if isinstance(screen, MainScreen):
+            screen.first_frame_shown()
+
     def on_mount(self) -> None:
         for problem in self.problems:
             self.notify(problem, title="Problem", severity="warning", timeout=10)

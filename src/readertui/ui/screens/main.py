@@ -145,7 +145,7 @@ class MainScreen(Screen):
         self._drift = ""
         self._unzoomed: list[bool] | None = None  # pane visibility to restore after a zoom
         self._review_memory: dict = {}  # the review screen's accept/reject, kept while it is away
-        self._started = False  # the start-up work that waits for the first note is launched
+        self._first_note: tuple[Path, str, int | None] | None = None  # resolved after 1st frame
         self._note_shown: tuple[Path, str] | None = None  # the note text in the notes pane
 
     # ---- layout
@@ -180,25 +180,27 @@ class MainScreen(Screen):
         self.query_one("#tree").display = self.initial.show_tree
         self.query_one("#notes-box").display = self.initial.show_notes
         note = self.project.path / self.initial.note if self.initial.note else None
+        self.notes.hold_highlighting()  # until the first frame is out: see first_frame_shown
         self._show_first_note(note if note and note.is_file() else self._default_note(), None)
         if self.initial.location is not None:
             self.open_location(self.initial.location)
         self.source.focus()
 
-    def _after_first_note(self) -> None:
-        """Start-up work that would slow the first screen if it ran at once (each thread holds
-        the GIL for a while): indexing the project's citations and compiling grammars. It
-        starts once the first note is on screen."""
-        if not self._started:
-            self._started = True
-            self.call_after_refresh(self._start_background_work)
-
-    def _start_background_work(self) -> None:
+    def first_frame_shown(self) -> None:
+        """Start what would have slowed the first frame (each thread holds the GIL for a while,
+        and the frame competes with them): resolving the first note's citations, highlighting
+        it, indexing the project's citations and compiling grammars. The app calls this on
+        Textual's `Ready` event: `call_after_refresh` callbacks can run before any frame is out
+        while Textual starts up."""
         if not gc.isenabled():  # the command line turned it off for the start (cli._open_tui)
             # What start-up built lives as long as the reader: frozen, later collections need
             # not walk it (full ones took 60-100 ms while a 5,000-entry folder filled the tree).
             gc.freeze()
             gc.enable()
+        if self._first_note is not None:
+            self._resolve_note(*self._first_note)
+            self._first_note = None
+        self.notes.release_highlighting()
         self._index_project(self.project)
         self._warm_up_grammars(self.project)
 
@@ -380,7 +382,7 @@ class MainScreen(Screen):
             self._failed(Failed("Cannot read note", error))
             return
         self._note_loaded(NoteLoaded(path, text, None, line))
-        self.call_after_refresh(self._resolve_note, path, text, line)
+        self._first_note = (path, text, line)
 
     @work(exclusive=True, group="note", **WORKER)
     def _resolve_note(self, path: Path, text: str, line: int | None) -> None:
@@ -411,7 +413,6 @@ class MainScreen(Screen):
             self._today_entries = len(entries_for_day(event.text, date.today()))
         self._drift = self._drift_text(self.notes.results)
         self._update_status()
-        self._after_first_note()
 
     def _project_path(self, location: Location) -> Path:
         project = self.session.workspace.project(location.project)
@@ -903,7 +904,6 @@ class MainScreen(Screen):
     @on(Failed)
     def _failed(self, event: Failed) -> None:
         self.notify(event.error, title=event.title, severity="error", timeout=8)
-        self._after_first_note()  # the first note may be what failed
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

@@ -206,6 +206,7 @@ class CodeView(ScrollView, can_focus=True):
         self.notice: str | None = None  # why highlighting is off, for the app to show
         self._lines: list[str] = [""]
         self._generation = 0
+        self._highlighting_held = False
         self._anchor: int | None = None
         self._highlighter: Highlighter | None = None
         self._marks: dict[int, str] = {}
@@ -280,7 +281,19 @@ class CodeView(ScrollView, can_focus=True):
     def on_mount(self) -> None:
         self.call_after_refresh(self._start_parse, self._generation)
 
+    def hold_highlighting(self) -> None:
+        """Start no parse until `release_highlighting()`: the text shows plain meanwhile. For
+        the app's start, when a parse (grammar compiling, holding the GIL) slows the first frame."""
+        self._highlighting_held = True
+
+    def release_highlighting(self) -> None:
+        if self._highlighting_held:
+            self._highlighting_held = False
+            self._start_parse(self._generation)
+
     def _start_parse(self, generation: int) -> None:
+        if self._highlighting_held:
+            return
         if generation == self._generation and self._highlighter is not None and not self._highlighter.parsed:
             first_frame = threading.Event()
             self.call_after_refresh(first_frame.set)

@@ -125,7 +125,7 @@ class RepoTree(Tree[Entry]):
                     node.add(inert(repo.name + "/"), Entry("repo", project, repo))
             notes = node.add(inert("notes/"), Entry("notes", project), expand=number == 0)
             if number == 0:
-                self._request(notes)
+                self._list_notes_now(notes)
         self.root.expand()
 
     @on(Tree.NodeExpanded)
@@ -221,12 +221,28 @@ class RepoTree(Tree[Entry]):
             node = node.parent
         return node is self.root
 
+    def _list_notes_now(self, node: TreeNode[Entry]) -> None:
+        """The first project's notes are on the first screen: a folder read here (about a
+        millisecond) rather than a worker whose answer needed a second frame at start-up."""
+        entry = node.data
+        assert entry is not None
+        try:
+            notes = note_files(entry.project)
+        except (ReadertuiError, OSError):
+            self._request(node)  # the worker reports why
+            return
+        self._loaded.add(node.id)
+        self._add_note_nodes(node, notes)
+
     @on(NotesReady)
     def _add_notes(self, event: NotesReady) -> None:
-        node, entry = event.node, event.node.data
+        self._clear_loading(event.node)
+        self._add_note_nodes(event.node, event.notes)
+
+    def _add_note_nodes(self, node: TreeNode[Entry], notes: list[Path]) -> None:
+        entry = node.data
         assert entry is not None
-        self._clear_loading(node)
-        for note in event.notes:
+        for note in notes:
             label = note.relative_to(entry.project.notes_dir).as_posix()
             node.add_leaf(inert(label), Entry("note", entry.project, path=str(note)))
 
