@@ -164,3 +164,28 @@ async def test_no_match_shows_no_row_and_enter_does_nothing():
         await pilot.press("backspace", "backspace", "backspace")
         await pilot.pause()
         assert rows(app)[: len(PATHS)] == PATHS  # an empty query lists every path again
+
+
+async def test_a_new_list_repaints_rows_only_as_far_as_their_paths_reach(monkeypatch):
+    paths = ["a/x.py", "a/long/folder/name/x.py", "b/x.py"]
+    app = FinderApp(paths)
+    async with app.run_test(size=(80, 20)) as pilot:
+        await pilot.press("x")
+        await pilot.pause()
+        found = app.screen.query_one(FoundPaths)
+        regions = []
+        original = found.refresh
+        monkeypatch.setattr(found, "refresh", lambda *r, **k: regions.extend(r) or original(*r, **k))
+        before = rows(app)
+        await pilot.press(".")  # the same paths, each with one more letter marked
+        await pilot.pause()
+        after = rows(app)
+        assert {region.y: region.width for region in regions} == {
+            y: max(len(old), len(new)) for y, (old, new) in enumerate(zip(before, after)) if old or new
+        }
+        regions.clear()
+        await pilot.press("down", "p")  # the cursor goes back to the first row: both rows in full
+        await pilot.pause()
+        width = found.size.width
+        assert {(region.y, region.width) for region in regions} >= {(0, width), (1, width)}
+        assert rows(app)[0] == app.ranker.rank("x.p")[0][0]

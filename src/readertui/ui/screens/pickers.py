@@ -308,9 +308,25 @@ class FoundPaths(Widget):
         return self.found[self.cursor][0] if self.found else None
 
     def show(self, found: list[Found]) -> None:
+        before = self._rows()
         self.found, self.cursor, self._top = found, 0, 0
         self._strips.clear()
-        self.refresh()
+        # Only what changed is repainted: past both the old and the new path a row's cells are
+        # blank (or the cursor's colour) before and after. That is most of each row: written in
+        # full, the spaces were a third of the bytes sent per keystroke.
+        width, changed = self.size.width, []
+        for y, (old, new) in enumerate(zip(before, self._rows())):
+            if old != new:
+                extent = width if old[1] != new[1] else max(_extent(old[0]), _extent(new[0]))
+                changed.append(Region(0, y, min(width, extent), 1))
+        if changed:
+            self.refresh(*changed)
+
+    def _rows(self) -> list[tuple[Found | None, bool]]:
+        """What each row shows: a result (or nothing), and whether the cursor is on it."""
+        shown = self.found[self._top : self._top + self.size.height]
+        rows = [(found, self._top + y == self.cursor) for y, found in enumerate(shown)]
+        return rows + [(None, False)] * (self.size.height - len(rows))
 
     def move(self, step: int) -> None:
         if not self.found:
@@ -395,6 +411,11 @@ def _paint(path: str, offsets: Sequence[int], plain: Style, marked: Style, width
         elif part:
             segments.append(Segment(part, style))
     return Strip(segments).crop(0, width)
+
+
+def _extent(found: Found | None) -> int:
+    """The cells a result's row uses before its padding."""
+    return 0 if found is None else cell_len(sanitize_line(found[0].replace("\t", " ")))
 
 
 def _runs(offsets: Sequence[int]) -> list[tuple[int, int]]:
