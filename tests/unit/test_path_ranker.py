@@ -128,3 +128,21 @@ def test_a_big_repo_query_is_answered_from_the_first_hits_then_refined_between_k
     assert steps > 1
     assert ranker.refine("sm")  # nothing left to check
     assert ranker.rank("smd12") == PathRanker(paths).rank("smd12")
+
+
+def test_a_substring_is_scored_as_textual_fuzzy_scores_it():
+    from textual.fuzzy import FuzzySearch
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(st.sampled_from("ab_/.-é1 Z"), min_size=1, max_size=16), st.data())
+    def check(path, data):
+        start = data.draw(st.integers(0, len(path) - 1))
+        end = data.draw(st.integers(start + 1, len(path)))
+        query = path[start:end].lower()
+        if " " in query or query != query.strip():
+            return
+        score, offsets = PathRanker([path])._score(query, path)
+        expected_score, expected_offsets = FuzzySearch().match(query, path)
+        assert score == pytest.approx(expected_score) and list(offsets) == list(expected_offsets)
+
+    check()

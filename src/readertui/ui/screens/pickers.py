@@ -62,6 +62,8 @@ PICKER_CSS = """
 {name} OptionList, {name} OptionList:focus {{ height: 1fr; border: none; padding: 0; }}
 """
 
+_WORD_START = re.compile(r"(?<!\w)\w")  # where textual.fuzzy's `\w+` words begin
+
 Found = tuple[str, tuple[int, ...]]  # a path and the offsets of the query's letters in it
 
 
@@ -222,9 +224,13 @@ class PathRanker:
         """textual.fuzzy's score of the best alignment of `query` in `path`, and its offsets."""
         lower = path.lower()
         at = lower.find(query)
-        if at != -1:  # FuzzySearch.match's own shortcut, without its cache and generators
-            offsets = list(range(at, at + len(query)))
-            return self._fuzzy.score(lower, offsets) * (2.0 if lower == query else 1.5), offsets
+        if at != -1:
+            # FuzzySearch.match's own shortcut for a substring, its score worked out directly:
+            # the letters plus the word starts among them, doubled (one group), then × 1.5
+            # (× 2 for the whole path). Its `score` lists every word start of the path first.
+            starts = sum(1 for _ in _WORD_START.finditer(lower, at, at + len(query)))
+            factor = 2.0 if lower == query else 1.5
+            return (len(query) + starts) * 2.0 * factor, list(range(at, at + len(query)))
         alignments = 1
         for char in query:
             alignments *= lower.count(char)
