@@ -124,6 +124,9 @@ def measure_start(argv: list[str], marker: str, env: dict[str, str]) -> dict[str
 
 
 def bench_start(runs: int, scratch: Path) -> list[tuple[str, str, dict[str, float]]]:
+    # Bytecode for readertui's own modules, as a wheel install or any second start has: the
+    # environment may set PYTHONDONTWRITEBYTECODE, and Textual's are compiled at install time.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE.parent / "src")], check=True)
     rows = []
     targets = [("generated 3,000-file workspace", KB_WS, KB_WS / "bench" / "notes" / "note-00.md")]
     if DEMO.is_dir():
