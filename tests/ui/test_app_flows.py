@@ -17,7 +17,7 @@ from readertui.ui.screens.pickers import FileFinder, ListPicker
 from readertui.ui.screens.prompt import PromptScreen
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-THREAD_GROUPS = {"source", "note", "index", "write", "tree", "rank", "ranker", "remote", "reload"}
+THREAD_GROUPS = {"source", "note", "index", "write", "tree", "ranker", "remote", "reload"}
 
 
 @pytest.fixture
