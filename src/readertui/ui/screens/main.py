@@ -368,7 +368,7 @@ class MainScreen(Screen):
         except ReadertuiError as error:
             self.post_message(Failed("Cannot read note", error))
             return
-        # The text at once; resolving its citations runs git (~0.3 s of the start-up).
+        # The text at once: resolving its citations runs git (~0.3 s for a big note).
         self.post_message(NoteLoaded(path, text, None, line))
         self._resolve_citations(path, text, line)
 
