@@ -23,6 +23,7 @@ from readertui.core.model import Problem
 
 @dataclass(frozen=True)
 class Settings:
+    """What config.toml may set; every field has a default."""
     theme: str = "dark"  # a name from themes/ (built-in or the user's)
     keymap: str = "default"  # a name from keymaps/ (built-in or the user's)
     show_tree: bool = True  # panes shown at start

@@ -80,6 +80,7 @@ FALLBACK_THEME = "dark"
 
 @dataclass(frozen=True)
 class ThemeSpec:
+    """A theme file, validated: UI colours, syntax styles and mark styles."""
     name: str
     dark: bool
     colors: Mapping[str, str]

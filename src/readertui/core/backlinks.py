@@ -21,6 +21,7 @@ MAX_MARKED_LINES_PER_CITATION = 5_000
 
 @dataclass(frozen=True)
 class Backlink:
+    """A note line that cites the code asked about."""
     note: Path  # absolute path of the citing note
     note_line: int
     text: str  # the citation as written

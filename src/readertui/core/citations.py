@@ -435,6 +435,7 @@ def _ranges_in(text: str, match: re.Match[str], offset: int):
 
 @dataclass(frozen=True)
 class _Block:
+    """A run of note lines of one kind, from markdown-it's block structure."""
     kind: str  # "text" | "heading" | "fence-info" | "fence-first" | "meta"
     first: int  # 0-based first line
     last: int  # 0-based last line (inclusive)
@@ -580,6 +581,7 @@ def _blocks(lines: _Lines) -> list[_Block]:
 
 @dataclass
 class _Found:
+    """A citation's text span found by one finder, before its lines are parsed."""
     start: int
     end: int
     after: int  # where a `@ sha` pin may follow (past closing backticks or brackets)
@@ -1148,6 +1150,7 @@ def _fence_info(text: str, start: int, end: int, found: list[_Found]) -> None:
 
 @dataclass
 class _Decl:
+    """A commit or tag declaration found in a block, before it becomes a CommitDeclaration."""
     ref: str
     start: int
     end: int
@@ -1229,6 +1232,7 @@ def _one_per_block(decls: list[_Decl]) -> list[_Decl]:
 
 @dataclass
 class _Section:
+    """A heading's section: where relative `（行 a-b）` lines find their path."""
     level: int
     line: int  # 1-based heading line (0 for the preamble)
     title: str

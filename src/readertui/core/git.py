@@ -262,6 +262,7 @@ def read_head(work_tree: Path) -> str | None:
 
 @dataclass(frozen=True)
 class SubmoduleInfo:
+    """A submodule as the superproject records it."""
     path: str  # posix, relative to the superproject's top level
     url: str | None  # as .gitmodules records it
     sha: str  # the commit the superproject's index records

@@ -20,6 +20,7 @@ def same_file(a: Location, b: Location) -> bool:
 
 @dataclass(frozen=True)
 class History:
+    """The back/forward jump list (immutable: each move returns a new one)."""
     entries: tuple[Location, ...] = ()
     index: int = -1  # -1 only while empty
     limit: int = DEFAULT_LIMIT

@@ -68,6 +68,7 @@ _HEX = LazyPattern(r"[0-9a-fA-F]{4,40}")
 
 @dataclass(frozen=True)
 class _Line:
+    """One line of the reading log with its offsets."""
     start: int  # offset of the line in the text (after the BOM for the first line)
     end: int  # offset just past its newline (or the end of the text)
     content: str  # without the newline, the CR and the BOM
@@ -80,6 +81,7 @@ class _Line:
 
 @dataclass(frozen=True)
 class _Day:
+    """A day's section of the reading log."""
     day: date
     heading: int  # index of the heading line
     end: int  # index of the next section break (or len(lines))

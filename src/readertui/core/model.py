@@ -97,6 +97,7 @@ class Project:
 
 @dataclass(frozen=True)
 class Workspace:
+    """A folder of projects, each with notes/ and its code."""
     root: Path  # absolute, resolved
     projects: tuple[Project, ...]
     git_root: Path | None = None  # the enclosing superproject's top level, if any
@@ -171,6 +172,7 @@ class CommitDeclaration:
 
 @dataclass(frozen=True)
 class NoteScan:
+    """Everything `scan_note` finds in a note: citations and commit declarations."""
     citations: tuple[Citation, ...]
     declarations: tuple[CommitDeclaration, ...]
 
@@ -218,6 +220,7 @@ class CitationResult:
 
 @dataclass(frozen=True)
 class Bookmark:
+    """A labelled line range in a repo file, with a fingerprint of its text."""
     id: str
     repo: str
     path: str
@@ -262,6 +265,7 @@ class Problem:
 
 @dataclass(frozen=True)
 class Report:
+    """The results of checking citations, with counts per status."""
     results: tuple[CitationResult, ...] = field(default_factory=tuple)
 
     @property

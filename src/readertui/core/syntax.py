@@ -43,6 +43,7 @@ Span = tuple[int, int, str]
 
 @dataclass(frozen=True)
 class _Grammar:
+    """Where a language's grammar and highlight queries come from."""
     module: str
     function: str
     queries: tuple[tuple[str, str], ...]  # (module, path inside it), base queries first
@@ -273,6 +274,7 @@ def _query_source(language_name: str, grammar: _Grammar) -> str:
 
 @dataclass
 class _Compiled:
+    """A grammar's language and compiled highlight query."""
     language: Language
     query: Query
     specificity: list[int]  # per pattern: length of its source text
@@ -327,6 +329,7 @@ def _byte_to_char(line: str) -> list[int]:
 
 @dataclass(frozen=True)
 class _Parsed:
+    """A tree-sitter parse of some rows of a text."""
     root: Node
     source: bytes
     first_row: int  # 0-based row of the document where this parse starts

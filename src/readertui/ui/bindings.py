@@ -31,6 +31,7 @@ from readertui.config.keymap import SCOPES, KeySlot
 
 @dataclass(frozen=True)
 class BindingSpec:
+    """A key binding the reader defines: id, action, scope, default keys, help text."""
     id: str
     action: str
     scope: str

@@ -18,6 +18,7 @@ from readertui.core.model import Location
 
 @dataclass(frozen=True)
 class ViewState:
+    """Where the reader was in a workspace, restored on the next start."""
     project: str | None = None
     note: str | None = None  # note path relative to the project folder
     location: Location | None = None  # last place in the source pane

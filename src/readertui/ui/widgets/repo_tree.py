@@ -42,6 +42,7 @@ ADD_CHUNK = 500
 
 @dataclass(frozen=True)
 class Entry:
+    """What a tree node stands for."""
     kind: str  # "project" | "repo" | "uninit" | "folder" | "file" | "notes" | "note"
     project: Project
     repo: Repo | None = None

@@ -34,6 +34,7 @@ SEPARATOR = " │ "
 
 @dataclass(frozen=True)
 class StatusInfo:
+    """What the status line shows, as plain data set by the screen."""
     project: str = ""
     repo: str = ""
     commit: str = ""  # short sha of the code shown
