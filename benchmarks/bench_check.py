@@ -54,6 +54,9 @@ def main() -> None:
     if not workspace_root.is_dir():
         sys.exit(f"no workspace at {workspace_root}: run benchmarks/gen_workspace.py first")
     repo = workspace_root / "bench" / "BigRepo"
+    # readertui's bytecode, as an install has it (the environment may forbid writing it).
+    src = Path(__file__).resolve().parent.parent / "src"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(src)], check=True)
 
     def ls_files() -> None:
         subprocess.run(["git", "ls-files", "-z"], cwd=repo, check=True, capture_output=True)
