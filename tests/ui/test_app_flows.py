@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import stat
 import sys
 from pathlib import Path
@@ -18,14 +17,6 @@ from readertui.ui.screens.prompt import PromptScreen
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 THREAD_GROUPS = {"source", "note", "index", "write", "tree", "ranker", "remote", "reload"}
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    """A private copy of the demo workspace (tests write notes and bookmarks)."""
-    target = tmp_path / "ws"
-    shutil.copytree(REPO_ROOT / "projects", target)
-    return target
 
 
 async def settle(pilot) -> None:

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import gc
-import shutil
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 from readertui import cli
 from readertui.core.workspace import find_workspace
@@ -16,15 +13,6 @@ from readertui.ui.app import ReaderApp
 from readertui.ui.screens.main import MainScreen
 from readertui.ui.widgets.code_view import CodeView
 from readertui.ui.widgets.repo_tree import RepoTree
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    target = tmp_path / "ws"
-    shutil.copytree(REPO_ROOT / "projects", target)
-    return target
 
 
 def test_the_first_screen_imports_neither_gitpython_nor_the_slow_parts() -> None:

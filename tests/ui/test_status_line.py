@@ -7,9 +7,6 @@ user would see after partial repaints, and count what each update costs.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pyte
 import pytest
 from hypothesis import given
@@ -22,7 +19,7 @@ from textual.strip import Strip
 
 from readertui.core.model import Location
 from readertui.ui.widgets.status_line import SEPARATOR, StatusInfo, StatusLine, changed_span, status_row
-from tests.ui.test_app_flows import REPO_ROOT, make_app, settle
+from tests.ui.test_app_flows import make_app, settle
 
 INFO = StatusInfo(
     project="proj",
@@ -162,13 +159,6 @@ async def test_narrow_terminal_crops_the_end_of_the_row(monkeypatch):
 
 
 # ---- in the reader ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    target = tmp_path / "ws"
-    shutil.copytree(REPO_ROOT / "projects", target)
-    return target
 
 
 async def test_reader_status_follows_the_cursor(demo, monkeypatch):

@@ -4,15 +4,14 @@ event loop keeps turning while it fills in; FolderIndex lists folders lazily but
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from textual.app import App, ComposeResult
 
 from readertui.core.file_index import FolderIndex
-from readertui.core.model import Project, Repo, RepoKind, Workspace
+from readertui.core.model import Project, Repo
 from readertui.ui.widgets.repo_tree import RepoTree
+from tests.ui import test_app_tree as app_tree
 
 # `big/`: 200 sub-folders and 4,800 files whose names differ in case, so that the order is
 # the case-blind one and folders come first.
@@ -24,18 +23,11 @@ EXPECTED = [name.rpartition("/")[2] + "/" for name in sorted(SUBFOLDERS, key=str
 ]  # no two names differ in case only
 
 
-class TreeApp(App):
-    def __init__(self) -> None:
-        super().__init__()
-        repo = Repo("R", Path("/nowhere/p/R"), RepoKind.PLAIN)
-        project = Project("p", Path("/nowhere/p"), (repo,), Path("/nowhere/p/notes"))
-        self.workspace = Workspace(Path("/nowhere"), (project,))
+class TreeApp(app_tree.TreeApp):
+    """The 50,000-file tree app of test_app_tree, listing this module's big folder instead."""
 
     def list_files(self, project: Project, repo: Repo) -> tuple[str, ...]:
         return PATHS
-
-    def compose(self) -> ComposeResult:
-        yield RepoTree(self.workspace, self.list_files)
 
 
 async def open_repo(app: TreeApp, pilot) -> RepoTree:
