@@ -77,14 +77,15 @@ def reader_env(folder: Path) -> dict[str, str]:
 def first_byte_ms(term: PtySession, key: bytes, quiet: float = 0.12) -> float:
     sent = term.send(key)
     term.read_some(3.0)
-    elapsed = (time.perf_counter() - sent) * 1000
+    elapsed = (term.arrived - sent) * 1000
     term.settle(quiet)
     return elapsed
 
 
 def wait_ms(term: PtySession, predicate, sent: float, timeout: float = 30.0) -> float:
+    """ms from `sent` to the arrival of the output that made `predicate` hold (0 if it held)."""
     term.wait_for(predicate, timeout=timeout)
-    return (time.perf_counter() - sent) * 1000
+    return max(term.arrived - sent, 0.0) * 1000
 
 
 def first_line(note: Path) -> str:
@@ -383,7 +384,7 @@ def expand_while_probing(term: PtySession, child_text: str, base: int, window: f
         answers.append(probe(term, KEYS["up"], base - 1))
         answers.append(probe(term, KEYS["down"], base))
         if shown_ms is None and find_text(term.screen, child_text) is not None:
-            shown_ms = (time.perf_counter() - sent) * 1000
+            shown_ms = (term.arrived - sent) * 1000
         if (time.perf_counter() - sent) > 60:
             break
     term.settle(1.0)

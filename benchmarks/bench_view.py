@@ -138,10 +138,10 @@ def measure_textual(kind: str, path: Path, highlight: bool = True) -> dict[str, 
         term.settle(0.3)
         sent = term.send(b"o")
         term.wait_for(lambda screen: find_text(screen, MARKER) is not None, timeout=120)
-        shown = time.perf_counter() - sent
+        shown = term.arrived - sent
         if highlight:
             term.wait_for(_highlighted, timeout=120)
-        highlighted = time.perf_counter() - sent
+        highlighted = max(term.arrived - sent, shown)
         # Keys pressed at once, while a big file may still be parsing in the background.
         busy = [_first_byte_ms(term, KEYS["down"], quiet=0.03) for _ in range(3)]
         term.settle(1.0)
@@ -167,7 +167,7 @@ def _first_byte_ms(term, key: bytes, quiet: float) -> float:
     """Milliseconds from sending `key` to the first byte of the answer."""
     sent = term.send(key)
     term.read_some(2.0)
-    elapsed = (time.perf_counter() - sent) * 1000
+    elapsed = (term.arrived - sent) * 1000
     term.settle(quiet)
     return elapsed
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import fcntl
 import os
-import select
+import queue
 import struct
 import subprocess
 import termios
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -78,6 +79,14 @@ class PtySession:
         # Answer the terminal queries (cursor position, device attributes) the child sends.
         self.screen.write_process_input = lambda data: os.write(self._fd, data.encode())
         self.total_bytes = 0
+        # When the chunk last fed to the screen arrived (perf_counter). pyte parses ~4 KB in
+        # ~25 ms, far slower than a real terminal: were the pty read only between parses, the
+        # child would block on the full pty buffer and every timing would include pyte's work.
+        # A thread drains the pty as the bytes come and stamps each chunk on arrival.
+        self.arrived = self.started
+        self._chunks: queue.Queue[tuple[float, bytes] | None] = queue.Queue()
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
 
     def __enter__(self) -> PtySession:
         return self
@@ -85,28 +94,43 @@ class PtySession:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _drain(self) -> None:
+        while True:
+            try:
+                data = os.read(self._fd, 1 << 16)
+            except OSError:  # the child closed the terminal, or we did
+                data = b""
+            if not data:
+                self._chunks.put(None)
+                return
+            self._chunks.put((time.perf_counter(), data))
+
     def read_some(self, timeout: float) -> int:
-        """Read what is available within `timeout`; the number of bytes read."""
-        ready, _, _ = select.select([self._fd], [], [], timeout)
-        if not ready:
-            return 0
+        """Feed the screen the next chunk that arrives within `timeout`; its size in bytes.
+        `self.arrived` is then when that chunk reached the terminal."""
         try:
-            data = os.read(self._fd, 1 << 16)
-        except OSError:
+            chunk = self._chunks.get(timeout=max(timeout, 0))
+        except queue.Empty:
             return 0
+        if chunk is None:  # end of output: keep the marker for later reads
+            self._chunks.put(None)
+            time.sleep(min(timeout, 0.01))
+            return 0
+        self.arrived, data = chunk
         self.total_bytes += len(data)
         self._stream.feed(data)
         return len(data)
 
     def wait_for(self, predicate: Callable[[pyte.Screen], bool], timeout: float = 30.0) -> float:
-        """Read output until `predicate(screen)` holds; seconds since `self.started`.
-        Raises TimeoutError with the screen text when it never does."""
+        """Read output until `predicate(screen)` holds; seconds from `self.started` to the
+        arrival of the chunk that made it hold. Raises TimeoutError with the screen text when
+        it never does."""
         deadline = time.perf_counter() + timeout
         while not predicate(self.screen):
             if time.perf_counter() > deadline or self.process.poll() is not None:
                 raise TimeoutError("\n".join(self.screen.display))
             self.read_some(0.01)
-        return time.perf_counter() - self.started
+        return self.arrived - self.started
 
     def send(self, data: bytes) -> float:
         """Write keys to the child; returns the time sent (perf_counter)."""
@@ -144,6 +168,7 @@ class PtySession:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self._drainer.join(timeout=1.0)  # it ends when the child's side of the pty closes
         os.close(self._fd)
 
 

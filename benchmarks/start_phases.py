@@ -98,8 +98,9 @@ def run_once(argv: list[str], env: dict[str, str]) -> list[tuple[str, float]]:
         env = {**env, "PHASES_OUT": str(out)}
         spawned = time.perf_counter()
         with PtySession([sys.executable, "-c", WRAPPER, *argv], cols=120, rows=40, env=env) as term:
-            term.wait_for(lambda screen: any(line.strip() for line in screen.display), timeout=30)
-            shown = time.perf_counter()
+            shown = term.started + term.wait_for(
+                lambda screen: any(line.strip() for line in screen.display), timeout=30
+            )
             term.settle(0.5)
             term.send(b"\x11")  # ctrl+q
             term.settle(0.5)
