@@ -7,6 +7,7 @@ user would see after partial repaints, and count what each update costs.
 
 from __future__ import annotations
 
+import msgspec
 import pyte
 import pytest
 from hypothesis import given
@@ -137,7 +138,7 @@ async def test_a_line_move_repaints_only_the_changed_digits(monkeypatch):
 
         for line in (10, 11, 12):  # 9→10 moves the rest of the row, then only digits change
             before = len(terminal.writes)
-            status.info = StatusInfo(**{**INFO.__dict__, "line": line})
+            status.info = msgspec.structs.replace(INFO, line=line)
             await pilot.pause()
             assert terminal.row(0) == ROW.replace("module.py:9 ", f"module.py:{line} ")
         # Only the line number's cells: the project, repo and path are not sent again.
@@ -153,7 +154,7 @@ async def test_narrow_terminal_crops_the_end_of_the_row(monkeypatch):
         status.info = INFO
         await pilot.pause()
         assert terminal.row(0) == ROW[:40].rstrip()
-        status.info = StatusInfo(**{**INFO.__dict__, "line": 10})
+        status.info = msgspec.structs.replace(INFO, line=10)
         await pilot.pause()
         assert terminal.row(0) == ROW[:40].rstrip()  # the line number is past the edge
 
@@ -177,7 +178,7 @@ async def test_reader_status_follows_the_cursor(demo, monkeypatch):
         await settle(pilot)
         after = status.info
         assert after.line == 4 == screen.source.cursor_line
-        assert after == StatusInfo(**{**before.__dict__, "line": 4})  # nothing else changed
+        assert after == msgspec.structs.replace(before, line=4)  # nothing else changed
         row = terminal.row(status.region.y)  # what the terminal shows after the partial repaints
         assert row == status.text.rstrip()
         assert row.startswith("minillm │ minillm")

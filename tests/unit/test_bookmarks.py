@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,7 +27,7 @@ def _mark(label: str = "step loop", ident: str | None = None, commit: str | None
         "Engine", "src/engine/core.py", LineRange(9, 12), label, commit,
         ["    def step(self, batch):  ", "        loss = 1"], created=CREATED,
     )
-    return mark if ident is None else Bookmark(**{**vars(mark), "id": ident})
+    return mark if ident is None else msgspec.structs.replace(mark, id=ident)
 
 
 def test_fingerprint_ignores_trailing_whitespace_and_line_endings() -> None:
@@ -54,7 +55,7 @@ def test_add_remove_rename_are_pure() -> None:
     a, b = _mark("a", "aaaa0001"), _mark("b", "bbbb0002")
     both = store.add(store.add((), a), b)
     assert both == (a, b)
-    assert store.rename(both, "bbbb0002", "B") == (a, Bookmark(**{**vars(b), "label": "B"}))
+    assert store.rename(both, "bbbb0002", "B") == (a, msgspec.structs.replace(b, label="B"))
     assert store.remove(both, "aaaa0001") == (b,)
     assert both == (a, b)  # inputs untouched
     with pytest.raises(store.BookmarkError):

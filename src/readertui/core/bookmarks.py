@@ -29,7 +29,6 @@ every unchanged bookmark byte for byte; only new or changed bookmarks are render
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import hashlib
 import re
@@ -39,6 +38,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import tomli_w
 
 from readertui.core.errors import ConflictError, DataFileError, NoteError, ReadertuiError
@@ -127,7 +127,7 @@ def remove(bookmarks: tuple[Bookmark, ...], ident: str) -> tuple[Bookmark, ...]:
 def rename(bookmarks: tuple[Bookmark, ...], ident: str, label: str) -> tuple[Bookmark, ...]:
     _find(bookmarks, ident)
     return tuple(
-        dataclasses.replace(b, label=label) if b.id == ident else b for b in bookmarks
+        msgspec.structs.replace(b, label=label) if b.id == ident else b for b in bookmarks
     )
 
 

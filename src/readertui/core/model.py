@@ -1,19 +1,21 @@
 """Frozen value types shared by the core, the commands and the UI.
 
 Everything here is plain data: no I/O, no Textual, no Rich. Line numbers are 1-based and
-ranges are inclusive, as people write them in notes (`engine.py:234-256`).
+ranges are inclusive, as people write them in notes (`engine.py:234-256`). The types are
+`msgspec.Struct`s rather than dataclasses because msgspec builds a class in C, where a
+dataclass execs generated methods: that was a third of the reader's import time.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import msgspec
 
-@dataclass(frozen=True, order=True)
-class LineRange:
+
+class LineRange(msgspec.Struct, frozen=True, order=True):
     """An inclusive, 1-based range of lines: `start`..`end`."""
 
     start: int
@@ -55,8 +57,7 @@ class RepoKind(str, enum.Enum):
     PLAIN = "plain"
 
 
-@dataclass(frozen=True)
-class Repo:
+class Repo(msgspec.Struct, frozen=True):
     """A code folder inside a project: `<project>/<name>/`."""
 
     name: str  # path relative to the project folder, posix ("DeepSpeed")
@@ -71,8 +72,7 @@ class Repo:
         return self.kind in (RepoKind.SUBMODULE, RepoKind.NESTED_GIT)
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(msgspec.Struct, frozen=True):
     """A research project folder: code repos plus a `notes/` folder."""
 
     name: str
@@ -95,8 +95,7 @@ class Project:
         return self.notes_dir / "bookmarks.toml"
 
 
-@dataclass(frozen=True)
-class Workspace:
+class Workspace(msgspec.Struct, frozen=True):
     """A folder of projects, each with notes/ and its code."""
     root: Path  # absolute, resolved
     projects: tuple[Project, ...]
@@ -129,16 +128,14 @@ class CitationForm(str, enum.Enum):
     HEADING_PATH = "heading-path"  # form 11 in a heading: `### Queue (src/queue.ts)`
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(msgspec.Struct, frozen=True):
     """A character span in the note text: absolute offsets into the decoded `str`."""
 
     start: int
     end: int
 
 
-@dataclass(frozen=True)
-class Citation:
+class Citation(msgspec.Struct, frozen=True):
     """One citation found in a note. Pure syntax: nothing here is resolved yet."""
 
     text: str  # the exact note text of the citation
@@ -156,8 +153,7 @@ class Citation:
     context_path: str | None = None  # nearest preceding path mention in the same section chain
 
 
-@dataclass(frozen=True)
-class CommitDeclaration:
+class CommitDeclaration(msgspec.Struct, frozen=True):
     """`**Commit**: `4be91c0``, `> based on commit a03f7d2`, `| Commit | <sha> |`, a tag…"""
 
     ref: str  # hex prefix or tag name, as written
@@ -170,8 +166,7 @@ class CommitDeclaration:
     scope_end_line: int
 
 
-@dataclass(frozen=True)
-class NoteScan:
+class NoteScan(msgspec.Struct, frozen=True):
     """Everything `scan_note` finds in a note: citations and commit declarations."""
     citations: tuple[Citation, ...]
     declarations: tuple[CommitDeclaration, ...]
@@ -200,8 +195,7 @@ class Status(str, enum.Enum):
         return self not in (Status.OK, Status.MOVED)
 
 
-@dataclass(frozen=True)
-class CitationResult:
+class CitationResult(msgspec.Struct, frozen=True):
     """A citation resolved against the workspace: what `check` reports and the TUI follows."""
 
     note: Path  # absolute path of the note
@@ -218,8 +212,7 @@ class CitationResult:
     confidence: float | None = None  # 1.0 exact; < 1.0 relocated by text
 
 
-@dataclass(frozen=True)
-class Bookmark:
+class Bookmark(msgspec.Struct, frozen=True):
     """A labelled line range in a repo file, with a fingerprint of its text."""
     id: str
     repo: str
@@ -232,8 +225,7 @@ class Bookmark:
     excerpt: str = ""  # the first marked line, stripped, for display and re-finding
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(msgspec.Struct, frozen=True):
     """A place the reader was: a file of a repo (or a note) and a line."""
 
     project: str
@@ -243,8 +235,7 @@ class Location:
     commit: str | None = None  # set when viewing code as it was at a commit
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(msgspec.Struct, frozen=True):
     """A non-fatal problem in user data: file, key path, line, message, suggestion."""
 
     file: Path
@@ -263,10 +254,9 @@ class Problem:
         return text
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(msgspec.Struct, frozen=True):
     """The results of checking citations, with counts per status."""
-    results: tuple[CitationResult, ...] = field(default_factory=tuple)
+    results: tuple[CitationResult, ...] = ()
 
     @property
     def summary(self) -> dict[str, int]:

@@ -34,11 +34,11 @@ the checkout moved since); `apply_notes` writes such a plan's notes and nothing 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+import msgspec
 
 from readertui.core import bookmarks as bookmark_store
 from readertui.core.citations import scan_note
@@ -89,8 +89,7 @@ class PlanOutdated(ConflictError):
 CitationKey = tuple[Path, int, int, str]
 
 
-@dataclass(frozen=True)
-class UpdateOptions:
+class UpdateOptions(msgspec.Struct, frozen=True):
     rewrite_commits: bool = False
     accept_changed: bool = False
     # Review decisions: when set, only these citations (`citation_key`) are carried; any other
@@ -98,8 +97,7 @@ class UpdateOptions:
     accepted: frozenset[CitationKey] | None = None
 
 
-@dataclass(frozen=True)
-class CitationPlan:
+class CitationPlan(msgspec.Struct, frozen=True):
     note: Path
     citation: Citation
     path: str  # repo-relative path at the old commit
@@ -115,16 +113,14 @@ def citation_key(item: CitationPlan) -> CitationKey:
     return (item.note, citation.line, citation.column, citation.text)
 
 
-@dataclass(frozen=True)
-class BookmarkPlan:
+class BookmarkPlan(msgspec.Struct, frozen=True):
     bookmark: Bookmark
     mapping: RangeMapping
     action: str
     updated: Bookmark | None = None  # the bookmark as it will be saved (REWRITE only)
 
 
-@dataclass(frozen=True)
-class UpdatePlan:
+class UpdatePlan(msgspec.Struct, frozen=True):
     project: Project
     repo: Repo
     old: str
@@ -167,12 +163,11 @@ class UpdatePlan:
         return self.old == self.new
 
 
-@dataclass(frozen=True)
-class ApplyResult:
+class ApplyResult(msgspec.Struct, frozen=True):
     notes_written: tuple[Path, ...]
     bookmarks_moved: int
     log: Path | None
-    needs_human: tuple[CitationPlan, ...] = field(default=())
+    needs_human: tuple[CitationPlan, ...] = ()
 
 
 # --------------------------------------------------------------------------- choosing repo, target
@@ -316,7 +311,7 @@ def _plan(
         bookmark_plans, problems = _plan_bookmarks(project, repo, git, mapper, old, target, options)
     cited = {item.path for item in planner.citations} | {b.bookmark.path for b in bookmark_plans}
     changed = mapper.changed_files(cited)
-    return dataclasses.replace(
+    return msgspec.structs.replace(
         empty,
         commits=commits,
         citations=tuple(planner.citations),
@@ -383,7 +378,7 @@ class _NotePlanner:
         new_lines = split_lines(self.git.read_file(plan.mapping.new_path, self.new) or b"") if plan.mapping.new_path else []
         first_old = plan.citation.ranges[0] if plan.citation.ranges else None
         first_new = plan.mapping.new_ranges[0] if plan.mapping.new_ranges else None
-        return dataclasses.replace(
+        return msgspec.structs.replace(
             plan,
             old_excerpt=_excerpt(old_lines, first_old.start if first_old else None),
             new_excerpt=_excerpt(new_lines, first_new.start if first_new else None),
@@ -408,11 +403,11 @@ class _NotePlanner:
             if declaration is not None and declaration not in movable:
                 where = f"pinned by the commit declaration at line {declaration.line}"
                 if not self.options.rewrite_commits:
-                    item = dataclasses.replace(item, action=KEEP, reason=where)
+                    item = msgspec.structs.replace(item, action=KEEP, reason=where)
                 elif item.action == REVIEW:
-                    item = dataclasses.replace(item, reason=f"{item.reason}; {where}, which stays")
+                    item = msgspec.structs.replace(item, reason=f"{item.reason}; {where}, which stays")
                 else:
-                    item = dataclasses.replace(item, action=KEEP, reason=f"{where} (kept: other citations under it need a human)")
+                    item = msgspec.structs.replace(item, action=KEEP, reason=f"{where} (kept: other citations under it need a human)")
             out.append((item, declaration))
         return out
 
@@ -425,7 +420,7 @@ class _NotePlanner:
                 try:
                     rewrite_note(text, [_edit(item)])
                 except ValueError as error:
-                    item = dataclasses.replace(item, action=REVIEW, reason=f"cannot rewrite: {error}")
+                    item = msgspec.structs.replace(item, action=REVIEW, reason=f"cannot rewrite: {error}")
             final.append(item)
         self.citations.extend(final)
         edits = [_edit(item) for item in final if item.action == REWRITE]
@@ -437,26 +432,26 @@ def _decide(plan: CitationPlan, options: UpdateOptions) -> CitationPlan:
     """The action for one mapped citation (pure: its mapping, how it was written, the options)."""
     mapping, path, citation = plan.mapping, plan.path, plan.citation
     if mapping.status == "same":
-        return dataclasses.replace(plan, action=UNCHANGED, reason="")
+        return msgspec.structs.replace(plan, action=UNCHANGED, reason="")
     if mapping.status == "orphaned":
-        return dataclasses.replace(plan, action=REVIEW, reason="file deleted")
+        return msgspec.structs.replace(plan, action=REVIEW, reason="file deleted")
     if mapping.new_path != path and citation.path and mapping.new_path:
         if path_rewrite(citation.path, path, mapping.new_path) is None:
             reason = f"file renamed to {mapping.new_path}; cited by a partial path"
-            return dataclasses.replace(plan, action=REVIEW, reason=reason)
+            return msgspec.structs.replace(plan, action=REVIEW, reason=reason)
     reason = ""
     if mapping.status == "changed":
         if not mapping.new_ranges:
-            return dataclasses.replace(plan, action=REVIEW, reason="cited lines gone; no candidate")
+            return msgspec.structs.replace(plan, action=REVIEW, reason="cited lines gone; no candidate")
         reason = "cited lines changed"
     if options.accepted is not None:
         accepted = citation_key(plan) in options.accepted
-        return dataclasses.replace(
+        return msgspec.structs.replace(
             plan, action=REWRITE if accepted else REVIEW, reason=reason if accepted else "not accepted in review"
         )
     if mapping.status == "changed" and not options.accept_changed:
-        return dataclasses.replace(plan, action=REVIEW, reason=reason)
-    return dataclasses.replace(plan, action=REWRITE, reason=reason)
+        return msgspec.structs.replace(plan, action=REVIEW, reason=reason)
+    return msgspec.structs.replace(plan, action=REWRITE, reason=reason)
 
 
 def carriable(item: CitationPlan) -> bool:
@@ -482,7 +477,7 @@ def with_options(plan: UpdatePlan, options: UpdateOptions) -> UpdatePlan:
         planned = [(_decide(item, options), _declaration_for(scan, item.citation.line)) for item in items]
         planned = planner._apply_declaration_rules(note, planned)
         planner._render(note, text, [item for item, _ in planned], warnings)
-    return dataclasses.replace(
+    return msgspec.structs.replace(
         plan,
         options=options,
         citations=tuple(planner.citations),
@@ -544,7 +539,7 @@ def _plan_bookmarks(
             line.decode("utf-8", errors="replace")
             for line in split_lines(git.read_file(mapping.new_path, new) or b"")[new_range.start - 1 : new_range.end]
         ]
-        updated = dataclasses.replace(
+        updated = msgspec.structs.replace(
             mark,
             path=mapping.new_path,
             range=new_range,

@@ -7,9 +7,9 @@ Kept small on purpose: the reading flows live in `screens/main.py`, the workspac
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 
+import msgspec
 from textual.app import App
 from textual.binding import Binding
 
@@ -95,7 +95,7 @@ class ReaderApp(App[int]):
         state = self.view_state
         if state.project != self.project.name:
             state = ViewState(show_tree=state.show_tree, show_notes=state.show_notes)
-        state = replace(
+        state = msgspec.structs.replace(
             state,
             show_tree=self.settings.show_tree and state.show_tree,
             show_notes=self.settings.show_notes and state.show_notes,
@@ -128,7 +128,7 @@ class ReaderApp(App[int]):
             return
         location = screen.location
         if location is not None:
-            location = replace(location, line=screen.source.cursor_line)
+            location = msgspec.structs.replace(location, line=screen.source.cursor_line)
         note = screen.notes.note_path
         state = ViewState(
             project=screen.project.name,

@@ -9,15 +9,15 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import msgspec
 
 from readertui.config.paths import state_dir
 from readertui.core.model import Location
 
 
-@dataclass(frozen=True)
-class ViewState:
+class ViewState(msgspec.Struct, frozen=True):
     """Where the reader was in a workspace, restored on the next start."""
     project: str | None = None
     note: str | None = None  # note path relative to the project folder
@@ -59,7 +59,7 @@ def save_state(workspace_root: Path, state: ViewState, path: Path | None = None)
     """Atomically rewrite the state file with this workspace's entry replaced."""
     path = path or state_file()
     everything = _read_all(path)
-    everything[str(workspace_root)] = asdict(state)
+    everything[str(workspace_root)] = msgspec.to_builtins(state)  # the location too, as a dict
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".state-", dir=path.parent)
     try:

@@ -16,11 +16,11 @@ import shlex
 import subprocess
 from collections import Counter
 from contextlib import nullcontext
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import msgspec
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -324,7 +324,7 @@ class MainScreen(Screen):
             relative = notes.note_path.relative_to(self.project.path).as_posix()
             return Location(self.project.name, None, relative, notes.cursor_line)
         if self.location is not None:
-            return replace(self.location, line=self.source.cursor_line)
+            return msgspec.structs.replace(self.location, line=self.source.cursor_line)
         return None
 
     def _refresh_marks(self) -> None:
@@ -511,7 +511,7 @@ class MainScreen(Screen):
             if followed.new_ranges and followed.ranges:
                 line = max(1, line + followed.new_ranges[0].start - followed.ranges[0].start)
         self._followed = None
-        self.open_location(replace(location, path=path, line=line, commit=None))
+        self.open_location(msgspec.structs.replace(location, path=path, line=line, commit=None))
 
     # ---- capture
 
@@ -837,7 +837,7 @@ class MainScreen(Screen):
         if self.notes.note_path is not None:
             self._load_note(self.notes.note_path, None)
         if self.location is not None:
-            self.open_location(replace(self.location, line=self.source.cursor_line), record=False)
+            self.open_location(msgspec.structs.replace(self.location, line=self.source.cursor_line), record=False)
         self._index_project(self.project)
 
     def action_show_help(self) -> None:
@@ -880,7 +880,7 @@ class MainScreen(Screen):
         if location is not None and location.repo is not None:
             _, repo = self.session.locate(location)
             commit = location.commit or repo.head
-            info = replace(
+            info = msgspec.structs.replace(
                 info,
                 repo=location.repo,
                 commit=short(commit) if commit else "",
@@ -889,7 +889,7 @@ class MainScreen(Screen):
                 line=self.source.cursor_line,
                 viewing_commit=location.commit is not None,
             )
-        info = replace(info, today_entries=self._today_entries, drift=self._drift)
+        info = msgspec.structs.replace(info, today_entries=self._today_entries, drift=self._drift)
         self.query_one(StatusLine).info = info
 
     def _drift_text(self, results: tuple[CitationResult, ...]) -> str:

@@ -15,8 +15,7 @@ commit, tag or file does; a line number moving within the file never reflows the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+import msgspec
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
@@ -32,8 +31,7 @@ from readertui.ui.widgets.repo_tree import inert
 SEPARATOR = " │ "
 
 
-@dataclass(frozen=True)
-class StatusInfo:
+class StatusInfo(msgspec.Struct, frozen=True):
     """What the status line shows, as plain data set by the screen."""
     project: str = ""
     repo: str = ""
