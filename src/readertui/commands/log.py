@@ -13,9 +13,10 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+
+import msgspec
 
 from readertui.core.errors import GitError, WorkspaceError
 from readertui.core.git import GitRepo
@@ -27,8 +28,7 @@ _LINES = re.compile(r"\s*(\d+)\s*(?:[-–—]\s*(\d+))?\s*")
 _HEX = re.compile(r"[0-9a-fA-F]{4,40}")
 
 
-@dataclass(frozen=True)
-class CheckedCitation:
+class CheckedCitation(msgspec.Struct, frozen=True):
     repo: str
     path: str  # inside the repo, posix
     lines: LineRange

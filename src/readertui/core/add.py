@@ -13,10 +13,11 @@ import re
 import shutil
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import msgspec
 
 from readertui.core import git
 from readertui.core.errors import GitError, ReadertuiError, WorkspaceError
@@ -33,16 +34,14 @@ class UrlError(ReadertuiError):
     """A URL `add` refuses to hand to git."""
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(msgspec.Struct, frozen=True):
     """A validated clone source: what git is given, and whether it is on this machine."""
 
     url: str  # local paths are made absolute (git reads relative ones against the kb's remote)
     local: bool
 
 
-@dataclass(frozen=True)
-class AddedProject:
+class AddedProject(msgspec.Struct, frozen=True):
     project: Path
     repo: Path
     notes: tuple[Path, ...]
@@ -150,8 +149,7 @@ def _workspace_root(start: Path) -> Path:
         raise
 
 
-@dataclass
-class _Undo:
+class _Undo(msgspec.Struct):
     """What `git submodule add` may touch, recorded before it runs, and how to put it back."""
 
     top: Path

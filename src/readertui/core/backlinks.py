@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from readertui.core.model import CitationResult, LineRange, Status
 
@@ -19,8 +20,7 @@ from readertui.core.model import CitationResult, LineRange, Status
 MAX_MARKED_LINES_PER_CITATION = 5_000
 
 
-@dataclass(frozen=True)
-class Backlink:
+class Backlink(msgspec.Struct, frozen=True):
     """A note line that cites the code asked about."""
     note: Path  # absolute path of the citing note
     note_line: int

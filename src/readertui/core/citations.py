@@ -79,9 +79,10 @@ import bisect
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
+
+import msgspec
 
 from readertui.core.lazy_pattern import LazyPattern
 from readertui.core.model import (
@@ -433,8 +434,7 @@ def _ranges_in(text: str, match: re.Match[str], offset: int):
 # Block structure
 
 
-@dataclass(frozen=True)
-class _Block:
+class _Block(msgspec.Struct, frozen=True):
     """A run of note lines of one kind, from markdown-it's block structure."""
     kind: str  # "text" | "heading" | "fence-info" | "fence-first" | "meta"
     first: int  # 0-based first line
@@ -579,8 +579,7 @@ def _blocks(lines: _Lines) -> list[_Block]:
 # Order: links, whole code spans, URLs, `path:lines` tails, heading paths, relative lines.
 
 
-@dataclass
-class _Found:
+class _Found(msgspec.Struct):
     """A citation's text span found by one finder, before its lines are parsed."""
     start: int
     end: int
@@ -1148,8 +1147,7 @@ def _fence_info(text: str, start: int, end: int, found: list[_Found]) -> None:
 # Declarations
 
 
-@dataclass
-class _Decl:
+class _Decl(msgspec.Struct):
     """A commit or tag declaration found in a block, before it becomes a CommitDeclaration."""
     ref: str
     start: int
@@ -1230,8 +1228,7 @@ def _one_per_block(decls: list[_Decl]) -> list[_Decl]:
 # The scan
 
 
-@dataclass
-class _Section:
+class _Section(msgspec.Struct):
     """A heading's section: where relative `（行 a-b）` lines find their path."""
     level: int
     line: int  # 1-based heading line (0 for the preamble)

@@ -40,9 +40,10 @@ import difflib
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from readertui.core.bookmarks import fingerprint
 from readertui.core.lazy_pattern import LazyPattern
@@ -64,8 +65,7 @@ SCAN_RADIUS = 40  # lines around the expected place searched when no cited line 
 FUZZY_LINE_CAP = 12  # cited lines (evenly spread) compared one by one in that last-resort search
 
 
-@dataclass(frozen=True)
-class RangeMapping:
+class RangeMapping(msgspec.Struct, frozen=True):
     status: str  # "same" | "moved" | "changed" | "orphaned"
     old_path: str
     new_path: str | None
@@ -78,8 +78,7 @@ class RangeMapping:
         return self.status in EXACT_STATUSES
 
 
-@dataclass(frozen=True)
-class Hunk:
+class Hunk(msgspec.Struct, frozen=True):
     """One `@@ -old_start,old_count +new_start,new_count @@` header of a zero-context diff.
 
     With `old_count == 0` the hunk inserts lines after old line `old_start` (0: at the top)."""
@@ -94,8 +93,7 @@ class Hunk:
         return self.new_count - self.old_count
 
 
-@dataclass(frozen=True)
-class FileDiff:
+class FileDiff(msgspec.Struct, frozen=True):
     old_path: str
     new_path: str | None  # None: deleted at B
     hunks: tuple[Hunk, ...]
@@ -139,8 +137,7 @@ def _side_path(text: str, prefix: str) -> str | None:
     return text[len(prefix) :] if text.startswith(prefix) else text
 
 
-@dataclass(frozen=True)
-class ParsedDiff:
+class ParsedDiff(msgspec.Struct, frozen=True):
     files: dict[str, FileDiff]  # old path -> what became of it
     added: tuple[str, ...]  # paths new at B (candidates for renames git did not detect)
 
@@ -245,8 +242,7 @@ def normalize_lines(lines: list[bytes]) -> list[str]:
     return [_normalize(line) for line in lines]
 
 
-@dataclass(frozen=True)
-class Relocation:
+class Relocation(msgspec.Struct, frozen=True):
     range: LineRange | None
     confidence: float
 

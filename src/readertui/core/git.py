@@ -20,9 +20,10 @@ import signal
 import subprocess
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+
+import msgspec
 
 from readertui.core.errors import GitError
 
@@ -260,8 +261,7 @@ def read_head(work_tree: Path) -> str | None:
         return None
 
 
-@dataclass(frozen=True)
-class SubmoduleInfo:
+class SubmoduleInfo(msgspec.Struct, frozen=True):
     """A submodule as the superproject records it."""
     path: str  # posix, relative to the superproject's top level
     url: str | None  # as .gitmodules records it

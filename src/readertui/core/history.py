@@ -7,7 +7,7 @@ Pure data: a `History` is immutable and every operation returns a new one. The e
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import msgspec
 
 from readertui.core.model import Location
 
@@ -18,8 +18,7 @@ def same_file(a: Location, b: Location) -> bool:
     return (a.project, a.repo, a.path, a.commit) == (b.project, b.repo, b.path, b.commit)
 
 
-@dataclass(frozen=True)
-class History:
+class History(msgspec.Struct, frozen=True):
     """The back/forward jump list (immutable: each move returns a new one)."""
     entries: tuple[Location, ...] = ()
     index: int = -1  # -1 only while empty
@@ -48,21 +47,21 @@ class History:
             _record(entries, origin)
         _record(entries, to, replace_same_file=False)
         entries = entries[-self.limit :]
-        return replace(self, entries=tuple(entries), index=len(entries) - 1)
+        return msgspec.structs.replace(self, entries=tuple(entries), index=len(entries) - 1)
 
     def back(self, current: Location | None = None) -> tuple[History, Location | None]:
         if not self.can_go_back:
             return self, None
         moved = self._with_current(current)
         index = moved.index - 1
-        return replace(moved, index=index), moved.entries[index]
+        return msgspec.structs.replace(moved, index=index), moved.entries[index]
 
     def forward(self, current: Location | None = None) -> tuple[History, Location | None]:
         if not self.can_go_forward:
             return self, None
         moved = self._with_current(current)
         index = moved.index + 1
-        return replace(moved, index=index), moved.entries[index]
+        return msgspec.structs.replace(moved, index=index), moved.entries[index]
 
     def _with_current(self, current: Location | None) -> History:
         here = self.current
@@ -70,7 +69,7 @@ class History:
             return self
         entries = list(self.entries)
         entries[self.index] = current
-        return replace(self, entries=tuple(entries))
+        return msgspec.structs.replace(self, entries=tuple(entries))
 
 
 def _record(entries: list[Location], location: Location, replace_same_file: bool = True) -> None:

@@ -41,9 +41,10 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+
+import msgspec
 
 from readertui.core.citations import scan_note
 from readertui.core.errors import NoteError
@@ -66,8 +67,7 @@ _CONTROL = LazyPattern(r"[\x00-\x08\x0e-\x1f\x7f]")
 _HEX = LazyPattern(r"[0-9a-fA-F]{4,40}")
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(msgspec.Struct, frozen=True):
     """One line of the reading log with its offsets."""
     start: int  # offset of the line in the text (after the BOM for the first line)
     end: int  # offset just past its newline (or the end of the text)
@@ -79,8 +79,7 @@ class _Line:
         return not self.content.strip()
 
 
-@dataclass(frozen=True)
-class _Day:
+class _Day(msgspec.Struct, frozen=True):
     """A day's section of the reading log."""
     day: date
     heading: int  # index of the heading line

@@ -33,9 +33,9 @@ import tempfile
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 import platformdirs
 
 from readertui.core.errors import ConflictError, NoteError
@@ -45,8 +45,7 @@ LOCK_TIMEOUT_SECONDS = 10.0
 _READ_ONLY_ERRNOS = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(msgspec.Struct, frozen=True):
     """What a note held when it was read: compare against it before overwriting."""
 
     path: Path

@@ -19,8 +19,9 @@ import os
 import shlex
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+import msgspec
 
 from readertui.core.citations import scan_note
 from readertui.core.drift import DriftMapper
@@ -84,8 +85,7 @@ class FileList:
         return self._dirs
 
 
-@dataclass(frozen=True)
-class Located:
+class Located(msgspec.Struct, frozen=True):
     """The outcome of ranking one cited path against a project's files."""
 
     chosen: Candidate | None
@@ -335,8 +335,7 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-@dataclass(frozen=True)
-class _View:
+class _View(msgspec.Struct, frozen=True):
     """A repo's files at the commit a citation is about (commit None: a plain folder)."""
 
     source: _RepoSource
@@ -344,18 +343,16 @@ class _View:
     files: FileList
 
 
-@dataclass(frozen=True)
-class _Scope:
+class _Scope(msgspec.Struct, frozen=True):
     """The repos a citation can point into, at its commit; `unpinned` says why not, if so."""
 
     views: tuple[_View, ...]
     unpinned: str | None = None  # no git repo has the commit
     commit: str | None = None  # the full sha the citation is about (None: HEAD / plain)
-    lacking: dict[str, str] = field(default_factory=dict)  # repo -> why it lacks the commit
+    lacking: dict[str, str] = msgspec.field(default_factory=dict)  # repo -> why it lacks the commit
 
 
-@dataclass(frozen=True)
-class _Target:
+class _Target(msgspec.Struct, frozen=True):
     """A citation placed in one file; its lines are checked next (batched per commit)."""
 
     note: Path

@@ -17,21 +17,20 @@ note's line endings (CRLF), its Chinese prose and everything else survive byte f
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+import msgspec
 
 from readertui.core.model import Citation, CommitDeclaration, LineRange, Span
 
 
-@dataclass(frozen=True)
-class CitationEdit:
+class CitationEdit(msgspec.Struct, frozen=True):
     citation: Citation
     new_ranges: tuple[LineRange, ...]
     old_path: str | None = None  # repo-relative path at the old commit, when the file was renamed
     new_path: str | None = None  # repo-relative path at the new commit, when the file was renamed
 
 
-@dataclass(frozen=True)
-class DeclarationEdit:
+class DeclarationEdit(msgspec.Struct, frozen=True):
     declaration: CommitDeclaration
     new_ref: str  # the text to write instead of `declaration.ref`
 

@@ -26,9 +26,9 @@ import importlib.util
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+import msgspec
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, QueryError
 
 # Files with a longer line, or more bytes, are shown as plain text: highlighting a multi-MB
@@ -41,8 +41,7 @@ MAX_SPAN_COLUMNS = 4_000
 Span = tuple[int, int, str]
 
 
-@dataclass(frozen=True)
-class _Grammar:
+class _Grammar(msgspec.Struct, frozen=True):
     """Where a language's grammar and highlight queries come from."""
     module: str
     function: str
@@ -272,8 +271,7 @@ def _query_source(language_name: str, grammar: _Grammar) -> str:
     return "\n".join(clean_query(part) for part in parts)
 
 
-@dataclass
-class _Compiled:
+class _Compiled(msgspec.Struct):
     """A grammar's language and compiled highlight query."""
     language: Language
     query: Query
@@ -327,8 +325,7 @@ def _byte_to_char(line: str) -> list[int]:
     return table
 
 
-@dataclass(frozen=True)
-class _Parsed:
+class _Parsed(msgspec.Struct, frozen=True):
     """A tree-sitter parse of some rows of a text."""
     root: Node
     source: bytes
