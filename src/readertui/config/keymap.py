@@ -22,8 +22,9 @@ from __future__ import annotations
 import string
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from readertui.config import paths
 from readertui.config.tomldata import TomlDocument, closest, read_toml, type_name
@@ -78,16 +79,14 @@ _ALL_NAMES = sorted(NAMED_KEYS | CHARACTER_NAMES | set(string.ascii_lowercase + 
 Keymap = dict[str, str]
 
 
-@dataclass(frozen=True)
-class KeySlot:
+class KeySlot(msgspec.Struct, frozen=True):
     """What the keymap loader needs to know of a registered binding: its scope and keys."""
 
     scope: str
     default_keys: str
 
 
-@dataclass(frozen=True)
-class BadKey:
+class BadKey(msgspec.Struct, frozen=True):
     """Why one key string is invalid, and a corrected spelling when there is one."""
 
     message: str
@@ -151,8 +150,7 @@ def find_conflicts(keymap: Mapping[str, str], slots: Mapping[str, KeySlot]) -> l
     return list(conflicts)
 
 
-@dataclass(frozen=True)
-class KeymapLayer:
+class KeymapLayer(msgspec.Struct, frozen=True):
     """One keymap file, validated: its entries and what it extends."""
 
     name: str

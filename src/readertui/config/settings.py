@@ -8,21 +8,20 @@ empty) turns colour off whatever the file says.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import typing
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from readertui.config import paths
 from readertui.config.tomldata import TomlDocument, read_toml, type_name
 from readertui.core.model import Problem
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(msgspec.Struct, frozen=True):
     """What config.toml may set; every field has a default."""
     theme: str = "dark"  # a name from themes/ (built-in or the user's)
     keymap: str = "default"  # a name from keymaps/ (built-in or the user's)
@@ -63,9 +62,9 @@ def load_settings(
         document, problems = read_toml(path)
         if document is not None:
             values = _validated_values(document, problems)
-    settings = dataclasses.replace(Settings(), **values)
+    settings = msgspec.structs.replace(Settings(), **values)
     if no_color_requested(environ):
-        settings = dataclasses.replace(settings, no_color=True)
+        settings = msgspec.structs.replace(settings, no_color=True)
     return settings, problems
 
 

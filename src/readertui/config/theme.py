@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
+
+import msgspec
 
 from readertui.config import paths
 from readertui.config.tomldata import TomlDocument, closest, read_toml, type_name
@@ -78,15 +79,14 @@ _VARIABLE_NAME = re.compile(r"[a-z][a-z0-9-]*")
 FALLBACK_THEME = "dark"
 
 
-@dataclass(frozen=True)
-class ThemeSpec:
+class ThemeSpec(msgspec.Struct, frozen=True):
     """A theme file, validated: UI colours, syntax styles and mark styles."""
     name: str
     dark: bool
     colors: Mapping[str, str]
-    syntax: Mapping[str, str] = field(default_factory=dict)
-    marks: Mapping[str, str] = field(default_factory=dict)
-    variables: Mapping[str, str] = field(default_factory=dict)
+    syntax: Mapping[str, str] = msgspec.field(default_factory=dict)
+    marks: Mapping[str, str] = msgspec.field(default_factory=dict)
+    variables: Mapping[str, str] = msgspec.field(default_factory=dict)
 
     @property
     def ansi_only(self) -> bool:
@@ -208,7 +208,7 @@ _MONOCHROME_VARIABLES = {**ANSI_THEME_VARIABLES, "border": "ansi_default", "bord
 def monochrome(spec: ThemeSpec) -> ThemeSpec:
     """`spec` without colours: the terminal's default colours, attribute-only styles (NO_COLOR)."""
     syntax = {scope: strip_colors(style) or _MONOCHROME_SYNTAX.get(scope, "none") for scope, style in spec.syntax.items()}
-    return replace(
+    return msgspec.structs.replace(
         spec,
         name=f"{spec.name}-nocolor",
         colors=MappingProxyType(dict.fromkeys(COLOR_KEYS, "ansi_default")),
@@ -288,7 +288,7 @@ def _load_named(
         base = _load_named(FALLBACK_THEME, user_dir, builtin_dir, problems, seen=set(), allow_user=False)
         if base is None:
             return None
-    return _overlay(replace(base, name=name), document, problems, complete=False)
+    return _overlay(msgspec.structs.replace(base, name=name), document, problems, complete=False)
 
 
 def _overlay(base: ThemeSpec, document: TomlDocument, problems: list[Problem], *, complete: bool) -> ThemeSpec:

@@ -11,9 +11,10 @@ import difflib
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from readertui.core.model import Problem
 
@@ -22,8 +23,7 @@ _TABLE_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
 _KEY_LINE = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.\- ]+?)\s*=""")
 
 
-@dataclass(frozen=True)
-class TomlDocument:
+class TomlDocument(msgspec.Struct, frozen=True):
     """A parsed TOML file and its text, kept to locate keys for problem reports."""
 
     path: Path
