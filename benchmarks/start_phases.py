@@ -63,32 +63,39 @@ if sys.argv[1] == "bare":
     App.__init__ = patched
     runpy.run_path(sys.argv[0], run_name="__main__")
 else:
-    import gc
-    gc.disable()  # as `readertui` does (cli._open_tui)
-    import readertui.ui.app as app_module
-    from readertui.ui.screens.main import MainScreen
-    stamp("imports done")
-    init = app_module.ReaderApp.__init__
-    def patched(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        stamp("ReaderApp()")
-        watch_frames(self)
-    app_module.ReaderApp.__init__ = patched
-    mount = MainScreen.on_mount
-    def mounted(self):
-        stamp("MainScreen mounted")
-        mount(self)
-    MainScreen.on_mount = mounted
-    first = MainScreen.first_frame_shown
-    def ready(self):
-        stamp("Ready: background work starts")
-        first(self)
-    MainScreen.first_frame_shown = ready
-    from pathlib import Path
-    try:
-        app_module.run_app(Path(sys.argv[2]))
-    finally:
-        gc.enable()
+    # Through `readertui`'s own entry point, which overlaps finding the workspace with the
+    # imports: the reader's classes are patched as soon as `readertui.ui.app` is imported.
+    import builtins
+    real_import = builtins.__import__
+    def patch_reader():
+        import readertui.ui.app as app_module
+        from readertui.ui.screens.main import MainScreen
+        stamp("imports done")
+        init = app_module.ReaderApp.__init__
+        def patched(self, *args, **kwargs):
+            init(self, *args, **kwargs)
+            stamp("ReaderApp()")
+            watch_frames(self)
+        app_module.ReaderApp.__init__ = patched
+        mount = MainScreen.on_mount
+        def mounted(self):
+            stamp("MainScreen mounted")
+            mount(self)
+        MainScreen.on_mount = mounted
+        first = MainScreen.first_frame_shown
+        def ready(self):
+            stamp("Ready: background work starts")
+            first(self)
+        MainScreen.first_frame_shown = ready
+    def importing(name, *args, **kwargs):
+        module = real_import(name, *args, **kwargs)
+        if name == "readertui.ui.app" and builtins.__import__ is importing:
+            builtins.__import__ = real_import
+            patch_reader()
+        return module
+    builtins.__import__ = importing
+    from readertui import cli
+    cli.main([sys.argv[2]])
 """
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from textual.filter import ANSIToTruecolor
 
 from readertui import cli
 from readertui.config.settings import Settings
+from readertui.core import workspace as workspace_module
 from readertui.core.workspace import find_workspace
 from readertui.ui.app import ReaderApp
 from readertui.ui.screens.main import MainScreen
@@ -81,10 +83,39 @@ async def test_background_work_waits_for_the_first_frame(demo, monkeypatch) -> N
 
 def test_garbage_collection_is_off_until_the_first_screen_and_on_after(demo, monkeypatch) -> None:
     seen: list[bool] = []
-    monkeypatch.setattr("readertui.ui.app.run_app", lambda path: seen.append(gc.isenabled()) or 0)
+    monkeypatch.setattr("readertui.ui.app.run_app", lambda *args: seen.append(gc.isenabled()) or 0)
     assert gc.isenabled()
     assert cli.main([str(demo)]) == 0
     assert seen == [False] and gc.isenabled()
+
+
+def test_the_workspace_is_found_beside_the_imports_not_after_them(demo, monkeypatch) -> None:
+    """Finding the workspace runs three git commands: a worker thread runs them while the
+    main thread imports Textual, and the app gets what it found."""
+    threads: list[threading.Thread] = []
+    find = workspace_module.find_workspace
+
+    def finding(path: Path):
+        threads.append(threading.current_thread())
+        return find(path)
+
+    monkeypatch.setattr(workspace_module, "find_workspace", finding)
+    opened: list[tuple] = []
+    monkeypatch.setattr("readertui.ui.app.run_app", lambda *args: opened.append(args) or 0)
+    assert cli.main([str(demo / "minillm")]) == 0
+    assert len(threads) == 1 and threads[0] is not threading.main_thread()
+    [(path, workspace, settings, problems)] = opened
+    assert path == demo / "minillm"
+    assert workspace.root == demo.resolve() and [p.name for p in workspace.projects] == ["minillm"]
+    assert isinstance(settings, Settings) and problems == []
+
+
+def test_a_folder_outside_any_workspace_is_refused_with_a_message(tmp_path, monkeypatch, capsys) -> None:
+    opened: list[tuple] = []
+    monkeypatch.setattr("readertui.ui.app.run_app", lambda *args: opened.append(args) or 0)
+    assert cli.main([str(tmp_path / "nowhere")]) == 2
+    assert opened == []
+    assert capsys.readouterr().err == f"readertui: error: {tmp_path / 'nowhere'} does not exist\n"
 
 
 async def test_the_main_screen_turns_garbage_collection_back_on(demo) -> None:

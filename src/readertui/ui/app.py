@@ -14,11 +14,10 @@ from textual.app import App
 from textual.binding import Binding
 
 from readertui.config.keymap import load_keymap, split_keys
-from readertui.config.settings import Settings, load_settings
+from readertui.config.settings import Settings
 from readertui.config.theme import load_theme
 from readertui.core.errors import ReadertuiError
 from readertui.core.model import Problem, Project, Workspace
-from readertui.core.workspace import find_workspace
 from readertui.ui.bindings import KEY_SLOTS, spec_for
 from readertui.ui.commands import ActionCommands
 from readertui.ui.screens.main import MainScreen
@@ -148,11 +147,9 @@ class ReaderApp(App[int]):
         self.exit(0)
 
 
-def run_app(path: Path) -> int:
-    """Open the reader on the workspace containing `path`; returns the exit code."""
-    settings, problems = load_settings()
+def run_app(path: Path, workspace: Workspace, settings: Settings, problems: list[Problem]) -> int:
+    """Open the reader on `workspace`, at the project holding `path`; returns the exit code."""
     if settings.no_color:
         os.environ["NO_COLOR"] = "1"  # Textual reads it when the app is built
-    workspace = find_workspace(path)
     app = ReaderApp(workspace, start=path, settings=settings, problems=problems)
     return app.run() or 0
