@@ -22,15 +22,13 @@ the picker, bookmarks and prompt scopes, whose actions take arguments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+import msgspec
 from textual.binding import Binding
 
 from readertui.config.keymap import SCOPES, KeySlot
 
 
-@dataclass(frozen=True)
-class BindingSpec:
+class BindingSpec(msgspec.Struct, frozen=True):
     """A key binding the reader defines: id, action, scope, default keys, help text."""
     id: str
     action: str

@@ -8,9 +8,9 @@ user's, so a style Rich cannot parse is reported as a Problem and left unstyled,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
+import msgspec
 from rich.errors import StyleSyntaxError
 from rich.style import Style
 from textual.theme import Theme
@@ -21,15 +21,18 @@ from readertui.core.model import Problem
 THEME_PREFIX = "readertui-"
 
 
-@dataclass
-class UiTheme:
+class UiTheme(msgspec.Struct, dict=True):
     """A theme ready for the UI: register `textual` with the app, draw with the styles."""
 
     spec: ThemeSpec
     textual: Theme
     syntax: dict[str, Style]
     marks: dict[str, Style]
-    _capture_cache: dict[str, Style] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        # A plain attribute (`dict=True` gives the instance a __dict__), not a field: the
+        # cache is no part of the theme's value, its repr or its equality.
+        self._capture_cache: dict[str, Style] = {}
 
     def style_for(self, capture: str) -> Style:
         """The style of a tree-sitter capture (`function.method.call`), by the closest scope."""

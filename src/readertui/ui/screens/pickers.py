@@ -9,11 +9,11 @@ import threading
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress
 from typing import Generic, TypeVar
 
+import msgspec
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
@@ -535,8 +535,7 @@ class ListPicker(ModalScreen[T | None], Generic[T]):
         self.dismiss(None)
 
 
-@dataclass(frozen=True)
-class BookmarkChoice:
+class BookmarkChoice(msgspec.Struct, frozen=True):
     action: str  # "jump" | "rename" | "delete"
     bookmark: Bookmark
 

@@ -34,9 +34,9 @@ messages; failures are notifications.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -90,8 +90,7 @@ COLUMNS = ("decision", "status", "on apply", "note", "citation", "now")
 CHANGED_STYLE = "citation_broken"  # the code view's mark style for lines that differ
 
 
-@dataclass(frozen=True)
-class Drift:
+class Drift(msgspec.Struct, frozen=True):
     """One reviewable pair: `repo`'s notes name `commit`, `count` citations about it."""
 
     repo: Repo
@@ -99,8 +98,7 @@ class Drift:
     count: int
 
 
-@dataclass(frozen=True)
-class UpdateTarget:
+class UpdateTarget(msgspec.Struct, frozen=True):
     """Move `repo` to `ref` (None: origin's default branch)."""
 
     repo: Repo
@@ -110,8 +108,7 @@ class UpdateTarget:
 Target = Drift | UpdateTarget
 
 
-@dataclass(frozen=True)
-class ReviewOutcome:
+class ReviewOutcome(msgspec.Struct, frozen=True):
     """What the main screen does after the review closes."""
 
     open: tuple[Location, LineRange | None] | None = None  # show this in the source pane

@@ -13,9 +13,9 @@ import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
@@ -40,8 +40,7 @@ def inert(name: str) -> Text:
 ADD_CHUNK = 500
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(msgspec.Struct, frozen=True):
     """What a tree node stands for."""
     kind: str  # "project" | "repo" | "uninit" | "folder" | "file" | "notes" | "note"
     project: Project
