@@ -184,3 +184,21 @@ async def test_the_theme_is_in_place_before_any_css_is_parsed(demo, monkeypatch,
         red = truecolor.truecolor_style(Style(color="red"), Color.parse("white")).color
         assert red is not None and red.triplet == palette.ansi_colors[1]
         assert palette.ansi_colors[1] != DEFAULT_TERMINAL_THEME.ansi_colors[1]
+
+
+async def test_the_source_pane_has_the_focus_from_the_start(demo, monkeypatch) -> None:
+    """Textual focused the first focusable widget, the tree, and the screen moved the focus on:
+    two restyles of the tree before the first frame, for nothing."""
+    focused: list[str] = []
+    real_set_focus = MainScreen.set_focus
+
+    def set_focus(self, widget, *args, **kwargs):
+        focused.append(widget.id if widget is not None else "")
+        return real_set_focus(self, widget, *args, **kwargs)
+
+    monkeypatch.setattr(MainScreen, "set_focus", set_focus)
+    app = ReaderApp(find_workspace(demo))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.focused is app.screen.source
+        assert "tree" not in focused

@@ -125,6 +125,9 @@ class Failed(Message):
 
 class MainScreen(Screen):
     BINDINGS = bindings_for("app")
+    # The source pane has the focus from the start. Textual's default focuses the first
+    # focusable widget (the tree), and moving it on restyled the tree twice before the first frame.
+    AUTO_FOCUS = "#source"
 
     def __init__(
         self, session: Session, project: Project, state: ViewState, editor: str | None = None
@@ -184,7 +187,6 @@ class MainScreen(Screen):
         self._show_first_note(note if note and note.is_file() else self._default_note(), None)
         if self.initial.location is not None:
             self.open_location(self.initial.location)
-        self.source.focus()
 
     def first_frame_shown(self) -> None:
         """Start what would have slowed the first frame (each thread holds the GIL for a while,
