@@ -7,14 +7,17 @@ which adds its parser and sets `func=run`, and `run(args) -> int`. Exit codes: 0
 
 from __future__ import annotations
 
-import argparse
 import gc
 import importlib
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from readertui import __version__
 from readertui.core.errors import ReadertuiError
+
+if TYPE_CHECKING:
+    import argparse
 
 COMMANDS = ("check", "log", "bookmarks", "add", "update")
 
@@ -25,6 +28,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def _build(only: str | None) -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="readertui",
         description="Read a codebase beside research notes that cite it. "
@@ -70,17 +75,27 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 
 
 def _open_tui(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="readertui")
-    parser.add_argument("path", nargs="?", default=".", type=Path)
-    args = parser.parse_args(argv)
+    path = _tui_path(argv)
     # No cyclic garbage collection until the first screen is out (the main screen turns it
     # back on): imports and building the screen allocate much and free little, and the
     # collector's passes over them took ~40 ms of the start-up (measured).
     gc.disable()
     try:
-        return _run_tui(args.path)
+        return _run_tui(path)
     finally:
         gc.enable()
+
+
+def _tui_path(argv: list[str]) -> Path:
+    """PATH from `readertui [PATH]`. The usual forms need no argparse, whose import is ~2 ms
+    of every start; anything else gets argparse's usage line and errors."""
+    if len(argv) <= 1 and not (argv and argv[0].startswith("-")):
+        return Path(argv[0] if argv else ".")
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="readertui")
+    parser.add_argument("path", nargs="?", default=".", type=Path)
+    return parser.parse_args(argv).path
 
 
 def _run_tui(path: Path) -> int:

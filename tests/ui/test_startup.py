@@ -30,7 +30,7 @@ def test_the_first_screen_imports_neither_gitpython_nor_the_slow_parts() -> None
         "import sys\n"
         "import readertui.cli, readertui.ui.app\n"
         "from readertui.core import citations\n"
-        "late = ['git', 'filelock', 'readertui.core.resolve', 'readertui.ui.screens.pickers']\n"
+        "late = ['git', 'filelock', 'readertui.core.resolve', 'readertui.ui.screens.pickers', 'argparse']\n"
         "print(','.join(m for m in late if m in sys.modules))\n"
         "print('compiled' if citations._CODE_CITATION._compiled else 'lazy')\n"
     )
@@ -202,3 +202,17 @@ async def test_the_source_pane_has_the_focus_from_the_start(demo, monkeypatch) -
         await pilot.pause()
         assert app.focused is app.screen.source
         assert "tree" not in focused
+
+
+def test_the_reader_path_is_read_without_argparse_and_odd_forms_get_its_errors(demo, monkeypatch, capsys) -> None:
+    opened: list[Path] = []
+    monkeypatch.setattr("readertui.ui.app.run_app", lambda path, *rest: opened.append(path) or 0)
+    monkeypatch.chdir(demo)
+    assert cli.main([]) == 0
+    assert cli.main([str(demo / "minillm")]) == 0
+    assert opened == [Path("."), demo / "minillm"]
+    for argv in (["a", "b"], ["--bogus"]):
+        with pytest.raises(SystemExit) as exit:
+            cli.main(argv)
+        assert exit.value.code == 2
+        assert capsys.readouterr().err.startswith("usage: readertui [-h] [path]\n")
