@@ -1,8 +1,10 @@
 """The main screen: tree | source | notes, and the status line.
 
-It is the one place that turns the panes' requests (messages) into core calls and sets the
-other panes' state. Slow work (reading files and notes, resolving citations, saving) runs in
-thread workers that end by posting a message; every user-facing failure is a notification.
+It receives the panes' requests (messages), turns them into core calls and sets the other
+panes' state. What the reader captures from the code (log entries, bookmarks, the clipboard)
+it hands to its `Capture` (ui/capture.py). Slow work (reading files and notes, resolving
+citations, saving) runs in thread workers that end by posting a message; every user-facing
+failure is a notification.
 The resolver and the pickers are imported where they are used: the first screen needs
 neither, and importing them took ~15 ms of the start-up.
 """
@@ -32,12 +34,10 @@ from textual.worker import Worker, WorkerState
 
 from readertui.core import bookmarks as bookmark_store
 from readertui.core.backlinks import BacklinkIndex
-from readertui.core.citations import format_citation
 from readertui.core.errors import ReadertuiError
-from readertui.core.forge import permalink
 from readertui.core.git import short
 from readertui.core.history import History
-from readertui.core.log import entries_for_day, log_entry
+from readertui.core.log import entries_for_day
 from readertui.core.model import (
     Bookmark,
     CitationResult,
@@ -51,6 +51,7 @@ from readertui.core.notes import read_text
 from readertui.core.syntax import detect_language, warm_up
 from readertui.core.workspace import load_workspace, note_files
 from readertui.ui.bindings import bindings_for
+from readertui.ui.capture import BookmarksSaved, Capture
 from readertui.ui.messages import (
     BacklinksRequested,
     CaptureRequested,
@@ -61,7 +62,6 @@ from readertui.ui.messages import (
     OpenLocation,
     OpenNote,
 )
-from readertui.ui.screens.prompt import PromptScreen
 from readertui.ui.session import Session
 from readertui.ui.state import ViewState
 from readertui.ui.widgets.key_hints import KeyHints
@@ -105,12 +105,6 @@ class ProjectIndexed(Message):
         self.today = today  # entries in today's section of the reading log
 
 
-class BookmarksSaved(Message):
-    def __init__(self, bookmarks: tuple[Bookmark, ...], message: str) -> None:
-        super().__init__()
-        self.bookmarks, self.message = bookmarks, message
-
-
 class WorkspaceReloaded(Message):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
@@ -142,6 +136,7 @@ class MainScreen(Screen):
         self.backlinks = BacklinkIndex()
         self.bookmarks: tuple[Bookmark, ...] = ()
         self.ranker: PathRanker | None = None
+        self.capture = Capture(self)  # log entries, bookmarks, the clipboard
         self._followed: CitationResult | None = None  # the citation behind a commit view
         self._tag = ""  # nearest tag of the code shown
         self._today_entries = 0
@@ -515,90 +510,19 @@ class MainScreen(Screen):
         self._followed = None
         self.open_location(msgspec.structs.replace(location, path=path, line=line, commit=None))
 
-    # ---- capture
-
-    def _require_code(self) -> Location | None:
-        if self.location is None or self.location.repo is None:
-            self.notify("open a source file first", severity="warning")
-            return None
-        return self.location
-
-    def _citation(self, location: Location, selection: LineRange) -> str:
-        return format_citation(location.repo, location.path, (selection,))
-
-    def _commit_of(self, location: Location) -> str | None:
-        if location.commit:
-            return location.commit
-        _, repo = self.session.locate(location)
-        return self.session.head(repo)
+    # ---- capture: the source pane's requests bubble to the screen; ui/capture.py does them
 
     @on(CaptureRequested)
-    @work(exclusive=True, group="capture", exit_on_error=False)
-    async def _capture(self, event: CaptureRequested) -> None:
-        location = self._require_code()
-        if location is None:
-            return
-        citation = self._citation(location, event.selection)
-        answer = await self.app.push_screen_wait(
-            PromptScreen("Log entry (Enter writes it to today's section)", f"{citation} ")
-        )
-        if answer is None or not answer.strip():
-            return
-        text = answer.strip()
-        if text.startswith(citation):
-            text = text[len(citation):].strip()
-        else:
-            citation = None
-        self._write_log(text, citation, self._commit_of(location) if citation else None)
-
-    @work(exclusive=False, group="write", **WORKER)
-    def _write_log(self, text: str, citation: str | None, commit: str | None) -> None:
-        log = self.project.reading_log
-        try:
-            before = read_text(log) if log.is_file() else ""
-            path = log_entry(self.project, text, citation, commit)
-            line = _inserted_line(before, read_text(path))
-        except ReadertuiError as error:
-            self.post_message(Failed("Log entry not written", error))
-            return
-        self.post_message(OpenNote(path, line))
+    def _capture(self, event: CaptureRequested) -> None:
+        self.capture.log_entry(event.selection)
 
     @on(MarkToggled)
-    @work(exclusive=True, group="capture", exit_on_error=False)
-    async def _toggle_mark(self, event: MarkToggled) -> None:
-        location = self._require_code()
-        if location is None:
-            return
-        line = self.source.cursor_line
-        existing = [
-            b for b in self.bookmarks
-            if (b.repo, b.path) == (location.repo, location.path) and line in b.range
-        ]
-        if existing:
-            remaining = self.bookmarks
-            for bookmark in existing:
-                remaining = bookmark_store.remove(remaining, bookmark.id)
-            self._save_bookmarks(remaining, f"bookmark removed at line {line}")
-            return
-        label = await self.app.push_screen_wait(PromptScreen("Bookmark label (optional)"))
-        if label is None:
-            return
-        selection = event.selection
-        lines = [self.source.line_text(n) for n in range(selection.start, selection.end + 1)]
-        bookmark = bookmark_store.new_bookmark(
-            location.repo or "", location.path, selection, label.strip(),
-            self._commit_of(location), lines, existing=self.bookmarks,
-        )
-        self._save_bookmarks(bookmark_store.add(self.bookmarks, bookmark), "bookmark added")
+    def _toggle_mark(self, event: MarkToggled) -> None:
+        self.capture.toggle_bookmark(event.selection)
 
-    @work(exclusive=False, group="write", **WORKER)
-    def _save_bookmarks(self, bookmarks: tuple[Bookmark, ...], message: str) -> None:
-        try:
-            bookmark_store.save(self.project, bookmarks)
-        except ReadertuiError as error:
-            self.post_message(Failed("Bookmarks not saved", error))
-            return
-        self.post_message(BookmarksSaved(tuple(bookmarks), message))
+    @on(CopyRequested)
+    def _copy(self, event: CopyRequested) -> None:
+        self.capture.copy(event.selection, permalink=event.permalink)
 
     @on(BookmarksSaved)
     def _bookmarks_saved(self, event: BookmarksSaved) -> None:
@@ -607,35 +531,12 @@ class MainScreen(Screen):
         self._refresh_marks()
         self._update_status()
 
-    @on(CopyRequested)
-    def _copy(self, event: CopyRequested) -> None:
-        location = self._require_code()
-        if location is None:
-            return
-        if event.permalink:
-            self._copy_permalink(location, event.selection)
-        else:
-            self.copy(self._citation(location, event.selection))
-
-    @work(exclusive=True, group="remote", **WORKER)
-    def _copy_permalink(self, location: Location, selection: LineRange) -> None:
-        try:
-            _, repo = self.session.locate(location)
-            remote = self.session.remote_url(repo)
-        except ReadertuiError as error:
-            self.post_message(Failed("No permalink", error))
-            return
-        commit = self._commit_of(location)
-        link = permalink(remote, commit, location.path, selection) if commit else None
-        if link is None:
-            self.post_message(Failed("No permalink", ValueError("origin is not a known forge")))
-        else:
-            self.app.call_from_thread(self.copy, link)
-
-    def copy(self, text: str) -> None:
-        """To the clipboard with OSC 52, which reaches the local terminal over SSH and tmux."""
-        self.app.copy_to_clipboard(text)
-        self.notify(text, title="Copied", timeout=3)
+    def require_code(self) -> Location | None:
+        """The file in the source pane; None, after saying so, when no file is open."""
+        if self.location is None or self.location.repo is None:
+            self.notify("open a source file first", severity="warning")
+            return None
+        return self.location
 
     # ---- links back and history
 
@@ -644,7 +545,7 @@ class MainScreen(Screen):
     async def _backlinks(self, event: BacklinksRequested) -> None:
         from readertui.ui.screens.pickers import ListPicker
 
-        location = self._require_code()
+        location = self.require_code()
         if location is None:
             return
         links = self.backlinks.citing(
@@ -717,12 +618,9 @@ class MainScreen(Screen):
             )
             self.source.focus()
         elif choice.action == "delete":
-            self._save_bookmarks(bookmark_store.remove(self.bookmarks, mark.id), "bookmark deleted")
+            self.capture.delete_bookmark(mark)
         elif choice.action == "rename":
-            label = await self.app.push_screen_wait(PromptScreen("New label", mark.label))
-            if label is not None:
-                renamed = bookmark_store.rename(self.bookmarks, mark.id, label.strip())
-                self._save_bookmarks(renamed, "bookmark renamed")
+            await self.capture.rename_bookmark(mark)
 
     @work(exclusive=True, group="picker", exit_on_error=False)
     async def action_switch_note(self) -> None:
@@ -903,6 +801,10 @@ class MainScreen(Screen):
                 return f"notes @ {short(result.commit or '')} ≠ {repo_name} @ {short(repo.head)}"
         return ""
 
+    def post_failure(self, title: str, error: Exception) -> None:
+        """Tell the reader a worker failed (from any thread; ui/capture.py's workers too)."""
+        self.post_message(Failed(title, error))
+
     @on(Failed)
     def _failed(self, event: Failed) -> None:
         self.notify(event.error, title=event.title, severity="error", timeout=8)
@@ -918,17 +820,3 @@ class MainScreen(Screen):
 def _read_note(path: Path) -> str:
     """A note's text; a note not written yet reads as empty (it is created on the first entry)."""
     return read_text(path) if path.exists() else ""
-
-
-def _inserted_line(before: str, after: str) -> int:
-    """The line of the entry an append inserted (`after` = before[:k] + inserted + before[k:]).
-
-    Today's section may sit above older ones (a newest-first log), so it is not the file's end.
-    The inserted text ends with the entry, so the first difference seen from the end is in it;
-    from the start it could be inside a heading that looks like the old one (`## 2026-11-2…`)."""
-    same = 0
-    limit = min(len(before), len(after))
-    while same < limit and before[-1 - same] == after[-1 - same]:
-        same += 1
-    end = len(after) - same
-    return after[:end].rstrip("\r\n").count("\n") + 1

@@ -1,0 +1,221 @@
+"""Capture: what the reader keeps from the code shown. A reading-log entry citing the
+selection, a bookmark on it (added, removed, renamed, deleted), or its citation or forge
+permalink on the clipboard.
+
+The source pane asks by message (CaptureRequested, MarkToggled, CopyRequested). Textual
+delivers a message only to the nodes it bubbles through, so MainScreen's `@on` handlers
+receive them and hand them to the screen's `Capture`. The flows run as the screen's workers
+(`@work` decorates only methods of DOM nodes), so its Worker.StateChanged handler reports
+their errors, and they end in messages to the screen: OpenNote shows a new log entry,
+BookmarksSaved repaints the marks and the status line, failures go to `post_failure`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+from readertui.core import bookmarks as bookmark_store
+from readertui.core.citations import format_citation
+from readertui.core.errors import ReadertuiError
+from readertui.core.forge import permalink
+from readertui.core.log import log_entry
+from readertui.core.model import Bookmark, LineRange, Location
+from readertui.core.notes import read_text
+from readertui.ui.messages import OpenNote
+from readertui.ui.screens.prompt import PromptScreen
+
+if TYPE_CHECKING:
+    from readertui.ui.screens.main import MainScreen
+
+
+class BookmarksSaved(Message):
+    """The bookmarks file holds `bookmarks` now; `message` tells the reader what changed."""
+
+    def __init__(self, bookmarks: tuple[Bookmark, ...], message: str) -> None:
+        super().__init__()
+        self.bookmarks, self.message = bookmarks, message
+
+
+class Capture:
+    """The capture flows of one MainScreen, which keeps the state they read and change (the
+    file shown, the project, the bookmarks)."""
+
+    def __init__(self, screen: MainScreen) -> None:
+        self.screen = screen
+
+    # ---- reading-log entries
+
+    def log_entry(self, selection: LineRange) -> None:
+        """Ask for an entry, prefilled with the selection's citation, and append it to today's
+        section of the reading log."""
+        self._run(self._prompt_log_entry, selection, group="capture", exclusive=True)
+
+    async def _prompt_log_entry(self, selection: LineRange) -> None:
+        location = self.screen.require_code()
+        if location is None:
+            return
+        citation = self._citation(location, selection)
+        answer = await self.screen.app.push_screen_wait(
+            PromptScreen("Log entry (Enter writes it to today's section)", f"{citation} ")
+        )
+        if answer is None or not answer.strip():
+            return
+        text = answer.strip()
+        if text.startswith(citation):
+            text = text[len(citation):].strip()
+        else:
+            citation = None  # the reader changed or erased it: a plain entry
+        commit = self._commit_of(location) if citation else None
+        self._run(self._write_log, text, citation, commit, group="write", thread=True)
+
+    def _write_log(self, text: str, citation: str | None, commit: str | None) -> None:
+        project = self.screen.project
+        log = project.reading_log
+        try:
+            before = read_text(log) if log.is_file() else ""
+            path = log_entry(project, text, citation, commit)
+            line = _inserted_line(before, read_text(path))
+        except ReadertuiError as error:
+            self.screen.post_failure("Log entry not written", error)
+            return
+        self.screen.post_message(OpenNote(path, line))
+
+    # ---- bookmarks
+
+    def toggle_bookmark(self, selection: LineRange) -> None:
+        """Remove the bookmarks on the cursor line; without any, ask for a label and add one
+        on the selection."""
+        self._run(self._toggle_bookmark, selection, group="capture", exclusive=True)
+
+    async def _toggle_bookmark(self, selection: LineRange) -> None:
+        screen = self.screen
+        location = screen.require_code()
+        if location is None:
+            return
+        line = screen.source.cursor_line
+        existing = [
+            b for b in screen.bookmarks
+            if (b.repo, b.path) == (location.repo, location.path) and line in b.range
+        ]
+        if existing:
+            remaining = screen.bookmarks
+            for bookmark in existing:
+                remaining = bookmark_store.remove(remaining, bookmark.id)
+            self.save_bookmarks(remaining, f"bookmark removed at line {line}")
+            return
+        label = await screen.app.push_screen_wait(PromptScreen("Bookmark label (optional)"))
+        if label is None:
+            return
+        lines = [screen.source.line_text(n) for n in range(selection.start, selection.end + 1)]
+        bookmark = bookmark_store.new_bookmark(
+            location.repo or "", location.path, selection, label.strip(),
+            self._commit_of(location), lines, existing=screen.bookmarks,
+        )
+        self.save_bookmarks(bookmark_store.add(screen.bookmarks, bookmark), "bookmark added")
+
+    def delete_bookmark(self, bookmark: Bookmark) -> None:
+        self.save_bookmarks(
+            bookmark_store.remove(self.screen.bookmarks, bookmark.id), "bookmark deleted"
+        )
+
+    async def rename_bookmark(self, bookmark: Bookmark) -> None:
+        """Ask for the new label (call it from a worker: it waits for the prompt)."""
+        label = await self.screen.app.push_screen_wait(PromptScreen("New label", bookmark.label))
+        if label is not None:
+            renamed = bookmark_store.rename(self.screen.bookmarks, bookmark.id, label.strip())
+            self.save_bookmarks(renamed, "bookmark renamed")
+
+    def save_bookmarks(self, bookmarks: tuple[Bookmark, ...], message: str) -> None:
+        """Write the project's bookmarks file; BookmarksSaved tells the screen once it is."""
+        self._run(self._save_bookmarks, bookmarks, message, group="write", thread=True)
+
+    def _save_bookmarks(self, bookmarks: tuple[Bookmark, ...], message: str) -> None:
+        try:
+            bookmark_store.save(self.screen.project, bookmarks)
+        except ReadertuiError as error:
+            self.screen.post_failure("Bookmarks not saved", error)
+            return
+        self.screen.post_message(BookmarksSaved(tuple(bookmarks), message))
+
+    # ---- the clipboard
+
+    def copy(self, selection: LineRange, *, permalink: bool) -> None:
+        """Copy the selection's citation, or its permalink on the repo's forge."""
+        location = self.screen.require_code()
+        if location is None:
+            return
+        if permalink:
+            self._run(
+                self._copy_permalink, location, selection,
+                group="remote", exclusive=True, thread=True,
+            )
+        else:
+            self._to_clipboard(self._citation(location, selection))
+
+    def _copy_permalink(self, location: Location, selection: LineRange) -> None:
+        session = self.screen.session
+        try:
+            _, repo = session.locate(location)
+            remote = session.remote_url(repo)
+        except ReadertuiError as error:
+            self.screen.post_failure("No permalink", error)
+            return
+        commit = self._commit_of(location)
+        link = permalink(remote, commit, location.path, selection) if commit else None
+        if link is None:
+            self.screen.post_failure("No permalink", ValueError("origin is not a known forge"))
+        else:
+            self.screen.app.call_from_thread(self._to_clipboard, link)
+
+    def _to_clipboard(self, text: str) -> None:
+        """With OSC 52, which reaches the local terminal over SSH and tmux."""
+        self.screen.app.copy_to_clipboard(text)
+        self.screen.notify(text, title="Copied", timeout=3)
+
+    # ---- helpers
+
+    def _citation(self, location: Location, selection: LineRange) -> str:
+        return format_citation(location.repo, location.path, (selection,))
+
+    def _commit_of(self, location: Location) -> str | None:
+        if location.commit:
+            return location.commit
+        session = self.screen.session
+        _, repo = session.locate(location)
+        return session.head(repo)
+
+    def _run(
+        self,
+        work: Callable[..., Any],
+        *args: Any,
+        group: str,
+        exclusive: bool = False,
+        thread: bool = False,
+    ) -> None:
+        """Run `work(*args)` as a worker of the screen, named and grouped as `@work` would."""
+        self.screen.run_worker(
+            partial(work, *args),
+            name=work.__name__,
+            group=group,
+            exclusive=exclusive,
+            thread=thread,
+            exit_on_error=False,
+        )
+
+
+def _inserted_line(before: str, after: str) -> int:
+    """The line of the entry an append inserted (`after` = before[:k] + inserted + before[k:]).
+
+    Today's section may sit above older ones (a newest-first log), so it is not the file's end.
+    The inserted text ends with the entry, so the first difference seen from the end is in it;
+    from the start it could be inside a heading that looks like the old one (`## 2026-11-2…`)."""
+    same = 0
+    limit = min(len(before), len(after))
+    while same < limit and before[-1 - same] == after[-1 - same]:
+        same += 1
+    end = len(after) - same
+    return after[:end].rstrip("\r\n").count("\n") + 1
