@@ -32,6 +32,7 @@ INFO = StatusInfo(
     bookmarks=2,
     today_entries=1,
     drift="notes @ 1234567 ≠ core @ a1b2c3d",
+    drift_short="notes @ 1234567 ≠ checkout",
 )
 ROW = "proj │ core @ a1b2c3d (v1.0) │ src/deep/path/module.py:9 │ ★ 2 │ log today: 1 │ notes @ 1234567 ≠ core @ a1b2c3d"
 
@@ -146,17 +147,67 @@ async def test_a_line_move_repaints_only_the_changed_digits(monkeypatch):
         assert terminal.bytes_since(before) < 64 < full_row / 3
 
 
-async def test_narrow_terminal_crops_the_end_of_the_row(monkeypatch):
+async def test_a_narrow_terminal_shortens_the_row_then_crops_it(monkeypatch):
     app = StatusApp()
     terminal = Terminal(app, monkeypatch, 40, 3)
     async with app.run_test(size=(40, 3)) as pilot:
         status = app.query_one(StatusLine)
         status.info = INFO
         await pilot.pause()
-        assert terminal.row(0) == ROW[:40].rstrip()
+        # Every step taken, and still too wide: the edge crops the end, the line stays in view.
+        assert terminal.row(0) == "core @ a1b2c3d │ …/module.py:9 │ ★ 2 │ l"
         status.info = msgspec.structs.replace(INFO, line=10)
         await pilot.pause()
-        assert terminal.row(0) == ROW[:40].rstrip()  # the line number is past the edge
+        assert terminal.row(0) == "core @ a1b2c3d │ …/module.py:10 │ ★ 2 │"
+
+
+async def test_at_80_columns_the_drift_is_shown_whole(monkeypatch):
+    app = StatusApp()
+    terminal = Terminal(app, monkeypatch, 80, 3)
+    async with app.run_test(size=(80, 3)) as pilot:
+        status = app.query_one(StatusLine)
+        status.info = INFO
+        await pilot.pause()
+        assert terminal.row(0) == "proj │ core @ a1b2c3d │ …/module.py:9 │ ★ 2 │ log 1 │ notes @ 1234567 ≠ checkout"
+        await pilot.resize_terminal(120, 3)
+        await pilot.pause()
+        assert status.text == ROW  # wide again: the whole row
+
+
+def test_rows_shorten_in_order_and_only_as_far_as_needed():
+    full = "".join(part.plain for part in status_row(INFO))
+    assert full == ROW
+    assert "".join(part.plain for part in status_row(INFO, len(ROW))) == ROW
+    widths = [len("".join(p.plain for p in status_row(INFO, width))) for width in range(len(ROW), 20, -1)]
+    assert widths == sorted(widths, reverse=True)
+    assert "".join(p.plain for p in status_row(INFO, len(ROW) - 1)).endswith("│ log 1 │ notes @ 1234567 ≠ core @ a1b2c3d")
+
+
+@given(
+    path=st.lists(st.text(alphabet="ab._-", min_size=1, max_size=12), min_size=1, max_size=8).map("/".join),
+    line=st.integers(1, 10**6),
+    drift=st.sampled_from([("", ""), ("notes @ 1234567 ≠ core @ a1b2c3d", "notes @ 1234567 ≠ checkout")]),
+    viewing=st.booleans(),
+    width=st.integers(1, 200),
+)
+def test_a_shortened_row_fits_when_it_can_and_keeps_the_line_and_drift(path, line, drift, viewing, width):
+    drift, drift_short = drift
+    info = msgspec.structs.replace(
+        INFO, file=path, line=line, drift=drift, drift_short=drift_short, viewing_commit=viewing
+    )
+    head, tail = status_row(info, width)
+    row = head.plain + tail.plain
+    full = "".join(part.plain for part in status_row(info))
+    shortest = "".join(part.plain for part in status_row(info, 1))
+    if len(full) <= width:
+        assert row == full
+    elif len(shortest) <= width:
+        assert len(row) <= width
+        assert row.startswith(head.plain) and tail.plain.startswith(str(line))
+        assert head.plain.endswith(path.rsplit("/", 1)[-1] + ":")  # the file's name survives
+        assert row.endswith(drift) or row.endswith(drift_short)
+    else:
+        assert row == shortest
 
 
 # ---- in the reader ------------------------------------------------------------------------------

@@ -39,44 +39,70 @@ class StatusInfo(msgspec.Struct, frozen=True):
     tag: str = ""
     file: str = ""
     line: int = 0
-    drift: str = ""  # e.g. "notes @ a1b2c3d ≠ checkout" when they differ
+    drift: str = ""  # e.g. "notes @ a1b2c3d ≠ core @ 1234567" when they differ
+    drift_short: str = ""  # the same for a narrow terminal, e.g. "notes @ a1b2c3d ≠ checkout"
     viewing_commit: bool = False  # the source pane shows code at an older commit
     bookmarks: int = 0
     today_entries: int = 0
 
 
-def status_row(info: StatusInfo) -> tuple[Text, Text]:
+# How the row gets shorter when it is wider than the terminal, step by step, before the edge
+# crops it: the line number and the notes' drift matter most, the path's folders and the names
+# shown elsewhere (project, tag) least.
+COMPACT_WORDS, PATH_TAIL, FILE_NAME, SHORT_DRIFT, NO_TAG, NO_PROJECT = range(1, 7)
+
+
+def status_row(info: StatusInfo, width: int | None = None) -> tuple[Text, Text]:
     """The row, split where the line number starts: (project … `file:`, `line` │ ★ … drift).
 
-    Without a line number the head is empty and the whole row is the tail.
+    Without a line number the head is empty and the whole row is the tail. Wider than `width`,
+    the row is shortened step by step (see `COMPACT_WORDS`…`NO_PROJECT`); past the last step
+    the edge crops it.
     """
+    for step in range(NO_PROJECT + 1):
+        head, tail = _row(info, step)
+        if width is None or head.cell_len + tail.cell_len <= width:
+            break
+    return head, tail
+
+
+def _row(info: StatusInfo, step: int) -> tuple[Text, Text]:
     parts: list[Text] = []
-    if info.project:
+    if info.project and step < NO_PROJECT:
         parts.append(inert(info.project))
     if info.repo:
         where = info.repo + (f" @ {info.commit}" if info.commit else "")
-        if info.tag:
+        if info.tag and step < NO_TAG:
             where += f" ({info.tag})"
         parts.append(inert(where))
     split = 0
     if info.file:
-        path = inert(info.file)
+        kept = 1 if step >= FILE_NAME else 2 if step >= PATH_TAIL else 0
+        path = inert(_path_tail(info.file, kept) if kept else info.file)
         if info.line:
             split = sum(len(part) + len(SEPARATOR) for part in parts) + len(path) + 1
             path.append(f":{info.line}")
         parts.append(path)
     parts.append(Text(f"★ {info.bookmarks}"))
-    parts.append(Text(f"log today: {info.today_entries}"))
+    compact = step >= COMPACT_WORDS
+    parts.append(Text(f"log {info.today_entries}" if compact else f"log today: {info.today_entries}"))
     # Last, as they are the longest: a narrow terminal crops them first.
     if info.viewing_commit:
-        parts.append(Text("showing the note's commit", style="bold"))
-    if info.drift:
-        parts.append(Text(info.drift, style="bold"))
+        parts.append(Text("note's commit" if compact else "showing the note's commit", style="bold"))
+    drift = info.drift_short if step >= SHORT_DRIFT and info.drift_short else info.drift
+    if drift:
+        parts.append(Text(drift, style="bold"))
     row = Text(SEPARATOR).join(parts)
     if not split:
         return Text(), row
     head, tail = row.divide([split])
     return head, tail
+
+
+def _path_tail(path: str, kept: int) -> str:
+    """`path`'s last `kept` parts, after `…/` when folders were dropped."""
+    parts = path.split("/")
+    return path if len(parts) <= kept else "…/" + "/".join(parts[-kept:])
 
 
 def _cells(strip: Strip) -> list[tuple[str, Style | None, int]]:
@@ -151,12 +177,15 @@ class StatusLine(Widget):
     def on_mount(self) -> None:
         self._show(self.info)
 
+    def on_resize(self) -> None:
+        self._show(self.info)  # the row is shortened to fit the width
+
     def watch_info(self, info: StatusInfo) -> None:
         if self.is_mounted:
             self._show(info)
 
     def _show(self, info: StatusInfo) -> None:
-        head_text, tail_text = status_row(info)
+        head_text, tail_text = status_row(info, self.size.width or None)
         head = self.query_one("#status-head", StatusPart)
         head.show(head_text)
         width = Scalar.from_number(head_text.cell_len)
