@@ -264,7 +264,7 @@ class MainScreen(Screen):
         try:
             text, notice = self.session.read_code(location)
         except ReadertuiError as error:
-            self.post_message(Failed("Cannot open file", error))
+            self.post_failure("Cannot open file", error)
             return
         self.post_message(FileLoaded(location, text, notice, select))
         # The tag only feeds the status line, and its `git describe` takes ~50 ms the first
@@ -363,7 +363,7 @@ class MainScreen(Screen):
         try:
             text = _read_note(path)
         except ReadertuiError as error:
-            self.post_message(Failed("Cannot read note", error))
+            self.post_failure("Cannot read note", error)
             return
         # The text at once: resolving its citations runs git (~0.3 s for a big note).
         self.post_message(NoteLoaded(path, text, None, line))
@@ -393,7 +393,7 @@ class MainScreen(Screen):
             project = self.session.workspace.project_for(path) or self.project
             results = Resolver(self.session.workspace, project).resolve_note(path, text)
         except ReadertuiError as error:
-            self.post_message(Failed("Cannot read note", error))
+            self.post_failure("Cannot read note", error)
             return
         self.post_message(NoteLoaded(path, text, results, line))
 
@@ -723,7 +723,7 @@ class MainScreen(Screen):
         try:
             workspace = load_workspace(self.session.workspace.root)
         except ReadertuiError as error:
-            self.post_message(Failed("Reload", error))
+            self.post_failure("Reload", error)
             return
         self.post_message(WorkspaceReloaded(workspace))
 
@@ -802,7 +802,7 @@ class MainScreen(Screen):
         return ""
 
     def post_failure(self, title: str, error: Exception) -> None:
-        """Tell the reader a worker failed (from any thread; ui/capture.py's workers too)."""
+        """Tell the reader that work failed; safe from any thread (it posts a message)."""
         self.post_message(Failed(title, error))
 
     @on(Failed)
