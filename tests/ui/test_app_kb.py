@@ -41,7 +41,9 @@ async def test_citation_at_another_commit_shows_that_code_then_the_checkout(tmp_
         assert screen.source.line_text(14) == STEP_AT_B  # read from git at B, not the checkout
         banner = screen.query_one("#source-banner")
         assert banner.display and kb.b[:7] in str(banner.render())
-        assert screen.query_one("#status").info.drift.startswith(f"notes @ {kb.b[:7]}")
+        status = screen.query_one("#status").info
+        assert status.drift.startswith(f"notes @ {kb.b[:7]} ≠ Engine @ ")
+        assert status.drift_short == f"notes @ {kb.b[:7]} ≠ checkout"  # for narrow terminals
         await pilot.press("o")
         await settle(pilot)
         assert screen.location.commit is None and not banner.display

@@ -140,7 +140,7 @@ class MainScreen(Screen):
         self._followed: CitationResult | None = None  # the citation behind a commit view
         self._tag = ""  # nearest tag of the code shown
         self._today_entries = 0
-        self._drift = ""
+        self._drift = ("", "")  # the status line's drift: (full, short for narrow terminals)
         self._unzoomed: list[bool] | None = None  # pane visibility to restore after a zoom
         self._review_memory: dict = {}  # the review screen's accept/reject, kept while it is away
         self._first_note: tuple[Path, str, int | None] | None = None  # resolved after 1st frame
@@ -408,7 +408,7 @@ class MainScreen(Screen):
         self.query_one("#notes-title", Static).update(title)
         if event.path == self.project.reading_log:
             self._today_entries = len(entries_for_day(event.text, date.today()))
-        self._drift = self._drift_text(self.notes.results)
+        self._drift = self._drift_texts(self.notes.results)
         self._update_status()
 
     def _project_path(self, location: Location) -> Path:
@@ -789,17 +789,22 @@ class MainScreen(Screen):
                 line=self.source.cursor_line,
                 viewing_commit=location.commit is not None,
             )
-        info = msgspec.structs.replace(info, today_entries=self._today_entries, drift=self._drift)
+        drift, drift_short = self._drift
+        info = msgspec.structs.replace(
+            info, today_entries=self._today_entries, drift=drift, drift_short=drift_short
+        )
         self.query_one(StatusLine).info = info
 
-    def _drift_text(self, results: tuple[CitationResult, ...]) -> str:
-        """Says so when the note's citations are about a commit other than the checkout."""
+    def _drift_texts(self, results: tuple[CitationResult, ...]) -> tuple[str, str]:
+        """Says so, in full and in short, when the note's citations are about a commit other
+        than the checkout."""
         heads = {r.repo: r for r in results if r.commit and r.repo}
         for repo_name, result in heads.items():
             repo = self.project.repo(repo_name)
             if repo is not None and repo.head and result.commit != repo.head:
-                return f"notes @ {short(result.commit or '')} ≠ {repo_name} @ {short(repo.head)}"
-        return ""
+                notes = f"notes @ {short(result.commit or '')} ≠"
+                return f"{notes} {repo_name} @ {short(repo.head)}", f"{notes} checkout"
+        return "", ""
 
     def post_failure(self, title: str, error: Exception) -> None:
         """Tell the reader that work failed; safe from any thread (it posts a message)."""
