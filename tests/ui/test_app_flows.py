@@ -392,3 +392,21 @@ async def test_binary_file_is_refused_with_the_reason(demo):
         assert screen.location.path == "minillm/blob.bin"
         assert screen.source.line_count == 1 and screen.source.line_text(1) == ""
         assert any("binary" in message for message in shown)
+
+
+async def test_a_note_too_long_to_wrap_says_so_in_its_title(demo):
+    long_note = demo / "minillm/notes/long.md"
+    long_note.write_text("".join(f"- line {n} `minillm/model.py:1`\n" for n in range(20_001)), encoding="utf-8")
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        title = screen.query_one("#notes-title")
+        assert "too long to wrap" not in str(title.render())  # the reading log wraps
+        screen.open_note(long_note)
+        await settle(pilot)
+        assert screen.notes.note_path == long_note and screen.notes.too_big_to_wrap
+        assert str(title.render()) == "notes/long.md · too long to wrap: one row per line (20,001 lines)"
+        screen.open_note(demo / "minillm/notes/overview.md")
+        await settle(pilot)
+        assert str(title.render()) == "notes/overview.md"

@@ -12,6 +12,7 @@ import pytest
 from rich.color import Color
 from rich.style import Style
 from rich.terminal_theme import DEFAULT_TERMINAL_THEME
+from textual import events
 from textual.css.stylesheet import Stylesheet
 from textual.filter import ANSIToTruecolor
 
@@ -216,3 +217,20 @@ def test_the_reader_path_is_read_without_argparse_and_odd_forms_get_its_errors(d
             cli.main(argv)
         assert exit.value.code == 2
         assert capsys.readouterr().err.startswith("usage: readertui [-h] [path]\n")
+
+
+async def test_the_first_resume_does_not_restyle_the_screen_but_later_ones_do(demo, monkeypatch) -> None:
+    """Every node is styled as it mounts; Textual restyled the whole screen again on its first
+    ScreenResume, just before the first frame."""
+    restyled: list[int] = []
+    real = MainScreen.update_node_styles
+    monkeypatch.setattr(
+        MainScreen, "update_node_styles", lambda self, *args, **kwargs: restyled.append(1) or real(self, *args, **kwargs)
+    )
+    app = ReaderApp(find_workspace(demo))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert restyled == []
+        app.screen.post_message(events.ScreenResume())  # as Textual posts it after a mode switch
+        await pilot.pause()
+        assert restyled == [1]

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import msgspec
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -145,6 +145,7 @@ class MainScreen(Screen):
         self._review_memory: dict = {}  # the review screen's accept/reject, kept while it is away
         self._first_note: tuple[Path, str, int | None] | None = None  # resolved after 1st frame
         self._note_shown: tuple[Path, str] | None = None  # the note text in the notes pane
+        self._resumed = False  # see on_screen_resume
 
     # ---- layout
 
@@ -223,6 +224,15 @@ class MainScreen(Screen):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Screen's own handler. On the first resume every node was styled as it
+        # mounted, a moment before: Textual's restyle of the whole screen there is redundant
+        # (~40 style applications before the first frame). Later resumes (after a modal, a
+        # theme change) keep it.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def _welcome(self) -> str:
         key = self.app.key_for
@@ -405,6 +415,8 @@ class MainScreen(Screen):
             self.notes.show_note(event.path, event.text, event.results or [], event.line)
             self._note_shown = (event.path, event.text)
         title = event.path.relative_to(self.project.path).as_posix()
+        if self.notes.too_big_to_wrap:
+            title += f" · too long to wrap: one row per line ({self.notes.line_count:,} lines)"
         self.query_one("#notes-title", Static).update(title)
         if event.path == self.project.reading_log:
             self._today_entries = len(entries_for_day(event.text, date.today()))

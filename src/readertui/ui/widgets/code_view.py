@@ -412,17 +412,24 @@ class CodeView(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._rewrap()
 
-    def _wanted_wrap_width(self) -> int | None:
-        """The body width to wrap at, or None for one row per line."""
-        if not self.soft_wrap or self.size.width <= 0:
-            return None
+    @property
+    def too_big_to_wrap(self) -> bool:
+        """Soft wrap is on but the text is too big to wrap: it is shown one row per line."""
+        if not self.soft_wrap:
+            return False
         if self._wrap_refused is None:
             self._wrap_refused = (
                 len(self._lines) > WRAP_MAX_LINES
                 or sum(len(line) for line in self._lines if not line.isascii()) > WRAP_MAX_WIDE_CHARS
             )
+        return self._wrap_refused
+
+    def _wanted_wrap_width(self) -> int | None:
+        """The body width to wrap at, or None for one row per line."""
+        if not self.soft_wrap or self.size.width <= 0 or self.too_big_to_wrap:
+            return None
         width = self.scrollable_content_region.width - self._gutter_width
-        return None if self._wrap_refused or width <= 0 else width
+        return None if width <= 0 else width
 
     def _rewrap(self, *, force: bool = False, keep_top: bool = True) -> None:
         """Lay the rows out again if the wrap width changed (load, resize, toggle); the line
