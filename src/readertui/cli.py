@@ -108,8 +108,8 @@ def _run_tui(path: Path) -> int:
         settings, problems = load_settings()
         return settings, problems, find_workspace(path)
 
-    # The settings and the workspace (three git commands) are found while the main thread
-    # imports Textual: the git processes run beside the imports (~6 ms of the start).
+    # The settings and the workspace are found while the main thread imports Textual, so the
+    # workspace's three git processes (~8 ms) run beside the imports instead of after them.
     with ThreadPoolExecutor(max_workers=1) as pool:
         found = pool.submit(settings_and_workspace)
         try:

@@ -161,7 +161,7 @@ async def test_a_narrow_terminal_shortens_the_row_then_crops_it(monkeypatch):
         assert terminal.row(0) == "core @ a1b2c3d │ …/module.py:10 │ ★ 2 │"
 
 
-async def test_at_80_columns_the_drift_is_shown_whole(monkeypatch):
+async def test_at_80_columns_the_row_fits_with_the_short_drift(monkeypatch):
     app = StatusApp()
     terminal = Terminal(app, monkeypatch, 80, 3)
     async with app.run_test(size=(80, 3)) as pilot:
