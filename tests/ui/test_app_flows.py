@@ -394,19 +394,27 @@ async def test_binary_file_is_refused_with_the_reason(demo):
         assert any("binary" in message for message in shown)
 
 
-async def test_a_note_too_long_to_wrap_says_so_in_its_title(demo):
+async def test_a_note_too_long_to_wrap_says_so(demo):
     long_note = demo / "minillm/notes/long.md"
     long_note.write_text("".join(f"- line {n} `minillm/model.py:1`\n" for n in range(20_001)), encoding="utf-8")
     app = make_app(demo)
+    shown: list[str] = []
+    notify = app.notify
+    app.notify = lambda message, **kw: (shown.append(message), notify(message, **kw))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = app.screen
         title = screen.query_one("#notes-title")
-        assert "too long to wrap" not in str(title.render())  # the reading log wraps
+        assert "unwrapped" not in str(title.render())  # the reading log wraps
         screen.open_note(long_note)
-        await settle(pilot)
+        await settle(pilot)  # shown, then its citations resolved: one notice, not two
         assert screen.notes.note_path == long_note and screen.notes.too_big_to_wrap
-        assert str(title.render()) == "notes/long.md · too long to wrap: one row per line (20,001 lines)"
+        assert str(title.render()) == "notes/long.md · unwrapped"
+        assert shown == [
+            "notes/long.md has 20,001 lines: too long to wrap, so it is shown one row per line "
+            "(scroll sideways for the rest)."
+        ]
         screen.open_note(demo / "minillm/notes/overview.md")
         await settle(pilot)
         assert str(title.render()) == "notes/overview.md"
+        assert len(shown) == 1

@@ -409,14 +409,20 @@ class MainScreen(Screen):
 
     @on(NoteLoaded)
     def _note_loaded(self, event: NoteLoaded) -> None:
+        title = event.path.relative_to(self.project.path).as_posix()
         if event.results is not None and self._note_shown == (event.path, event.text):
             self.notes.set_results(event.results)  # the text is on screen already
         else:
             self.notes.show_note(event.path, event.text, event.results or [], event.line)
             self._note_shown = (event.path, event.text)
-        title = event.path.relative_to(self.project.path).as_posix()
+            if self.notes.too_big_to_wrap:  # said once per note shown; the title keeps a mark
+                self.notify(
+                    f"{title} has {self.notes.line_count:,} lines: too long to wrap, "
+                    "so it is shown one row per line (scroll sideways for the rest).",
+                    title="Not wrapped",
+                )
         if self.notes.too_big_to_wrap:
-            title += f" · too long to wrap: one row per line ({self.notes.line_count:,} lines)"
+            title += " · unwrapped"  # short: a narrow notes pane crops its title
         self.query_one("#notes-title", Static).update(title)
         if event.path == self.project.reading_log:
             self._today_entries = len(entries_for_day(event.text, date.today()))
