@@ -120,3 +120,20 @@ def test_ui_theme_capture_cache_is_not_part_of_its_value():
     assert "_capture_cache" not in repr(used)
     assert used == fresh
     assert fresh._capture_cache == {}
+
+
+@pytest.mark.parametrize("damage", [b"\xff\xfe not utf-8", b"{\"/ws/a\": ", b"[1, 2]", b'{"/ws/a": {"location": 7}}'])
+def test_a_damaged_state_file_costs_only_the_last_position(tmp_path: Path, damage: bytes):
+    path = tmp_path / "state.json"
+    path.write_bytes(damage)
+    assert load_state(Path("/ws/a"), path) == ViewState()
+    save_state(Path("/ws/b"), ViewState(show_notes=False), path)  # and is replaced, not a crash
+    assert load_state(Path("/ws/b"), path) == ViewState(show_notes=False)
+
+
+def test_state_file_keeps_non_ascii_paths_readable(tmp_path: Path):
+    path = tmp_path / "state.json"
+    state = ViewState(project="项目", note="notes/阅读.md")
+    save_state(Path("/ws/研究"), state, path)
+    assert "项目" in path.read_text(encoding="utf-8")
+    assert load_state(Path("/ws/研究"), path) == state

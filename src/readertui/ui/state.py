@@ -6,7 +6,6 @@ One JSON file holds an entry per workspace root. A damaged file only costs the l
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -32,8 +31,8 @@ def state_file() -> Path:
 
 def _read_all(path: Path) -> dict:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        data = msgspec.json.decode(path.read_bytes())
+    except (OSError, msgspec.DecodeError):
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -63,8 +62,10 @@ def save_state(workspace_root: Path, state: ViewState, path: Path | None = None)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".state-", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(everything, handle, indent=1, sort_keys=True)
+        with os.fdopen(fd, "wb") as handle:
+            # msgspec, not json: the json module is ~2 ms of every start, and this is the
+            # start's only JSON. Same layout as json.dump(indent=1, sort_keys=True).
+            handle.write(msgspec.json.format(msgspec.json.encode(everything, order="sorted"), indent=1))
         os.replace(tmp, path)
     except OSError:
         Path(tmp).unlink(missing_ok=True)
