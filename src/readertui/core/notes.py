@@ -26,7 +26,6 @@ The lock only coordinates readertui processes; editors are caught by the content
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import stat
 import tempfile
@@ -55,6 +54,8 @@ class Snapshot(msgspec.Struct, frozen=True):
 
     @property
     def digest(self) -> str:
+        import hashlib  # on first use: ~1.5 ms of the reader's start-up otherwise
+
         return hashlib.sha256(self.data).hexdigest()
 
 
@@ -251,6 +252,8 @@ def _fsync_folder(folder: Path) -> None:
 
 def lock_path(target: Path) -> Path:
     """The lock file for a note: in the per-user runtime folder, keyed by the resolved path."""
+    import hashlib
+
     key = hashlib.sha256(os.fsencode(Path(target).resolve())).hexdigest()[:32]
     return _lock_folder() / f"{key}.lock"
 

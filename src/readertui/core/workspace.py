@@ -8,7 +8,6 @@ workspace (top level, registered submodules); HEADs are read from the ref files.
 from __future__ import annotations
 
 import os
-import shlex
 import tomllib
 from pathlib import Path
 
@@ -179,6 +178,8 @@ def _project_repos(
 def _submodule_repo(folder: Path, info: git.SubmoduleInfo, git_root: Path | None) -> Repo:
     if info.initialized:
         return Repo(folder.name, folder, RepoKind.SUBMODULE, head=git.read_head(folder), url=info.url)
+    import shlex  # here, not at the top: only uninitialized submodules need it
+
     fix = shlex.join(["git", "-C", str(git_root), "submodule", "update", "--init", "--", info.path])
     return Repo(folder.name, folder, RepoKind.UNINITIALIZED_SUBMODULE, url=info.url, fix_command=fix)
 

@@ -16,8 +16,6 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from textual.message import Message
-
 from readertui.core import bookmarks as bookmark_store
 from readertui.core.citations import format_citation
 from readertui.core.errors import ReadertuiError
@@ -25,19 +23,11 @@ from readertui.core.forge import permalink
 from readertui.core.log import log_entry
 from readertui.core.model import Bookmark, LineRange, Location
 from readertui.core.notes import read_text
-from readertui.ui.messages import OpenNote
+from readertui.ui.messages import BookmarksSaved, OpenNote
 from readertui.ui.screens.prompt import PromptScreen
 
 if TYPE_CHECKING:
     from readertui.ui.screens.main import MainScreen
-
-
-class BookmarksSaved(Message):
-    """The bookmarks file holds `bookmarks` now; `message` tells the reader what changed."""
-
-    def __init__(self, bookmarks: tuple[Bookmark, ...], message: str) -> None:
-        super().__init__()
-        self.bookmarks, self.message = bookmarks, message
 
 
 class Capture:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from textual.message import Message
 
-from readertui.core.model import CitationResult, LineRange, Location
+from readertui.core.model import Bookmark, CitationResult, LineRange, Location
 
 
 class OpenLocation(Message):
@@ -72,3 +72,11 @@ class BacklinksRequested(SourceRequest):
 
 class CheckoutRequested(Message):
     """Leave the code-at-a-commit view for the checked-out file at the same place."""
+
+
+class BookmarksSaved(Message):
+    """The bookmarks file holds `bookmarks` now; `message` tells the reader what changed."""
+
+    def __init__(self, bookmarks: tuple[Bookmark, ...], message: str) -> None:
+        super().__init__()
+        self.bookmarks, self.message = bookmarks, message

@@ -5,8 +5,8 @@ panes' state. What the reader captures from the code (log entries, bookmarks, th
 it hands to its `Capture` (ui/capture.py). Slow work (reading files and notes, resolving
 citations, saving) runs in thread workers that end by posting a message; every user-facing
 failure is a notification.
-The resolver and the pickers are imported where they are used: the first screen needs
-neither, and importing them took ~15 ms of the start-up.
+The resolver, the pickers, the capture flows and the bookmark store are imported where they are
+used: the first screen needs none of them, and importing them took ~20 ms of the start-up.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
-import shlex
 import subprocess
 from collections import Counter
 from contextlib import nullcontext
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +32,6 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from readertui.core import bookmarks as bookmark_store
 from readertui.core.backlinks import BacklinkIndex
 from readertui.core.errors import ReadertuiError
 from readertui.core.git import short
@@ -51,9 +50,9 @@ from readertui.core.notes import read_text
 from readertui.core.syntax import detect_language, warm_up
 from readertui.core.workspace import load_workspace, note_files
 from readertui.ui.bindings import bindings_for
-from readertui.ui.capture import BookmarksSaved, Capture
 from readertui.ui.messages import (
     BacklinksRequested,
+    BookmarksSaved,
     CaptureRequested,
     CheckoutRequested,
     CitationActivated,
@@ -71,6 +70,7 @@ from readertui.ui.widgets.source_pane import SourcePane
 from readertui.ui.widgets.status_line import StatusInfo, StatusLine
 
 if TYPE_CHECKING:
+    from readertui.ui.capture import Capture
     from readertui.ui.screens.pickers import PathRanker
 
 WORKER = {"thread": True, "exit_on_error": False}
@@ -136,7 +136,6 @@ class MainScreen(Screen):
         self.backlinks = BacklinkIndex()
         self.bookmarks: tuple[Bookmark, ...] = ()
         self.ranker: PathRanker | None = None
-        self.capture = Capture(self)  # log entries, bookmarks, the clipboard
         self._followed: CitationResult | None = None  # the citation behind a commit view
         self._tag = ""  # nearest tag of the code shown
         self._today_entries = 0
@@ -146,6 +145,13 @@ class MainScreen(Screen):
         self._first_note: tuple[Path, str, int | None] | None = None  # resolved after 1st frame
         self._note_shown: tuple[Path, str] | None = None  # the note text in the notes pane
         self._resumed = False  # see on_screen_resume
+
+    @cached_property
+    def capture(self) -> Capture:
+        """Log entries, bookmarks, the clipboard."""
+        from readertui.ui.capture import Capture
+
+        return Capture(self)
 
     # ---- layout
 
@@ -458,6 +464,8 @@ class MainScreen(Screen):
                 results.extend(resolver.resolve_note(note))
             except ReadertuiError as error:
                 problems.append(str(error))
+        from readertui.core import bookmarks as bookmark_store
+
         marks, bookmark_problems = bookmark_store.load(project)
         problems.extend(str(problem) for problem in bookmark_problems)
         today = 0
@@ -722,6 +730,8 @@ class MainScreen(Screen):
             self.notify("no note to edit", severity="warning")
             return
         command = self.editor or os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        import shlex
+
         argv = [*shlex.split(command), f"+{self.notes.cursor_line}", str(path)]
         # A headless app (tests) has no terminal to hand over; a real one suspends.
         suspended = nullcontext() if self.app.is_headless else self.app.suspend()

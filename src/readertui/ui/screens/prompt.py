@@ -6,7 +6,7 @@ decides what an empty answer means. It knows nothing about the core.
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -61,20 +61,3 @@ class PromptScreen(ModalScreen[str | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-
-class PromptActions:
-    """`goto_line` and `search` for a code view (mixed into the source and notes panes)."""
-
-    @work(exclusive=True, group="view-prompt", exit_on_error=False)
-    async def action_goto_line(self) -> None:
-        answer = await self.app.push_screen_wait(
-            PromptScreen(f"Go to line (1–{self.line_count})", numeric=True)
-        )
-        if answer and answer.strip().isdigit():
-            self.goto(max(1, min(int(answer), self.line_count)))
-
-    @work(exclusive=True, group="view-prompt", exit_on_error=False)
-    async def action_search(self) -> None:
-        answer = await self.app.push_screen_wait(PromptScreen("Search in this file"))
-        if answer and self.find(answer) is None:
-            self.notify(f"not found: {answer}", severity="warning", timeout=3)

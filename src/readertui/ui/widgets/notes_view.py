@@ -14,9 +14,8 @@ from pathlib import Path
 from readertui.core.model import CitationResult
 from readertui.ui.bindings import bindings_for
 from readertui.ui.messages import CitationActivated
-from readertui.ui.screens.prompt import PromptActions
 from readertui.ui.widgets.code_view import CodeView
-from readertui.ui.widgets.source_pane import VIEW_PROMPTS
+from readertui.ui.widgets.source_pane import VIEW_PROMPTS, PromptActions
 
 OK_STYLE = "citation"
 BROKEN_STYLE = "citation_broken"

@@ -1,10 +1,13 @@
 """The source pane: a `CodeView` with the reader's commands on the cursor line or selection.
 
-Navigation inside the file (go to line, search) happens here (`PromptActions`). Everything that touches the
-notes, bookmarks or clipboard is posted upwards as a message for the screen to carry out.
+Navigation inside the file (go to line, search) happens here (`PromptActions`). Everything that
+touches the notes, bookmarks or clipboard is posted upwards as a message for the screen to carry
+out.
 """
 
 from __future__ import annotations
+
+from textual import work
 
 from readertui.ui.bindings import bindings_for, spec_for
 from readertui.ui.messages import (
@@ -14,12 +17,34 @@ from readertui.ui.messages import (
     CopyRequested,
     MarkToggled,
 )
-from readertui.ui.screens.prompt import PromptActions
 from readertui.ui.widgets.code_view import CodeView
 
 
 # The view-scope prompts CodeView leaves to its users.
 VIEW_PROMPTS = [spec_for("goto_line").binding(), spec_for("search").binding()]
+
+
+class PromptActions:
+    """`goto_line` and `search` for a code view (mixed into the source and notes panes). The
+    prompt screen is imported on first use: the first screen does not need it."""
+
+    @work(exclusive=True, group="view-prompt", exit_on_error=False)
+    async def action_goto_line(self) -> None:
+        from readertui.ui.screens.prompt import PromptScreen
+
+        answer = await self.app.push_screen_wait(
+            PromptScreen(f"Go to line (1–{self.line_count})", numeric=True)
+        )
+        if answer and answer.strip().isdigit():
+            self.goto(max(1, min(int(answer), self.line_count)))
+
+    @work(exclusive=True, group="view-prompt", exit_on_error=False)
+    async def action_search(self) -> None:
+        from readertui.ui.screens.prompt import PromptScreen
+
+        answer = await self.app.push_screen_wait(PromptScreen("Search in this file"))
+        if answer and self.find(answer) is None:
+            self.notify(f"not found: {answer}", severity="warning", timeout=3)
 
 
 class SourcePane(PromptActions, CodeView):
