@@ -148,7 +148,8 @@ def main() -> None:
         sys.exit(f"no notes under {workspace}: run benchmarks/gen_workspace.py first")
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE.parent / "src")], check=True)
     with tempfile.TemporaryDirectory() as state:
-        env = {"READERTUI_STATE_DIR": f"{state}/state", "READERTUI_CONFIG_DIR": f"{state}/config"}
+        env = {"READERTUI_STATE_DIR": f"{state}/state", "READERTUI_CONFIG_DIR": f"{state}/config",
+               "READERTUI_CACHE_DIR": f"{state}/cache"}  # warm after the first run
         reader = [run_once(["reader", str(workspace)], env) for _ in range(args.runs)]
     bare = [run_once(["bare", str(HERE / "bare_app.py"), str(notes[0])], {}) for _ in range(args.runs)]
     print(f"load average {os.getloadavg()[0]:.2f}")

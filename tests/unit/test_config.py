@@ -27,8 +27,10 @@ def write(path: Path, text: str) -> Path:
 def test_config_and_state_dirs_follow_xdg(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert paths.config_dir() == tmp_path / "cfg" / "readertui"
     assert paths.state_dir() == tmp_path / "state" / "readertui"
+    assert paths.cache_dir() == tmp_path / "cache" / "readertui"
     assert paths.config_file() == tmp_path / "cfg" / "readertui" / "config.toml"
     assert paths.user_data_dir("themes") == tmp_path / "cfg" / "readertui" / "themes"
 
@@ -36,8 +38,10 @@ def test_config_and_state_dirs_follow_xdg(tmp_path, monkeypatch):
 def test_env_overrides_win_over_xdg(tmp_path, monkeypatch):
     monkeypatch.setenv("READERTUI_CONFIG_DIR", str(tmp_path / "c"))
     monkeypatch.setenv("READERTUI_STATE_DIR", str(tmp_path / "s"))
+    monkeypatch.setenv("READERTUI_CACHE_DIR", str(tmp_path / "k"))
     assert paths.config_dir() == tmp_path / "c"
     assert paths.state_dir() == tmp_path / "s"
+    assert paths.cache_dir() == tmp_path / "k"
     assert paths.user_data_dir("keymaps") == tmp_path / "c" / "keymaps"
 
 

@@ -1,8 +1,9 @@
 """Where readertui's files live: the user's XDG config and state dirs, and the built-in data.
 
 The config dir holds `config.toml`, `keymaps/*.toml` and `themes/*.toml`; the state dir holds
-per-user state (last position, layout), never research data. `READERTUI_CONFIG_DIR` and
-`READERTUI_STATE_DIR` override both (tests, portable setups). Built-in keymaps and themes ship
+per-user state (last position, layout), never research data; the cache dir holds what can be
+rebuilt (parsed TOML). `READERTUI_CONFIG_DIR`, `READERTUI_STATE_DIR` and `READERTUI_CACHE_DIR`
+override them (tests, portable setups). Built-in keymaps and themes ship
 inside the wheel at `readertui/_data/`; in a source checkout they are the repository's
 top-level `keymaps/` and `themes/` folders.
 """
@@ -32,6 +33,14 @@ def state_dir() -> Path:
     if override:
         return Path(override).expanduser()
     return platformdirs.user_state_path(APP_NAME)
+
+
+def cache_dir() -> Path:
+    """`$READERTUI_CACHE_DIR`, else the XDG cache dir (`~/.cache/readertui`)."""
+    override = os.environ.get("READERTUI_CACHE_DIR")
+    if override:
+        return Path(override).expanduser()
+    return platformdirs.user_cache_path(APP_NAME)
 
 
 def config_file() -> Path:

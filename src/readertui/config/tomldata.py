@@ -2,25 +2,31 @@
 
 Shared by the settings, keymap and theme loaders. `tomllib` reports the line of a syntax
 error; for a well-formed file whose *values* are wrong we find the key's line by scanning the
-text for its table header and `key =` line, which is all our flat files need.
+text for its table header and `key =` line, which is all our flat files need. Parsed files are
+cached between runs (`toml_cache`), so tomllib is imported only when a file changed.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
+from readertui.config.paths import cache_dir
+from readertui.config.toml_cache import TomlCache
+from readertui.core.lazy_pattern import LazyPattern
 from readertui.core.model import Problem
 
-_SYNTAX_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
-_TABLE_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-_KEY_LINE = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.\- ]+?)\s*=""")
+# Compiled when a file has a problem to point at: a good start needs none of them.
+_SYNTAX_POSITION = LazyPattern(r"\(at line (\d+), column \d+\)")
+_TABLE_HEADER = LazyPattern(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY_LINE = LazyPattern(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.\- ]+?)\s*=""")
+_CACHE_FILE = "parsed-toml.msgpack"
+_caches: dict[Path, TomlCache] = {}  # one per cache file: each is read once per process
 
 
 class TomlDocument(msgspec.Struct, frozen=True):
@@ -56,19 +62,33 @@ class TomlDocument(msgspec.Struct, frozen=True):
 def read_toml(path: Path) -> tuple[TomlDocument | None, list[Problem]]:
     """Parse `path`; unreadable, non-UTF-8 or malformed files give a Problem and `None`."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except OSError as error:
         return None, [Problem(file=path, message=f"cannot read: {error.strerror or error}")]
     except UnicodeDecodeError:
         return None, [Problem(file=path, message="not valid UTF-8 text")]
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        match = _SYNTAX_POSITION.search(str(error))
-        message = _SYNTAX_POSITION.sub("", str(error)).strip()
-        line = int(match.group(1)) if match else None
-        return None, [Problem(file=path, message=f"invalid TOML: {message}", line=line)]
+    cache = _cache()
+    data = cache.get(path, raw)
+    if data is None:
+        import tomllib
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            match = _SYNTAX_POSITION.search(str(error))
+            message = _SYNTAX_POSITION.sub("", str(error)).strip()
+            line = int(match.group(1)) if match else None
+            return None, [Problem(file=path, message=f"invalid TOML: {message}", line=line)]
+        cache.put(path, raw, data)
     return TomlDocument(path=path, text=text, data=data), []
+
+
+def _cache() -> TomlCache:
+    file = cache_dir() / _CACHE_FILE
+    if file not in _caches:
+        _caches[file] = TomlCache(file)
+    return _caches[file]
 
 
 def key_line(text: str, key_path: Sequence[str]) -> int | None:

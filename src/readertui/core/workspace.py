@@ -8,7 +8,6 @@ workspace (top level, registered submodules); HEADs are read from the ref files.
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 
 from readertui.core import git
@@ -66,6 +65,8 @@ def _inside_project_repo_floor(ancestors: list[Path]) -> int:
 
 def _configured_workspace(config: Path) -> Path:
     """The folder a `readertui.toml` names with `workspace = "…"` (relative to the file)."""
+    import tomllib  # here: a workspace without this file never needs it
+
     try:
         data = tomllib.loads(config.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
