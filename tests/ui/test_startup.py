@@ -31,7 +31,9 @@ def test_the_first_screen_imports_neither_gitpython_nor_the_slow_parts() -> None
         "import sys\n"
         "import readertui.cli, readertui.ui.app\n"
         "from readertui.core import citations\n"
-        "late = ['git', 'filelock', 'readertui.core.resolve', 'readertui.ui.screens.pickers', 'argparse']\n"
+        "late = ['git', 'filelock', 'readertui.core.resolve', 'readertui.ui.screens.pickers', 'argparse',\n"
+        "        'tree_sitter', 'tomllib', 'json', 'hashlib', 'shlex', 'tomli_w', 'readertui.ui.capture',\n"
+        "        'readertui.ui.screens.prompt', 'readertui.core.bookmarks', 'readertui.core.forge']\n"
         "print(','.join(m for m in late if m in sys.modules))\n"
         "print('compiled' if citations._CODE_CITATION._compiled else 'lazy')\n"
     )

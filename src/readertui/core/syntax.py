@@ -27,9 +27,16 @@ import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import msgspec
-from tree_sitter import Language, Node, Parser, Query, QueryCursor, QueryError
+
+from readertui.core.lazy_pattern import LazyPattern
+
+if TYPE_CHECKING:
+    # The binding is imported where it is used: the reader's first frame shows no highlighting
+    # (it starts after the frame is out), and the import is ~1.3 ms of the start-up.
+    from tree_sitter import Language, Node, Query
 
 # Files with a longer line, or more bytes, are shown as plain text: highlighting a multi-MB
 # line costs seconds and gigabytes, and nobody reads minified code for its colours.
@@ -137,7 +144,7 @@ _INTERPRETERS: dict[str, str] = {
     "node": "javascript",
     **dict.fromkeys(("deno", "ts-node", "tsx", "bun"), "typescript"),
 }
-_PYTHON_VERSIONED = re.compile(r"python\d+(\.\d+)*$")
+_PYTHON_VERSIONED = LazyPattern(r"python\d+(\.\d+)*$")
 
 
 def languages() -> tuple[str, ...]:
@@ -194,7 +201,7 @@ def plain_text_reason(lines: Sequence[str]) -> str | None:
 _SUPPORTED_PREDICATES = frozenset(
     f"{prefix}{name}?" for prefix in ("", "not-", "any-", "any-not-") for name in ("eq", "match", "of")
 )
-_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|;[^\n]*|\(|\)|\[|\]|[^\s()\[\]";]+|\s+', re.S)
+_TOKEN = LazyPattern(r'"(?:\\.|[^"\\])*"|;[^\n]*|\(|\)|\[|\]|[^\s()\[\]";]+|\s+', re.S)
 
 
 def _split_patterns(source: str) -> list[str]:
@@ -218,8 +225,8 @@ def _split_patterns(source: str) -> list[str]:
 
 # Directives (`#set!`…) and the `#is?`/`#is-not?` property assertions are removed from their
 # patterns: the binding crashes compiling `(#is-not? local)` and the directives only carry data.
-_DIRECTIVE = re.compile(r'\(\s*#(?:[\w-]+!|is\?|is-not\?)(?:\s+(?:"(?:\\.|[^"\\])*"|[^\s()"]+))*\s*\)')
-_PREDICATE_NAME = re.compile(r'\(\s*#([\w-]+[?!])')
+_DIRECTIVE = LazyPattern(r'\(\s*#(?:[\w-]+!|is\?|is-not\?)(?:\s+(?:"(?:\\.|[^"\\])*"|[^\s()"]+))*\s*\)')
+_PREDICATE_NAME = LazyPattern(r'\(\s*#([\w-]+[?!])')
 
 
 def clean_query(source: str) -> str:
@@ -236,6 +243,8 @@ def clean_query(source: str) -> str:
 def _compile(language: Language, source: str) -> Query:
     """Compile cleaned source; when a pattern names a node this grammar lacks (inherited
     queries drift between grammar versions), keep every pattern that compiles on its own."""
+    from tree_sitter import Query, QueryError
+
     try:
         return Query(language, source)
     except QueryError:
@@ -285,6 +294,8 @@ _cache_lock = threading.Lock()
 def _compiled(key: str, grammar: _Grammar) -> _Compiled:
     with _cache_lock:
         if key not in _cache:
+            from tree_sitter import Language
+
             module = importlib.import_module(grammar.module)
             language = Language(getattr(module, grammar.function)())
             query = _compile(language, _query_source(key, grammar))
@@ -382,6 +393,8 @@ class Highlighter:
         The binding holds the GIL while it parses a bytes object, which would freeze the UI
         thread; big texts are fed in chunks through callbacks, between which other threads run.
         """
+        from tree_sitter import Query, QueryCursor
+
         parsed = self._parse_rows(0, len(self._lines) - 1)
         if parsed is None:
             return
@@ -413,6 +426,8 @@ class Highlighter:
 
     def _parse_rows(self, first: int, last: int) -> _Parsed | None:
         """The parse of rows first..last (0-based), or `None` when cancelled."""
+        from tree_sitter import Parser
+
         compiled = _compiled(self.language, _GRAMMARS[self.language])
         if self.language == "markdown":  # for `spans()`, which must not compile on the UI thread
             _compiled("markdown_inline", _MARKDOWN_INLINE)
@@ -459,6 +474,8 @@ class Highlighter:
         return painter.spans()
 
     def _paint_markdown_inline(self, painter: _Painter, parsed: _Parsed) -> None:
+        from tree_sitter import Parser
+
         inline = _compiled("markdown_inline", _MARKDOWN_INLINE)
         first, last = painter.first - parsed.first_row, painter.last - parsed.first_row
         ranges = [node.range for node in _nodes_of_type(parsed.root, "inline", first, last)]
@@ -471,6 +488,8 @@ class Highlighter:
 
     def _paint_fenced_code(self, painter: _Painter, parsed: _Parsed) -> None:
         """Highlight fenced code blocks in a note with the grammar their info string names."""
+        from tree_sitter import Parser
+
         first, last = painter.first - parsed.first_row, painter.last - parsed.first_row
         for block in _nodes_of_type(parsed.root, "fenced_code_block", first, last):
             fence_language = _fence_language(block)
@@ -555,6 +574,8 @@ class _Painter:
         return table[min(byte_column, len(table) - 1)]
 
     def paint(self, compiled: _Compiled, root: Node) -> None:
+        from tree_sitter import QueryCursor
+
         cursor = QueryCursor(compiled.query)
         cursor.set_point_range((self.first - self._offset, 0), (self.last - self._offset + 1, 0))
         captures: list[tuple[int, int, int, Node, str]] = []
