@@ -280,18 +280,21 @@ async def test_pane_toggle_and_zoom(demo):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = app.screen
-        tree, source_box, notes_box = screen._boxes()
+        tree, source, notes = screen._panes()
         await pilot.press("t")
         assert not tree.display
         await pilot.press("t", "T")
-        assert tree.display and not notes_box.display
+        assert tree.display and not notes.display
         await pilot.press("T", "z")
         await pilot.pause()
-        assert source_box.region.width == 120
-        assert not tree.region.width and not notes_box.region.width
+        assert source.region.width == 120
+        assert not tree.region.width and not notes.region.width
         await pilot.press("z")
         await pilot.pause()
-        assert tree.region.width and notes_box.region.width
+        assert tree.region.width and notes.region.width
+        screen.notes.focus()
+        await pilot.press("T")  # hiding the focused pane hands the focus to the source
+        assert not notes.display and screen.focused is source
 
 
 async def test_opening_a_file_of_another_project_switches_project(demo):
@@ -404,17 +407,16 @@ async def test_a_note_too_long_to_wrap_says_so(demo):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = app.screen
-        title = screen.query_one("#notes-title")
-        assert "unwrapped" not in str(title.render())  # the reading log wraps
+        assert "unwrapped" not in screen.notes.border_title  # the reading log wraps
         screen.open_note(long_note)
         await settle(pilot)  # shown, then its citations resolved: one notice, not two
         assert screen.notes.note_path == long_note and screen.notes.too_big_to_wrap
-        assert str(title.render()) == "notes/long.md · unwrapped"
+        assert screen.notes.border_title == "notes/long.md · unwrapped"
         assert shown == [
             "notes/long.md has 20,001 lines: too long to wrap, so it is shown one row per line "
             "(scroll sideways for the rest)."
         ]
         screen.open_note(demo / "minillm/notes/overview.md")
         await settle(pilot)
-        assert str(title.render()) == "notes/overview.md"
+        assert screen.notes.border_title == "notes/overview.md"
         assert len(shown) == 1

@@ -39,14 +39,18 @@ async def test_citation_at_another_commit_shows_that_code_then_the_checkout(tmp_
         assert screen.location.commit == kb.b
         assert screen.source.selection() == LineRange(14, 16)
         assert screen.source.line_text(14) == STEP_AT_B  # read from git at B, not the checkout
-        banner = screen.query_one("#source-banner")
-        assert banner.display and kb.b[:7] in str(banner.render())
+        source = screen.source
+        assert source.has_class("-at-commit")  # the title bar turns warning-coloured
+        assert source.border_title == (
+            f"At {kb.b[:7]} (note's commit) · o: checkout · Engine/src/engine/core.py"
+        )
         status = screen.query_one("#status").info
         assert status.drift.startswith(f"notes @ {kb.b[:7]} ≠ Engine @ ")
         assert status.drift_short == f"notes @ {kb.b[:7]} ≠ checkout"  # for narrow terminals
         await pilot.press("o")
         await settle(pilot)
-        assert screen.location.commit is None and not banner.display
+        assert screen.location.commit is None and not source.has_class("-at-commit")
+        assert source.border_title == "Engine/src/engine/core.py"
         assert screen.source.line_text(screen.source.cursor_line) == STEP_AT_B  # moved 14 → 9
         assert screen.source.cursor_line == 9
 
@@ -113,7 +117,7 @@ async def test_small_terminal_80x24_shows_all_panes(tmp_path):
         assert isinstance(screen, MainScreen)
         screen.open_location(Location("minillm", "minillm", "minillm/attention.py", 30))
         await settle(pilot)
-        widths = [box.region.width for box in screen._boxes()]
+        widths = [pane.region.width for pane in screen._panes()]
         assert all(width >= 16 for width in widths) and sum(widths) <= 80
         assert screen.source.region.height >= 15
         assert screen.query_one("#status").region.y == 22

@@ -134,7 +134,7 @@ class ReaderApp(App[int]):
             note=note.relative_to(screen.project.path).as_posix() if note else None,
             location=location,
             show_tree=screen.query_one("#tree").display,
-            show_notes=screen.query_one("#notes-box").display,
+            show_notes=screen.notes.display,
         )
         try:
             save_state(self.session.workspace.root, state)

@@ -25,11 +25,10 @@ from typing import TYPE_CHECKING
 import msgspec
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from readertui.core.backlinks import BacklinkIndex
@@ -156,15 +155,12 @@ class MainScreen(Screen):
     # ---- layout
 
     def compose(self) -> ComposeResult:
+        # Flat on purpose: each pane's title is its border title, not a widget of its own. Two
+        # title bars, a banner and the two columns holding them cost ~14 ms of the first frame.
         with Horizontal(id="panes"):
             yield RepoTree(self.session.workspace, self.session.list_files, id="tree")
-            with Vertical(id="source-box"):
-                yield Static("", id="source-title", classes="pane-title", markup=False)
-                yield Static("", id="source-banner", markup=False)
-                yield SourcePane(id="source")
-            with Vertical(id="notes-box"):
-                yield Static("", id="notes-title", classes="pane-title", markup=False)
-                yield NotesView(id="notes")
+            yield SourcePane(id="source")
+            yield NotesView(id="notes")
         yield StatusLine(id="status")
         yield KeyHints()
 
@@ -177,13 +173,12 @@ class MainScreen(Screen):
         return self.query_one("#notes", NotesView)
 
     def on_mount(self) -> None:
-        self.query_one("#source-banner").display = False
         theme = self.app.ui_theme
         for view in (self.source, self.notes):
             view.set_styles(theme.syntax, theme.marks)
         self.source.load(self._welcome(), name="welcome")
         self.query_one("#tree").display = self.initial.show_tree
-        self.query_one("#notes-box").display = self.initial.show_notes
+        self.notes.display = self.initial.show_notes
         note = self.project.path / self.initial.note if self.initial.note else None
         self.notes.hold_highlighting()  # until the first frame is out: see first_frame_shown
         self._show_first_note(note if note and note.is_file() else self._default_note(), None)
@@ -314,21 +309,19 @@ class MainScreen(Screen):
         if shown is None or (shown.repo, shown.commit) != (location.repo, location.commit):
             self._tag = ""  # until TagFound says
         self.location = location
-        at = f" @ {short(location.commit)}" if location.commit else ""
-        self.query_one("#source-title", Static).update(f"{location.repo}/{location.path}{at}")
+        self._show_source_title(location)
         self._refresh_marks()
-        self._show_banner()
         self._update_status()
 
-    def _show_banner(self) -> None:
-        banner = self.query_one("#source-banner", Static)
-        location = self.location
-        if location is None or location.commit is None:
-            banner.display = False
-            return
-        keys = self.app.key_for("open_checkout")
-        banner.update(f"At {short(location.commit)}, the note's commit (not the checkout) · {keys}: checkout")
-        banner.display = True
+    def _show_source_title(self, location: Location) -> None:
+        """The file shown; at a note's commit, a warning-coloured title says so and how to get
+        back, first: a narrow pane crops the title's end."""
+        title = f"{location.repo}/{location.path}"
+        if location.commit is not None:
+            keys = self.app.key_for("open_checkout")
+            title = f"At {short(location.commit)} (note's commit) · {keys}: checkout · {title}"
+        self.source.border_title = title
+        self.source.set_class(location.commit is not None, "-at-commit")
 
     def _here(self) -> Location | None:
         """The place the reader is at: the focused pane's file and cursor line."""
@@ -429,7 +422,7 @@ class MainScreen(Screen):
                 )
         if self.notes.too_big_to_wrap:
             title += " · unwrapped"  # short: a narrow notes pane crops its title
-        self.query_one("#notes-title", Static).update(title)
+        self.notes.border_title = title
         if event.path == self.project.reading_log:
             self._today_entries = len(entries_for_day(event.text, date.today()))
         self._drift = self._drift_texts(self.notes.results)
@@ -673,54 +666,47 @@ class MainScreen(Screen):
 
     def _focus_pane(self, selector: str) -> None:
         pane = self.query_one(selector)
-        box = pane if pane.id == "tree" else pane.parent
-        assert isinstance(box, Widget)
         if self._unzoomed is not None:
             self._unzoom()
-            self._zoom(box)
-        box.display = True
+            self._zoom(pane)
+        pane.display = True
         pane.focus()
 
     def action_toggle_tree(self) -> None:
         self._toggle(self.query_one("#tree"))
 
     def action_toggle_notes(self) -> None:
-        self._toggle(self.query_one("#notes-box"))
+        self._toggle(self.notes)
 
-    def _toggle(self, box: Widget) -> None:
+    def _toggle(self, pane: Widget) -> None:
         self._unzoom()
-        box.display = not box.display
-        if not box.display and self.focused is not None and box in self.focused.ancestors_with_self:
+        pane.display = not pane.display
+        if not pane.display and self.focused is pane:
             self.source.focus()
 
     def action_zoom_pane(self) -> None:
         if self._unzoomed is not None:
             self._unzoom()
             return
-        focused = self.focused
-        target = next(
-            (b for b in self._boxes() if focused is not None and b in focused.ancestors_with_self),
-            None,
-        )
-        if target is not None:
-            self._zoom(target)
+        if self.focused in self._panes():
+            self._zoom(self.focused)
 
     def _zoom(self, target: Widget) -> None:
-        self._unzoomed = [box.display for box in self._boxes()]
-        for box in self._boxes():
-            box.display = box is target
-            box.set_class(box is target, "zoom-target")
+        self._unzoomed = [pane.display for pane in self._panes()]
+        for pane in self._panes():
+            pane.display = pane is target
+            pane.set_class(pane is target, "zoom-target")
 
     def _unzoom(self) -> None:
         if self._unzoomed is None:
             return
-        for box, shown in zip(self._boxes(), self._unzoomed):
-            box.display = shown
-            box.remove_class("zoom-target")
+        for pane, shown in zip(self._panes(), self._unzoomed):
+            pane.display = shown
+            pane.remove_class("zoom-target")
         self._unzoomed = None
 
-    def _boxes(self) -> list[Widget]:
-        return [self.query_one("#tree"), self.query_one("#source-box"), self.query_one("#notes-box")]
+    def _panes(self) -> list[Widget]:
+        return [self.query_one("#tree"), self.source, self.notes]
 
     # ---- editor, reload, help
 
