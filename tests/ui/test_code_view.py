@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import on
@@ -352,6 +355,33 @@ async def test_five_megabyte_line_is_capped_and_plain() -> None:
         assert row.cell_length <= 80
         assert view.virtual_size.width < 3_000
         assert view.cursor_line == 2
+
+
+@pytest.mark.parametrize("line", ["\treturn {};", "# 代码阅读日志 {}", "x = {}"])
+async def test_text_that_fits_does_not_scroll_sideways(line: str) -> None:
+    """Tabs and wide characters are measured in cells, with no slack: a C file indented with
+    tabs or a Chinese note that fits the pane gets no horizontal scrollbar."""
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("x\n", path="x.c")
+        await pilot.pause()
+        room = view.scrollable_content_region.width - view._gutter_width - 1
+        padded = line.format("y" * (room - 5 - cell_len(line.expandtabs(4).format(""))))
+        view.load(f"{padded}\n{line.format('')}\n", path="x.c")
+        await pilot.pause()
+        assert view.max_scroll_x == 0 and not view.show_horizontal_scrollbar
+
+
+async def test_a_cut_line_scrolls_to_its_truncation_note() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("\t" + "字" * 3_000 + "\n", path="wide.txt")
+        await pilot.pause()
+        view.scroll_to(x=view.max_scroll_x, animate=False, immediate=True)
+        await pilot.pause()
+        assert "more characters" in text_of(view.render_line(0))
 
 
 async def test_hundred_thousand_lines_load_without_blocking() -> None:

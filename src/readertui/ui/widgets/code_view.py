@@ -300,13 +300,15 @@ class CodeView(ScrollView, can_focus=True):
             self._parse(generation, self._highlighter, first_frame)
 
     def _widest_line(self, text: str) -> int:
-        """Cells of the widest line (capped): exact for tabs and wide characters."""
-        widest = min(max(map(len, self._lines)), MAX_COLUMNS + 40)
+        """Cells of the widest line: exact for tabs and wide characters; a line cut at
+        MAX_COLUMNS counts with room for its truncation note."""
+        widest = min(max(map(len, self._lines)), MAX_COLUMNS + _TRUNCATION_ROOM)
         if text.isascii() and "\t" not in text:
             return widest
         for line in self._lines:
             if "\t" in line or not line.isascii():
-                widest = max(widest, cell_len(sanitize_line(line[:MAX_COLUMNS], self.tab_width)) + 40)
+                cells = cell_len(sanitize_line(line[:MAX_COLUMNS], self.tab_width))
+                widest = max(widest, cells + (_TRUNCATION_ROOM if len(line) > MAX_COLUMNS else 0))
         return widest
 
     def _parse_visible_rows(self) -> None:
@@ -834,6 +836,10 @@ class CodeView(ScrollView, can_focus=True):
                 (self._syntax_styles[scope] for scope in scope_chain(capture) if scope in self._syntax_styles), None
             )
         return self._scope_styles[capture]
+
+
+# Cells for the longest truncation note (" … 999,999,999 more characters" is 31).
+_TRUNCATION_ROOM = 40
 
 
 def _truncation_note(hidden: int) -> str:
