@@ -14,6 +14,7 @@ from rich.style import Style
 from rich.terminal_theme import DEFAULT_TERMINAL_THEME
 from textual import events
 from textual.css.stylesheet import Stylesheet
+from textual.design import ColorSystem
 from textual.filter import ANSIToTruecolor
 
 from readertui import cli
@@ -173,7 +174,11 @@ async def test_the_theme_is_in_place_before_any_css_is_parsed(demo, monkeypatch,
     reparsed: list[int] = []
     reparse = Stylesheet.reparse
     monkeypatch.setattr(Stylesheet, "reparse", lambda self: reparsed.append(1) or reparse(self))
+    generated: list[int] = []
+    generate = ColorSystem.generate
+    monkeypatch.setattr(ColorSystem, "generate", lambda self: generated.append(1) or generate(self))
     app = ReaderApp(find_workspace(demo), settings=Settings(theme=theme))
+    assert generated == [1]  # our theme's colours; not also those of Textual's default theme
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert reparsed == []
