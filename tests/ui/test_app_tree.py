@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import App, ComposeResult
+from textual.dom import DOMNode
+from textual.geometry import Region
+from textual.widgets import Tree
 
 from readertui.core.model import Project, Repo, RepoKind, Workspace
 from readertui.ui.widgets.repo_tree import RepoTree
@@ -54,3 +57,27 @@ async def test_fifty_thousand_files_load_one_folder_at_a_time():
         start = tree.cursor_line
         await pilot.press("down")
         assert tree.cursor_line == start + 1
+
+
+async def test_a_paint_reads_the_widget_style_once_and_rows_match_textuals(monkeypatch):
+    """Textual's Tree reads `rich_style` (a walk up the DOM) on every row; RepoTree reads it
+    once per paint and hands it to Tree's row renderer: same rows, a fraction of the walks."""
+    app = TreeApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        tree = app.query_one(RepoTree)
+        tree.root.children[0].children[0].expand()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        region = Region(0, 0, tree.size.width, tree.size.height)
+        reads: list[int] = []
+        real = DOMNode.rich_style
+        monkeypatch.setattr(DOMNode, "rich_style", property(lambda node: reads.append(1) or real.fget(node)))
+        tree._line_cache.clear()
+        tree._styles_cache.clear()
+        ours = tree.render_lines(region)
+        assert len(ours) == region.height == 30
+        assert len(reads) <= 2  # the widget's own, and Textual's for the padding
+        tree._line_cache.clear()
+        textuals = [Tree.render_line(tree, y) for y in range(region.height)]
+        assert [strip.text for strip in ours] == [strip.text for strip in textuals]
+        assert [list(strip) for strip in ours] == [list(strip) for strip in textuals]
