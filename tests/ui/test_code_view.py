@@ -373,6 +373,23 @@ async def test_text_that_fits_does_not_scroll_sideways(line: str) -> None:
         assert view.max_scroll_x == 0 and not view.show_horizontal_scrollbar
 
 
+async def test_a_cursor_move_repaints_only_within_the_pane(monkeypatch) -> None:
+    """A file wider than the pane: the rows repainted on ↓ stop at the pane's edge. Spanning
+    the virtual width, they repainted the next pane's border too (~74 bytes per ↓)."""
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("".join(f"line_{n} = {'x' * 300}\n" for n in range(50)), path="wide.py")
+        view.focus()
+        await pilot.pause()
+        assert view.virtual_size.width > view.size.width
+        regions = []
+        refresh = view.refresh
+        monkeypatch.setattr(view, "refresh", lambda *r, **k: (regions.extend(r), refresh(*r, **k))[1])
+        await pilot.press("down", "down")
+        assert regions and all(region.right <= view.size.width for region in regions)
+
+
 async def test_a_cut_line_scrolls_to_its_truncation_note() -> None:
     app = ViewApp()
     async with app.run_test(size=(80, 24)) as pilot:

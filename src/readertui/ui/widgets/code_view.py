@@ -491,7 +491,10 @@ class CodeView(ScrollView, can_focus=True):
         first, last = max(1, first), min(last, len(self._lines))
         if first <= last:
             start = self._first_row(first - 1)
-            self.refresh_lines(start, self._first_row(last) - start)
+            # The pane's own width: ScrollView.refresh_lines spans the whole virtual width,
+            # and past the pane's edge that repainted the next pane's border on every ↓.
+            rows = Region(0, start - self.scroll_offset.y, self.size.width, self._first_row(last) - start)
+            self.refresh(rows)
 
     def _scroll_to_row(self, row: int) -> None:
         self._sync_virtual_size()  # rows measured just now may lie past the old end
