@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from textual.content import Content
+
 from readertui.core.model import LineRange, Location
 from readertui.core.workspace import find_workspace
 from readertui.ui.app import ReaderApp
@@ -32,6 +34,14 @@ async def settle(pilot) -> None:
 
 def make_app(root: Path) -> ReaderApp:
     return ReaderApp(find_workspace(root))
+
+
+def notifications(app: ReaderApp) -> list[tuple[str, str | None]]:
+    """Every (message, severity) the app notifies from now on, recorded as it is shown."""
+    shown: list[tuple[str, str | None]] = []
+    notify = app.notify
+    app.notify = lambda message, **kw: (shown.append((message, kw.get("severity"))), notify(message, **kw))
+    return shown
 
 
 async def open_file(pilot, path: str, line: int = 1) -> MainScreen:
@@ -345,6 +355,25 @@ async def test_hostile_file_names_are_inert_in_the_tree(demo):
         assert label.startswith("[bold]x") and "\x1b" not in label and "\x07" not in label
 
 
+async def test_hostile_file_and_note_names_are_inert_in_the_pane_titles(demo):
+    """A border title given as a str is parsed as markup: a file named `[@click=app.quit]…`
+    would be an action in the title bar. The titles are plain text, control characters shown."""
+    name = "[@click=app.quit]q[bold]x\x1b]52;c;aGk=\x07.py"
+    (demo / "minillm/minillm" / name).write_text("x = 1\n")
+    note = demo / "minillm/notes/[red]n[@click=app.quit]q.md"
+    note.write_text("# n\n")
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_file(pilot, name)
+        title = Content.from_markup(screen.source.border_title)  # the getter gives markup back
+        assert title.plain == "minillm/" + name.replace("\x1b", "␛").replace("\x07", "␇")
+        assert not any(span.style for span in title.spans)
+        screen.open_note(note)
+        await settle(pilot)
+        assert Content.from_markup(screen.notes.border_title).plain == "notes/[red]n[@click=app.quit]q.md"
+
+
 async def test_help_opens_from_the_keymap(demo):
     app = make_app(demo)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -358,9 +387,7 @@ async def test_a_log_that_cannot_be_written_is_a_notification_not_a_crash(demo):
     log = demo / "minillm/notes/code-reading-log.md"
     log.write_bytes(b"# log\n\x00 binary junk\n")
     app = make_app(demo)
-    shown: list[tuple[str, str]] = []
-    notify = app.notify
-    app.notify = lambda message, **kw: (shown.append((message, kw.get("severity"))), notify(message, **kw))
+    shown = notifications(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await open_file(pilot, "minillm/utils.py", 3)
@@ -386,24 +413,20 @@ async def test_today_count_is_about_the_reading_log_whatever_note_is_shown(demo)
 async def test_binary_file_is_refused_with_the_reason(demo):
     (demo / "minillm/minillm/minillm/blob.bin").write_bytes(b"\x7fELF\x00\x01\x02\x1b]52;c;aGk=\x07")
     app = make_app(demo)
-    shown: list[str] = []
-    notify = app.notify
-    app.notify = lambda message, **kw: (shown.append(message), notify(message, **kw))
+    shown = notifications(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = await open_file(pilot, "minillm/blob.bin")
         assert screen.location.path == "minillm/blob.bin"
         assert screen.source.line_count == 1 and screen.source.line_text(1) == ""
-        assert any("binary" in message for message in shown)
+        assert any("binary" in message for message, _ in shown)
 
 
 async def test_a_note_too_long_to_wrap_says_so(demo):
     long_note = demo / "minillm/notes/long.md"
     long_note.write_text("".join(f"- line {n} `minillm/model.py:1`\n" for n in range(20_001)), encoding="utf-8")
     app = make_app(demo)
-    shown: list[str] = []
-    notify = app.notify
-    app.notify = lambda message, **kw: (shown.append(message), notify(message, **kw))
+    shown = notifications(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -412,7 +435,7 @@ async def test_a_note_too_long_to_wrap_says_so(demo):
         await settle(pilot)  # shown, then its citations resolved: one notice, not two
         assert screen.notes.note_path == long_note and screen.notes.too_big_to_wrap
         assert screen.notes.border_title == "notes/long.md · unwrapped"
-        assert shown == [
+        assert [message for message, _ in shown] == [
             "notes/long.md has 20,001 lines: too long to wrap, so it is shown one row per line "
             "(scroll sideways for the rest)."
         ]

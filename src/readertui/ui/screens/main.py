@@ -64,7 +64,7 @@ from readertui.ui.session import Session
 from readertui.ui.state import ViewState
 from readertui.ui.widgets.key_hints import KeyHints
 from readertui.ui.widgets.notes_view import NotesView
-from readertui.ui.widgets.repo_tree import RepoTree
+from readertui.ui.widgets.repo_tree import RepoTree, inert
 from readertui.ui.widgets.source_pane import SourcePane
 from readertui.ui.widgets.status_line import StatusInfo, StatusLine
 
@@ -320,7 +320,7 @@ class MainScreen(Screen):
         if location.commit is not None:
             keys = self.app.key_for("open_checkout")
             title = f"At {short(location.commit)} (note's commit) · {keys}: checkout · {title}"
-        self.source.border_title = title
+        self.source.border_title = inert(title)  # Text: a str border title is parsed as markup
         self.source.set_class(location.commit is not None, "-at-commit")
 
     def _here(self) -> Location | None:
@@ -422,7 +422,7 @@ class MainScreen(Screen):
                 )
         if self.notes.too_big_to_wrap:
             title += " · unwrapped"  # short: a narrow notes pane crops its title
-        self.notes.border_title = title
+        self.notes.border_title = inert(title)
         if event.path == self.project.reading_log:
             self._today_entries = len(entries_for_day(event.text, date.today()))
         self._drift = self._drift_texts(self.notes.results)
