@@ -3,9 +3,9 @@
 The config dir holds `config.toml`, `keymaps/*.toml` and `themes/*.toml`; the state dir holds
 per-user state (last position, layout), never research data; the cache dir holds what can be
 rebuilt (parsed TOML). `READERTUI_CONFIG_DIR`, `READERTUI_STATE_DIR` and `READERTUI_CACHE_DIR`
-override them (tests, portable setups). Built-in keymaps and themes ship
-inside the wheel at `readertui/_data/`; in a source checkout they are the repository's
-top-level `keymaps/` and `themes/` folders.
+override them (tests, portable setups). Built-in keymaps and themes ship inside the wheel at
+`readertui/_data/`; in a source checkout they are the repository's top-level `keymaps/` and
+`themes/` folders.
 """
 
 from __future__ import annotations

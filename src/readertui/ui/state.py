@@ -64,7 +64,7 @@ def save_state(workspace_root: Path, state: ViewState, path: Path | None = None)
     try:
         with os.fdopen(fd, "wb") as handle:
             # msgspec, not json: the json module is ~2 ms of every start, and this is the
-            # start's only JSON. Same layout as json.dump(indent=1, sort_keys=True).
+            # start's only JSON. json.dump(indent=1, sort_keys=True)'s layout, in UTF-8.
             handle.write(msgspec.json.format(msgspec.json.encode(everything, order="sorted"), indent=1))
         os.replace(tmp, path)
     except OSError:
