@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from textual import events
 from textual.content import Content
 
 from readertui.core.model import LineRange, Location
@@ -372,6 +373,19 @@ async def test_hostile_file_and_note_names_are_inert_in_the_pane_titles(demo):
         screen.open_note(note)
         await settle(pilot)
         assert Content.from_markup(screen.notes.border_title).plain == "notes/[red]n[@click=app.quit]q.md"
+
+
+async def test_keys_typed_in_one_burst_after_a_focus_key_go_to_the_new_pane(demo):
+    """"3]⏎" arriving in one read (a fast typist, a paste, a slow SSH link): the focus moves
+    before "]" is handled, so the next citation opens. `Widget.focus()` waited its turn behind
+    the keys already queued, which went to the pane being left."""
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for key, character in (("3", "3"), ("right_square_bracket", "]"), ("enter", "\r")):
+            app.post_message(events.Key(key, character))  # queued together, as the driver does
+        await settle(pilot)
+        assert app.screen.location == Location("minillm", "minillm", "minillm/config.py", 6)
 
 
 async def test_help_opens_from_the_keymap(demo):

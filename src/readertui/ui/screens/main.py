@@ -670,7 +670,9 @@ class MainScreen(Screen):
             self._unzoom()
             self._zoom(pane)
         pane.display = True
-        pane.focus()
+        # At once, not `pane.focus()`, which waits its turn behind keys already typed: "3]⏎"
+        # typed in one burst sent "]" and Enter to the pane being left.
+        self.set_focus(pane)
 
     def action_toggle_tree(self) -> None:
         self._toggle(self.query_one("#tree"))
