@@ -388,6 +388,20 @@ async def test_keys_typed_in_one_burst_after_a_focus_key_go_to_the_new_pane(demo
         assert app.screen.location == Location("minillm", "minillm", "minillm/config.py", 6)
 
 
+async def test_a_key_typed_right_after_hiding_the_focused_pane_goes_to_the_source(demo):
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.set_focus(screen.notes)
+        await pilot.pause()
+        for key, character in (("T", "T"), ("down", None)):
+            app.post_message(events.Key(key, character))
+        await settle(pilot)
+        assert not screen.notes.display and screen.focused is screen.source
+        assert screen.source.cursor_line == 2
+
+
 async def test_help_opens_from_the_keymap(demo):
     app = make_app(demo)
     async with app.run_test(size=(120, 40)) as pilot:

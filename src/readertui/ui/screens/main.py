@@ -512,7 +512,7 @@ class MainScreen(Screen):
         location = Location(self.project.name, repo_name, path, select.start if select else 1,
                             commit=at_commit)
         self.open_location(location, select)
-        self.source.focus()
+        self.set_focus(self.source)
 
     @on(CheckoutRequested)
     def _checkout(self) -> None:
@@ -580,7 +580,7 @@ class MainScreen(Screen):
         chosen = await self.app.push_screen_wait(ListPicker("Notes citing this line", items))
         if chosen is not None:
             self.open_note(chosen.note, chosen.note_line, record=True)
-            self.notes.focus()
+            self.set_focus(self.notes)
 
     def action_history_back(self) -> None:
         self.history, target = self.history.back(self._here())
@@ -595,10 +595,10 @@ class MainScreen(Screen):
             self.notify(nothing, timeout=2)
         elif target.repo is None:
             self.open_note(self._project_path(target) / target.path, target.line)
-            self.notes.focus()
+            self.set_focus(self.notes)
         else:
             self.open_location(target, record=False)
-            self.source.focus()
+            self.set_focus(self.source)
 
     # ---- pickers
 
@@ -612,7 +612,7 @@ class MainScreen(Screen):
         if chosen:
             repo, _, path = chosen.partition("/")
             self.open_location(Location(self.project.name, repo, path))
-            self.source.focus()
+            self.set_focus(self.source)
 
     @work(thread=True, exclusive=True, group="ranker")
     def _build_ranker(self) -> PathRanker:
@@ -635,7 +635,7 @@ class MainScreen(Screen):
             self.open_location(
                 Location(self.project.name, mark.repo, mark.path, mark.range.start), mark.range
             )
-            self.source.focus()
+            self.set_focus(self.source)
         elif choice.action == "delete":
             self.capture.delete_bookmark(mark)
         elif choice.action == "rename":
@@ -651,7 +651,7 @@ class MainScreen(Screen):
         chosen = await self.app.push_screen_wait(ListPicker("Open note", items))
         if chosen is not None:
             self.open_note(chosen, record=True)
-            self.notes.focus()
+            self.set_focus(self.notes)
 
     # ---- panes
 
@@ -670,8 +670,9 @@ class MainScreen(Screen):
             self._unzoom()
             self._zoom(pane)
         pane.display = True
-        # At once, not `pane.focus()`, which waits its turn behind keys already typed: "3]⏎"
-        # typed in one burst sent "]" and Enter to the pane being left.
+        # Focus moves at once (`set_focus`, throughout this screen), not with `pane.focus()`, which
+        # waits its turn behind keys already typed: "3]⏎" in one burst sent "]" and Enter to the
+        # pane being left.
         self.set_focus(pane)
 
     def action_toggle_tree(self) -> None:
@@ -684,7 +685,7 @@ class MainScreen(Screen):
         self._unzoom()
         pane.display = not pane.display
         if not pane.display and self.focused is pane:
-            self.source.focus()
+            self.set_focus(self.source)
 
     def action_zoom_pane(self) -> None:
         if self._unzoomed is not None:
@@ -778,7 +779,7 @@ class MainScreen(Screen):
         if outcome.open is not None:
             location, select = outcome.open
             self.open_location(location, select)
-            self.source.focus()
+            self.set_focus(self.source)
         if outcome.applied is not None:
             self.action_reload()
 
