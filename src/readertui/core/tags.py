@@ -1,0 +1,361 @@
+"""Definitions and references of one source file, from tree-sitter *tags* queries (pure: no
+Textual, no Rich, no I/O besides reading the queries shipped in the grammar wheels).
+
+The queries are the `queries/tags.scm` files the grammar packages ship (the same queries
+GitHub's code navigation runs), with a few patterns of our own where a wheel ships none or
+misses something readers look up all the time:
+
+- C, C++ and CUDA: macros, enumerators, call references; C++ namespaces. CUDA's wheel ships no
+  tags query: its grammar extends C++'s node for node, so the C and C++ queries are compiled
+  against it (patterns naming a node it lacks are dropped one by one).
+- TypeScript / TSX: the JavaScript query plus TypeScript's own (as highlighting inherits), plus
+  type aliases and enums.
+- Rust: `impl Type` blocks, so methods get their type as scope.
+- Bash: functions and commands.
+
+What a capture means is normalised after the query ran:
+
+- The range of a definition is the whole definition (a C function's body, not only its
+  declarator; a decorated Python function with its decorators; a C++ template with its
+  `template <…>` line).
+- A C/C++ function declarator that is not part of a function definition is a `prototype`.
+- A function whose nearest enclosing definition is a class, interface or impl is a `method`.
+- `scope` is the chain of enclosing definitions' names joined by `.` (C++ `A::B` qualifiers and
+  Go receivers included), so `qualified` reads `TransformerLayer.forward` in every language.
+
+Any bytes are accepted: tree-sitter parses anything (with error nodes), names are decoded with
+replacement characters, and nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from readertui.core.syntax import (
+    _GRAMMARS,
+    _compile,
+    _module_dir,
+    _split_patterns,
+    clean_query,
+    detect_language,
+)
+
+if TYPE_CHECKING:
+    from tree_sitter import Language, Node, Query
+
+# Longer names are cut: a name is for a list line, and a pathological token must not bloat the index.
+MAX_NAME_CHARS = 200
+
+
+class Definition(msgspec.Struct, frozen=True, array_like=True):
+    """A named definition: its whole extent (`start`..`end`, 1-based, inclusive) and where its
+    name stands (`line`, 0-based character `column`)."""
+
+    name: str
+    kind: str  # class function method prototype type constant interface module macro impl
+    start: int
+    end: int
+    line: int
+    column: int
+    scope: str = ""  # enclosing definitions, "." joined: "TransformerLayer" for its methods
+
+    @property
+    def qualified(self) -> str:
+        """`Scope.name` (`TransformerLayer.forward`), or the bare name at top level."""
+        return f"{self.scope}.{self.name}" if self.scope else self.name
+
+
+class Reference(msgspec.Struct, frozen=True, array_like=True):
+    """A use of a name the tags query recognises (a call, a type use…)."""
+
+    name: str
+    kind: str  # call class type implementation
+    line: int
+    column: int
+
+
+class FileTags(msgspec.Struct, frozen=True):
+    definitions: tuple[Definition, ...]
+    references: tuple[Reference, ...]
+
+
+EMPTY = FileTags((), ())
+
+# --- queries -------------------------------------------------------------------------------
+
+_C_EXTRA = """
+(preproc_def name: (identifier) @name) @definition.macro
+(preproc_function_def name: (identifier) @name) @definition.macro
+(enumerator name: (identifier) @name) @definition.constant
+(union_specifier name: (type_identifier) @name body: (_)) @definition.class
+(call_expression function: (identifier) @name) @reference.call
+(call_expression function: (field_expression field: (field_identifier) @name)) @reference.call
+"""
+_CPP_EXTRA = """
+(namespace_definition name: (namespace_identifier) @name) @definition.module
+(function_declarator declarator: (qualified_identifier name: (identifier) @name)) @definition.method
+(function_declarator declarator: (qualified_identifier name: (destructor_name) @name)) @definition.method
+(function_declarator declarator: (operator_name) @name) @definition.function
+(call_expression function: (qualified_identifier name: (identifier) @name)) @reference.call
+"""
+_TS_EXTRA = """
+(type_alias_declaration name: (type_identifier) @name) @definition.type
+(enum_declaration name: (identifier) @name) @definition.type
+"""
+_RUST_EXTRA = """
+(impl_item type: (type_identifier) @name) @definition.impl
+(impl_item type: (generic_type type: (type_identifier) @name)) @definition.impl
+(const_item name: (identifier) @name) @definition.constant
+(static_item name: (identifier) @name) @definition.constant
+"""
+_BASH_EXTRA = """
+(function_definition name: (word) @name) @definition.function
+(command name: (command_name (word) @name)) @reference.call
+"""
+
+# language -> (query files (module, path), extra patterns)
+_TAGS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
+    "python": ((("tree_sitter_python", "queries/tags.scm"),), ""),
+    "c": ((("tree_sitter_c", "queries/tags.scm"),), _C_EXTRA),
+    "cpp": (
+        (("tree_sitter_c", "queries/tags.scm"), ("tree_sitter_cpp", "queries/tags.scm")),
+        _C_EXTRA + _CPP_EXTRA,
+    ),
+    "cuda": (
+        (("tree_sitter_c", "queries/tags.scm"), ("tree_sitter_cpp", "queries/tags.scm")),
+        _C_EXTRA + _CPP_EXTRA,
+    ),
+    "javascript": ((("tree_sitter_javascript", "queries/tags.scm"),), ""),
+    "typescript": (
+        (("tree_sitter_javascript", "queries/tags.scm"), ("tree_sitter_typescript", "queries/tags.scm")),
+        _TS_EXTRA,
+    ),
+    "tsx": (
+        (("tree_sitter_javascript", "queries/tags.scm"), ("tree_sitter_typescript", "queries/tags.scm")),
+        _TS_EXTRA,
+    ),
+    "rust": ((("tree_sitter_rust", "queries/tags.scm"),), _RUST_EXTRA),
+    "go": ((("tree_sitter_go", "queries/tags.scm"),), ""),
+    "bash": ((), _BASH_EXTRA),
+}
+
+
+def languages() -> tuple[str, ...]:
+    """Languages with a tags query."""
+    return tuple(_TAGS)
+
+
+def language_for(path: str, head: bytes | None = None) -> str | None:
+    """The tags language of a file (by name, else shebang), or None when it has no tags query."""
+    text = head[:200].decode("utf-8", "replace") if head else None
+    language = detect_language(path, text)
+    return language if language in _TAGS else None
+
+
+class _TagsQuery(msgspec.Struct):
+    language: Language
+    full: Query  # definitions and references
+    definitions: Query  # definitions only (what the index stores: half the matching work)
+
+
+_cache: dict[str, _TagsQuery | None] = {}
+_lock = threading.Lock()
+
+
+def _source(language: str) -> tuple[str, str]:
+    """(full query source, definitions-only source), cleaned, one pattern per line."""
+    files, extra = _TAGS[language]
+    parts = []
+    for module, relative in files:
+        folder = _module_dir(module)
+        if folder is not None and (folder / relative).is_file():
+            parts.append((folder / relative).read_text(encoding="utf-8"))
+    parts.append(extra)
+    patterns = [
+        pattern
+        for part in parts
+        for pattern in _split_patterns(clean_query(part))
+        if "@definition." in pattern or "@reference." in pattern
+    ]
+    return "\n".join(patterns), "\n".join(p for p in patterns if "@definition." in p)
+
+
+def _query(language: str) -> _TagsQuery | None:
+    with _lock:
+        if language not in _cache:
+            try:
+                from tree_sitter import Language
+
+                grammar = _GRAMMARS[language]
+                module = importlib.import_module(grammar.module)
+                lang = Language(getattr(module, grammar.function)())
+                full, definitions = _source(language)
+                _cache[language] = _TagsQuery(lang, _compile(lang, full), _compile(lang, definitions))
+            except (ImportError, AttributeError, OSError, ValueError, KeyError):
+                # A grammar wheel missing or broken: this language has no symbols, nothing fails.
+                _cache[language] = None
+        return _cache[language]
+
+
+def warm_up(language: str) -> bool:
+    """Load `language`'s grammar and compile its tags query now; False if it has none."""
+    return language in _TAGS and _query(language) is not None
+
+
+# --- extraction ----------------------------------------------------------------------------
+
+_CONTAINERS = frozenset({"class", "function", "method", "interface", "module", "impl", "type"})
+_CLASS_LIKE = frozenset({"class", "interface", "impl"})
+# Nodes between a C/C++ function declarator and what declares it.
+_DECLARATOR_WRAPPERS = frozenset(
+    {"pointer_declarator", "reference_declarator", "parenthesized_declarator", "function_declarator",
+     "attributed_declarator"}
+)
+_C_DECLARATIONS = frozenset({"declaration", "field_declaration"})
+
+
+def definitions(source: bytes, language: str) -> list[Definition]:
+    """Definitions of `source` in `language`, in source order. Unknown language: []."""
+    return list(extract(source, language, references=False).definitions)
+
+
+def references(source: bytes, language: str) -> list[Reference]:
+    """References the tags query gives (calls, type uses…), in source order."""
+    return list(extract(source, language).references)
+
+
+def extract(source: bytes, language: str, *, references: bool = True) -> FileTags:
+    """Definitions (and, unless `references=False`, references) of one file. Never raises."""
+    if language not in _TAGS or not isinstance(source, bytes | bytearray):
+        return EMPTY
+    compiled = _query(language)
+    if compiled is None:
+        return EMPTY
+    from tree_sitter import Parser, QueryCursor
+
+    source = bytes(source)
+    tree = Parser(compiled.language).parse(source)
+    cursor = QueryCursor(compiled.full if references else compiled.definitions)
+    raw: list[tuple[int, int, str, Node, Node]] = []  # (start byte, -end byte, kind, def node, name node)
+    refs: list[Reference] = []
+    seen_names: set[int] = set()
+    for _pattern, captures in cursor.matches(tree.root_node):
+        names = captures.get("name")
+        if not names:
+            continue
+        name_node = names[0]
+        for capture, nodes in captures.items():
+            if capture.startswith("definition."):
+                if name_node.start_byte in seen_names:
+                    continue  # an earlier (more specific) pattern already took this name
+                seen_names.add(name_node.start_byte)
+                node, kind = _whole_definition(nodes[0], capture[len("definition.") :], language)
+                raw.append((node.start_byte, -node.end_byte, kind, node, name_node))
+            elif capture.startswith("reference."):
+                line, column = _position(source, name_node)
+                refs.append(Reference(_text(name_node), capture[len("reference.") :], line, column))
+    return FileTags(_with_scopes(source, raw, language), tuple(sorted(refs, key=lambda r: (r.line, r.column))))
+
+
+def _text(node: Node) -> str:
+    text = (node.text or b"").decode("utf-8", "replace")
+    return text[:MAX_NAME_CHARS]
+
+
+def _position(source: bytes, node: Node) -> tuple[int, int]:
+    """1-based line and 0-based character column of a node's start."""
+    row, byte_column = node.start_point
+    line_start = node.start_byte - byte_column
+    prefix = source[line_start : node.start_byte]
+    return row + 1, byte_column if prefix.isascii() else len(prefix.decode("utf-8", "replace"))
+
+
+def _whole_definition(node: Node, kind: str, language: str) -> tuple[Node, str]:
+    """The node spanning the whole definition, and its kind after normalisation."""
+    if node.type == "function_declarator":
+        top = node
+        while top.parent is not None and top.parent.type in _DECLARATOR_WRAPPERS:
+            top = top.parent
+        parent = top.parent
+        if parent is not None and parent.type == "function_definition":
+            node = parent
+        elif parent is not None and parent.type in _C_DECLARATIONS:
+            node, kind = parent, "prototype"
+    elif language == "python" and node.parent is not None and node.parent.type == "decorated_definition":
+        node = node.parent
+    elif node.type == "variable_declarator" and node.parent is not None:
+        node = node.parent  # `const f = () => …`: the whole declaration
+    if node.parent is not None and node.parent.type == "template_declaration":
+        node = node.parent  # a C++ template with its `template <…>` line
+    return node, kind
+
+
+def _qualifier(def_node: Node, name_node: Node, language: str) -> str:
+    """A scope written at the definition itself: C++ `A::B::f`, a Go method's receiver type."""
+    if language in ("cpp", "cuda"):
+        qualified = name_node.parent
+        if qualified is not None and qualified.type == "qualified_identifier":
+            scope = qualified.child_by_field_name("scope")
+            if scope is not None:
+                return _text(scope).replace("::", ".").strip(".")
+    elif language == "go" and def_node.type == "method_declaration":
+        receiver = def_node.child_by_field_name("receiver")
+        stack = list(receiver.named_children) if receiver is not None else []
+        while stack:
+            current = stack.pop(0)
+            if current.type == "type_identifier":
+                return _text(current)
+            stack.extend(current.named_children)
+    return ""
+
+
+def _with_scopes(
+    source: bytes, raw: list[tuple[int, int, str, Node, Node]], language: str
+) -> tuple[Definition, ...]:
+    """Definitions with their enclosing scope, from the nesting of their byte ranges."""
+    raw.sort(key=lambda item: (item[0], item[1]))
+    stack: list[tuple[int, str, str]] = []  # (end byte, qualified name, kind) of open containers
+    result: list[Definition] = []
+    for start_byte, negative_end, kind, node, name_node in raw:
+        while stack and stack[-1][0] <= start_byte:
+            stack.pop()
+        enclosing = stack[-1] if stack else None
+        scope = enclosing[1] if enclosing else ""
+        qualifier = _qualifier(node, name_node, language)
+        if qualifier:
+            scope = f"{scope}.{qualifier}" if scope else qualifier
+            if kind == "function":
+                kind = "method"
+        if kind == "function" and enclosing is not None and enclosing[2] in _CLASS_LIKE:
+            kind = "method"
+        elif kind == "method" and not qualifier and (enclosing is None or enclosing[2] == "module"):
+            kind = "function"  # Rust's query calls every function in a `mod { }` block a method
+        name = _text(name_node)
+        line, column = _position(source, name_node)
+        end_row = node.end_point.row
+        if node.end_point.column == 0 and end_row > node.start_point.row:
+            end_row -= 1  # a node ending at a line start ends on the line before
+        definition = Definition(name, kind, node.start_point.row + 1, end_row + 1, line, column, scope)
+        result.append(definition)
+        if kind in _CONTAINERS and node.type != "type_definition":  # a typedef names, not contains
+            stack.append((-negative_end, definition.qualified, kind))
+    return tuple(result)
+
+
+def enclosing(defs: Sequence[Definition], line: int) -> Definition | None:
+    """The innermost definition whose range holds `line` (prototypes and constants included,
+    `impl` blocks only when nothing narrower does)."""
+    best: Definition | None = None
+    for definition in defs:
+        if definition.start <= line <= definition.end and (
+            best is None
+            or (definition.end - definition.start, definition.kind == "impl")
+            < (best.end - best.start, best.kind == "impl")
+        ):
+            best = definition
+    return best
