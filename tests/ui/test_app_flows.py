@@ -201,7 +201,7 @@ async def test_bookmark_toggle_list_rename_and_delete(demo):
         await pilot.press(*"block start", "enter")
         await settle(pilot)
         assert 'label = "block start"' in store.read_text()
-        assert len(screen.bookmarks) == 3
+        assert len(screen.index.bookmarks) == 3
         # the list: rename the new one, then delete it
         await pilot.press("apostrophe")
         await pilot.pause()
@@ -215,7 +215,7 @@ async def test_bookmark_toggle_list_rename_and_delete(demo):
         await pilot.press("end", "d")
         await settle(pilot)
         assert "block start" not in store.read_text()
-        assert len(screen.bookmarks) == 2
+        assert len(screen.index.bookmarks) == 2
         # toggling on a bookmarked line removes that bookmark
         await open_file(pilot, "minillm/attention.py", 40)
         await pilot.press("m")
@@ -291,7 +291,7 @@ async def test_pane_toggle_and_zoom(demo):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = app.screen
-        tree, source, notes = screen._panes()
+        tree, source, notes = screen.pane_layout.panes()
         await pilot.press("t")
         assert not tree.display
         await pilot.press("t", "T")

@@ -117,7 +117,7 @@ async def test_small_terminal_80x24_shows_all_panes(tmp_path):
         assert isinstance(screen, MainScreen)
         screen.open_location(Location("minillm", "minillm", "minillm/attention.py", 30))
         await settle(pilot)
-        widths = [pane.region.width for pane in screen._panes()]
+        widths = [pane.region.width for pane in screen.pane_layout.panes()]
         assert all(width >= 16 for width in widths) and sum(widths) <= 80
         assert screen.source.region.height >= 15
         assert screen.query_one("#status").region.y == 22

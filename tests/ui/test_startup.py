@@ -22,6 +22,8 @@ from readertui.config.settings import Settings
 from readertui.core import workspace as workspace_module
 from readertui.core.workspace import find_workspace
 from readertui.ui.app import ReaderApp
+from readertui.ui.note_loader import NoteLoader
+from readertui.ui.project_index import ProjectIndex
 from readertui.ui.screens.main import MainScreen
 from readertui.ui.widgets.code_view import CodeView
 from readertui.ui.widgets.repo_tree import RepoTree
@@ -44,7 +46,7 @@ def test_the_first_screen_imports_neither_gitpython_nor_the_slow_parts() -> None
 
 async def test_the_first_note_is_on_the_first_frame_not_left_to_a_worker(demo, monkeypatch) -> None:
     loads: list[Path] = []
-    monkeypatch.setattr(MainScreen, "_load_note", lambda self, path, line: loads.append(path))
+    monkeypatch.setattr(NoteLoader, "load", lambda self, path, line=None: loads.append(path))
     frames: list[int] = []
     app = ReaderApp(find_workspace(demo))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -74,9 +76,9 @@ async def test_background_work_waits_for_the_first_frame(demo, monkeypatch) -> N
     def note(name: str):
         return lambda *args, **kwargs: started.setdefault(name, len(frames))
 
-    monkeypatch.setattr(MainScreen, "_index_project", note("index"))
-    monkeypatch.setattr(MainScreen, "_warm_up_grammars", note("warm"))
-    monkeypatch.setattr(MainScreen, "_resolve_note", note("resolve"))
+    monkeypatch.setattr(ProjectIndex, "start", note("index"))
+    monkeypatch.setattr(ProjectIndex, "warm_up_grammars", note("warm"))
+    monkeypatch.setattr(NoteLoader, "resolve_first", note("resolve"))
     monkeypatch.setattr(CodeView, "_parse", note("parse"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()

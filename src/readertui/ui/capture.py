@@ -3,18 +3,20 @@ selection, a bookmark on it (added, removed, renamed, deleted), or its citation 
 permalink on the clipboard.
 
 The source pane asks by message (CaptureRequested, MarkToggled, CopyRequested). Textual
-delivers a message only to the nodes it bubbles through, so MainScreen's `@on` handlers
-receive them and hand them to the screen's `Capture`. The flows run as the screen's workers
-(`@work` decorates only methods of DOM nodes), so its Worker.StateChanged handler reports
-their errors, and they end in messages to the screen: OpenNote shows a new log entry,
-BookmarksSaved repaints the marks and the status line, failures go to `post_failure`.
+delivers a message only to the nodes it bubbles through, so the main screen's `@on` handlers
+receive them and hand them to its `Capture`. It works with the screen's collaborators: the
+navigator (the current project and the code shown), the project index (the bookmarks) and the
+session (commits, remotes). The flows run as workers of the screen (`ui/workers.py`), and end
+in messages to it: OpenNote shows a new log entry, BookmarksSaved repaints the marks and the
+status line, `Failed` tells of a failure.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from textual.screen import Screen
 
 from readertui.core import bookmarks as bookmark_store
 from readertui.core.citations import format_citation
@@ -23,19 +25,25 @@ from readertui.core.forge import permalink
 from readertui.core.log import log_entry
 from readertui.core.model import Bookmark, LineRange, Location
 from readertui.core.notes import read_text
+from readertui.ui import workers
 from readertui.ui.messages import BookmarksSaved, OpenNote
+from readertui.ui.navigation import Navigator
+from readertui.ui.project_index import ProjectIndex
 from readertui.ui.screens.prompt import PromptScreen
-
-if TYPE_CHECKING:
-    from readertui.ui.screens.main import MainScreen
+from readertui.ui.session import Session
 
 
 class Capture:
-    """The capture flows of one MainScreen, which keeps the state they read and change (the
-    file shown, the project, the bookmarks)."""
+    """The capture flows of the main screen: they read the place (`navigator`) and the
+    bookmarks (`index`), and report to `screen`, which runs them as its workers."""
 
-    def __init__(self, screen: MainScreen) -> None:
+    def __init__(
+        self, screen: Screen[Any], session: Session, navigator: Navigator, index: ProjectIndex
+    ) -> None:
         self.screen = screen
+        self.session = session
+        self.navigator = navigator
+        self.index = index
 
     # ---- reading-log entries
 
@@ -45,7 +53,7 @@ class Capture:
         self._run(self._prompt_log_entry, selection, group="capture", exclusive=True)
 
     async def _prompt_log_entry(self, selection: LineRange) -> None:
-        location = self.screen.require_code()
+        location = self.navigator.require_code()
         if location is None:
             return
         citation = self._citation(location, selection)
@@ -63,14 +71,14 @@ class Capture:
         self._run(self._write_log, text, citation, commit, group="write", thread=True)
 
     def _write_log(self, text: str, citation: str | None, commit: str | None) -> None:
-        project = self.screen.project
+        project = self.navigator.project
         log = project.reading_log
         try:
             before = read_text(log) if log.is_file() else ""
             path = log_entry(project, text, citation, commit)
             line = _inserted_line(before, read_text(path))
         except ReadertuiError as error:
-            self.screen.post_failure("Log entry not written", error)
+            workers.post_failure(self.screen, "Log entry not written", error)
             return
         self.screen.post_message(OpenNote(path, line))
 
@@ -82,17 +90,17 @@ class Capture:
         self._run(self._toggle_bookmark, selection, group="capture", exclusive=True)
 
     async def _toggle_bookmark(self, selection: LineRange) -> None:
-        screen = self.screen
-        location = screen.require_code()
+        screen, source = self.screen, self.navigator.source
+        location = self.navigator.require_code()
         if location is None:
             return
-        line = screen.source.cursor_line
+        line = source.cursor_line
         existing = [
-            b for b in screen.bookmarks
+            b for b in self.index.bookmarks
             if (b.repo, b.path) == (location.repo, location.path) and line in b.range
         ]
         if existing:
-            remaining = screen.bookmarks
+            remaining = self.index.bookmarks
             for bookmark in existing:
                 remaining = bookmark_store.remove(remaining, bookmark.id)
             self.save_bookmarks(remaining, f"bookmark removed at line {line}")
@@ -100,23 +108,23 @@ class Capture:
         label = await screen.app.push_screen_wait(PromptScreen("Bookmark label (optional)"))
         if label is None:
             return
-        lines = [screen.source.line_text(n) for n in range(selection.start, selection.end + 1)]
+        lines = [source.line_text(n) for n in range(selection.start, selection.end + 1)]
         bookmark = bookmark_store.new_bookmark(
             location.repo or "", location.path, selection, label.strip(),
-            self._commit_of(location), lines, existing=screen.bookmarks,
+            self._commit_of(location), lines, existing=self.index.bookmarks,
         )
-        self.save_bookmarks(bookmark_store.add(screen.bookmarks, bookmark), "bookmark added")
+        self.save_bookmarks(bookmark_store.add(self.index.bookmarks, bookmark), "bookmark added")
 
     def delete_bookmark(self, bookmark: Bookmark) -> None:
         self.save_bookmarks(
-            bookmark_store.remove(self.screen.bookmarks, bookmark.id), "bookmark deleted"
+            bookmark_store.remove(self.index.bookmarks, bookmark.id), "bookmark deleted"
         )
 
     async def rename_bookmark(self, bookmark: Bookmark) -> None:
         """Ask for the new label (call it from a worker: it waits for the prompt)."""
         label = await self.screen.app.push_screen_wait(PromptScreen("New label", bookmark.label))
         if label is not None:
-            renamed = bookmark_store.rename(self.screen.bookmarks, bookmark.id, label.strip())
+            renamed = bookmark_store.rename(self.index.bookmarks, bookmark.id, label.strip())
             self.save_bookmarks(renamed, "bookmark renamed")
 
     def save_bookmarks(self, bookmarks: tuple[Bookmark, ...], message: str) -> None:
@@ -125,9 +133,9 @@ class Capture:
 
     def _save_bookmarks(self, bookmarks: tuple[Bookmark, ...], message: str) -> None:
         try:
-            bookmark_store.save(self.screen.project, bookmarks)
+            bookmark_store.save(self.navigator.project, bookmarks)
         except ReadertuiError as error:
-            self.screen.post_failure("Bookmarks not saved", error)
+            workers.post_failure(self.screen, "Bookmarks not saved", error)
             return
         self.screen.post_message(BookmarksSaved(tuple(bookmarks), message))
 
@@ -135,7 +143,7 @@ class Capture:
 
     def copy(self, selection: LineRange, *, permalink: bool) -> None:
         """Copy the selection's citation, or its permalink on the repo's forge."""
-        location = self.screen.require_code()
+        location = self.navigator.require_code()
         if location is None:
             return
         if permalink:
@@ -147,17 +155,17 @@ class Capture:
             self._to_clipboard(self._citation(location, selection))
 
     def _copy_permalink(self, location: Location, selection: LineRange) -> None:
-        session = self.screen.session
+        session = self.session
         try:
             _, repo = session.locate(location)
             remote = session.remote_url(repo)
         except ReadertuiError as error:
-            self.screen.post_failure("No permalink", error)
+            workers.post_failure(self.screen, "No permalink", error)
             return
         commit = self._commit_of(location)
         link = permalink(remote, commit, location.path, selection) if commit else None
         if link is None:
-            self.screen.post_failure("No permalink", ValueError("origin is not a known forge"))
+            workers.post_failure(self.screen, "No permalink", ValueError("origin is not a known forge"))
         else:
             self.screen.app.call_from_thread(self._to_clipboard, link)
 
@@ -174,7 +182,7 @@ class Capture:
     def _commit_of(self, location: Location) -> str | None:
         if location.commit:
             return location.commit
-        session = self.screen.session
+        session = self.session
         _, repo = session.locate(location)
         return session.head(repo)
 
@@ -187,14 +195,7 @@ class Capture:
         thread: bool = False,
     ) -> None:
         """Run `work(*args)` as a worker of the screen, named and grouped as `@work` would."""
-        self.screen.run_worker(
-            partial(work, *args),
-            name=work.__name__,
-            group=group,
-            exclusive=exclusive,
-            thread=thread,
-            exit_on_error=False,
-        )
+        workers.run(self.screen, work, *args, group=group, exclusive=exclusive, thread=thread)
 
 
 def _inserted_line(before: str, after: str) -> int:

@@ -7,6 +7,8 @@ out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import work
 
 from readertui.ui.bindings import bindings_for, spec_for
@@ -67,3 +69,15 @@ class SourcePane(PromptActions, CodeView):
 
     def action_open_checkout(self) -> None:
         self.post_message(CheckoutRequested())
+
+
+def welcome_text(project: str, key_for: Callable[[str], str]) -> str:
+    """What the source pane shows before a file is opened: the keys to start with."""
+    key = key_for
+    return (
+        f"readertui: {project}\n\n"
+        f"  {key('find_file')}  find a file      {key('focus_tree')}/{key('focus_source')}/"
+        f"{key('focus_notes')}  tree / source / notes\n"
+        f"  {key('follow_citation')}  open the citation under the cursor in the notes\n"
+        f"  {key('show_help')}  every key\n"
+    )

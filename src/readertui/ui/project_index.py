@@ -1,0 +1,117 @@
+"""The current project's index: which notes cite which lines (backlinks, the source pane's
+marks), its bookmarks and how many entries today's log section has.
+
+Built in a thread worker (every note's citations are resolved: seconds on a big project) that
+ends in `ProjectIndexed`; the screen hands that message back here and repaints. Also warms up
+the highlight queries the project's files will need.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from textual.dom import DOMNode
+from textual.message import Message
+
+from readertui.core.backlinks import BacklinkIndex
+from readertui.core.errors import ReadertuiError
+from readertui.core.log import entries_for_day
+from readertui.core.model import Bookmark, CitationResult, Location, Project
+from readertui.core.notes import read_text
+from readertui.core.syntax import detect_language, warm_up
+from readertui.core.workspace import note_files
+from readertui.ui import workers
+from readertui.ui.session import Session
+
+WARM_LANGUAGES = 4  # the project's commonest code languages whose queries compile at start
+
+
+class ProjectIndexed(Message):
+    def __init__(
+        self, index: BacklinkIndex, bookmarks: tuple[Bookmark, ...], today: int, problems: list[str]
+    ) -> None:
+        super().__init__()
+        self.index, self.bookmarks, self.problems = index, bookmarks, problems
+        self.today = today  # entries in today's section of the reading log
+
+
+class ProjectIndex:
+    def __init__(self, node: DOMNode, session: Session) -> None:
+        self.node = node  # runs the workers, receives ProjectIndexed
+        self.session = session
+        self.backlinks = BacklinkIndex()
+        self.bookmarks: tuple[Bookmark, ...] = ()
+
+    def reset(self) -> None:
+        """Forget the old project's index (a new one is on its way)."""
+        self.backlinks, self.bookmarks = BacklinkIndex(), ()
+
+    def start(self, project: Project) -> None:
+        """Index `project` in a worker; `ProjectIndexed` brings the result."""
+        workers.run(self.node, self._index, project, group="index", exclusive=True, thread=True)
+
+    def indexed(self, event: ProjectIndexed) -> None:
+        self.backlinks, self.bookmarks = event.index, event.bookmarks
+
+    def _index(self, project: Project) -> None:
+        """Resolve every note of the project (for backlinks and marks) and load bookmarks."""
+        from readertui.core.resolve import Resolver
+
+        problems: list[str] = []
+        resolver = Resolver(self.session.workspace, project)
+        results: list[CitationResult] = []
+        for note in note_files(project):
+            try:
+                results.extend(resolver.resolve_note(note))
+            except ReadertuiError as error:
+                problems.append(str(error))
+        from readertui.core import bookmarks as bookmark_store
+
+        marks, bookmark_problems = bookmark_store.load(project)
+        problems.extend(str(problem) for problem in bookmark_problems)
+        today = 0
+        if project.reading_log.is_file():
+            try:
+                today = len(entries_for_day(read_text(project.reading_log), date.today()))
+            except ReadertuiError as error:
+                problems.append(str(error))
+        self.node.post_message(ProjectIndexed(BacklinkIndex(results), tuple(marks), today, problems))
+
+    def marks_for(self, location: Location) -> dict[int, str]:
+        """The source pane's marks for the file at `location`: cited lines, bookmarked lines."""
+        marks: dict[int, str] = {}
+        if location.repo is None:
+            return marks
+        for line in self.backlinks.cited_lines(location.repo, location.path, location.commit):
+            marks[line] = "cited"
+        for bookmark in self.bookmarks:
+            if (bookmark.repo, bookmark.path) == (location.repo, location.path):
+                for line in range(bookmark.range.start, bookmark.range.end + 1):
+                    marks[line] = "both" if marks.get(line) in ("cited", "both") else "bookmark"
+        return marks
+
+    def warm_up_grammars(self, project: Project) -> None:
+        """Compile, in a worker, the highlight queries this project will need."""
+        workers.run(
+            self.node, self._warm_up_grammars, project, group="warm-up", exclusive=True, thread=True
+        )
+
+    def _warm_up_grammars(self, project: Project) -> None:
+        """Compile the highlight queries of the languages this project will show (Python, the
+        notes' Markdown, and its files' commonest languages, guessed from their extensions),
+        so the first file of each opens highlighted at once: compiling takes 20-130 ms each.
+        The file lists are cached by the session, for the tree and the finder."""
+        suffixes: Counter[str] = Counter()
+        for repo in project.repos:
+            if not (repo.path.is_dir() and repo.is_git):
+                continue
+            try:
+                files = self.session.list_files(project, repo)
+            except ReadertuiError:
+                continue  # the tree says why it cannot list the repo; the guess skips it
+            suffixes.update(path.rpartition(".")[2].lower() for path in files)
+        guessed = [detect_language(f"x.{suffix}") for suffix, _ in suffixes.most_common()]
+        wanted = ["markdown", "python", *[language for language in guessed if language]]
+        for language in list(dict.fromkeys(wanted))[: WARM_LANGUAGES + 2]:
+            warm_up(language)
