@@ -160,8 +160,11 @@ def test_not_citations(note: str) -> None:
 
 
 def test_paths_inside_fenced_code_are_code() -> None:
-    note = "```python\nx = 1\n# deepspeed/runtime/engine.py:234\nsee `a.py:3`\n```\n"
+    # a code line is code; a comment line anywhere in the block may cite (form 12)
+    note = "```python\nx = 1\ns = 'a.py:3'\nsee `a.py:3`\n```\n"
     assert cited(note) == []
+    note = "```python\nx = 1\n# deepspeed/runtime/engine.py:234\n```\n"
+    assert cited(note) == [("deepspeed/runtime/engine.py", (LineRange(234, 234),))]
 
 
 def test_indented_code_block_is_skipped() -> None:
@@ -216,7 +219,7 @@ def test_fence_info_without_path(opener: str) -> None:
 
 @pytest.mark.parametrize("header", ["#include <x.h>", "# install deps", "#!/usr/bin/env python", "x = 1"])
 def test_fence_first_line_that_is_not_a_header(header: str) -> None:
-    assert cited(f"```\n{header}\n# a.py:3\n```") == []
+    assert cited(f"```\n{header}\nx = 'a.py:3'\n```") == []
 
 
 def test_fence_in_list_and_blockquote() -> None:

@@ -188,7 +188,7 @@ _TAIL = LazyPattern(rf"{_COLON}(?P<colon>{_RANGES})(?::[0-9]{{1,5}})?{_END}|#(?P
 _GAP_BEFORE = LazyPattern(r"[ \t]{0,3}[(（]?[ \t]{0,2}\Z")
 # The whole content of an inline code span, or the body of a fence header comment.
 _CODE_CITATION = LazyPattern(
-    rf"(?P<path>[{_PATH_CHARS}\\]{{1,1024}})"
+    rf"(?P<path>[{_PATH_CHARS}\\\[\]()]{{1,1024}})"
     rf"(?:[ \t]{{0,3}}{_COLON}[ \t]{{0,3}}(?P<colon>{_RANGES})(?::[0-9]{{1,5}})?"
     rf"|#(?P<hashl>{_L_RANGES})"
     rf"|[ \t]{{0,3}}[(（]?[ \t]{{0,2}}(?P<rel>(?:{_REL_BODY}))[ \t]{{0,2}}[)）]?)?{_END}"
@@ -205,6 +205,8 @@ _CODE_HINT = LazyPattern(r"[./\\:#L行第]|ine|INE")
 _BACKTICKS = LazyPattern(r"`+")
 _ASCII_WORD = LazyPattern(r"[A-Za-z0-9_]")
 _COMMENT_CLOSE = LazyPattern(r"[ \t]*(?:\*/|-->)[ \t]*\Z")
+# Between a backticked name and the backticked citation it labels: `` `f` (`a.py:3`) ``.
+_LABEL_GAP = LazyPattern(r"[ \t]{0,3}(?:[(（:：\-\u2013\u2014@→]|at|in)?[ \t]{0,3}")
 _AFTER_HEADER = frozenset(["", " ", "\t", ",", ";", "。", "，", "；", ":", "：", ")", "）"])
 _LINK = LazyPattern(
     r"(?P<bang>!?)\[(?P<label>(?:[^\[\]\n\\]|\\.|\[[^\[\]\n]{0,500}\]){0,1000})\]"
@@ -341,6 +343,8 @@ def _is_hostlike(path: str) -> bool:
 def _basic_path_ok(path: str) -> bool:
     if not path or path.endswith("/") or "//" in path or ":" in path or _is_hostlike(path):
         return False
+    if not _brackets_ok(path):
+        return False
     name = path.rsplit("/", 1)[-1]
     if "/" not in path and name.lower() in _PRODUCT_NAMES:
         return False
@@ -356,6 +360,22 @@ def _known_source_name(path: str) -> bool:
     if ext is not None and ext.isascii() and ext.lower() in SOURCE_EXTENSIONS:
         return True
     return name in KNOWN_FILENAMES or name.split(".", 1)[0] in ("Dockerfile", "Makefile")
+
+
+# A folder or file name in brackets or parentheses, as Next.js / SvelteKit routes write them:
+# `[id]`, `[...slug]`, `[[...slug]]`, `(auth)`, `[id].tsx`.
+_BRACKETED_PART = LazyPattern(r"(?:\[{1,2}(?:\.\.\.)?[\w\-]{1,200}\]{1,2}|\([\w\-.]{1,200}\))(?:\.\w{1,12})?")
+
+
+def _brackets_ok(path: str) -> bool:
+    """Brackets and parentheses only as whole route segments (`src/app/[id]/page.tsx`), never
+    half a word (`f(a.py`, `[a.py`)."""
+    if not any(ch in path for ch in "[]()"):
+        return True
+    return all(
+        not any(ch in part for ch in "[]()") or _BRACKETED_PART.fullmatch(part) is not None
+        for part in path.split("/")
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -569,6 +589,9 @@ def _blocks(lines: _Lines) -> list[_Block]:
                 blocks.append(_Block("fence-info", first, first))
             if token.content:
                 blocks.append(_Block("fence-first", first + 1, first + 1))
+                count = token.content.count("\n") + (0 if token.content.endswith("\n") else 1)
+                language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+                blocks.append(_Block("fence-body", first + 1, first + count, title=language))
     return blocks
 
 
@@ -591,6 +614,10 @@ class _Found(msgspec.Struct):
     commit: str | None = None
     repo_hint: str | None = None
     context: str | None = None  # set when the context is known from the layout (a table row)
+    ref_path: str | None = None  # a permalink's ref and path when the ref is not hex
+    ref_kind: str | None = None
+    label: str | None = None  # a link's text, or the backticked name right before
+    in_code: bool = False
 
 
 class _Masked:
@@ -754,7 +781,11 @@ def _fragment_ranges(fragment: str, offset: int):
 
 
 def _permalink(url: str, offset: int) -> _Found | None:
-    """A forge blob URL as a citation; `offset` is where `url` starts in the note."""
+    """A forge blob or tree URL as a citation; `offset` is where `url` starts in the note.
+
+    A 7-40 hex ref is the citation's commit. Any other ref (a tag, a branch; refs may contain
+    `/`) cannot be split from the path without the repo: `ref_path` keeps everything after
+    `blob/` for the resolver, and `path` is a first guess (the ref taken as one segment)."""
     scheme_end = url.find("://")
     if scheme_end == -1 or url[:scheme_end].lower() not in ("http", "https"):
         return None
@@ -763,33 +794,43 @@ def _permalink(url: str, offset: int) -> _Found | None:
     location = url[rest_at:fragment_at] if fragment_at != -1 else url[rest_at:]
     segs = location.split("?", 1)[0].split("/")[1:]  # after the host
     ref_index = repo_index = -1
+    kind: str | None = None
+    tree = False
     for i, seg in enumerate(segs):
         if i < 2:
             continue
-        if seg == "blob":  # GitHub, Gitee, Gitea; GitLab writes `/-/blob/`
+        if seg in ("blob", "tree"):  # GitHub, Gitee, Gitea; GitLab writes `/-/blob/`
             ref_index, repo_index = i + 1, (i - 2 if segs[i - 1] == "-" and i >= 3 else i - 1)
+            tree = seg == "tree"
             break
-        if seg == "src":  # Codeberg/Gitea `/src/commit/<sha>/`, Bitbucket `/src/<sha>/`
-            kind = segs[i + 1] if i + 1 < len(segs) else ""
-            ref_index, repo_index = (i + 2 if kind in ("commit", "branch", "tag") else i + 1), i - 1
+        if seg == "src":  # Codeberg/Gitea `/src/commit|tag|branch/<ref>/`, Bitbucket `/src/<ref>/`
+            named = segs[i + 1] if i + 1 < len(segs) else ""
+            if named in ("commit", "branch", "tag"):
+                ref_index, kind = i + 2, (None if named == "commit" else named)
+            else:
+                ref_index = i + 1
+            repo_index = i - 1
             break
     if ref_index < 0 or ref_index + 1 >= len(segs):
         return None
     ref = segs[ref_index]
     path = unquote("/".join(segs[ref_index + 1 :]))
-    if not _basic_path_ok(path):
-        return None
+    if not _basic_path_ok(path) or (tree and not _path_alone_ok(path)):
+        return None  # a `tree/` link to a folder names no code
     ranges: tuple[LineRange, ...] = ()
     spans: tuple[tuple[Span, Span], ...] = ()
     if fragment_at != -1:
-        parsed = _fragment_ranges(url[fragment_at:], offset + fragment_at)
+        fragment = url[fragment_at:].split("?", 1)[0]  # `#L10-L20?plain=1`: the query is not lines
+        parsed = _fragment_ranges(fragment, offset + fragment_at)
         if parsed is None:
             return None
         ranges, spans = parsed
     end = offset + len(url)
+    pinned = kind is None and bool(_HEX_REF.fullmatch(ref))
     return _Found(
         offset, end, end, CitationForm.PERMALINK, path, ranges, spans,
-        commit=ref if _HEX_REF.fullmatch(ref) else None, repo_hint=unquote(segs[repo_index]) or None,
+        commit=ref if pinned else None, repo_hint=unquote(segs[repo_index]) or None,
+        ref_path=None if pinned else unquote("/".join(segs[ref_index:])), ref_kind=kind,
     )
 
 
@@ -816,7 +857,7 @@ def _link_target(target: str, target_offset: int, start: int, end: int) -> _Foun
     return _Found(start, end, end, CitationForm.LINK, path, *parsed)
 
 
-def _find_links(prose: _Masked, spans, found: list[_Found]) -> list[tuple[int, int]]:
+def _find_links(prose: _Masked, text: str, spans, found: list[_Found]) -> list[tuple[int, int]]:
     """Links and reference definitions; returns the regions of links that are citations."""
     regions: list[tuple[int, int]] = []
     if "[" not in prose.view():
@@ -841,6 +882,8 @@ def _find_links(prose: _Masked, spans, found: list[_Found]) -> list[tuple[int, i
         group = "t1" if link["t1"] else "t2"
         image = at > 0 and view[at - 1] == "!"
         hit = None if image else _link_target(link[group], link.start(group), at, link.end())
+        if hit is not None:
+            hit.label = text[link.start("label") : link.end("label")]
         if hit or image:
             prose.claim(at, link.end())
             if hit:
@@ -860,7 +903,7 @@ def _find_links(prose: _Masked, spans, found: list[_Found]) -> list[tuple[int, i
 def _find_code(prose: _Masked, text: str, spans, links: list[tuple[int, int]], found: list[_Found]) -> None:
     """Code spans that are citations as a whole; the content of the others stays prose."""
     link_starts = [start for start, _ in links]
-    for a, b, c, d, heading in spans:
+    for i, (a, b, c, d, heading) in enumerate(spans):
         index = bisect.bisect_right(link_starts, a) - 1
         if index >= 0 and d <= links[index][1]:
             continue  # inside a link that is a citation: the link wins
@@ -868,6 +911,9 @@ def _find_code(prose: _Masked, text: str, spans, links: list[tuple[int, int]], f
         hit = _code_citation(text[c_start:c_end], c_start, heading) if c_start < c_end else None
         if hit:
             hit.after = d
+            if i > 0 and _LABEL_GAP.fullmatch(text, spans[i - 1][3], a):
+                # `` `Queue.push` (`queue.py:40-52`) ``: the name right before is the label
+                hit.label = text[spans[i - 1][1] : spans[i - 1][2]].strip()
             found.append(hit)
             prose.claim(a, d)
 
@@ -940,6 +986,8 @@ def _find_tails(masked: _Masked, found: list[_Found]) -> None:
         start = runs.start_before(at)
         if start is None or not _may_be_source_name(view, start, at):
             continue
+        if start > 0 and view[start - 1] in ")]":
+            start = _bracketed_start(view, start, at)
         start = _strip_cjk_prefix(view, start, at)
         path = _normalize_path(view[start:at])
         if not _prose_path_ok(path):
@@ -949,6 +997,20 @@ def _find_tails(masked: _Masked, found: list[_Found]) -> None:
             continue
         found.append(_Found(start, tail.end(), tail.end(), CitationForm.INLINE, path, *parsed))
         masked.claim(start, tail.end())
+
+
+def _bracketed_start(view: str, start: int, end: int) -> int:
+    """`src/app/[id]/page.tsx` in running text: the path run stopped at `]`; extend it over
+    whole bracketed segments (an opening `(` or `[` that is not one is left out)."""
+    floor = max(0, end - 1024)
+    begin = start
+    while begin > floor and (view[begin - 1].isalnum() or view[begin - 1] in "_.-+@~/[]()"):
+        begin -= 1
+    while begin < start:
+        if _brackets_ok(view[begin:end]) and view[begin] not in "/":
+            return begin
+        begin += 1
+    return start
 
 
 def _find_heading_paths(masked: _Masked, headings: list[tuple[int, int]], found: list[_Found]) -> None:
@@ -1127,6 +1189,121 @@ def _fence_header(text: str, start: int, end: int, found: list[_Found]) -> None:
     found.append(_Found(body_start, stop, stop, CitationForm.FENCE_HEADER, path, *parsed))
 
 
+# Comment syntax of fenced blocks by language (the info string's first word, lower case).
+_HASH_LANGS = frozenset(
+    "python py python3 py3 ipython sh bash zsh fish shell console shellsession ruby rb yaml yml "
+    "toml perl pl r make makefile cmake dockerfile conf ini nix elixir ex exs powershell ps1 tcl "
+    "awk julia jl nim coffee crystal starlark bzl bazel gdscript graphql gql cfg properties".split()
+)
+_SLASH_LANGS = frozenset(
+    "c h cpp c++ cc cxx hpp hh cuda cu cuh js javascript mjs cjs ts typescript jsx tsx go golang "
+    "rust rs java kotlin kt kts swift scala cs csharp dart php proto protobuf zig groovy gradle "
+    "objc objective-c objectivec m mm glsl hlsl wgsl metal solidity sol verilog sv json5 jsonc "
+    "d fsharp fs less scss css thrift capnp".split()
+)
+_DASH_LANGS = frozenset("sql mysql postgresql psql sqlite plsql lua haskell hs ada elm".split())
+_SEMI_LANGS = frozenset("lisp elisp emacs-lisp clojure clj cljs scheme racket asm nasm gas s".split())
+_PERCENT_LANGS = frozenset("tex latex matlab octave erlang erl".split())
+_MARKUP_LANGS = frozenset("html htm xml svg markdown md vue svelte xhtml".split())
+_CLICK = LazyPattern(
+    r"[ \t>]*click[ \t]+[^ \t\n\"]{1,200}[ \t]+(?:href[ \t]+)?\"(?P<url>[^\"\n]{1,4096})\""
+)
+
+
+def _comment_syntax(language: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """(line comment markers, (block opener, closer) pairs) of a fenced block's language.
+    An unknown or missing language takes the common ones."""
+    lang = language.strip("{}.").lower()
+    if lang in _HASH_LANGS:
+        line: tuple[str, ...] = ("# ", "#\t", "#")
+    elif lang in _SLASH_LANGS:
+        line = ("//",)
+    elif lang in _DASH_LANGS:
+        line = ("--",)
+    elif lang in _SEMI_LANGS:
+        line = (";",)
+    elif lang in _PERCENT_LANGS:
+        line = ("%",)
+    elif lang == "mermaid":
+        line = ("%%",)
+    elif lang in _MARKUP_LANGS:
+        line = ()
+    elif lang:
+        line = ()  # a language we do not know: its comments are unknown too
+        return line, ()
+    else:
+        line = ("# ", "//", "-- ", ";", "%%")
+    blocks: tuple[tuple[str, str], ...] = ()
+    if lang in _SLASH_LANGS or lang in ("", "sql", "mysql", "postgresql", "psql", "plsql", "sqlite"):
+        blocks += (("/*", "*/"),)
+    if lang in _MARKUP_LANGS or lang in ("", "mermaid"):
+        blocks += (("<!--", "-->"),)
+    return line, blocks
+
+
+def _fence_comments(
+    lines: _Lines, first: int, last: int, language: str, found: list[_Found]
+) -> list[tuple[int, int]]:
+    """The comment text of the lines `first..last` (0-based) of a fenced block: what follows a
+    line comment marker that starts a line, and the inside of block comments that start a line.
+    Code lines stay code: a string literal holding `//` or `a.py:3` is never read. Mermaid
+    `click` lines are citations of their URL (added to `found`)."""
+    line_markers, block_markers = _comment_syntax(language)
+    mermaid = language.lower() == "mermaid"
+    regions: list[tuple[int, int]] = []
+    closer: str | None = None
+    text = lines.text
+    for index in range(first, min(last, len(lines) - 1) + 1):
+        start, end = lines.starts[index], lines.end(index)
+        content = text[start:end]
+        body = content.lstrip(" \t>")
+        at = start + len(content) - len(body)
+        if closer is not None:  # inside a block comment
+            stop = text.find(closer, at, end)
+            inner = at + (1 if body.startswith("*") and not body.startswith(closer) else 0)
+            regions.append((inner, stop if stop != -1 else end))
+            if stop != -1:
+                closer = None
+            continue
+        if mermaid and body.startswith("click"):
+            click = _CLICK.match(text, start, end)
+            if click is not None:
+                hit = _link_target(click["url"], click.start("url"), click.start("url"), click.end("url"))
+                if hit is not None:
+                    hit.in_code = True
+                    found.append(hit)
+            continue
+        marker = next((m for m in line_markers if body.startswith(m)), None)
+        if marker is not None:
+            if marker.startswith("#") and body.startswith(("#!", "#include", "#define", "#if")):
+                continue  # a shebang or preprocessor line is code
+            regions.append((at + len(marker.rstrip()), end))
+            continue
+        for opener, close in block_markers:
+            if body.startswith(opener):
+                stop = text.find(close, at + len(opener), end)
+                regions.append((at + len(opener), stop if stop != -1 else end))
+                if stop == -1:
+                    closer = close
+                break
+    return [(a, b) for a, b in regions if b > a]
+
+
+def _mark_in_code(found: list[_Found], regions: list[tuple[int, int]]) -> None:
+    """Flag what was found in the comment text of fenced blocks; relative lines there are not
+    read (`// L2 cache`, `-- line 3 of the query`)."""
+    starts = [a for a, _ in regions]
+    kept = []
+    for item in found:
+        index = bisect.bisect_right(starts, item.start) - 1
+        if index >= 0 and item.start < regions[index][1]:
+            if item.form == CitationForm.RELATIVE_LINES:
+                continue
+            item.in_code = True
+        kept.append(item)
+    found[:] = kept
+
+
 def _fence_info(text: str, start: int, end: int, found: list[_Found]) -> None:
     """Form 7 in a fence's info string: ```` ```python title="src/a.py" ```` or ```` ```py:a.py ````;
     `text[start:end]` is the opening line (only quote marks, a list marker or spaces before the fence)."""
@@ -1248,11 +1425,25 @@ def scan_note(text: str) -> NoteScan:
     heading_spans: list[tuple[int, int]] = []
     spans: list[tuple[int, int, int, int, bool]] = []
     tables: list[tuple[int, int]] = []
+    paragraphs: list[tuple[int, str]] = []  # (offset, path) of paragraphs that name one file
     prose_cursor = decl_cursor = 0
+    in_code: list[tuple[int, int]] = []  # comment text of fenced blocks, read as prose
+    header_found = False
     for block in blocks:
         start, end = lines.starts[block.first], lines.end(block.last)
+        if block.kind == "fence-body":
+            first = block.first + (1 if header_found else 0)
+            for a, b in _fence_comments(lines, first, block.last, block.title, found):
+                prose.claim(prose_cursor, a)
+                prose_cursor = b
+                in_code.append((a, b))
+                for span in _code_spans(text, a, b):
+                    spans.append((*span, False))
+            continue
         if block.kind == "fence-first":
+            before = len(found)
             _fence_header(text, start, end, found)
+            header_found = len(found) > before
             continue
         if block.kind == "fence-info":
             _fence_info(text, start, end, found)
@@ -1266,6 +1457,10 @@ def scan_note(text: str) -> NoteScan:
         prose_cursor = end
         if block.table_first >= 0:
             tables.append((block.table_first, block.last))
+        elif block.kind == "text":
+            named = _paragraph_path(text, start, end)
+            if named is not None:
+                paragraphs.append((start, named))
         heading = block.kind == "heading"
         if heading:
             headings.append((start, block))
@@ -1278,17 +1473,19 @@ def scan_note(text: str) -> NoteScan:
     prose.claim(prose_cursor, len(text))
     declared.claim(decl_cursor, len(text))
     urls: list[tuple[int, int]] = []
-    links = _find_links(prose, spans, found)
+    links = _find_links(prose, text, spans, found)
     _find_code(prose, text, spans, links, found)
     _find_urls(prose, found, urls)
     _find_tails(prose, found)
     _find_heading_paths(prose, heading_spans, found)
     _find_relative(prose, found)
     _find_table_lines(prose, lines, tables, found)
+    if in_code:
+        _mark_in_code(found, in_code)
     for start, end in urls:
         declared.claim(start, end)
     decls = _one_per_block(_find_declarations(declared.view(), lines.starts, decl_blocks))
-    return NoteScan(_assemble(text, lines, found, headings), _scoped(lines, decls, headings))
+    return NoteScan(_assemble(text, lines, found, headings, paragraphs), _scoped(lines, decls, headings))
 
 
 def _context_form(item: _Found) -> str:
@@ -1308,8 +1505,33 @@ def _is_suffix(short: str, full: str) -> bool:
     return 0 < len(short_parts) <= len(full_parts) and full_parts[-len(short_parts) :] == short_parts
 
 
+_PARAGRAPH_PATH = LazyPattern(
+    r"(?:[(（]|[:：])[ \t]{0,3}[*_`]{0,3}(?P<path>[\w.\-+@~/\[\]]{3,1024})[*_`]{0,3}"
+    r"[ \t]{0,3}(?=[)）,，;；。]|\.?[ \t]*(?:\n|\Z)|\.?[ \t])"
+)
+
+
+def _paragraph_path(text: str, start: int, end: int) -> str | None:
+    """The one full path (with a folder) that a paragraph names in parentheses or after a colon
+    (`**Topic 1: message flow (src/index.ts)**`), or None (no such path, or several)."""
+    if text.find("/", start, end) == -1:
+        return None
+    named: set[str] = set()
+    for match in _PARAGRAPH_PATH.finditer(text[start:end]):
+        path = _normalize_path(match["path"].rstrip("."))
+        if "/" in path.strip("/") and not path.startswith(("/", "~")) and _path_alone_ok(path):
+            named.add(path)
+            if len(named) > 1:
+                return None
+    return named.pop() if named else None
+
+
 def _assemble(
-    text: str, lines: _Lines, found: list[_Found], headings: list[tuple[int, _Block]]
+    text: str,
+    lines: _Lines,
+    found: list[_Found],
+    headings: list[tuple[int, _Block]],
+    paragraphs: list[tuple[int, str]] = (),  # type: ignore[assignment]
 ) -> tuple[Citation, ...]:
     """Citations in document order, overlaps dropped, with headings, context and pins."""
     found.sort(key=lambda f: (f.start, -f.end))
@@ -1321,7 +1543,7 @@ def _assemble(
             last_end = item.end
     stack = [_Section(0, 0, "")]
     citations: list[Citation] = []
-    head_index = 0
+    head_index = para_index = 0
     for item in kept:
         while head_index < len(headings) and headings[head_index][0] <= item.start:
             block = headings[head_index][1]
@@ -1334,6 +1556,14 @@ def _assemble(
             context = item.context
         if item.form == CitationForm.RELATIVE_LINES and context is None:
             continue
+        paragraph_path = None
+        while para_index < len(paragraphs) and paragraphs[para_index][0] <= item.start:
+            para_index += 1
+        if para_index:
+            at, named = paragraphs[para_index - 1]
+            heading_at = headings[head_index - 1][0] if head_index else -1
+            if at > heading_at:  # a paragraph's context ends at the next heading
+                paragraph_path = named
         pin = _PIN.match(text, item.after)
         commit = item.commit or (pin["sha"] if pin else None)
         line, column = lines.locate(item.start)
@@ -1343,7 +1573,9 @@ def _assemble(
                 span=Span(item.start, item.end), form=item.form, path=item.path,
                 ranges=item.ranges, range_spans=item.range_spans, commit=commit,
                 repo_hint=item.repo_hint, headings=tuple(s.title for s in stack[1:]),
-                heading_line=stack[-1].line, context_path=context,
+                heading_line=stack[-1].line, context_path=context, ref_path=item.ref_path,
+                ref_kind=item.ref_kind, label=item.label, in_code=item.in_code,
+                paragraph_path=paragraph_path,
             )
         )
         if item.path:

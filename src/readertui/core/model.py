@@ -151,6 +151,13 @@ class Citation(msgspec.Struct, frozen=True):
     headings: tuple[str, ...] = ()  # enclosing heading texts, outermost first
     heading_line: int = 0  # note line of the innermost enclosing heading (0: none)
     context_path: str | None = None  # nearest preceding path mention in the same section chain
+    # A forge link whose ref is not hex: everything after `blob/` (`v2.1/src/q.h`, refs may hold
+    # `/`), for the resolver to split at the longest prefix naming a tag or branch.
+    ref_path: str | None = None
+    ref_kind: str | None = None  # "tag" / "branch" when the URL says so (Gitea `src/tag/…`)
+    label: str | None = None  # the link text, or the backticked name right before the citation
+    paragraph_path: str | None = None  # the full path the enclosing paragraph run names (form 17)
+    in_code: bool = False  # found in a comment line or `click` line of a fenced block (form 12/13)
 
 
 class CommitDeclaration(msgspec.Struct, frozen=True):
@@ -189,10 +196,13 @@ class Status(str, enum.Enum):
     AMBIGUOUS = "ambiguous"
     STALE = "stale"
     UNPINNED = "unpinned"
+    MISMATCH = "mismatch"  # the lines exist but do not show what the label names
+    EXTERNAL = "external"  # a path on the machine, outside the workspace (`~/…`, `/etc/…`)
+    IGNORED = "ignored"  # silenced by an ignore glob or an inline marker
 
     @property
     def broken(self) -> bool:
-        return self not in (Status.OK, Status.MOVED)
+        return self not in (Status.OK, Status.MOVED, Status.EXTERNAL, Status.IGNORED)
 
 
 class CitationResult(msgspec.Struct, frozen=True):
