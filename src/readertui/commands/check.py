@@ -1,4 +1,4 @@
-"""`readertui check [PATH] [--format text|json] [--project P] [--only-broken]`."""
+"""`readertui check [PATH] [--format text|json|github] [--project P] [--only-broken] [--all]`."""
 
 from __future__ import annotations
 
@@ -7,20 +7,26 @@ import json
 import sys
 from pathlib import Path
 
-from readertui.core.check import check, only_unpinned, report_json, report_text
+from readertui.core.check import check, only_unpinned, report_github, report_json, report_text
 from readertui.core.errors import GitError
 from readertui.core.workspace import find_workspace
 
 EPILOG = """\
-exit status: 0 nothing broken (ok and moved are fine), 1 broken citations found,
-2 usage or environment error (path outside a workspace, project without notes/,
-submodule not checked out, binary or non-UTF-8 note, or not one citation could be
-checked because the commits the notes name are not in the repos).
+exit status: 0 nothing broken (ok, moved, external and ignored are fine), 1 broken
+citations found (out-of-range, missing, ambiguous, stale, unpinned, mismatch), 2 usage
+or environment error (path outside a workspace, project without notes/, submodule not
+checked out, binary or non-UTF-8 note, an invalid ignore glob in readertui.toml, or not
+one citation could be checked because the commits the notes name are not in the repos).
+
+Silence a deliberate non-code path with `[check] ignore = ["store/*.db"]` in the
+workspace's readertui.toml, or with `<!-- readertui-ignore -->` on its line
+(`<!-- readertui-ignore-next-line -->` above it). docs/CITATIONS.md lists every form.
 
 JSON (--format json):
   {"citations": [{"note": "<path relative to the workspace>", "line": 1, "column": 1,
                   "text": "<citation as written>",
-                  "status": "ok|moved|out-of-range|missing|ambiguous|stale|unpinned",
+                  "status": "ok|moved|out-of-range|missing|ambiguous|stale|unpinned|
+                             mismatch|external|ignored",
                   "repo": "<repo folder>"|null, "path": "<path in the repo>"|null,
                   "ranges": [[start, end], ...], "commit": "<full sha>"|null,
                   "candidates": ["<repo>/<path>", ...],
@@ -43,8 +49,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("path", nargs="?", default=".", type=Path, metavar="PATH",
                         help="workspace, project folder or note (default: the current folder)")
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="output format (default: text)")
+    parser.add_argument("--format", choices=("text", "json", "github"), default="text",
+                        help="output format: text, json, or github (workflow annotations, "
+                        "`::error file=…,line=…,col=…::…`); default: text")
+    parser.add_argument("--all", action="store_true", dest="everything",
+                        help="text: list every citation, also ok, external and ignored ones")
     parser.add_argument("--project", metavar="P", help="check only project P of the workspace")
     parser.add_argument("--only-broken", action="store_true",
                         help="JSON: list only broken citations (the summary still counts all)")
@@ -57,8 +66,10 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps(report_json(report, workspace, args.only_broken),
                                     ensure_ascii=False, indent=2) + "\n")
+    elif args.format == "github":
+        sys.stdout.write(report_github(report, workspace))
     else:
-        sys.stdout.write(report_text(report, workspace))
+        sys.stdout.write(report_text(report, workspace, everything=args.everything))
     sys.stdout.flush()
     if only_unpinned(report):
         # every commit the notes name is missing locally: the report says nothing about the code

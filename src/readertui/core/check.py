@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from readertui.core.errors import WorkspaceError
+from readertui.core.ignore import load_rules
 from readertui.core.model import CitationResult, Project, Report, RepoKind, Status, Workspace
 from readertui.core.resolve import Resolver, is_within
 from readertui.core.safe_text import sanitize_line
@@ -59,8 +60,23 @@ def notes_in_scope(
             notes = [resolved]
         else:
             notes = [n for n in note_files(proj) if is_within(str(n.resolve()), str(resolved))]
-        scoped.append((proj, notes))
+        scoped.append((proj, _each_once(notes, proj)))
     return scoped
+
+
+def _each_once(notes: list[Path], project: Project) -> list[Path]:
+    """Each note once: a note reached through a symlink counts under the name the user keeps,
+    its target, when that lies inside the project (else under the link's own name)."""
+    kept: list[Path] = []
+    seen: set[str] = set()
+    project_root = os.path.realpath(project.path)
+    for note in notes:
+        real = os.path.realpath(note)
+        if real in seen:
+            continue
+        seen.add(real)
+        kept.append(Path(real) if is_within(real, project_root) else note)
+    return kept
 
 
 def check(
@@ -69,8 +85,10 @@ def check(
     """Resolve every citation of every note in scope; one Resolver per project so file lists
     and diffs are computed once per (repo, commit). A bad note raises NoteError."""
     results: list[CitationResult] = []
-    for proj, notes in notes_in_scope(workspace, target, project):
-        results.extend(Resolver(workspace, proj).resolve_notes(notes))
+    scoped = notes_in_scope(workspace, target, project)
+    rules = load_rules(workspace)  # an invalid glob stops the run before anything is read
+    for proj, notes in scoped:
+        results.extend(Resolver(workspace, proj, rules).resolve_notes(notes))
     return Report(tuple(results))
 
 
@@ -121,11 +139,12 @@ def summary(report: Report) -> dict[str, int]:
     return {status: counts[status] for status in STATUS_ORDER if status in counts}
 
 
-def report_text(report: Report, workspace: Workspace) -> str:
-    """One line per broken citation, then a summary line. Note text is made inert: a citation
-    holding an escape sequence must not drive the terminal."""
+def report_text(report: Report, workspace: Workspace, everything: bool = False) -> str:
+    """One line per broken citation (every citation with `everything`: external and ignored
+    ones too), then a summary line. Note text is made inert: a citation holding an escape
+    sequence must not drive the terminal."""
     lines = []
-    for r in report.broken:
+    for r in report.results if everything else report.broken:
         text = sanitize_line(" ".join(r.citation.text.split()))
         lines.append(
             f"{_note_name(r, workspace)}:{r.citation.line}:{r.citation.column}: "
@@ -137,3 +156,37 @@ def report_text(report: Report, workspace: Workspace) -> str:
     noun = "citation" if total == 1 else "citations"
     lines.append(f"{total} {noun}" + (f": {parts}" if parts else ""))
     return "\n".join(lines) + "\n"
+
+
+def report_github(report: Report, workspace: Workspace, cwd: Path | None = None) -> str:
+    """GitHub Actions workflow commands: one `::error file=…,line=…,col=…::…` per broken
+    citation, then the summary as a `::notice::`. File paths are relative to `cwd` (the
+    repository a workflow runs in) when the note is below it."""
+    base = Path(os.path.abspath(cwd or Path.cwd()))
+    out = []
+    for r in report.broken:
+        try:
+            name = r.note.resolve().relative_to(base.resolve()).as_posix()
+        except (ValueError, OSError):
+            name = _note_name(r, workspace)
+        text = sanitize_line(" ".join(r.citation.text.split()))
+        message = f"{r.status.value}: {text} → {sanitize_line(r.detail)}"
+        out.append(
+            f"::error file={_gh_property(name)},line={r.citation.line},col={r.citation.column},"
+            f"title={_gh_property('citation ' + r.status.value)}::{_gh_data(message)}"
+        )
+    counts = summary(report)
+    total = sum(counts.values())
+    parts = ", ".join(f"{count} {status}" for status, count in counts.items())
+    out.append(f"::notice::{_gh_data(f'readertui check: {total} citations' + (f': {parts}' if parts else ''))}")
+    return "\n".join(out) + "\n"
+
+
+def _gh_data(text: str) -> str:
+    """Escape a workflow command's message (`%`, CR, LF)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    """Escape a workflow command's property value (also `:` and `,`)."""
+    return _gh_data(sanitize_line(text)).replace(":", "%3A").replace(",", "%2C")

@@ -363,6 +363,7 @@ class GitRepo:
         self._lists: OrderedDict[str, tuple[str, ...]] = OrderedDict()
         self._index_list: tuple[tuple[int, int], tuple[str, ...]] | None = None
         self._resolved: dict[str, str | None] = {}
+        self._refs: dict[str, tuple[str, str]] | None = None
 
     def __repr__(self) -> str:
         return f"GitRepo({str(self.path)!r})"
@@ -533,6 +534,40 @@ class GitRepo:
             return ()
         return tuple(line for line in out.splitlines() if line)
 
+    def refs(self) -> dict[str, tuple[str, str]]:
+        """Tags and branches by name: `{"v2.1": ("tag", sha), "main": ("branch", sha)}`, the
+        commit each names (annotated tags peeled). Remote-tracking branches count under their
+        name without the remote (`origin/main` is also `main`); a tag wins over a branch of the
+        same name. One `for-each-ref`, cached: forge links are looked up here, never by handing
+        a name from a note to git."""
+        if self._refs is not None:
+            return self._refs
+        try:
+            out = self._git(
+                "for-each-ref", "--format=%(refname)%00%(objectname)%00%(*objectname)",
+                "refs/tags", "refs/heads", "refs/remotes",
+            )
+        except GitCommandError:
+            out = ""
+        tags: dict[str, tuple[str, str]] = {}
+        branches: dict[str, tuple[str, str]] = {}
+        for line in out.splitlines():
+            name, _, rest = line.partition("\0")
+            sha, _, peeled = rest.partition("\0")
+            commit = peeled or sha
+            if not is_full_sha(commit):
+                continue
+            if name.startswith("refs/tags/"):
+                tags[name[len("refs/tags/") :]] = ("tag", commit)
+            elif name.startswith("refs/heads/"):
+                branches[name[len("refs/heads/") :]] = ("branch", commit)
+            elif name.startswith("refs/remotes/") and not name.endswith("/HEAD"):
+                remote_branch = name[len("refs/remotes/") :]
+                branches.setdefault(remote_branch, ("branch", commit))
+                branches.setdefault(remote_branch.partition("/")[2], ("branch", commit))
+        self._refs = {**branches, **tags}
+        return self._refs
+
     def remote_url(self) -> str | None:
         """origin's URL, from the config (no process)."""
         import configparser  # GitPython's config errors; not worth importing at every start
@@ -588,6 +623,7 @@ class GitRepo:
             return False
         with self._lock:
             self._resolved.clear()  # new objects can make hex prefixes ambiguous
+            self._refs = None
         return True
 
     def checkout_detached(self, commit: str) -> None:
@@ -601,6 +637,7 @@ class GitRepo:
             ) from error
         with self._lock:
             self._resolved.clear()
+            self._refs = None
 
 
 def git_common_dir(work_tree: Path) -> Path:

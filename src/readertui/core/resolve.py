@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 
 import msgspec
 
+from readertui.core import ignore
 from readertui.core.citations import scan_note
 from readertui.core.drift import DriftMapper
 from readertui.core.errors import ReadertuiError
@@ -40,6 +41,7 @@ from readertui.core.model import (
     Workspace,
     format_ranges,
 )
+from readertui.core.ignore import silenced_lines
 from readertui.core.notes import read_text
 
 # Rule 5: files under these folders lose to the same name elsewhere (dot-folders too).
@@ -48,6 +50,7 @@ VENDORED_DIRS = frozenset(
 )
 
 OUTSIDE_WORKSPACE = "outside the workspace"
+EXTERNAL_DETAIL = "a path on this machine, outside the workspace: not code of the project"
 _GREP_CHUNK = 400  # paths per `git grep` (keeps the argument list far below the OS limit)
 
 Candidate = tuple[str, str]  # (repo name, path relative to the repo root)
@@ -155,12 +158,14 @@ def rank(
     context: Candidate | None = None,
     context_path: str | None = None,
     full_paths: frozenset[Candidate] = frozenset(),
+    paragraph: Candidate | None = None,
 ) -> Located:
     """Rank the files for a cited path by CITATIONS.md rules 1–6.
 
     `context` is the file the enclosing section points at (rule 3) and `context_path` its text
     (which may name a folder); `full_paths` are files cited with their full path elsewhere in
-    the note (rule 4). Rules 3–5 only narrow: one that would remove every candidate is skipped.
+    the note (rule 4); `paragraph` the file the enclosing paragraph run names (after the
+    section's context, before rule 4). Rules 3–5 only narrow: one that would remove every candidate is skipped.
     """
     lists = tuple(lists)
     if not _components(cited):
@@ -177,6 +182,7 @@ def rank(
     narrowing = (
         ("section context", lambda c: c == context),
         ("section context", lambda c: context_path is not None and under_folder(c, context_path)),
+        ("paragraph context", lambda c: c == paragraph),
         ("full path in note", lambda c: c in full_paths),
         ("not vendored", lambda c: not is_vendored(c[1])),
     )
@@ -360,6 +366,7 @@ class _Target(msgspec.Struct, frozen=True):
     view: _View
     path: str
     rule: str
+    branch: str | None = None  # a forge link on a moving branch: never a plain ok
 
 
 # --------------------------------------------------------------------------- resolver
@@ -369,9 +376,12 @@ class Resolver:
     """Resolves the citations of one project's notes. Caches file lists per (repo, commit) and
     drift maps per (repo, A, B), so one Resolver should serve a whole `check` run."""
 
-    def __init__(self, workspace: Workspace, project: Project) -> None:
+    def __init__(
+        self, workspace: Workspace, project: Project, ignore_rules: ignore.IgnoreRules | None = None
+    ) -> None:
         self.workspace = workspace
         self.project = project
+        self.ignore = ignore_rules or ignore.IgnoreRules()  # inline markers apply regardless
         self._sources = {repo.name: _RepoSource(repo) for repo in project.repos}
         self._files: dict[tuple[str, str | None], FileList] = {}
         self._scopes: dict[str | None, _Scope] = {}
@@ -389,16 +399,20 @@ class Resolver:
         file in context. `resolve` still answers for them (the TUI may follow one).
         """
         note = Path(note).absolute()
-        return self._resolve_scans([(note, scan_note(read_text(note) if text is None else text))])
+        text = read_text(note) if text is None else text
+        return self._resolve_scans([(note, scan_note(text))], {note: silenced_lines(text)})
 
     def resolve_notes(self, notes: Iterable[Path]) -> list[CitationResult]:
         """`resolve_note` for many notes at once: line counts are fetched in one batch per
         (repo, commit) for all of them. Raises NoteError on the first unreadable note."""
         scans = []
+        silenced: dict[Path, frozenset[int]] = {}
         for note in notes:
             note = Path(note).absolute()
-            scans.append((note, scan_note(read_text(note))))
-        return self._resolve_scans(scans)
+            text = read_text(note)
+            scans.append((note, scan_note(text)))
+            silenced[note] = silenced_lines(text)
+        return self._resolve_scans(scans, silenced)
 
     def resolve(self, note: Path, scan: NoteScan, citation: Citation) -> CitationResult:
         note = Path(note).absolute()
@@ -409,7 +423,9 @@ class Resolver:
 
     # ---- steps
 
-    def _resolve_scans(self, scans: list[tuple[Path, NoteScan]]) -> list[CitationResult]:
+    def _resolve_scans(
+        self, scans: list[tuple[Path, NoteScan]], silenced: dict[Path, frozenset[int]]
+    ) -> list[CitationResult]:
         placed = [
             self._guarded(note, c, lambda n=note, s=scan, c=c: self._locate(n, s, c))
             for note, scan in scans
@@ -422,7 +438,7 @@ class Resolver:
                 item = self._guarded(item.note, item.citation, lambda t=item: self._check_lines(t))
             if not _is_prose_mention(item.citation, item):
                 results.append(item)
-        return results
+        return ignore.apply(results, self.project.name, self.ignore, silenced)
 
     @staticmethod
     def _guarded(note: Path, citation: Citation, step):
@@ -446,8 +462,50 @@ class Resolver:
 
     def _locate(self, note: Path, scan: NoteScan, citation: Citation) -> CitationResult | _Target:
         ref = citation.commit or scan.commit_for_line(citation.line)
-        scope = self._scope(ref)
         cited = citation.path
+        branch: str | None = None
+        if citation.ref_path is not None and not citation.commit:
+            forge = self._forge_ref(citation)
+            if isinstance(forge, str):
+                return CitationResult(note, citation, Status.UNPINNED, detail=forge, ranges=citation.ranges)
+            kind, name, sha, cited = forge
+            if kind == "tag":
+                ref = sha  # pinned: resolved, checked and carried forward at the tag's commit
+            else:
+                branch = name
+            if not cited:
+                return CitationResult(note, citation, Status.UNPINNED if branch else Status.OK,
+                                      detail=f"{kind} {name}", commit=sha)
+        placed = self._locate_in(note, scan, citation, ref, cited)
+        if branch is not None and isinstance(placed, _Target):
+            return msgspec.structs.replace(placed, branch=branch)
+        return placed
+
+    def _forge_ref(self, citation: Citation) -> tuple[str, str, str, str] | str:
+        """Split a forge link's `ref/path` at the longest prefix naming a tag or branch of the
+        repo it names (else of any repo): (kind, name, commit, path), or why it cannot be."""
+        assert citation.ref_path is not None
+        parts = citation.ref_path.split("/")
+        sources = [s for s in self._sources.values() if s.git is not None]
+        hint = (citation.repo_hint or "").lower()
+        sources.sort(key=lambda s: s.repo.name.rpartition("/")[2].lower() != hint)
+        for source in sources:
+            assert source.git is not None
+            refs = source.git.refs()
+            for cut in range(len(parts) - 1, 0, -1):
+                name = "/".join(parts[:cut])
+                found = refs.get(name)
+                if found is not None and (citation.ref_kind in (None, found[0])):
+                    return found[0], name, found[1], "/".join(parts[cut:])
+        shown = parts[0] if len(parts[0]) <= 60 else parts[0][:57] + "…"
+        where = ", ".join(s.repo.name for s in sources) or "no git repo of the project"
+        kind = citation.ref_kind or "tag or branch"
+        return f"ref {shown!r} of the link is not a known {kind} in {where}; its commit is unknown"
+
+    def _locate_in(
+        self, note: Path, scan: NoteScan, citation: Citation, ref: str | None, cited: str | None
+    ) -> CitationResult | _Target:
+        scope = self._scope(ref)
         if citation.form == CitationForm.RELATIVE_LINES or cited is None:
             cited = citation.context_path
             if cited is None:
@@ -467,6 +525,7 @@ class Resolver:
             context=self._context_file(citation, views),
             context_path=citation.context_path,
             full_paths=self._full_paths_in(note, scan, views, ref),
+            paragraph=self._paragraph_file(citation, views),
         )
         if located.chosen is None:
             return self._unlocated(note, citation, cited, located, scope)
@@ -539,6 +598,12 @@ class Resolver:
         located = rank(citation.context_path, (view.files for view in views))
         return located.chosen
 
+    @staticmethod
+    def _paragraph_file(citation: Citation, views: tuple[_View, ...]) -> Candidate | None:
+        if not citation.paragraph_path:
+            return None
+        return rank(citation.paragraph_path, (view.files for view in views)).chosen
+
     def _full_paths_in(
         self, note: Path, scan: NoteScan, views: tuple[_View, ...], ref: str | None
     ) -> frozenset[Candidate]:
@@ -588,6 +653,19 @@ class Resolver:
         )
 
     def _check_lines(self, target: _Target) -> CitationResult:
+        result = self._check_range(target)
+        if target.branch is None or result.status not in (Status.OK, Status.MOVED):
+            return result
+        at = target.view.commit or target.view.source.head
+        declared = target.view.commit is not None and target.view.commit != target.view.source.head
+        which = "the note's declared commit" if declared else "the checkout"
+        return msgspec.structs.replace(
+            result, status=Status.UNPINNED,
+            detail=f"branch {target.branch} moves: checked at {short(at or '')} ({which}), "
+            f"not at the commit the link meant; cite a commit or a tag",
+        )
+
+    def _check_range(self, target: _Target) -> CitationResult:
         note, citation, view, path, rule = (
             target.note, target.citation, target.view, target.path, target.rule,
         )
@@ -677,6 +755,8 @@ class Resolver:
         else:
             target = os.path.normpath(os.path.join(base, cited))
         if not is_within(target, root):
+            if cited.startswith(("/", "~", "\\")):  # `/etc/app.conf`, `~/.config/x.json`
+                return CitationResult(note, citation, Status.EXTERNAL, detail=EXTERNAL_DETAIL)
             return CitationResult(note, citation, Status.MISSING, detail=OUTSIDE_WORKSPACE)
         for project in self.workspace.projects:
             for repo in project.repos:
