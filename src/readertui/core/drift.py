@@ -37,6 +37,7 @@ whole or not at all.
 from __future__ import annotations
 
 import difflib
+import enum
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
@@ -52,8 +53,19 @@ from readertui.core.model import Bookmark, LineRange
 if TYPE_CHECKING:
     from readertui.core.git import GitRepo
 
-STATUS_ORDER = ("same", "moved", "changed", "orphaned")
-EXACT_STATUSES = frozenset({"same", "moved"})
+
+
+class MappingStatus(enum.StrEnum):
+    """What became of a cited range between two commits, mildest first."""
+
+    SAME = "same"  # same lines, same path
+    MOVED = "moved"  # same text, shifted or in a renamed file
+    CHANGED = "changed"  # a hunk touched it: a best match, or none
+    ORPHANED = "orphaned"  # the file was deleted
+
+
+STATUS_ORDER = tuple(MappingStatus)
+EXACT_STATUSES = frozenset({MappingStatus.SAME, MappingStatus.MOVED})
 UNIQUE_MATCH_CONFIDENCE = 0.95
 FUZZY_CEILING = 0.9
 MIN_SIMILARITY = 0.3
@@ -66,7 +78,7 @@ FUZZY_LINE_CAP = 12  # cited lines (evenly spread) compared one by one in that l
 
 
 class RangeMapping(msgspec.Struct, frozen=True):
-    status: str  # "same" | "moved" | "changed" | "orphaned"
+    status: MappingStatus
     old_path: str
     new_path: str | None
     old_ranges: tuple[LineRange, ...]
@@ -451,20 +463,22 @@ class DriftMapper:
     def map(self, path: str, ranges: tuple[LineRange, ...]) -> RangeMapping:
         diff = self._file_diff(path)
         if diff is None:
-            return RangeMapping("same", path, path, ranges, ranges, 1.0)
+            return RangeMapping(MappingStatus.SAME, path, path, ranges, ranges, 1.0)
         if diff.new_path is None:
-            return RangeMapping("orphaned", path, None, ranges, (), 0.0)
-        statuses: list[str] = []
+            return RangeMapping(MappingStatus.ORPHANED, path, None, ranges, (), 0.0)
+        statuses: list[MappingStatus] = []
         new_ranges: list[LineRange] = []
         confidence = 1.0
         complete = True
         for rng in ranges:
             offset, touched = map_through_hunks(diff.hunks, rng)
             if not touched and not diff.binary:
-                statuses.append("same" if offset == 0 and diff.new_path == path else "moved")
+                statuses.append(
+                    MappingStatus.SAME if offset == 0 and diff.new_path == path else MappingStatus.MOVED
+                )
                 new_ranges.append(rng.shifted(offset))
                 continue
-            statuses.append("changed")
+            statuses.append(MappingStatus.CHANGED)
             found = self._relocate(path, diff.new_path, rng, rng.start + offset)
             confidence = min(confidence, found.confidence)
             if found.range is None:
@@ -472,15 +486,15 @@ class DriftMapper:
             else:
                 new_ranges.append(found.range)
         if not ranges and diff.new_path != path:
-            statuses.append("moved")
-        status = max(statuses, key=STATUS_ORDER.index, default="same")
+            statuses.append(MappingStatus.MOVED)
+        status = max(statuses, key=STATUS_ORDER.index, default=MappingStatus.SAME)
         return RangeMapping(
             status,
             path,
             diff.new_path,
             ranges,
             tuple(new_ranges) if complete else (),
-            confidence if status == "changed" else 1.0,
+            confidence if status is MappingStatus.CHANGED else 1.0,
         )
 
     def _relocate(self, old_path: str, new_path: str, rng: LineRange, expected: int) -> Relocation:
@@ -549,7 +563,7 @@ def _refind_bookmark(
 
 
 def _changed(mapping: RangeMapping, new_ranges: tuple[LineRange, ...], confidence: float) -> RangeMapping:
-    return RangeMapping("changed", mapping.old_path, mapping.new_path, mapping.old_ranges, new_ranges, confidence)
+    return RangeMapping(MappingStatus.CHANGED, mapping.old_path, mapping.new_path, mapping.old_ranges, new_ranges, confidence)
 
 
 def _text_lines(data: bytes) -> list[str]:

@@ -50,7 +50,7 @@ def format_ranges(ranges: tuple[LineRange, ...] | list[LineRange]) -> str:
     return ",".join(str(r) for r in ranges)
 
 
-class RepoKind(str, enum.Enum):
+class RepoKind(enum.StrEnum):
     SUBMODULE = "submodule"
     UNINITIALIZED_SUBMODULE = "uninitialized-submodule"
     NESTED_GIT = "nested-git"
@@ -117,7 +117,7 @@ class Workspace(msgspec.Struct, frozen=True):
         return None
 
 
-class CitationForm(str, enum.Enum):
+class CitationForm(enum.StrEnum):
     """How a citation was written; see docs/CITATIONS.md for the numbered forms."""
 
     INLINE = "inline"  # forms 1-6, 11 inside `code`
@@ -188,7 +188,7 @@ class NoteScan(msgspec.Struct, frozen=True):
         return best.ref if best else None
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     OK = "ok"
     MOVED = "moved"  # lines unchanged but shifted since the note's commit (not broken)
     OUT_OF_RANGE = "out-of-range"

@@ -25,7 +25,7 @@ import msgspec
 
 from readertui.core import ignore
 from readertui.core.citations import scan_note
-from readertui.core.drift import DriftMapper
+from readertui.core.drift import DriftMapper, MappingStatus
 from readertui.core.errors import ReadertuiError
 from readertui.core.file_index import walk_files
 from readertui.core.git import GitRepo, is_full_sha, run_in, short
@@ -710,15 +710,15 @@ class Resolver:
         mapping = self._drift[key].map(path, citation.ranges)
         since = short(view.commit)
         extra = dict(new_path=mapping.new_path, new_ranges=mapping.new_ranges)
-        if mapping.status == "same":
+        if mapping.status is MappingStatus.SAME:
             return CitationResult(note, citation, Status.OK, detail=f"unchanged since {since}", **base)
-        if mapping.status == "moved":
+        if mapping.status is MappingStatus.MOVED:
             target = f"{mapping.new_path}:{format_ranges(mapping.new_ranges)}".rstrip(":")
             return CitationResult(
                 note, citation, Status.MOVED, detail=f"moved to {target} since {since}",
                 confidence=1.0, **base, **extra,
             )
-        if mapping.status == "orphaned":
+        if mapping.status is MappingStatus.ORPHANED:
             return CitationResult(
                 note, citation, Status.STALE, detail=f"file deleted since {since}", **base, **extra
             )

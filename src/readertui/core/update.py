@@ -34,6 +34,7 @@ the checkout moved since); `apply_notes` writes such a plan's notes and nothing 
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -42,7 +43,7 @@ import msgspec
 
 from readertui.core import bookmarks as bookmark_store
 from readertui.core.citations import scan_note
-from readertui.core.drift import DriftMapper, RangeMapping, map_bookmark, split_lines
+from readertui.core.drift import DriftMapper, MappingStatus, RangeMapping, map_bookmark, split_lines
 from readertui.core.errors import ConflictError, GitError, NoteError, ReadertuiError, WorkspaceError
 from readertui.core.git import GitRepo, short
 from readertui.core.log import log_entry
@@ -74,11 +75,17 @@ from readertui.core.workspace import note_files
 FETCH_TIMEOUT_SECONDS = 15
 EXCERPT_WIDTH = 60
 
-# What happens to a citation or bookmark when the plan is applied.
-REWRITE = "rewrite"  # its line numbers (and path) are carried to the new commit
-UNCHANGED = "unchanged"  # same lines, same path: nothing to write
-KEEP = "keep"  # stays pinned to the old commit (a declaration that is not moved)
-REVIEW = "review"  # needs a human: changed, orphaned, or not expressible
+
+class Action(enum.StrEnum):
+    """What happens to a citation or bookmark when the plan is applied."""
+
+    REWRITE = "rewrite"  # its line numbers (and path) are carried to the new commit
+    UNCHANGED = "unchanged"  # same lines, same path: nothing to write
+    KEEP = "keep"  # stays pinned to the old commit (a declaration that is not moved)
+    REVIEW = "review"  # needs a human: changed, orphaned, or not expressible
+
+
+REWRITE, UNCHANGED, KEEP, REVIEW = Action.REWRITE, Action.UNCHANGED, Action.KEEP, Action.REVIEW
 
 
 class PlanOutdated(ConflictError):
@@ -102,7 +109,7 @@ class CitationPlan(msgspec.Struct, frozen=True):
     citation: Citation
     path: str  # repo-relative path at the old commit
     mapping: RangeMapping
-    action: str
+    action: Action
     reason: str = ""
     old_excerpt: str = ""
     new_excerpt: str = ""
@@ -116,7 +123,7 @@ def citation_key(item: CitationPlan) -> CitationKey:
 class BookmarkPlan(msgspec.Struct, frozen=True):
     bookmark: Bookmark
     mapping: RangeMapping
-    action: str
+    action: Action
     updated: Bookmark | None = None  # the bookmark as it will be saved (REWRITE only)
 
 
@@ -138,7 +145,7 @@ class UpdatePlan(msgspec.Struct, frozen=True):
     warnings: tuple[str, ...] = ()  # citations that could not be considered, and why
     bookmark_problems: tuple[str, ...] = ()
 
-    def by_action(self, action: str) -> tuple[CitationPlan, ...]:
+    def by_action(self, action: Action) -> tuple[CitationPlan, ...]:
         return tuple(item for item in self.citations if item.action == action)
 
     @property
@@ -369,7 +376,7 @@ class _NotePlanner:
     def _plan_citation(self, note: Path, citation: Citation, path: str) -> CitationPlan:
         mapping = self.mapper.map(path, citation.ranges)
         plan = _decide(CitationPlan(note, citation, path, mapping, REWRITE), self.options)
-        if mapping.status == "changed" or (mapping.status == "moved" and plan.action == REVIEW):
+        if mapping.status is MappingStatus.CHANGED or (mapping.status is MappingStatus.MOVED and plan.action is REVIEW):
             return self._excerpts(plan)
         return plan
 
@@ -431,16 +438,16 @@ class _NotePlanner:
 def _decide(plan: CitationPlan, options: UpdateOptions) -> CitationPlan:
     """The action for one mapped citation (pure: its mapping, how it was written, the options)."""
     mapping, path, citation = plan.mapping, plan.path, plan.citation
-    if mapping.status == "same":
+    if mapping.status is MappingStatus.SAME:
         return msgspec.structs.replace(plan, action=UNCHANGED, reason="")
-    if mapping.status == "orphaned":
+    if mapping.status is MappingStatus.ORPHANED:
         return msgspec.structs.replace(plan, action=REVIEW, reason="file deleted")
     if mapping.new_path != path and citation.path and mapping.new_path:
         if path_rewrite(citation.path, path, mapping.new_path) is None:
             reason = f"file renamed to {mapping.new_path}; cited by a partial path"
             return msgspec.structs.replace(plan, action=REVIEW, reason=reason)
     reason = ""
-    if mapping.status == "changed":
+    if mapping.status is MappingStatus.CHANGED:
         if not mapping.new_ranges:
             return msgspec.structs.replace(plan, action=REVIEW, reason="cited lines gone; no candidate")
         reason = "cited lines changed"
@@ -449,7 +456,7 @@ def _decide(plan: CitationPlan, options: UpdateOptions) -> CitationPlan:
         return msgspec.structs.replace(
             plan, action=REWRITE if accepted else REVIEW, reason=reason if accepted else "not accepted in review"
         )
-    if mapping.status == "changed" and not options.accept_changed:
+    if mapping.status is MappingStatus.CHANGED and not options.accept_changed:
         return msgspec.structs.replace(plan, action=REVIEW, reason=reason)
     return msgspec.structs.replace(plan, action=REWRITE, reason=reason)
 
@@ -527,10 +534,10 @@ def _plan_bookmarks(
         if mark.repo != repo.name or mark.commit not in (None, old):
             continue
         mapping = map_bookmark(mapper, mark)
-        if mapping.status == "same":
+        if mapping.status is MappingStatus.SAME:
             plans.append(BookmarkPlan(mark, mapping, UNCHANGED))
             continue
-        carry = mapping.exact or (options.accept_changed and mapping.status == "changed" and mapping.new_ranges)
+        carry = mapping.exact or (options.accept_changed and mapping.status is MappingStatus.CHANGED and mapping.new_ranges)
         if not carry or mapping.new_path is None:
             plans.append(BookmarkPlan(mark, mapping, REVIEW))
             continue
@@ -703,9 +710,9 @@ def format_plan(plan: UpdatePlan, how: str = "") -> str:
     groups = (
         ("Moved (exact, will be rewritten)", [i for i in plan.by_action(REWRITE) if i.mapping.exact]),
         ("Changed (will take the best candidate)", [i for i in plan.by_action(REWRITE) if not i.mapping.exact]),
-        ("Changed (need a human)", [i for i in plan.needs_human if i.mapping.status == "changed"]),
-        ("Orphaned (file deleted; need a human)", [i for i in plan.needs_human if i.mapping.status == "orphaned"]),
-        ("Renamed, cited by a partial path (need a human)", [i for i in plan.needs_human if i.mapping.status == "moved"]),
+        ("Changed (need a human)", [i for i in plan.needs_human if i.mapping.status is MappingStatus.CHANGED]),
+        ("Orphaned (file deleted; need a human)", [i for i in plan.needs_human if i.mapping.status is MappingStatus.ORPHANED]),
+        ("Renamed, cited by a partial path (need a human)", [i for i in plan.needs_human if i.mapping.status is MappingStatus.MOVED]),
     )
     for title, items in groups:
         if not items:
@@ -713,7 +720,7 @@ def format_plan(plan: UpdatePlan, how: str = "") -> str:
         out.append(f"{title} ({len(items)}):")
         for item in items:
             out.append("  " + _plan_line(plan, item))
-            if item.mapping.status == "changed":
+            if item.mapping.status is MappingStatus.CHANGED:
                 out.append(f"      old: {item.old_excerpt}")
                 out.append(f"      new: {item.new_excerpt or '(no candidate)'}")
     kept = plan.by_action(KEEP)
@@ -753,7 +760,7 @@ def _plan_line(plan: UpdatePlan, item: CitationPlan) -> str:
     text = f"{where}  {item.citation.text.strip()}"
     if item.mapping.new_path is not None and (item.mapping.new_ranges or item.mapping.new_path != item.path):
         text += f" → {mapping_text(item)}"
-    if item.mapping.status == "changed" and item.mapping.new_ranges:
+    if item.mapping.status is MappingStatus.CHANGED and item.mapping.new_ranges:
         text += f" (confidence {item.mapping.confidence:.2f})"
     if item.reason and item.action == REVIEW:
         text += f" — {item.reason}"

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from itertools import accumulate, compress
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 import msgspec
 from rich.cells import cell_len
@@ -535,8 +535,11 @@ class ListPicker(ModalScreen[T | None], Generic[T]):
         self.dismiss(None)
 
 
+BookmarkAction = Literal["jump", "rename", "delete"]
+
+
 class BookmarkChoice(msgspec.Struct, frozen=True):
-    action: str  # "jump" | "rename" | "delete"
+    action: BookmarkAction
     bookmark: Bookmark
 
 
@@ -561,7 +564,7 @@ class BookmarkPicker(ListPicker[BookmarkChoice]):
             f"Bookmarks ({len(items)}) — Enter: jump · r: rename · d: delete · Esc: close", items
         )
 
-    def action_choose(self, action: str) -> None:
+    def action_choose(self, action: BookmarkAction) -> None:
         choice = self.highlighted_value()
         if choice is not None:
             self.dismiss(BookmarkChoice(action, choice.bookmark))

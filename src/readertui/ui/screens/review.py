@@ -46,6 +46,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
+from readertui.core.drift import MappingStatus
 from readertui.core.errors import ReadertuiError, WorkspaceError
 from readertui.core.git import GitRepo, short
 from readertui.core.model import LineRange, Location, Project, Repo, RepoKind, format_ranges
@@ -154,9 +155,9 @@ class ReviewFailed(Message):
 
 def status_text(item: CitationPlan) -> str:
     mapping = item.mapping
-    if mapping.status == "changed":
+    if mapping.status is MappingStatus.CHANGED:
         return f"changed {mapping.confidence:.2f}" if mapping.new_ranges else "changed, gone"
-    if mapping.status == "moved" and mapping.new_path != item.path:
+    if mapping.status is MappingStatus.MOVED and mapping.new_path != item.path:
         return "renamed"
     return mapping.status
 
@@ -403,7 +404,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
             return str(note)
 
     def _cells(self, item: CitationPlan) -> list[Text]:
-        style = "green" if item.mapping.exact else ("red" if item.mapping.status == "orphaned" else "yellow")
+        style = "green" if item.mapping.exact else ("red" if item.mapping.status is MappingStatus.ORPHANED else "yellow")
         cells = {
             "decision": Text(self._mark(item)),
             "status": Text(status_text(item), style=style),
@@ -554,7 +555,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         mapping = item.mapping
         self._fill(self.old_view, event.old, item.path, item.citation.ranges)
         self._fill(self.new_view, event.new, mapping.new_path or item.path, mapping.new_ranges)
-        if mapping.status == "changed":
+        if mapping.status is MappingStatus.CHANGED:
             old_changed, new_changed = changed_lines(
                 split_lines(event.old[0]), item.citation.ranges, split_lines(event.new[0]), mapping.new_ranges
             )
