@@ -38,7 +38,7 @@ COLOR_KEYS = (
 )  # fmt: skip
 MARK_KEYS = (
     "bookmark", "cited", "both", "selection", "cursor_line", "search", "citation", "citation_broken",
-    "gutter", "gutter_cursor", "truncated",
+    "citation_current", "gutter", "gutter_cursor", "truncated",
 )  # fmt: skip
 # Capture names a theme styles. Highlight queries use finer names (`function.method.call`);
 # `syntax_scope` maps those to the closest of these.
@@ -184,10 +184,11 @@ _MONOCHROME_MARKS = {
     "cited": "bold",
     "both": "bold",
     "selection": "reverse",
-    "cursor_line": "bold",
+    "cursor_line": "underline",  # as a 16-colour terminal's vim draws its cursor line
     "search": "reverse underline",
-    "citation": "underline",
+    "citation": "bold underline",  # still apart from the underlined cursor line
     "citation_broken": "underline strike",
+    "citation_current": "reverse bold",
     "gutter": "dim",
     "gutter_cursor": "bold",
     "truncated": "italic",

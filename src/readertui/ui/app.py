@@ -48,7 +48,8 @@ class ReaderApp(App[int]):
         self.keys, keymap_problems = load_keymap(self.settings.keymap, KEY_SLOTS)
         self.problems += [str(p) for p in keymap_problems]
         self.problems += list(workspace.problems)
-        no_color = self.settings.no_color or self.no_color
+        # NO_COLOR from the environment (Textual reads it) or from the config file.
+        self.no_color = no_color = self.settings.no_color or self.no_color
         spec, theme_problems = load_theme(self.settings.theme)
         self.ui_theme, style_problems = build_theme(spec, no_color=no_color)
         self.problems += [str(p) for p in (*theme_problems, *style_problems)]
@@ -82,9 +83,24 @@ class ReaderApp(App[int]):
         self.set_class(theme.dark, "-dark-mode", update=False)
         self.set_class(not theme.dark, "-light-mode", update=False)
         self.set_class(True, f"-theme-{theme.name}", update=False)
+        self.set_class(self.no_color, "-no-color", update=False)  # readertui.tcss: attributes instead
         # The ANSI-to-truecolor filter was built for Textual's default theme: it must follow
         # ours (off for the 16-colour theme, the light palette for a light one).
         self._refresh_truecolor_filter(self.ansi_theme)
+        if self.no_color:
+            self._strip_colors_on_output()
+
+    def _strip_colors_on_output(self) -> None:
+        """NO_COLOR: every cell in the terminal's own colours, structure left to attributes.
+
+        Textual picks its filter by the theme current in `App.__init__` (its default, a
+        truecolor one): `Monochrome`, which turns every colour into a grey, and turned our
+        terminal-default colours into black on black. `NoColor` drops colours altogether.
+        """
+        from textual.filter import Monochrome, NoColor
+
+        self._filters = [f for f in self._filters if not isinstance(f, (Monochrome, NoColor))]
+        self._filters.append(NoColor())
 
     def get_css_variables(self) -> dict[str, str]:
         # Textual's own __init__ asks for the variables of its default theme, which nothing

@@ -111,6 +111,7 @@ DEFAULT_MARK_STYLES: dict[str, Style] = {
     "both": Style(color="#c792ea"),
     "citation": Style(color="#80cbc4", underline=True),
     "citation_broken": Style(color="#ff5370", underline=True),
+    "citation_current": Style(color="#0f111a", bgcolor="#80cbc4", bold=True),
     "search": Style(color="#000000", bgcolor="#f6bd60"),
     "truncated": Style(color="#5c6773", italic=True),
 }
@@ -379,6 +380,15 @@ class CodeView(ScrollView, can_focus=True):
         for line in changed:
             self._forget(line - 1)
             self._refresh_lines(line, line)
+
+    def set_line_overlays(self, line: int, spans: list[Overlay]) -> None:
+        """Replace the overlays of one 1-based line (the notes pane's current citation)."""
+        if spans:
+            self._overlays[line] = list(spans)
+        else:
+            self._overlays.pop(line, None)
+        self._forget(line - 1)
+        self._refresh_lines(line, line)
 
     def set_styles(self, syntax: dict[str, Style], marks: dict[str, Style]) -> None:
         """Theme styles: syntax scopes (`function`, `string`…) and UI names (see

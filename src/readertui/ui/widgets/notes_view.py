@@ -1,9 +1,10 @@
 """The notes pane: a `CodeView` over a Markdown note with its citations highlighted.
 
 The screen hands it the note text and the resolver's results (`show_note`); the pane paints
-each citation as an overlay (ok or broken), moves between citations, and on Enter posts
-`CitationActivated` with the result under the cursor (the citation under the column a click
-or a search put the cursor on, else the line's first).
+each citation as an overlay (ok or broken). One citation is *current*: the one Enter opens —
+under the cursor column, else the line's next one after it, else its last — and it is painted
+in the `citation_current` style, so the reader always sees what Enter will follow. `]` / `[`
+step citation by citation (several on one line included), putting the cursor on the citation.
 """
 
 from __future__ import annotations
@@ -11,14 +12,21 @@ from __future__ import annotations
 import bisect
 from pathlib import Path
 
+from textual import events
+
 from readertui.core.model import CitationResult
 from readertui.ui.bindings import bindings_for
 from readertui.ui.messages import CitationActivated
-from readertui.ui.widgets.code_view import CodeView
+from readertui.ui.widgets.code_view import CodeView, Overlay
 from readertui.ui.widgets.source_pane import VIEW_PROMPTS, PromptActions
 
 OK_STYLE = "citation"
 BROKEN_STYLE = "citation_broken"
+CURRENT_STYLE = "citation_current"
+
+
+def _first_line_length(result: CitationResult) -> int:
+    return len(result.citation.text.split("\n", 1)[0])
 
 
 class NotesView(PromptActions, CodeView):
@@ -28,41 +36,85 @@ class NotesView(PromptActions, CodeView):
         super().__init__(id=id, soft_wrap=True)  # prose: long lines continue below, in a narrow pane
         self.note_path: Path | None = None
         self.results: tuple[CitationResult, ...] = ()
-        self._citation_lines: list[int] = []  # sorted note lines that hold a citation
+        self._positions: list[tuple[int, int]] = []  # (line, 0-based column) of each result, sorted
+        self._base_overlays: dict[int, list[Overlay]] = {}
+        self.current: CitationResult | None = None  # what Enter opens; painted CURRENT_STYLE
 
     def show_note(
-        self, path: Path, text: str, results: list[CitationResult], line: int | None = None
+        self,
+        path: Path,
+        text: str,
+        results: list[CitationResult],
+        line: int | None = None,
+        column: int = 0,
     ) -> None:
+        """Show a note; at `line` (and the citation at `column`, 0-based), else where it was."""
         same_note = path == self.note_path
         keep = self.cursor_line if same_note and line is None else line
+        keep_column = self.cursor_column if same_note and line is None else column
         self.note_path = path
         self.load(text, path=str(path), language="markdown", name=path.name)
         self.set_results(results)
         if keep:
-            self.goto(min(keep, self.line_count), center=not same_note)
+            self.goto(min(keep, self.line_count), center=not same_note, column=keep_column)
+        self._mark_current()
 
     def set_results(self, results: list[CitationResult]) -> None:
         """The shown note's resolved citations: painted, and what Enter and ]/[ follow."""
         self.results = tuple(sorted(results, key=lambda r: (r.citation.line, r.citation.column)))
-        self._citation_lines = sorted({r.citation.line for r in self.results})
-        overlays: dict[int, list[tuple[int, int, str]]] = {}
+        self._positions = [(r.citation.line, r.citation.column - 1) for r in self.results]
+        overlays: dict[int, list[Overlay]] = {}
         for result in self.results:
-            citation = result.citation
-            first_line = citation.text.split("\n", 1)[0]
-            start = citation.column - 1
+            start = result.citation.column - 1
             style = BROKEN_STYLE if result.status.broken else OK_STYLE
-            overlays.setdefault(citation.line, []).append((start, start + len(first_line), style))
+            overlays.setdefault(result.citation.line, []).append((start, start + _first_line_length(result), style))
+        self._base_overlays = overlays
+        self.current = None
         self.set_overlays(overlays)
+        self._mark_current()
 
     def citation_at(self, line: int, column: int | None = None) -> CitationResult | None:
-        """The citation on `line` under `column` (0-based), else the line's first one."""
-        on_line = [r for r in self.results if r.citation.line == line]
-        if column is not None:
-            for result in on_line:
-                start = result.citation.column - 1
-                if start <= column < start + len(result.citation.text.split("\n", 1)[0]):
-                    return result
-        return on_line[0] if on_line else None
+        """The citation Enter opens on `line` with the cursor at `column` (0-based): the one
+        under the column, else the first after it, else the line's last one."""
+        low = bisect.bisect_left(self._positions, (line, -1))
+        high = bisect.bisect_left(self._positions, (line + 1, -1))
+        on_line = self.results[low:high]
+        if not on_line:
+            return None
+        if column is None:
+            return on_line[0]
+        for result in on_line:
+            start = result.citation.column - 1
+            if column < start + _first_line_length(result):
+                return result  # under the cursor, or the first one after it
+        return on_line[-1]
+
+    # --- the current citation ------------------------------------------------------------------
+
+    def watch_cursor_line(self, old: int, new: int) -> None:
+        super().watch_cursor_line(old, new)
+        self._mark_current()
+
+    def _on_click(self, event: events.Click) -> None:
+        super()._on_click(event)
+        self._mark_current()  # a click on the same line moves only the column
+
+    def _mark_current(self) -> None:
+        current = self.citation_at(self.cursor_line, self.cursor_column)
+        if current is self.current:
+            return
+        for result in (self.current, current):
+            if result is None:
+                continue
+            line = result.citation.line
+            spans = list(self._base_overlays.get(line, ()))
+            if current is not None and current.citation.line == line:
+                start = current.citation.column - 1
+                spans.append((start, start + _first_line_length(current), CURRENT_STYLE))
+            self.set_line_overlays(line, spans)
+        self.current = current
+
+    # --- actions -------------------------------------------------------------------------------
 
     def action_follow_citation(self) -> None:
         # Enter here is `follow_citation`, not CodeView's `activate`: one Enter binding per pane.
@@ -73,11 +125,22 @@ class NotesView(PromptActions, CodeView):
         self.post_message(CitationActivated(result))
 
     def action_next_citation(self) -> None:
-        index = bisect.bisect_right(self._citation_lines, self.cursor_line)
-        if index < len(self._citation_lines):
-            self.goto(self._citation_lines[index], center=False)
+        index = bisect.bisect_right(self._positions, (self.cursor_line, self.cursor_column))
+        if index < len(self._positions):
+            self._land_on(index)
+        else:
+            self.notify("no citation after this one in the note" if self._positions else "no citation in this note",
+                        timeout=3)
 
     def action_prev_citation(self) -> None:
-        index = bisect.bisect_left(self._citation_lines, self.cursor_line) - 1
+        index = bisect.bisect_left(self._positions, (self.cursor_line, self.cursor_column)) - 1
         if index >= 0:
-            self.goto(self._citation_lines[index], center=False)
+            self._land_on(index)
+        else:
+            self.notify("no citation before this one in the note" if self._positions else "no citation in this note",
+                        timeout=3)
+
+    def _land_on(self, index: int) -> None:
+        line, column = self._positions[index]
+        self.goto(line, center=False, column=column)
+        self._mark_current()  # goto on the same line changes only the column
