@@ -27,6 +27,7 @@ class Backlink(msgspec.Struct, frozen=True):
     text: str  # the citation as written
     ranges: tuple[LineRange, ...]  # the cited ranges in the coordinates of the query
     status: Status
+    note_column: int = 1  # 1-based column of the citation on its line (a line may hold several)
 
 
 class BacklinkIndex:
@@ -42,7 +43,7 @@ class BacklinkIndex:
         citation = result.citation
 
         def link(ranges: tuple[LineRange, ...]) -> Backlink:
-            return Backlink(result.note, citation.line, citation.text, ranges, result.status)
+            return Backlink(result.note, citation.line, citation.text, ranges, result.status, citation.column)
 
         if result.commit is not None:
             self._by_file[(result.repo, result.path, result.commit)].append(link(result.ranges))

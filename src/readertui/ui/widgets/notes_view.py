@@ -14,7 +14,7 @@ from pathlib import Path
 
 from textual import events
 
-from readertui.core.model import CitationResult
+from readertui.core.model import CitationResult, LineRange
 from readertui.ui.bindings import bindings_for
 from readertui.ui.messages import CitationActivated
 from readertui.ui.widgets.code_view import CodeView, Overlay
@@ -57,7 +57,6 @@ class NotesView(PromptActions, CodeView):
         self.set_results(results)
         if keep:
             self.goto(min(keep, self.line_count), center=not same_note, column=keep_column)
-        self._mark_current()
 
     def set_results(self, results: list[CitationResult]) -> None:
         """The shown note's resolved citations: painted, and what Enter and ]/[ follow."""
@@ -94,6 +93,10 @@ class NotesView(PromptActions, CodeView):
     def watch_cursor_line(self, old: int, new: int) -> None:
         super().watch_cursor_line(old, new)
         self._mark_current()
+
+    def goto(self, line: int, *, select: LineRange | None = None, center: bool = True, column: int = 0) -> None:
+        super().goto(line, select=select, center=center, column=column)
+        self._mark_current()  # a goto on the same line moves only the column
 
     def _on_click(self, event: events.Click) -> None:
         super()._on_click(event)
@@ -143,4 +146,3 @@ class NotesView(PromptActions, CodeView):
     def _land_on(self, index: int) -> None:
         line, column = self._positions[index]
         self.goto(line, center=False, column=column)
-        self._mark_current()  # goto on the same line changes only the column
