@@ -241,7 +241,7 @@ async def test_find_moves_cursor_highlights_and_wraps() -> None:
         assert view.cursor_line == 4
         await pilot.press("f3")  # wraps to the top
         assert (view.cursor_line, view.cursor_column) == (2, 0)
-        await pilot.press("shift+f3")
+        await pilot.press("N")
         assert view.cursor_line == 4
         assert view.find("Beta") == 2  # a capital makes it case-sensitive
         assert view.find("BETA", from_line=1) == 4

@@ -77,7 +77,8 @@ REGISTRY: tuple[BindingSpec, ...] = (
     _spec("view", "goto_line", "ctrl+g", "Go to line"),
     _spec("view", "search", "ctrl+f", "Search", show=True),
     _spec("view", "search_next", "f3", "Next match"),
-    _spec("view", "search_prev", "shift+f3", "Previous match"),
+    # Not shift+f3: xterm and tmux send it as `ESC[1;2R`, which Textual reads as a cursor report.
+    _spec("view", "search_prev", "N", "Previous match"),
     # source pane
     _spec("source", "toggle_bookmark", "m", "Bookmark", show=True),
     _spec("source", "capture_log", "c", "Log entry", show=True),
