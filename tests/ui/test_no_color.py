@@ -23,6 +23,7 @@ from readertui.core.workspace import find_workspace
 from readertui.ui.app import ReaderApp
 from tests.ui.test_app_flows import REPO_ROOT, settle
 
+CITATION_PAINTED = b"\x1b[1;4;39;49m"  # the monochrome citation style: bold, underline, default colours
 SGR = re.compile(rb"\x1b\[([0-9;:]*)m")
 
 
@@ -69,7 +70,8 @@ def _run_on_a_pty(workspace, keys: bytes, marker: bytes) -> bytes:
             output += os.read(master, 65536)
 
     try:
-        read_until(lambda: b"code-reading-log" in output, 0.2)
+        # Keys only once the note's citations are resolved: they are painted bold underlined.
+        read_until(lambda: b"code-reading-log" in output and CITATION_PAINTED in output, 0.2)
         shown = len(output)
         os.write(master, keys)
         read_until(lambda: marker in output[shown:], 0.3)
