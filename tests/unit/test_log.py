@@ -207,9 +207,22 @@ def _project(root: Path) -> Project:
 
 
 def test_log_entry_creates_the_log_with_a_title(tmp_path: Path) -> None:
-    path = log_entry(_project(tmp_path), "hello", clock=lambda: WHEN)
-    assert path == tmp_path / "notes" / "code-reading-log.md"
-    assert path.read_text() == "# Code reading log\n\n## 2026-11-29\n\n- 14:32 hello\n"
+    logged = log_entry(_project(tmp_path), "hello", clock=lambda: WHEN)
+    assert logged.path == tmp_path / "notes" / "code-reading-log.md"
+    assert logged.path.read_text() == "# Code reading log\n\n## 2026-11-29\n\n- 14:32 hello\n"
+    assert (logged.line, logged.text) == (5, "- 14:32 hello")
+
+
+def test_log_entry_returns_the_line_it_inserted_in_a_newest_first_crlf_log(tmp_path: Path) -> None:
+    log = _project(tmp_path).reading_log
+    log.write_bytes(
+        "\ufeff# Log\r\n\r\n## 2026-11-29\r\n\r\n- 09:00 first\r\n\r\n## 2026-11-28\r\n\r\n- 08:00 old\r\n".encode()
+    )
+    logged = log_entry(_project(tmp_path), "two\nlines", citation="r/a.py:3", commit="a" * 40, clock=lambda: WHEN)
+    lines = log.read_bytes().decode("utf-8").split("\r\n")
+    assert lines[logged.line - 1] == "- 14:32 `r/a.py:3` @ `aaaaaaa` — two"
+    assert logged.text == "- 14:32 `r/a.py:3` @ `aaaaaaa` — two\n  lines"
+    assert lines[logged.line] == "  lines"
 
 
 def test_log_entry_never_creates_the_notes_folder(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ import msgspec
 
 from readertui.core.errors import GitError, WorkspaceError
 from readertui.core.git import GitRepo
-from readertui.core.log import format_entry, log_entry
+from readertui.core.log import log_entry
 from readertui.core.model import LineRange, Project, Repo, RepoKind, Workspace
 from readertui.core.workspace import find_workspace
 
@@ -71,9 +71,9 @@ def run(args: argparse.Namespace) -> int:
     elif commit:
         commit = _resolve_commit(project, commit)
     when = datetime.now()
-    path = log_entry(project, text, citation, commit, clock=lambda: when)
-    print(format_entry(when, text, citation, commit).rstrip("\n"))
-    print(f"readertui: logged to {path}", file=sys.stderr)
+    logged = log_entry(project, text, citation, commit, clock=lambda: when)
+    print(logged.text)
+    print(f"readertui: logged to {logged.path}:{logged.line}", file=sys.stderr)
     return 0
 
 

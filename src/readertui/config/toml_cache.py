@@ -12,8 +12,6 @@ its exact bytes and the parsed data:
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -71,17 +69,13 @@ class TomlCache:
 
     def _write(self, entries: dict[str, list[bytes]]) -> None:
         """Atomically, so a reader in another process sees the old cache or the new one."""
+        from readertui.core.atomic import replace_file  # only runs when an entry is added
+
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".toml-cache-", dir=self.file.parent)
+            replace_file(self.file, msgspec.msgpack.encode(entries), durable=False)
         except OSError:
             return
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(msgspec.msgpack.encode(entries))
-            os.replace(tmp, self.file)
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)
 
 
 def _valid_entries(loaded: object) -> dict[str, list[bytes]]:

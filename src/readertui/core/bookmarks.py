@@ -176,7 +176,7 @@ def save(project: Project, bookmarks: tuple[Bookmark, ...]) -> None:
         return _updated(current, on_disk, bookmarks)
 
     require_notes_folder(project)
-    written = edit(path, replace)
+    written = edit(path, replace, inside=project.path.parent)
     with _seen_lock:
         _seen[key] = written
 

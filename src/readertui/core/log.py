@@ -107,6 +107,14 @@ def append_entry(
     data: bytes, when: datetime, text: str, citation: str | None, commit: str | None
 ) -> bytes:
     """The log `data` with one entry added under `when`'s day (pure; see the module doc)."""
+    cut, inserted, _ = _insertion(data, when, text, citation, commit)
+    return data[:cut] + inserted + data[cut:]
+
+
+def _insertion(
+    data: bytes, when: datetime, text: str, citation: str | None, commit: str | None
+) -> tuple[int, bytes, int]:
+    """(byte offset, bytes to insert there, offset of the entry's first line in those bytes)."""
     text_now = decode_note(Path("code-reading-log.md"), data)
     lines = _scan(text_now)
     newline = _newline_style(text_now)
@@ -120,7 +128,8 @@ def append_entry(
     if offset > 0 and not text_now[:offset].endswith(("\n", BOM)):
         inserted = newline + inserted  # the file had no final newline
     cut = len(text_now[:offset].encode("utf-8"))
-    return data[:cut] + inserted.encode("utf-8") + data[cut:]
+    encoded = inserted.encode("utf-8")
+    return cut, encoded, encoded.rindex(entry.encode("utf-8"))
 
 
 def entries_for_day(text: str, day: date) -> list[str]:
@@ -143,28 +152,44 @@ def entries_for_day(text: str, day: date) -> list[str]:
     return ["\n".join(parts) for parts in entries]
 
 
+class LoggedEntry(msgspec.Struct, frozen=True):
+    """What `log_entry` inserted: the log file, the 1-based line of the entry's first line, and
+    the entry as written (its lines joined with LF, without the final newline)."""
+
+    path: Path
+    line: int
+    text: str
+
+
 def log_entry(
     project: Project,
     text: str,
     citation: str | None = None,
     commit: str | None = None,
     clock: Callable[[], datetime] = datetime.now,
-) -> Path:
-    """Append an entry to the project's reading log (created with a title if missing), locked and
-    atomic via `notes.edit`, so concurrent writers never lose each other's entries. The notes
-    folder must exist: it is what makes a folder a project, so it is never created here."""
+) -> LoggedEntry:
+    """Append an entry to the project's reading log (created with a title if missing), locked,
+    atomic and compare-and-swapped via `notes.edit`, so concurrent writers — other readertui
+    processes and other programs — never lose each other's lines. The notes folder must exist:
+    it is what makes a folder a project, so it is never created here. The log must lie inside
+    the workspace (a symlink out is refused)."""
     path = project.reading_log
     when = clock()
     require_notes_folder(project)
+    done: list[LoggedEntry] = []
 
     def add(old: bytes) -> bytes:
         if not old:
             old = f"{TITLE}\n".encode()
         decode_note(path, old)  # a binary or mis-encoded log is reported with its real path
-        return append_entry(old, when, text, citation, commit)
+        cut, inserted, at = _insertion(old, when, text, citation, commit)
+        entry = inserted[at:].decode("utf-8").rstrip("\r\n").replace("\r\n", "\n")
+        line = (old[:cut] + inserted[:at]).count(b"\n") + 1
+        done[:] = [LoggedEntry(path, line, entry)]  # the last attempt's is the one written
+        return old[:cut] + inserted + old[cut:]
 
-    edit(path, add)
-    return path
+    edit(path, add, inside=project.path.parent)
+    return done[-1]
 
 
 def short_commit(commit: str) -> str:

@@ -2,18 +2,35 @@
 
 Notes are months of work, so every write here follows one protocol:
 
-1. take a per-file lock (below) so two readertui processes never interleave;
-2. re-read the file and compare it with what the caller last read (`Snapshot`); if someone
-   else changed it in between (an editor, a `git pull`), raise `ConflictError` and write nothing;
-3. write the new bytes to a temporary file in the same folder, fsync it, give it the old
-   file's permission bits, rename it over the note (atomic on POSIX), then fsync the folder so
-   the rename itself survives a crash.
+1. take a per-file lock (below) so two readertui processes never interleave, and remove temp
+   files a crashed write left beside the note;
+2. read the file (bytes, size, mtime, inode) and decide the new bytes: `write_atomic` refuses
+   with `ConflictError` when the file is not what the caller read earlier (`Snapshot`), `edit`
+   applies its insertion to what is there now;
+3. write the new bytes to a temporary file in the same folder, fsync it, give it the old file's
+   permission bits (and owner, when root writes a user's note);
+4. compare-and-swap: right before the rename, open the file again and check that it is still
+   the one read in step 2 (same inode, size, mtime and bytes). If another program (an editor,
+   a shell `>>`, a `git pull`) changed it, drop the temp file and go back to step 2 — `edit`
+   re-applies its insertion to the new bytes — at most `MAX_ATTEMPTS` times, then refuse with
+   nothing written;
+5. rename the temp file over the note (atomic on POSIX) and fsync the folder. The file read in
+   step 4 stays open: if a program that had opened it wrote to it after the check (its bytes
+   went into the file just replaced), they are read back from it and step 2 runs again on them,
+   so they are not lost either.
 
-"Unchanged" means the same bytes: size and content hash (the size is compared first, the hash
-when sizes agree). A changed mtime with identical bytes (`touch`, an editor re-saving the same
-text) is not a conflict, because nothing anyone wrote can be lost by overwriting it.
-`expected=None` means "the file must not exist": it is how a caller creates a note, and it
-fails if someone created the file meanwhile.
+What is left: a program that replaces the note by its own rename in the microseconds between
+the step-4 check and the rename, or that opened the old file before the rename and writes to
+it only after the re-check of step 5, still loses that write. POSIX has no compare-and-rename,
+so no writer that does not share the lock can close that window entirely; it is a few
+microseconds wide (measured in `benchmarks/bench_clobber.py`).
+
+"Unchanged since the caller read it" (`write_atomic`) means the same bytes: size and content
+hash. A changed mtime with identical bytes (`touch`, an editor re-saving the same text) is not a
+conflict, because nothing anyone wrote can be lost by overwriting it. `expected=None` means
+"the file must not exist": it is how a caller creates a note (with a hard link, which fails if
+someone created the file meanwhile). With `inside` (the workspace), a note whose real path lies
+outside it — a symlink out, or a dangling one — is refused.
 
 Where the lock lives: lock files go in the per-user runtime folder (`$XDG_RUNTIME_DIR/readertui`,
 a tmpfs cleared at logout; platformdirs falls back to a private `runtime-<uid>` folder in the temp
@@ -27,20 +44,28 @@ from __future__ import annotations
 
 import errno
 import os
+import random
 import stat
-import tempfile
+import time
 import warnings
 from collections.abc import Callable, Iterator
+from typing import NoReturn
 from contextlib import contextmanager
 from pathlib import Path
 
 import msgspec
 import platformdirs
 
+from readertui.core import atomic
 from readertui.core.errors import ConflictError, NoteError
 from readertui.core.model import Project
 
 LOCK_TIMEOUT_SECONDS = 10.0
+LATE_WRITE_GRACE = 0.002  # seconds between the rename and the look for late writes (step 5)
+# Compare-and-swap rounds before giving up when another program keeps writing the note: at most
+# this many, and no new round after RETRY_SECONDS.
+MAX_ATTEMPTS = 50
+RETRY_SECONDS = 2.0
 _READ_ONLY_ERRNOS = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
@@ -51,6 +76,7 @@ class Snapshot(msgspec.Struct, frozen=True):
     data: bytes
     mtime_ns: int
     size: int
+    inode: int = 0
 
     @property
     def digest(self) -> str:
@@ -92,46 +118,71 @@ def snapshot_if_exists(path: Path) -> Snapshot | None:
     """Like `snapshot`, but None when the file does not exist (for callers that create it)."""
     try:
         # O_NONBLOCK: opening a FIFO named like a note must not hang; no effect on regular files.
-        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise NoteError(f"{path} is not a regular file")
-            data = handle.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         return None
     except OSError as error:
         raise NoteError(f"cannot read {path}: {error.strerror or error}") from None
-    return Snapshot(Path(path), data, info.st_mtime_ns, len(data))
+    try:
+        return _read_open(Path(path), fd)[0]
+    finally:
+        os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes, expected: Snapshot | None) -> Snapshot:
+def _read_open(path: Path, fd: int) -> tuple[Snapshot, os.stat_result]:
+    """The snapshot of an open note, and its stat taken before the read."""
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NoteError(f"{path} is not a regular file")
+        data = _read_all(fd)
+    except OSError as error:
+        raise NoteError(f"cannot read {path}: {error.strerror or error}") from None
+    return Snapshot(path, data, info.st_mtime_ns, len(data), info.st_ino), info
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    offset = 0
+    while True:
+        chunk = os.pread(fd, 1 << 20, offset)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        offset += len(chunk)
+
+
+def write_atomic(path: Path, data: bytes, expected: Snapshot | None, inside: Path | None = None) -> Snapshot:
     """Replace the note with `data` if it still holds what `expected` holds (see module doc).
 
     `expected=None`: the file must not exist yet. Raises ConflictError (nothing written) if the
-    file changed, NoteError if the folder or file is read-only; never leaves a partial file.
+    file changed, NoteError if the folder or file is read-only or (with `inside`, the workspace)
+    the note leads outside `inside`; never leaves a partial file.
     """
-    target = _write_target(path)
-    with _locked(target):
-        current = snapshot_if_exists(target)
+
+    def decide(current: Snapshot | None) -> bytes | None:
         _check_unchanged(path, current, expected)
-        return _replace(target, data, current)
+        return data
+
+    return _write(path, decide, inside)
 
 
-def edit(path: Path, transform: Callable[[bytes], bytes]) -> Snapshot:
-    """Lock the note, re-read it (b"" when missing), and atomically write `transform(bytes)`.
+def edit(path: Path, transform: Callable[[bytes], bytes], inside: Path | None = None) -> Snapshot:
+    """Lock the note, read it (b"" when missing), and atomically write `transform(bytes)`.
 
-    Used for appends: the transform always sees the latest bytes, so a second writer's entries
-    are never lost. The transform may raise to abort; nothing is written then. When it returns
-    the bytes unchanged, nothing is written either.
+    Used for insertions: the transform always sees the latest bytes, and when the file changes
+    between that read and the rename (a second readertui is locked out, but an editor or a shell
+    `>>` is not) it is run again on the new bytes, so nobody's lines are lost. The transform may
+    raise to abort; nothing is written then. When it returns the bytes unchanged, nothing is
+    written either.
     """
-    target = _write_target(path)
-    with _locked(target):
-        current = snapshot_if_exists(target)
+
+    def decide(current: Snapshot | None) -> bytes | None:
         old = current.data if current else b""
         new = transform(old)
-        if current is not None and new == old:
-            return current
-        return _replace(target, new, current)
+        return None if current is not None and new == old else new
+
+    return _write(path, decide, inside)
 
 
 def require_notes_folder(project: Project) -> None:
@@ -143,10 +194,203 @@ def require_notes_folder(project: Project) -> None:
         )
 
 
-def _write_target(path: Path) -> Path:
-    """The real file to write: symlinks are followed so the link itself survives the rename."""
+def _write_target(path: Path, inside: Path | None) -> Path:
+    """The real file to write: symlinks are followed so the link itself survives the rename,
+    but never out of `inside` (the workspace), and a dangling link is never followed."""
     path = Path(path).absolute()
-    return path.resolve() if path.is_symlink() else path
+    real = path.resolve()
+    if inside is not None:
+        root = Path(inside).resolve()
+        if real != root and root not in real.parents:
+            raise NoteError(
+                f"{path} leads outside the workspace (to {real}); readertui writes only inside {root}"
+            )
+    if path.is_symlink() and not real.exists():
+        raise NoteError(f"{path} is a symlink to {real}, which does not exist; nothing written")
+    return real
+
+
+class _Outcome(msgspec.Struct, frozen=True):
+    """What one compare-and-swap did."""
+
+    written: Snapshot | None  # the file now holds these bytes (None: nothing written)
+    current: Snapshot | None = None  # not written: the file changed to this (None: missing)
+    late: Snapshot | None = None  # written, but an outside write landed in the replaced file
+
+
+def _write(path: Path, decide: Callable[[Snapshot | None], bytes | None], inside: Path | None) -> Snapshot:
+    """The write protocol (module doc): lock, read, decide, compare-and-swap, retry."""
+    target = _write_target(path, inside)
+    with _locked(target):
+        atomic.sweep_temps(target)  # leftovers of a crashed write: no writer is midway now
+        on_disk = snapshot_if_exists(target)  # what the file holds, as far as we know
+        base = on_disk  # what the decision is made on: the latest bytes anyone wrote
+        # True after an outside write landed in a file we had just replaced: `base` then holds
+        # bytes that are on disk nowhere but in that replaced file (and in memory here).
+        pending = False
+        deadline = time.monotonic() + RETRY_SECONDS
+        for _ in range(MAX_ATTEMPTS):
+            if time.monotonic() > deadline:
+                break
+            try:
+                new = decide(base)
+            except BaseException:
+                if pending:
+                    _put_back(path, target, base, on_disk)
+                raise
+            if new is None:
+                if on_disk is None:
+                    raise NoteError(f"{path} does not exist; nothing to write")
+                return on_disk
+            outcome = _swap(target, new, on_disk)
+            if outcome.written is not None and outcome.late is None:
+                return outcome.written
+            if outcome.written is None:  # changed before our rename: nothing written
+                if pending:
+                    base = _appended(path, target, base, on_disk, outcome.current)
+                else:
+                    base = outcome.current
+                on_disk = outcome.current
+                # a short random pause: a program writing at a steady pace falls out of step
+                time.sleep(random.uniform(0, 0.001))
+            else:  # written, but the replaced file got more bytes meanwhile
+                late = outcome.late
+                base = _appended(path, target, base, on_disk, late) if pending else late
+                on_disk, pending = outcome.written, True
+        if pending:
+            _put_back(path, target, base, None)
+        raise ConflictError(
+            f"{path} kept changing while readertui wrote it (tried for {RETRY_SECONDS:g} s); nothing written"
+        )
+
+
+def _appended(
+    shown: Path, target: Path, base: Snapshot | None, before: Snapshot | None, now: Snapshot | None
+) -> Snapshot:
+    """`base` plus what another program appended to the file since it held `before`. Only
+    appends can be carried into a version the file does not hold: anything else gives up,
+    keeping `base` beside the note."""
+    old = before.data if before else b""
+    if base is None or now is None or not now.data.startswith(old):
+        _put_back(shown, target, base or Snapshot(target, b"", 0, 0), None)
+    assert base is not None and now is not None
+    data = base.data + now.data[len(old) :]
+    return Snapshot(target, data, now.mtime_ns, len(data), now.inode)
+
+
+def _swap(target: Path, data: bytes, seen: Snapshot | None) -> _Outcome:
+    """Write `data` over `target` if it still is exactly `seen` (inode, size, mtime, bytes),
+    checked right before the rename; `seen=None`: only if it still does not exist."""
+    folder = target.parent
+    if not folder.is_dir():
+        raise NoteError(f"notes folder {folder} does not exist")
+    if seen is not None and not os.access(target, os.W_OK):
+        raise NoteError(f"{target} is read-only; nothing written")
+    mode, owner = _mode_for(target, seen)
+    try:
+        temp, written = atomic.write_temp(target, data, mode, owner)
+    except OSError as error:
+        if error.errno in _READ_ONLY_ERRNOS:
+            raise NoteError(f"notes folder {folder} is read-only; nothing written") from None
+        raise NoteError(f"cannot write in {folder}: {error.strerror or error}") from None
+    result = Snapshot(target, data, written.st_mtime_ns, len(data), written.st_ino)
+    try:
+        outcome = _compare_and_rename(target, temp, seen, result)
+    except NoteError:
+        atomic.remove_quietly(temp)
+        raise
+    except OSError as error:
+        atomic.remove_quietly(temp)
+        if error.errno in _READ_ONLY_ERRNOS:
+            raise NoteError(f"notes folder {folder} is read-only; nothing written") from None
+        raise NoteError(f"cannot write {target}: {error.strerror or error}") from None
+    except BaseException:
+        atomic.remove_quietly(temp)
+        raise
+    if outcome.written is None:
+        atomic.remove_quietly(temp)
+    return outcome
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        atomic.fsync_folder(folder)
+    except OSError as error:
+        raise NoteError(f"cannot sync {folder}: {error.strerror or error}") from None
+
+
+def _compare_and_rename(target: Path, temp: str, seen: Snapshot | None, result: Snapshot) -> _Outcome:
+    try:
+        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        if seen is not None:
+            return _Outcome(None, current=None)
+        return _create(target, temp, result)
+    except OSError as error:
+        if error.errno == errno.ELOOP:  # replaced by a symlink meanwhile
+            return _Outcome(None, current=snapshot_if_exists(target))
+        raise
+    try:
+        now, before = _read_open(target, fd)
+        if seen is None or not _same(now, seen):
+            return _Outcome(None, current=now)
+        os.replace(temp, target)
+        renamed = time.monotonic()
+        _sync_folder(target.parent)
+        # An outside writer that opened the old file before the rename and wrote to it after
+        # the check wrote into the file just replaced: its bytes are still readable here. The
+        # look is taken at least LATE_WRITE_GRACE after the rename, so that a program between
+        # its open and its write (microseconds for a shell `>>`) has written by then.
+        time.sleep(max(0.0, LATE_WRITE_GRACE - (time.monotonic() - renamed)))
+        after = os.fstat(fd)
+        if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+            late = _read_all(fd)
+            return _Outcome(result, late=Snapshot(target, late, after.st_mtime_ns, len(late), after.st_ino))
+    finally:
+        os.close(fd)
+    return _Outcome(result)
+
+
+def _create(target: Path, temp: str, result: Snapshot) -> _Outcome:
+    """A new note: a hard link never replaces a file someone created meanwhile (rename would)."""
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        return _Outcome(None, current=snapshot_if_exists(target))
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            raise
+        os.replace(temp, target)  # a filesystem without hard links
+    else:
+        atomic.remove_quietly(temp)
+    _sync_folder(target.parent)
+    return _Outcome(result)
+
+
+def _same(now: Snapshot, seen: Snapshot) -> bool:
+    return (now.inode, now.size, now.mtime_ns) == (seen.inode, seen.size, seen.mtime_ns) and now.data == seen.data
+
+
+def _put_back(shown: Path, target: Path, theirs: Snapshot, ours: Snapshot | None) -> NoReturn:
+    """Another program wrote into the file readertui had just replaced, and readertui cannot
+    carry that write into a version of its own: put their version back when the file still
+    holds ours, else keep it beside the note (never lose it). Always raises, saying which."""
+    if ours is not None:
+        outcome = _swap(target, theirs.data, ours)
+        if outcome.written is not None and outcome.late is None:
+            raise ConflictError(f"{shown} was changed by another program during the write; nothing written")
+    kept = target.with_name(f"{target.name}.recovered-{time.time_ns()}")
+    try:
+        atomic.replace_file(kept, theirs.data)
+    except OSError as error:
+        raise NoteError(
+            f"{shown} was changed by another program during the write, and its version could "
+            f"not be kept: {error.strerror or error}"
+        ) from None
+    raise NoteError(
+        f"{shown} was changed by another program during the write; readertui's version is in "
+        f"the note and the other program's is kept in {kept}"
+    )
 
 
 def _check_unchanged(shown: Path, current: Snapshot | None, expected: Snapshot | None) -> None:
@@ -160,41 +404,6 @@ def _check_unchanged(shown: Path, current: Snapshot | None, expected: Snapshot |
         raise ConflictError(
             f"{shown} changed on disk since it was read; nothing written (reload it and retry)"
         )
-
-
-def _replace(target: Path, data: bytes, current: Snapshot | None) -> Snapshot:
-    folder = target.parent
-    if not folder.is_dir():
-        raise NoteError(f"notes folder {folder} does not exist")
-    if current is not None and not os.access(target, os.W_OK):
-        raise NoteError(f"{target} is read-only; nothing written")
-    mode, owner = _mode_for(target, current)
-    try:
-        fd, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as error:
-        if error.errno in _READ_ONLY_ERRNOS:
-            raise NoteError(f"notes folder {folder} is read-only; nothing written") from None
-        raise NoteError(f"cannot write in {folder}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-            os.fchmod(handle.fileno(), mode)
-            if owner is not None:
-                os.fchown(handle.fileno(), *owner)
-        os.replace(temp_name, target)
-    except OSError as error:
-        _remove_quietly(temp_name)
-        if error.errno in _READ_ONLY_ERRNOS:
-            raise NoteError(f"notes folder {folder} is read-only; nothing written") from None
-        raise NoteError(f"cannot write {target}: {error.strerror or error}") from None
-    except BaseException:
-        _remove_quietly(temp_name)
-        raise
-    _fsync_folder(folder)
-    info = os.stat(target)
-    return Snapshot(target, data, info.st_mtime_ns, len(data))
 
 
 def _mode_for(target: Path, current: Snapshot | None) -> tuple[int, tuple[int, int] | None]:
@@ -225,29 +434,6 @@ def _umask_by_setting() -> int:
     mask = os.umask(0o077)
     os.umask(mask)
     return mask
-
-
-def _remove_quietly(name: str) -> None:
-    try:
-        os.unlink(name)
-    except FileNotFoundError:
-        return
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename durable. Some filesystems refuse fsync on a directory: the data is
-    already safe on disk then, only the rename's durability is up to the filesystem."""
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError as error:
-        if error.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
-            raise NoteError(f"cannot sync {folder}: {error.strerror or error}") from None
-    finally:
-        os.close(fd)
 
 
 def lock_path(target: Path) -> Path:

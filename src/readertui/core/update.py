@@ -590,13 +590,13 @@ def apply_update(
         git.checkout_detached(plan.new)
         checked_out = True
         for note, data in plan.writes.items():
-            written[note] = write_atomic(note, data, plan.snapshots[note])
+            written[note] = write_atomic(note, data, plan.snapshots[note], inside=plan.project.path.parent)
         to_save = plan.bookmarks_to_save
         if to_save is not None:
             bookmark_store.save(plan.project, to_save)
             written[plan.project.bookmarks_file] = snapshot(plan.project.bookmarks_file)
         # last step: when it fails it has written nothing (notes.edit is atomic)
-        log = log_entry(plan.project, evolution_text(plan), commit=plan.new, clock=clock)
+        log = log_entry(plan.project, evolution_text(plan), commit=plan.new, clock=clock).path
     except (ReadertuiError, OSError) as error:
         _roll_back(plan, git, written, checked_out)
         if isinstance(error, OSError):
@@ -614,7 +614,7 @@ def apply_notes(plan: UpdatePlan) -> ApplyResult:
     written: dict[Path, Snapshot] = {}
     try:
         for note, data in plan.writes.items():
-            written[note] = write_atomic(note, data, plan.snapshots[note])
+            written[note] = write_atomic(note, data, plan.snapshots[note], inside=plan.project.path.parent)
     except (ReadertuiError, OSError) as error:
         _roll_back(plan, None, written, checked_out=False)
         if isinstance(error, OSError):

@@ -24,7 +24,6 @@ from readertui.core.errors import ReadertuiError
 from readertui.core.forge import permalink
 from readertui.core.log import log_entry
 from readertui.core.model import Bookmark, LineRange, Location
-from readertui.core.notes import read_text
 from readertui.ui import workers
 from readertui.ui.messages import BookmarksSaved, OpenNote
 from readertui.ui.navigation import Navigator
@@ -71,16 +70,12 @@ class Capture:
         self._run(self._write_log, text, citation, commit, group="write", thread=True)
 
     def _write_log(self, text: str, citation: str | None, commit: str | None) -> None:
-        project = self.navigator.project
-        log = project.reading_log
         try:
-            before = read_text(log) if log.is_file() else ""
-            path = log_entry(project, text, citation, commit)
-            line = _inserted_line(before, read_text(path))
+            logged = log_entry(self.navigator.project, text, citation, commit)
         except ReadertuiError as error:
             workers.post_failure(self.screen, "Log entry not written", error)
             return
-        self.screen.post_message(OpenNote(path, line))
+        self.screen.post_message(OpenNote(logged.path, logged.line))
 
     # ---- bookmarks
 
@@ -197,16 +192,3 @@ class Capture:
         """Run `work(*args)` as a worker of the screen, named and grouped as `@work` would."""
         workers.run(self.screen, work, *args, group=group, exclusive=exclusive, thread=thread)
 
-
-def _inserted_line(before: str, after: str) -> int:
-    """The line of the entry an append inserted (`after` = before[:k] + inserted + before[k:]).
-
-    Today's section may sit above older ones (a newest-first log), so it is not the file's end.
-    The inserted text ends with the entry, so the first difference seen from the end is in it;
-    from the start it could be inside a heading that looks like the old one (`## 2026-11-2…`)."""
-    same = 0
-    limit = min(len(before), len(after))
-    while same < limit and before[-1 - same] == after[-1 - same]:
-        same += 1
-    end = len(after) - same
-    return after[:end].rstrip("\r\n").count("\n") + 1

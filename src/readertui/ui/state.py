@@ -6,13 +6,12 @@ One JSON file holds an entry per workspace root. A damaged file only costs the l
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import msgspec
 
 from readertui.config.paths import state_dir
+from readertui.core.atomic import replace_file
 from readertui.core.model import Location
 
 
@@ -60,13 +59,7 @@ def save_state(workspace_root: Path, state: ViewState, path: Path | None = None)
     everything = _read_all(path)
     everything[str(workspace_root)] = msgspec.to_builtins(state)  # the location too, as a dict
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".state-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            # msgspec, not json: the json module is ~2 ms of every start, and this is the
-            # start's only JSON. json.dump(indent=1, sort_keys=True)'s layout, in UTF-8.
-            handle.write(msgspec.json.format(msgspec.json.encode(everything, order="sorted"), indent=1))
-        os.replace(tmp, path)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # msgspec, not json: the json module is ~2 ms of every start, and this is the start's only
+    # JSON. json.dump(indent=1, sort_keys=True)'s layout, in UTF-8.
+    data = msgspec.json.format(msgspec.json.encode(everything, order="sorted"), indent=1)
+    replace_file(path, data, durable=False)
