@@ -447,7 +447,7 @@ def report(results: dict) -> None:
               "| per wheel notch | per PgDn | ↓ answer (ms) | idle 5 s: CPU (s) | idle bytes | RSS (MB) |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for kind, r in results["open"]:
-            def cell(key: str, digits: int = 0) -> str:
+            def cell(key: str, digits: int = 0, r: dict = r) -> str:
                 return f"{r[key]:,.{digits}f}" if key in r else "—"
             print(f"| {kind} | {cell('shown')} | {cell('highlighted')} | {cell('highlighted_max')} | {cell('down_bytes')} "
                   f"| {cell('scroll_bytes')} | {cell('wheel_bytes')} | {cell('page_bytes')} | {cell('down_ms', 1)} "

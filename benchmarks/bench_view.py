@@ -18,7 +18,6 @@ import inspect
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 MARKER = "marker_function_xyz"
@@ -216,7 +215,7 @@ def run(sizes: list[int], repeat: int, viewers: list[str], notes: bool) -> None:
           "| bytes per ↓ | bytes per PgDn | ↓ answer (ms) | ↓ answer right after load, worst (ms) |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size, kind, r in rows:
-        def cell(key: str, scale: float = 1.0, digits: int = 0) -> str:
+        def cell(key: str, scale: float = 1.0, digits: int = 0, r: dict = r) -> str:
             return f"{r[key] * scale:,.{digits}f}" if key in r else "—"
 
         print(

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from textual import events
 from textual.content import Content
 
@@ -248,7 +247,7 @@ async def test_backlinks_list_the_notes_citing_a_line(demo):
         assert isinstance(picker, ListPicker)
         notes = {link.note.name for _, link in picker.items}
         assert "code-reading-log.md" in notes
-        index = next(i for i, (_, l) in enumerate(picker.items) if l.note.name == "code-reading-log.md")
+        index = next(i for i, (_, link) in enumerate(picker.items) if link.note.name == "code-reading-log.md")
         picker.query_one("OptionList").highlighted = index
         await pilot.press("enter")
         await settle(pilot)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -197,7 +196,7 @@ async def test_overlays_and_theme_styles() -> None:
         assert style_at(row, "src/a.py").underline
         assert style_at(row, "src/a.py").color == DEFAULT_MARK_STYLES["citation"].color
         assert style_at(row, "gone.py").color == DEFAULT_MARK_STYLES["citation_broken"].color
-        view.set_styles({}, {"citation": Style(color="#123456", bold=True)})
+        view.set_theme_styles({}, {"citation": Style(color="#123456", bold=True)})
         assert style_at(row_of(view, 1), "src/a.py").bold
         view.set_overlays({})
         assert not style_at(row_of(view, 1), "src/a.py").bold
@@ -210,7 +209,7 @@ async def test_theme_syntax_scopes_fall_back_to_parents() -> None:
         view.load("print(len(x))\nx.append(1)\n", path="a.py")
         await settle(app)
         await pilot.pause()
-        view.set_styles({"function": Style(color="#ff0000")}, {})
+        view.set_theme_styles({"function": Style(color="#ff0000")}, {})
         # `function.builtin` and `function.method` have no style of their own here → `function`.
         assert style_at(row_of(view, 2), "append").color == Style(color="#ff0000").color
 
@@ -222,7 +221,7 @@ async def test_theme_scopes_style_markdown_captures() -> None:
         view.load("# Title\n\nsee `head_dim` here\n", path="note.md")
         await settle(app)
         await pilot.pause()
-        view.set_styles({"code": Style(color="#010203"), "heading": Style(color="#040506")}, {})
+        view.set_theme_styles({"code": Style(color="#010203"), "heading": Style(color="#040506")}, {})
         assert style_at(row_of(view, 3), "head_dim").color == Style(color="#010203").color
         assert style_at(row_of(view, 1), "Title").color == Style(color="#040506").color
 
@@ -597,7 +596,7 @@ async def test_soft_wrap_cursor_moves_by_line_and_highlights_every_row() -> None
             assert style_at(view.render_line(y), "w").bgcolor == cursor_bg
         assert style_at(view.render_line(0), "w").bgcolor != cursor_bg
         await pilot.press("down", "down", "down")  # lines of ~5 rows: the cursor's rows stay in view
-        top, height = view.scroll_offset.y, view.scrollable_content_region.height
+        top = view.scroll_offset.y
         assert view.cursor_line == 5 and top > 0
         assert any(row.startswith("  5 ") for row in screen_rows(view))
         view.goto(250)

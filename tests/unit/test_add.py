@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from readertui.core.check import check
 from readertui.core import add as addmod
 from readertui.core.add import UrlError, add_project, check_url, repo_name_from_url
+from readertui.core.check import check
 from readertui.core.errors import ReadertuiError
 from readertui.core.git import submodules
 from readertui.core.model import RepoKind

@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from readertui.config import paths
 from readertui.config.settings import Settings, load_settings

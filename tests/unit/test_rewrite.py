@@ -136,7 +136,7 @@ def test_only_the_cited_digits_change(pieces, trailer):
         ) + "` "
     text += trailer.replace("`", "'")
     edits = []
-    for nth, (_, ranges, shift) in enumerate(pieces):
+    for nth, (_, _ranges, shift) in enumerate(pieces):
         citation = cite(text, nth)
         new = tuple(LineRange(max(1, r.start + shift), max(1, r.start + shift) + len(r) - 1) for r in citation.ranges)
         edits.append(CitationEdit(citation, new))

@@ -12,7 +12,9 @@ from pathlib import Path
 import msgspec
 import pytest
 import tomli_w
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from readertui.config import paths, tomldata
 from readertui.config.toml_cache import MAX_ENTRIES, TomlCache

@@ -227,7 +227,7 @@ def _read_entry(
         normalized, error = parse_key(key)
         if error is not None:
             problems.append(document.problem(key_path, f"{error.message}: {key!r}", suggestion=error.suggestion))
-        elif normalized not in keys:
+        elif normalized is not None and normalized not in keys:
             keys.append(normalized)
     if keys:
         entries[binding_id] = ",".join(keys)

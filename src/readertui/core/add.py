@@ -180,7 +180,7 @@ class _Undo(msgspec.Struct):
     def restore(self) -> list[str]:
         """Put everything back; returns what could not be undone (normally nothing)."""
         failures: list[str] = []
-        steps: list[tuple[str, Callable[[], None]]] = [
+        steps: list[tuple[str, Callable[[], object]]] = [
             (f"remove {self.project}", lambda: _remove_tree(self.project)),
             (f"remove {self.modules_dir}", self._remove_modules_dir),
             ("restore .gitmodules", self._restore_gitmodules),

@@ -8,11 +8,13 @@ without `notes/`, a submodule that is not checked out) raise `ReadertuiError` in
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from readertui.core.errors import WorkspaceError
 from readertui.core.ignore import load_rules
-from readertui.core.model import CitationResult, Project, Report, RepoKind, Status, Workspace
+from readertui.core.model import CitationResult, LineRange, Project, RepoKind, Report, Status, Workspace
 from readertui.core.resolve import Resolver, is_within
 from readertui.core.safe_text import sanitize_line
 from readertui.core.workspace import note_files
@@ -104,11 +106,11 @@ def _note_name(result: CitationResult, workspace: Workspace) -> str:
         return str(result.note)
 
 
-def _ranges(ranges) -> list[list[int]]:
+def _ranges(ranges: Iterable[LineRange]) -> list[list[int]]:
     return [[r.start, r.end] for r in ranges]
 
 
-def report_json(report: Report, workspace: Workspace, only_broken: bool = False) -> dict:
+def report_json(report: Report, workspace: Workspace, only_broken: bool = False) -> dict[str, Any]:
     results = report.broken if only_broken else report.results
     return {
         "citations": [

@@ -352,7 +352,7 @@ def _basic_path_ok(path: str) -> bool:
 
 
 def _ext_is_word(ext: str | None) -> bool:
-    return bool(ext) and ext.isascii() and ext.isalnum() and not ext.isdigit() and len(ext) <= 12
+    return ext is not None and ext != "" and ext.isascii() and ext.isalnum() and not ext.isdigit() and len(ext) <= 12
 
 
 def _known_source_name(path: str) -> bool:
@@ -388,7 +388,7 @@ def _path_alone_ok(path: str) -> bool:
         return False
     if _known_source_name(path):
         return True
-    return "/" in path and _ext_is_word(ext) and ext.lower() not in _HOST_SUFFIXES
+    return "/" in path and ext is not None and _ext_is_word(ext) and ext.lower() not in _HOST_SUFFIXES
 
 
 @functools.lru_cache(maxsize=4096)
@@ -414,9 +414,13 @@ def _prose_path_ok(path: str) -> bool:
 # Line ranges
 
 
-def _ranges_of(text: str, start: int, end: int, offset: int) -> tuple[
-    tuple[LineRange, ...], tuple[tuple[Span, Span], ...]
-] | None:
+# Line ranges and, for each, the note spans of its two numbers (for rewrites).
+_Ranges = tuple[tuple[LineRange, ...], tuple[tuple[Span, Span], ...]]
+# A code span: (start, end, content start, content end, inside a heading).
+_CodeSpan = tuple[int, int, int, int, bool]
+
+
+def _ranges_of(text: str, start: int, end: int, offset: int) -> _Ranges | None:
     """The ranges written in `text[start:end]`; spans are shifted by `offset`. None when a line
     number is 0."""
     ranges: list[LineRange] = []
@@ -436,7 +440,7 @@ def _ranges_of(text: str, start: int, end: int, offset: int) -> tuple[
     return tuple(ranges), tuple(spans)
 
 
-def _ranges_in(text: str, match: re.Match[str], offset: int):
+def _ranges_in(text: str, match: re.Match[str], offset: int) -> _Ranges | None:
     """Ranges of a `_CODE_CITATION` / `_TAIL` match: `((), ())` without lines."""
     groups = match.groupdict()
     for group in ("colon", "hashl"):
@@ -763,7 +767,7 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _fragment_ranges(fragment: str, offset: int):
+def _fragment_ranges(fragment: str, offset: int) -> _Ranges | None:
     """`#L10-L20`, `#L10-20`, `#L10C3-L20C5`, `#lines-10:20` → one range and its digit spans
     (`offset` is where `fragment` starts in the note); `((), ())` for another fragment."""
     lines = _FRAGMENT_LINES.fullmatch(fragment)
@@ -857,7 +861,7 @@ def _link_target(target: str, target_offset: int, start: int, end: int) -> _Foun
     return _Found(start, end, end, CitationForm.LINK, path, *parsed)
 
 
-def _find_links(prose: _Masked, text: str, spans, found: list[_Found]) -> list[tuple[int, int]]:
+def _find_links(prose: _Masked, text: str, spans: list[_CodeSpan], found: list[_Found]) -> list[tuple[int, int]]:
     """Links and reference definitions; returns the regions of links that are citations."""
     regions: list[tuple[int, int]] = []
     if "[" not in prose.view():
@@ -900,7 +904,7 @@ def _find_links(prose: _Masked, text: str, spans, found: list[_Found]) -> list[t
     return regions
 
 
-def _find_code(prose: _Masked, text: str, spans, links: list[tuple[int, int]], found: list[_Found]) -> None:
+def _find_code(prose: _Masked, text: str, spans: list[_CodeSpan], links: list[tuple[int, int]], found: list[_Found]) -> None:
     """Code spans that are citations as a whole; the content of the others stays prose."""
     link_starts = [start for start, _ in links]
     for i, (a, b, c, d, heading) in enumerate(spans):
@@ -1143,7 +1147,7 @@ def _cells(text: str, start: int, end: int | None = None) -> list[tuple[int, int
     return cells
 
 
-def _relative_ranges(text: str, rel: re.Match[str], offset: int):
+def _relative_ranges(text: str, rel: re.Match[str], offset: int) -> _Ranges | None:
     for group in ("a", "b", "c"):
         if rel[group] is not None:
             return _ranges_of(text, rel.start(group), rel.end(group), offset)

@@ -371,7 +371,7 @@ def _tokens(line: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(line))
 
 
-def _matcher(a: str, b: str) -> difflib.SequenceMatcher:
+def _matcher(a: str, b: str) -> difflib.SequenceMatcher[str]:
     return difflib.SequenceMatcher(None, _tokens(a), _tokens(b), autojunk=False)
 
 

@@ -8,6 +8,7 @@ reader paid before its first screen, which shows a note before scanning it.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _METHODS = ("match", "fullmatch", "search", "finditer", "findall", "sub", "subn", "split")
 
@@ -20,7 +21,7 @@ class LazyPattern:
         self._args = (pattern, flags)
         self._compiled: re.Pattern[str] | None = None
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         compiled = self._compiled
         if compiled is None:  # two threads may both compile: the same pattern either way
             compiled = self._compiled = re.compile(*self._args)

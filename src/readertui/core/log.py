@@ -231,8 +231,7 @@ def _new_section(
         block += _declaration(commit, newline) + newline
     block += entry
     newest_first = len(days) >= 2 and days[0].day > days[-1].day
-    follows = (lambda d: d.day < day) if newest_first else (lambda d: d.day > day)
-    before = next((d for d in days if follows(d)), None)
+    before = next((d for d in days if (d.day < day if newest_first else d.day > day)), None)
     if before is not None:
         index = before.heading
     elif days:

@@ -18,8 +18,10 @@ from __future__ import annotations
 import os
 import shlex
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -29,6 +31,7 @@ from readertui.core.drift import DriftMapper, MappingStatus
 from readertui.core.errors import ReadertuiError
 from readertui.core.file_index import walk_files
 from readertui.core.git import GitRepo, is_full_sha, run_in, short
+from readertui.core.ignore import silenced_lines
 from readertui.core.model import (
     Citation,
     CitationForm,
@@ -41,7 +44,6 @@ from readertui.core.model import (
     Workspace,
     format_ranges,
 )
-from readertui.core.ignore import silenced_lines
 from readertui.core.notes import read_text
 
 # Rule 5: files under these folders lose to the same name elsewhere (dot-folders too).
@@ -58,6 +60,8 @@ Candidate = tuple[str, str]  # (repo name, path relative to the repo root)
 
 # --------------------------------------------------------------------------- pure ranking
 
+
+_T = TypeVar("_T")
 
 class FileList:
     """The files of one repo at one commit, indexed by file name for suffix and gap matching."""
@@ -279,7 +283,8 @@ class _RepoSource:
                 )
             except ReadertuiError:
                 continue  # exit 1 (only empty files) or trouble: read them one by one
-            self._counts.update(_parse_grep_counts(out, prefix, commit))
+            for key, count in _parse_grep_counts(out, prefix, commit).items():
+                self._counts[key] = count
 
     def fetch_hint(self, ref: str) -> str:
         """The fetch that would bring `ref` in: all history for a shallow clone, the commit
@@ -427,21 +432,23 @@ class Resolver:
         self, scans: list[tuple[Path, NoteScan]], silenced: dict[Path, frozenset[int]]
     ) -> list[CitationResult]:
         placed = [
-            self._guarded(note, c, lambda n=note, s=scan, c=c: self._locate(n, s, c))
+            self._guarded(note, c, partial(self._locate, note, scan, c))
             for note, scan in scans
             for c in scan.citations
         ]
         self._prefetch([p for p in placed if isinstance(p, _Target)])
-        results = []
+        results: list[CitationResult] = []
         for item in placed:
-            if isinstance(item, _Target):
-                item = self._guarded(item.note, item.citation, lambda t=item: self._check_lines(t))
-            if not _is_prose_mention(item.citation, item):
-                results.append(item)
+            result = (
+                self._guarded(item.note, item.citation, partial(self._check_lines, item))
+                if isinstance(item, _Target) else item
+            )
+            if not _is_prose_mention(result.citation, result):
+                results.append(result)
         return ignore.apply(results, self.project.name, self.ignore, silenced)
 
     @staticmethod
-    def _guarded(note: Path, citation: Citation, step):
+    def _guarded(note: Path, citation: Citation, step: Callable[[], _T]) -> _T | CitationResult:
         """Run one step; a broken repo or a failed git call becomes the citation's result."""
         try:
             return step()
@@ -670,7 +677,7 @@ class Resolver:
             target.note, target.citation, target.view, target.path, target.rule,
         )
         repo = view.source.repo.name
-        base = dict(
+        base: dict[str, Any] = dict(
             repo=repo,
             path=path,
             ranges=citation.ranges,
@@ -699,7 +706,7 @@ class Resolver:
         return CitationResult(note, citation, Status.OK, detail=f"{shown}{how}", **base)
 
     def _carry_forward(
-        self, note: Path, citation: Citation, view: _View, path: str, base: dict
+        self, note: Path, citation: Citation, view: _View, path: str, base: dict[str, Any]
     ) -> CitationResult:
         """The checkout moved on since the citation's commit: where are those lines now?"""
         source = view.source
@@ -709,7 +716,7 @@ class Resolver:
             self._drift[key] = DriftMapper(source.git, view.commit, source.head)
         mapping = self._drift[key].map(path, citation.ranges)
         since = short(view.commit)
-        extra = dict(new_path=mapping.new_path, new_ranges=mapping.new_ranges)
+        extra: dict[str, Any] = dict(new_path=mapping.new_path, new_ranges=mapping.new_ranges)
         if mapping.status is MappingStatus.SAME:
             return CitationResult(note, citation, Status.OK, detail=f"unchanged since {since}", **base)
         if mapping.status is MappingStatus.MOVED:

@@ -54,6 +54,7 @@ from readertui.core.model import (
     CitationResult,
     CommitDeclaration,
     NoteScan,
+    Problem,
     Project,
     Repo,
     Status,
@@ -313,7 +314,7 @@ def _plan(
             continue
         planner.add_note(note, text, resolver.resolve_note(note, text), warnings)
     bookmark_plans: tuple[BookmarkPlan, ...] = ()
-    problems: list = []
+    problems: list[Problem] = []
     if with_bookmarks:
         bookmark_plans, problems = _plan_bookmarks(project, repo, git, mapper, old, target, options)
     cited = {item.path for item in planner.citations} | {b.bookmark.path for b in bookmark_plans}
@@ -374,6 +375,7 @@ class _NotePlanner:
         self._render(note, text, [item for item, _ in planned], warnings)
 
     def _plan_citation(self, note: Path, citation: Citation, path: str) -> CitationPlan:
+        assert self.mapper is not None, "a made plan is re-decided, not re-planned"
         mapping = self.mapper.map(path, citation.ranges)
         plan = _decide(CitationPlan(note, citation, path, mapping, REWRITE), self.options)
         if mapping.status is MappingStatus.CHANGED or (mapping.status is MappingStatus.MOVED and plan.action is REVIEW):
@@ -381,8 +383,10 @@ class _NotePlanner:
         return plan
 
     def _excerpts(self, plan: CitationPlan) -> CitationPlan:
-        old_lines = split_lines(self.git.read_file(plan.path, self.old) or b"")
-        new_lines = split_lines(self.git.read_file(plan.mapping.new_path, self.new) or b"") if plan.mapping.new_path else []
+        git = self.git
+        assert git is not None, "a made plan is re-decided, not re-planned"
+        old_lines = split_lines(git.read_file(plan.path, self.old) or b"")
+        new_lines = split_lines(git.read_file(plan.mapping.new_path, self.new) or b"") if plan.mapping.new_path else []
         first_old = plan.citation.ranges[0] if plan.citation.ranges else None
         first_new = plan.mapping.new_ranges[0] if plan.mapping.new_ranges else None
         return msgspec.structs.replace(
@@ -527,7 +531,7 @@ def _plan_bookmarks(
     old: str,
     new: str,
     options: UpdateOptions,
-) -> tuple[tuple[BookmarkPlan, ...], list]:
+) -> tuple[tuple[BookmarkPlan, ...], list[Problem]]:
     marks, problems = bookmark_store.load(project)
     plans: list[BookmarkPlan] = []
     for mark in marks:
@@ -688,8 +692,8 @@ def evolution_text(plan: UpdatePlan) -> str:
             lines.append(f"{_prose_location(plan, item)} — {item.reason}")
     marks_left = [item.bookmark for item in plan.bookmarks if item.action == REVIEW]
     if marks_left:
-        described = "; ".join(f"{mark.label or mark.id} ({mark.path} {mark.range})" for mark in marks_left)
-        lines.append(f"Bookmarks left at {short(plan.old)} for a human: {described}.")
+        left = "; ".join(f"{mark.label or mark.id} ({mark.path} {mark.range})" for mark in marks_left)
+        lines.append(f"Bookmarks left at {short(plan.old)} for a human: {left}.")
     return "\n".join(lines)
 
 
@@ -736,10 +740,10 @@ def format_plan(plan: UpdatePlan, how: str = "") -> str:
         moved = [b for b in plan.bookmarks if b.action == REWRITE]
         review = [b for b in plan.bookmarks if b.action == REVIEW]
         out.append(f"Bookmarks: {len(moved)} moved, {len(review)} need a human")
-        for item in moved + review:
-            mark, mapping = item.bookmark, item.mapping
+        for mark_plan in moved + review:
+            mark, mapping = mark_plan.bookmark, mark_plan.mapping
             target = f"{mapping.new_path}:{format_ranges(mapping.new_ranges)}" if mapping.new_ranges else "no candidate"
-            verdict = "moves to" if item.action == REWRITE else f"{mapping.status}, best"
+            verdict = "moves to" if mark_plan.action == REWRITE else f"{mapping.status}, best"
             out.append(f"  [{mark.id}] {mark.label or mark.excerpt}: {mark.path}:{mark.range} {verdict} {target}")
     out += [f"warning: {text}" for text in plan.warnings]
     out += [f"warning: bookmarks not updated: {text}" for text in plan.bookmark_problems]

@@ -39,7 +39,7 @@ def _child_dirs(folder: Path) -> list[Path]:
     return [folder / name for name in sorted(names)]
 
 
-def _entry_is_dir(entry: os.DirEntry) -> bool:
+def _entry_is_dir(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_dir()
     except OSError:

@@ -22,8 +22,8 @@ from readertui.ui.bindings import KEY_SLOTS, spec_for
 from readertui.ui.commands import ActionCommands
 from readertui.ui.screens.main import MainScreen
 from readertui.ui.session import Session
-from readertui.ui.theming import build_theme
 from readertui.ui.state import ViewState, load_state, save_state
+from readertui.ui.theming import build_theme
 
 
 class ReaderApp(App[int]):

@@ -23,7 +23,7 @@ the picker, bookmarks and prompt scopes, whose actions take arguments.
 from __future__ import annotations
 
 import msgspec
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from readertui.config.keymap import SCOPES, KeySlot
 
@@ -126,6 +126,6 @@ def specs_in(scope: str) -> list[BindingSpec]:
     return [spec for spec in REGISTRY if spec.scope == scope]
 
 
-def bindings_for(*scopes: str) -> list[Binding]:
+def bindings_for(*scopes: str) -> list[BindingType]:
     """The Bindings of `scopes`, in registry order, for a widget's `BINDINGS`."""
     return [spec.binding() for scope in scopes for spec in specs_in(scope)]

@@ -55,15 +55,16 @@ class Capture:
         location = self.navigator.require_code()
         if location is None:
             return
-        citation = self._citation(location, selection)
+        cited = self._citation(location, selection)
         answer = await self.screen.app.push_screen_wait(
-            PromptScreen("Log entry (Enter writes it to today's section)", f"{citation} ")
+            PromptScreen("Log entry (Enter writes it to today's section)", f"{cited} ")
         )
         if answer is None or not answer.strip():
             return
         text = answer.strip()
-        if text.startswith(citation):
-            text = text[len(citation):].strip()
+        citation: str | None = cited
+        if text.startswith(cited):
+            text = text[len(cited):].strip()
         else:
             citation = None  # the reader changed or erased it: a plain entry
         commit = self._commit_of(location) if citation else None

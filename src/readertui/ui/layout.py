@@ -6,12 +6,14 @@ keys already typed: "3]⏎" in one burst sent "]" and Enter to the pane being le
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.screen import Screen
 from textual.widget import Widget
 
 
 class PaneLayout:
-    def __init__(self, screen: Screen[object]) -> None:
+    def __init__(self, screen: Screen[Any]) -> None:
         self.screen = screen
         self._unzoomed: list[bool] | None = None  # pane visibility to restore after a zoom
 

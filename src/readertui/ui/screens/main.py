@@ -129,10 +129,11 @@ class MainScreen(Screen[None]):
         return self.query_one("#notes", NotesView)
 
     def on_mount(self) -> None:
-        theme = self.app.ui_theme
+        app: Any = self.app  # the ReaderApp (not imported: it imports this module)
+        theme = app.ui_theme
         for view in (self.source, self.notes):
-            view.set_styles(theme.syntax, theme.marks)
-        self.source.load(welcome_text(self.project.name, self.app.key_for), name="welcome")
+            view.set_theme_styles(theme.syntax, theme.marks)
+        self.source.load(welcome_text(self.project.name, app.key_for), name="welcome")
         self.query_one("#tree").display = self.initial.show_tree
         self.notes.display = self.initial.show_notes
         note = self.project.path / self.initial.note if self.initial.note else None
@@ -338,7 +339,8 @@ class MainScreen(Screen[None]):
         self.index.start(self.project)
 
     def action_show_help(self) -> None:
-        self.app.action_show_help()
+        app: Any = self.app
+        app.action_show_help()
 
     def action_review_drift(self) -> None:
         self._review(update=False)

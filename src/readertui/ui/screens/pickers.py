@@ -122,6 +122,7 @@ class PathRanker:
                 else:
                     self._pool_rest, self._pool_tail = [], 0
                 self._pool_query, self._pool_hits = query, []
+            chunk: Sequence[int]
             if self._pool_rest:
                 chunk, self._pool_rest = self._pool_rest[:SCAN_CHUNK], self._pool_rest[SCAN_CHUNK:]
             else:
@@ -162,7 +163,8 @@ class PathRanker:
         the paths in between are skipped in C."""
         if "\0" in query:
             return []
-        joined, starts, found = self._joined, self._starts, []
+        joined, starts = self._joined, self._starts
+        found: list[int] = []
         position = joined.find(query)
         while position != -1 and len(found) < keep:
             k = bisect_right(starts, position) - 1
@@ -185,7 +187,7 @@ class PathRanker:
             # Exactly the first ENOUGH_HITS: the same as a fresh search would find.
             at = list(compress(range(len(chunk)), matches))[: ENOUGH_HITS - len(hits)]
             hits += [chunk[i] for i in at]
-            spans += [matches[i].end() - matches[i].start() for i in at]
+            spans += [m.end() - m.start() for m in (matches[i] for i in at) if m is not None]
             scanned += at[-1] + 1 if len(hits) == ENOUGH_HITS else len(chunk)
         if scanned >= len(listed):
             tail = self._search_joined(query, tail, hits, spans)
@@ -255,7 +257,8 @@ def _greedy_alignments(query: str, lower: str) -> list[list[int]]:
         position = lower.index(char, position)
         leftmost.append(position)
         position += 1
-    preferred, position = [], 0
+    preferred: list[int] = []
+    position = 0
     for i, char in enumerate(query):
         chosen = lower.index(char, position)
         candidate = chosen
@@ -410,7 +413,7 @@ def _paint(path: str, offsets: Sequence[int], plain: Style, marked: Style, width
     padding = width - sum(cell_len(part) for part, _ in parts)
     if padding > 0:
         parts.append((" " * padding, plain))
-    segments = []  # neighbours of one style joined: one escape sequence each
+    segments: list[Segment] = []  # neighbours of one style joined: one escape sequence each
     for part, style in parts:
         if segments and segments[-1].style is style:
             segments[-1] = Segment(segments[-1].text + part, style)

@@ -81,7 +81,6 @@ from readertui.ui.widgets.code_view import CodeView
 from readertui.ui.widgets.key_hints import KeyHints
 
 # A description spares Textual the repr of a plan's every citation at each call (~40 ms at 600).
-WORKER = {"thread": True, "exit_on_error": False}
 THREAD_GROUPS = ("review-plan", "review-preview", "review-sides", "review-apply")
 ACCEPTED, REJECTED = True, False
 DECISION_MARKS = {ACCEPTED: "✓", REJECTED: "✗", None: "·"}
@@ -240,7 +239,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         theme = getattr(self.app, "ui_theme", None)
         for view in (self.old_view, self.new_view):
             if theme is not None:
-                view.set_styles(theme.syntax, theme.marks)
+                view.set_theme_styles(theme.syntax, theme.marks)
             view.load("", name="review")
         for key in COLUMNS:
             self.table.add_column("" if key == "decision" else key, key=key)
@@ -285,7 +284,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
 
     # ---- planning
 
-    @work(exclusive=True, group="review-plan", description="review-plan", **WORKER)
+    @work(exclusive=True, group="review-plan", description="review-plan", thread=True, exit_on_error=False)
     def _find_drift(self) -> None:
         drifts: list[Drift] = []
         try:
@@ -329,7 +328,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         self.query_one("#review-head", Static).update(doing)
         self._plan_worker(target, notice)
 
-    @work(exclusive=True, group="review-plan", description="review-plan", **WORKER)
+    @work(exclusive=True, group="review-plan", description="review-plan", thread=True, exit_on_error=False)
     def _plan_worker(self, target: Target, notice: str) -> None:
         workspace, repo = self.session.workspace, target.repo
         try:
@@ -442,7 +441,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         if self.plan is not None:
             self._preview_worker(self.plan, self._options())
 
-    @work(exclusive=True, group="review-preview", description="review-preview", **WORKER)
+    @work(exclusive=True, group="review-preview", description="review-preview", thread=True, exit_on_error=False)
     def _preview_worker(self, plan: UpdatePlan, options: UpdateOptions) -> None:
         # Re-scans the notes with rows: ~50 ms for 600 citations, kept off the key press.
         try:
@@ -531,7 +530,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         self.query_one("#review-new-title", Static).update(new_title)
         self._load_sides(item, plan)
 
-    @work(exclusive=True, group="review-sides", description="review-sides", **WORKER)
+    @work(exclusive=True, group="review-sides", description="review-sides", thread=True, exit_on_error=False)
     def _load_sides(self, item: CitationPlan, plan: UpdatePlan) -> None:
         try:
             git = self._git(plan.repo)
@@ -629,7 +628,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         if self.plan is not None:
             self._apply(self.plan, self._options())
 
-    @work(exclusive=True, group="review-apply", description="review-apply", **WORKER)
+    @work(exclusive=True, group="review-apply", description="review-apply", thread=True, exit_on_error=False)
     def _apply(self, plan: UpdatePlan, options: UpdateOptions) -> None:
         try:
             chosen = with_options(plan, options)

@@ -42,7 +42,7 @@ from readertui.core.syntax import (
     plain_text_reason,
     scope_chain,
 )
-from readertui.ui.bindings import bindings_for, spec_for
+from readertui.ui.bindings import spec_for, specs_in
 from readertui.ui.widgets.soft_wrap import WrapLayout
 
 # Columns of one line that are ever rendered; the rest is summarised by a marker. A 5 MB line
@@ -140,7 +140,7 @@ class CodeView(ScrollView, can_focus=True):
     # plus `activate` (Enter; a source-scope id: the notes pane binds its Enter to
     # `follow_citation`, which replaces this binding there).
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(binding for binding in bindings_for("view") if binding.action in _VIEW_ACTIONS),
+        *(spec.binding() for spec in specs_in("view") if spec.action in _VIEW_ACTIONS),
         spec_for("activate").binding(),
     ]
 
@@ -390,7 +390,7 @@ class CodeView(ScrollView, can_focus=True):
         self._forget(line - 1)
         self._refresh_lines(line, line)
 
-    def set_styles(self, syntax: dict[str, Style], marks: dict[str, Style]) -> None:
+    def set_theme_styles(self, syntax: dict[str, Style], marks: dict[str, Style]) -> None:
         """Theme styles: syntax scopes (`function`, `string`…) and UI names (see
         `DEFAULT_MARK_STYLES`). Missing names keep their defaults."""
         self._syntax_styles = {**DEFAULT_SYNTAX_STYLES, **syntax}
@@ -644,7 +644,7 @@ class CodeView(ScrollView, can_focus=True):
     def action_activate(self) -> None:
         self.post_message(self.Activated(self, self.cursor_line, self.cursor_column))
 
-    def _on_click(self, event: events.Click) -> None:
+    def _on_click(self, event: events.Click) -> None:  # type: ignore[override]
         offset = event.get_content_offset(self)
         if offset is None:
             return

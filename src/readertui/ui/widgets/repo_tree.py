@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 import msgspec
 from rich.cells import cell_len
@@ -32,6 +33,12 @@ from readertui.core.model import Location, Project, Repo, RepoKind, Workspace
 from readertui.core.safe_text import sanitize_line
 from readertui.core.workspace import note_files
 from readertui.ui.messages import OpenLocation, OpenNote
+
+
+def _label(node: TreeNode[Entry]) -> Text:
+    """A node's label: always a Text once set (`Tree.process_label`), though typed str | Text."""
+    return cast(Text, node.label)
+
 
 def inert(name: str) -> Text:
     """Untrusted names as plain text: no markup, control characters as visible placeholders."""
@@ -115,7 +122,7 @@ class RepoTree(Tree[Entry]):
         # Textual renders every label to measure it on each rebuild of the lines; a 5,000-entry
         # folder made that the slowest step. The icon is two cells, the label is plain text,
         # and sanitized: an ASCII label is one cell per character (half the cost of cell_len).
-        plain = node.label.plain
+        plain = _label(node).plain
         return (len(plain) if plain.isascii() else cell_len(plain)) + 2
 
     def on_mount(self) -> None:
@@ -158,7 +165,7 @@ class RepoTree(Tree[Entry]):
             return
         if node.data.kind in ("repo", "folder", "notes"):
             self._loaded.add(node.id)
-            node.set_label(node.label + Text(" …", style="dim"))
+            node.set_label(_label(node) + Text(" …", style="dim"))
             self._load_children(node)
 
     @work(thread=True, group="tree", exit_on_error=False)
@@ -186,8 +193,9 @@ class RepoTree(Tree[Entry]):
         return index
 
     def _clear_loading(self, node: TreeNode[Entry]) -> None:
-        if node.label.plain.endswith(" …"):
-            node.set_label(node.label[:-2])
+        label = _label(node)
+        if label.plain.endswith(" …"):
+            node.set_label(label[:-2])
 
     @on(ChildrenReady)
     def _children_ready(self, event: ChildrenReady) -> None:

@@ -8,6 +8,7 @@ out.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import work
 
@@ -21,12 +22,17 @@ from readertui.ui.messages import (
 )
 from readertui.ui.widgets.code_view import CodeView
 
-
 # The view-scope prompts CodeView leaves to its users.
 VIEW_PROMPTS = [spec_for("goto_line").binding(), spec_for("search").binding()]
 
+# The mixin is used on code views only: type-checked as one, a plain class at run time.
+if TYPE_CHECKING:
+    _PromptHost = CodeView
+else:
+    _PromptHost = object
 
-class PromptActions:
+
+class PromptActions(_PromptHost):
     """`goto_line` and `search` for a code view (mixed into the source and notes panes). The
     prompt screen is imported on first use: the first screen does not need it."""
 

@@ -107,7 +107,7 @@ def _path_tail(path: str, kept: int) -> str:
 
 def _cells(strip: Strip) -> list[tuple[str, Style | None, int]]:
     """One entry per terminal cell; both cells of a wide character name it, so both compare."""
-    cells = []
+    cells: list[tuple[str, Style | None, int]] = []
     for text, style, _ in strip:
         for char in text:
             cells.extend((char, style, half) for half in range(cell_len(char)))
