@@ -4,8 +4,8 @@ the current one; Enter opens the citation under or after the cursor; the ends ar
 
 from __future__ import annotations
 
-from readertui.ui.app import ReaderApp
 from readertui.core.workspace import find_workspace
+from readertui.ui.app import ReaderApp
 from tests.ui.test_app_flows import notifications, settle
 
 LINE_3 = "Config lives in `~/.config/minillm/settings.toml`, read by `minillm/minillm/config.py:6-8` and `minillm/minillm/utils.py:11-14`."

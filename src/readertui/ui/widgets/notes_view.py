@@ -98,7 +98,7 @@ class NotesView(PromptActions, CodeView):
         super().goto(line, select=select, center=center, column=column)
         self._mark_current()  # a goto on the same line moves only the column
 
-    def _on_click(self, event: events.Click) -> None:
+    def _on_click(self, event: events.Click) -> None:  # type: ignore[override]
         super()._on_click(event)
         self._mark_current()  # a click on the same line moves only the column
 
