@@ -49,9 +49,9 @@ import stat
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from typing import NoReturn
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import msgspec
 import platformdirs
@@ -142,7 +142,7 @@ def _read_open(path: Path, fd: int) -> tuple[Snapshot, os.stat_result]:
 
 
 def _read_all(fd: int) -> bytes:
-    chunks = []
+    chunks: list[bytes] = []
     offset = 0
     while True:
         chunk = os.pread(fd, 1 << 20, offset)
@@ -236,6 +236,7 @@ def _write(path: Path, decide: Callable[[Snapshot | None], bytes | None], inside
                 new = decide(base)
             except BaseException:
                 if pending:
+                    assert base is not None  # pending: `base` holds the bytes an outside write left
                     _put_back(path, target, base, on_disk)
                 raise
             if new is None:
@@ -258,6 +259,7 @@ def _write(path: Path, decide: Callable[[Snapshot | None], bytes | None], inside
                 base = _appended(path, target, base, on_disk, late) if pending else late
                 on_disk, pending = outcome.written, True
         if pending:
+            assert base is not None  # pending: `base` holds the bytes an outside write left
             _put_back(path, target, base, None)
         raise ConflictError(
             f"{path} kept changing while readertui wrote it (tried for {RETRY_SECONDS:g} s); nothing written"
