@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -16,3 +17,13 @@ def demo(tmp_path: Path) -> Path:
     target = tmp_path / "ws"
     shutil.copytree(REPO_ROOT / "projects", target)
     return target
+
+
+async def wait_until(pilot, condition, what: str = "", timeout: float = 20.0) -> None:
+    """Let the app run until `condition()` holds: its messages are processed between checks
+    (worker threads run meanwhile). Fails with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        await pilot.pause()

@@ -62,6 +62,7 @@ Candidate = tuple[str, str]  # (repo name, path relative to the repo root)
 
 
 _T = TypeVar("_T")
+GitOpener = Callable[[Path], GitRepo]  # a repo's git handle, from its path
 
 class FileList:
     """The files of one repo at one commit, indexed by file name for suffix and gap matching."""
@@ -214,7 +215,7 @@ def is_within(path: str, root: str) -> bool:
 class _RepoSource:
     """One repo as the resolver reads it: a git repo at a commit, or a plain folder on disk."""
 
-    def __init__(self, repo: Repo) -> None:
+    def __init__(self, repo: Repo, open_git: GitOpener = GitRepo) -> None:
         self.repo = repo
         self.git: GitRepo | None = None
         self.error: str | None = None  # why nothing can be read from this repo
@@ -226,7 +227,7 @@ class _RepoSource:
             self.error = f"submodule {repo.name} is not initialized{fix}"
         elif repo.is_git:
             try:
-                self.git = GitRepo(repo.path)
+                self.git = open_git(repo.path)
                 self._head = repo.head or self.git.head()
             except ReadertuiError as error:
                 self.error = f"{repo.name}: {error}"
@@ -382,12 +383,19 @@ class Resolver:
     drift maps per (repo, A, B), so one Resolver should serve a whole `check` run."""
 
     def __init__(
-        self, workspace: Workspace, project: Project, ignore_rules: ignore.IgnoreRules | None = None
+        self,
+        workspace: Workspace,
+        project: Project,
+        ignore_rules: ignore.IgnoreRules | None = None,
+        open_git: GitOpener = GitRepo,
     ) -> None:
         self.workspace = workspace
         self.project = project
         self.ignore = ignore_rules or ignore.IgnoreRules()  # inline markers apply regardless
-        self._sources = {repo.name: _RepoSource(repo) for repo in project.repos}
+        # The reader passes its shared handles (one set of git processes per repo); a `check`
+        # run opens its own.
+        self._open_git = open_git
+        self._sources = {repo.name: _RepoSource(repo, open_git) for repo in project.repos}
         self._files: dict[tuple[str, str | None], FileList] = {}
         self._scopes: dict[str | None, _Scope] = {}
         self._drift: dict[tuple[str, str, str], DriftMapper] = {}  # (repo path, A, B)
@@ -813,7 +821,7 @@ class Resolver:
 
     def _peer(self, project: Project) -> Resolver:
         if project.name not in self._peers:
-            self._peers[project.name] = Resolver(self.workspace, project)
+            self._peers[project.name] = Resolver(self.workspace, project, open_git=self._open_git)
         return self._peers[project.name]
 
 

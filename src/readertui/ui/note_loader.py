@@ -83,11 +83,9 @@ class NoteLoader:
 
     def _resolve(self, path: Path, text: str, line: int | None) -> None:
         """Resolve the citations of the note just shown (in a worker), posting the results."""
-        from readertui.core.resolve import Resolver
-
         try:
             project = self.session.workspace.project_for(path) or self.navigator.project
-            results = Resolver(self.session.workspace, project).resolve_note(path, text)
+            results = self.session.resolver(project).resolve_note(path, text)
         except ReadertuiError as error:
             workers.post_failure(self.screen, "Cannot read note", error)
             return

@@ -56,10 +56,8 @@ class ProjectIndex:
 
     def _index(self, project: Project) -> None:
         """Resolve every note of the project (for backlinks and marks) and load bookmarks."""
-        from readertui.core.resolve import Resolver
-
         problems: list[str] = []
-        resolver = Resolver(self.session.workspace, project)
+        resolver = self.session.resolver(project)
         results: list[CitationResult] = []
         for note in note_files(project):
             try:

@@ -1,19 +1,27 @@
-"""The reader's access to the workspace's code: one `GitRepo` per repo, file lists, file bytes.
+"""The reader's access to the workspace's code: one `GitRepo` per repo, one `Resolver` per
+project (sharing those handles), file lists, file bytes.
 
 No Textual here: the screen calls these from worker threads. Everything is cached and
-guarded by a lock, since several workers may ask for the same repo at once.
+guarded by a lock, since several workers may ask for the same repo at once. A resolver is
+shared by those workers too: its caches are filled idempotently (two threads asking at once
+compute the same value twice, at worst). `refresh` and `close` drop the resolvers and stop the
+git processes: the next request opens them again, against the workspace as it is then.
 """
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from readertui.core.errors import ReadertuiError
 from readertui.core.file_index import walk_files
 from readertui.core.git import GitRepo, read_head
 from readertui.core.model import Location, Project, Repo, RepoKind, Workspace
 from readertui.core.safe_text import decode_for_display
+
+if TYPE_CHECKING:
+    from readertui.core.resolve import Resolver
 
 
 class CodeAccessError(ReadertuiError):
@@ -27,23 +35,39 @@ class Session:
         self._gits: dict[Path, GitRepo] = {}
         self._files: dict[Path, tuple[str, ...]] = {}
         self._tags: dict[tuple[Path, str], str] = {}
-        self._lock = threading.Lock()
+        self._resolvers: dict[str, Resolver] = {}
+        self._lock = threading.RLock()  # a resolver made under it asks for git handles
 
     def refresh(self, workspace: Workspace) -> None:
-        """Forget file lists and tags read from the old workspace (after `update`, or F5)."""
+        """Forget what was read from the old workspace (after `update`, or F5): file lists, tags,
+        resolvers, and the git handles (refs may have moved)."""
         with self._lock:
             self.workspace = workspace
             self._files.clear()
             self._tags.clear()
+            self._forget_gits()
+
+    def resolver(self, project: Project) -> Resolver:
+        """The project's resolver, made on first use and kept until `refresh` or `close`."""
+        from readertui.core.resolve import Resolver  # not needed for the first frame
+
+        with self._lock:
+            resolver = self._resolvers.get(project.name)
+            if resolver is None or resolver.project != project:
+                resolver = Resolver(self.workspace, project, open_git=self._git_at)
+                self._resolvers[project.name] = resolver
+            return resolver
+
+    def _git_at(self, path: Path) -> GitRepo:
+        """The shared handle of the git repo at `path` (called by resolvers)."""
+        with self._lock:
+            git = self._gits.get(path)
+            if git is None:
+                git = self._gits[path] = GitRepo(path)
+            return git
 
     def git_for(self, repo: Repo) -> GitRepo | None:
-        if not repo.is_git:
-            return None
-        with self._lock:
-            git = self._gits.get(repo.path)
-            if git is None:
-                git = self._gits[repo.path] = GitRepo(repo.path)
-            return git
+        return self._git_at(repo.path) if repo.is_git else None
 
     def locate(self, location: Location) -> tuple[Project, Repo]:
         project = self.workspace.project(location.project)
@@ -124,6 +148,11 @@ class Session:
 
     def close(self) -> None:
         with self._lock:
-            for git in self._gits.values():
-                git.close()
-            self._gits.clear()
+            self._forget_gits()
+
+    def _forget_gits(self) -> None:
+        """Drop the resolvers and stop the git processes (call with the lock held)."""
+        self._resolvers.clear()
+        for git in self._gits.values():
+            git.close()
+        self._gits.clear()
