@@ -22,7 +22,7 @@ from readertui.ui.bindings import KEY_SLOTS, spec_for
 from readertui.ui.commands import ActionCommands
 from readertui.ui.screens.main import MainScreen
 from readertui.ui.session import Session
-from readertui.ui.state import ViewState, load_state, save_state
+from readertui.ui.state import ViewState, fit_state, load_state, restore_notice, save_state
 from readertui.ui.theming import build_theme
 
 
@@ -55,17 +55,20 @@ class ReaderApp(App[int]):
         self.problems += [str(p) for p in (*theme_problems, *style_problems)]
         self._apply_theme_before_css()
         self.session = Session(workspace, self.settings.max_file_bytes)
-        self.view_state = load_state(workspace.root)
-        self.project = self._pick_project(workspace, start)
+        saved = load_state(workspace.root)
+        self.project = self._pick_project(workspace, start, saved)
+        # The saved place, checked against the workspace as it is now (see ui/state.py).
+        self.view_state, dropped = fit_state(saved, workspace, self.project)
+        self.restore_notice = restore_notice(dropped)
 
-    def _pick_project(self, workspace: Workspace, start: Path | None) -> Project:
+    def _pick_project(self, workspace: Workspace, start: Path | None, saved: ViewState) -> Project:
         if not workspace.projects:
             raise ReadertuiError(f"{workspace.root} holds no project (a folder with notes/)")
         if start is not None:
             project = workspace.project_for(start.resolve())
             if project is not None:
                 return project
-        remembered = workspace.project(self.view_state.project or "")
+        remembered = workspace.project(saved.project or "")
         return remembered or workspace.projects[0]
 
     def _apply_theme_before_css(self) -> None:
@@ -115,9 +118,7 @@ class ReaderApp(App[int]):
         # from on_mount it was laid out and painted once inside that batch, and the frame was
         # dropped (~50 ms of the start-up, measured).
         self.set_keymap(self.keys)
-        state = self.view_state
-        if state.project != self.project.name:
-            state = ViewState(show_tree=state.show_tree, show_notes=state.show_notes)
+        state = self.view_state  # fitted to self.project already
         state = msgspec.structs.replace(
             state,
             show_tree=self.settings.show_tree and state.show_tree,
@@ -134,6 +135,8 @@ class ReaderApp(App[int]):
     def on_mount(self) -> None:
         for problem in self.problems:
             self.notify(problem, title="Problem", severity="warning", timeout=10)
+        if self.restore_notice is not None:
+            self.notify(self.restore_notice, severity="warning", timeout=10)
 
     def key_for(self, binding_id: str) -> str:
         """How the active keymap's first key for `binding_id` is shown to the user."""
@@ -152,10 +155,15 @@ class ReaderApp(App[int]):
         location = screen.location
         if location is not None:
             location = msgspec.structs.replace(location, line=screen.source.cursor_line)
+        project = screen.project
         note = screen.notes.note_path
+        if note is not None and project.path not in note.parents:
+            note = None  # another project's note: the next start opens the project's log
+        if location is not None and location.project != project.name:
+            location = None  # the next start checks this too (ui/state.py: fit_state)
         state = ViewState(
-            project=screen.project.name,
-            note=note.relative_to(screen.project.path).as_posix() if note else None,
+            project=project.name,
+            note=note.relative_to(project.path).as_posix() if note else None,
             location=location,
             show_tree=screen.query_one("#tree").display,
             show_notes=screen.notes.display,

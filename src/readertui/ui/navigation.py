@@ -93,10 +93,22 @@ class Navigator:
         if owner is not None and owner.name != self.project.name:
             self.switch_project(owner.name, False)
         if record:
-            relative = path.relative_to(self.project.path).as_posix()
-            target = Location(self.project.name, None, relative, line or 1)
+            target = self.note_location(path, line or 1)
             self.history = self.history.visit(target, origin=self.here())
         self.load_note(path, line)
+
+    def note_location(self, path: Path, line: int) -> Location:
+        """A note as a place: its own project's name and its path relative to that project."""
+        owner = self.session.workspace.project_for(path) or self.project
+        try:
+            relative = path.relative_to(owner.path).as_posix()
+        except ValueError:  # not under any project: kept whole, opened as is
+            relative = path.as_posix()
+        return Location(owner.name, None, relative, line)
+
+    def note_name(self, path: Path) -> str:
+        """How a note is named in titles: relative to its project."""
+        return self.note_location(path, 1).path
 
     def _load_file(self, location: Location, select: LineRange | None) -> None:
         try:
@@ -154,8 +166,7 @@ class Navigator:
         """The place the reader is at: the focused pane's file and cursor line."""
         notes = self.notes
         if self.screen.focused is notes and notes.note_path is not None:
-            relative = notes.note_path.relative_to(self.project.path).as_posix()
-            return Location(self.project.name, None, relative, notes.cursor_line)
+            return self.note_location(notes.note_path, notes.cursor_line)
         if self.location is not None:
             return msgspec.structs.replace(self.location, line=self.source.cursor_line)
         return None

@@ -46,9 +46,13 @@ class NoteLoader:
         self.status = status
         self._first: tuple[Path, str, int | None] | None = None  # resolved after the 1st frame
         self._shown: tuple[Path, str] | None = None  # the note text in the notes pane
+        # The note last asked for: answers about any other (a resolve still running when the
+        # reader moved on) are dropped, or they would show a note the reader has left.
+        self._wanted: Path | None = None
 
     def load(self, path: Path, line: int | None = None) -> None:
         """Show the note at `path` (scrolled to `line`), then its citations' results."""
+        self._wanted = path
         workers.run(self.screen, self._load, path, line, group="note", exclusive=True, thread=True)
 
     def _load(self, path: Path, line: int | None) -> None:
@@ -64,6 +68,7 @@ class NoteLoader:
         """Read the first note here rather than in a worker, so that the first frame shows it:
         a worker's answer lands a frame later (~70 ms more of the start-up, measured). A note
         reads in milliseconds; resolving its citations waits for a worker as for any note."""
+        self._wanted = path
         try:
             text = _read_note(path)
         except ReadertuiError as error:
@@ -94,9 +99,11 @@ class NoteLoader:
     def loaded(self, event: NoteLoaded) -> None:
         """Show the note (or, for the same text, its citations' results); the screen then
         updates the status line."""
+        if event.path != self._wanted:
+            return  # the reader has asked for another note since
         project = self.navigator.project
         notes = self.navigator.notes
-        title = event.path.relative_to(project.path).as_posix()
+        title = self.navigator.note_name(event.path)
         if event.results is not None and self._shown == (event.path, event.text):
             notes.set_results(event.results)  # the text is on screen already
         else:
