@@ -146,7 +146,7 @@ def change(ws: Path, what: str) -> None:
     }
     try:
         actions[what]()
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError, FileExistsError):
         pass  # an earlier change took it already
 
 
