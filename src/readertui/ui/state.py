@@ -12,6 +12,7 @@ project's file once crashed every start. What no longer fits is dropped, and sai
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -55,7 +56,7 @@ def load_state(workspace_root: Path, path: Path | None = None) -> ViewState:
     )
 
 
-def _piece(value: object, kind: type, default: object = None):  # type: ignore[no-untyped-def]
+def _piece(value: object, kind: type, default: object = None) -> Any:
     if value is None:
         return default
     try:
