@@ -23,6 +23,7 @@ from readertui.ui.commands import ActionCommands
 from readertui.ui.screens.main import MainScreen
 from readertui.ui.session import Session
 from readertui.ui.state import ViewState, fit_state, load_state, restore_notice, save_state
+from readertui.ui.textual_compat import refresh_truecolor_filter, replace_output_filters
 from readertui.ui.theming import build_theme
 
 
@@ -89,7 +90,7 @@ class ReaderApp(App[int]):
         self.set_class(self.no_color, "-no-color", update=False)  # readertui.tcss: attributes instead
         # The ANSI-to-truecolor filter was built for Textual's default theme: it must follow
         # ours (off for the 16-colour theme, the light palette for a light one).
-        self._refresh_truecolor_filter(self.ansi_theme)
+        refresh_truecolor_filter(self, self.ansi_theme)
         if self.no_color:
             self._strip_colors_on_output()
 
@@ -102,8 +103,7 @@ class ReaderApp(App[int]):
         """
         from textual.filter import Monochrome, NoColor
 
-        self._filters = [f for f in self._filters if not isinstance(f, (Monochrome, NoColor))]
-        self._filters.append(NoColor())
+        replace_output_filters(self, drop=(Monochrome, NoColor), add=NoColor())
 
     def get_css_variables(self) -> dict[str, str]:
         # Textual's own __init__ asks for the variables of its default theme, which nothing

@@ -644,7 +644,7 @@ class CodeView(ScrollView, can_focus=True):
     def action_activate(self) -> None:
         self.post_message(self.Activated(self, self.cursor_line, self.cursor_column))
 
-    def _on_click(self, event: events.Click) -> None:  # type: ignore[override]
+    def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
             return

@@ -98,8 +98,10 @@ class NotesView(PromptActions, CodeView):
         super().goto(line, select=select, center=center, column=column)
         self._mark_current()  # a goto on the same line moves only the column
 
-    def _on_click(self, event: events.Click) -> None:  # type: ignore[override]
-        super()._on_click(event)
+    def on_click(self, event: events.Click) -> None:
+        # Textual calls each class's handler, this one first: the cursor moves here, and again
+        # (to the same cell) in CodeView's.
+        super().on_click(event)
         self._mark_current()  # a click on the same line moves only the column
 
     def _mark_current(self) -> None:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
@@ -33,6 +32,7 @@ from readertui.core.model import Location, Project, Repo, RepoKind, Workspace
 from readertui.core.safe_text import sanitize_line
 from readertui.core.workspace import note_files
 from readertui.ui.messages import OpenLocation, OpenNote
+from readertui.ui.textual_compat import BatchedTree, render_tree_line
 
 
 def _label(node: TreeNode[Entry]) -> Text:
@@ -58,7 +58,7 @@ class Entry(msgspec.Struct, frozen=True):
     path: str = ""  # repo-relative folder/file path; the absolute note path for notes
 
 
-class RepoTree(Tree[Entry]):
+class RepoTree(BatchedTree[Entry]):
     """Lazy workspace tree. `list_files(project, repo)` returns a repo's posix file paths."""
 
     class ChildrenReady(Message):
@@ -93,7 +93,6 @@ class RepoTree(Tree[Entry]):
         self._indexes: dict[tuple[str, str], FolderIndex] = {}
         self._index_lock = threading.Lock()
         self._loaded: set[int] = set()  # ids of nodes whose children were requested
-        self._rebuild_deferred = False
         self.show_root = False
         self.guide_depth = 2
         self._paint_style: Style | None = None  # the widget's style while one paint runs
@@ -112,7 +111,7 @@ class RepoTree(Tree[Entry]):
         if style is None:
             return super().render_line(y)
         scroll_x, scroll_y = self.scroll_offset
-        return self._render_line(y + scroll_y, scroll_x, scroll_x + self.size.width, style)
+        return render_tree_line(self, y + scroll_y, scroll_x, scroll_x + self.size.width, style)
 
     def process_label(self, label: str | Text) -> Text:
         # Never parse markup: a file may be called "[bold]x" or "[@click=quit]".
@@ -222,27 +221,14 @@ class RepoTree(Tree[Entry]):
                 add = node.add if kind == "folder" else node.add_leaf
                 slash = "/" if kind == "folder" else ""
                 for start in range(0, len(paths), ADD_CHUNK):
-                    with self._one_rebuild_later():
+                    with self.one_rebuild_later():
                         for path in paths[start : start + ADD_CHUNK]:
                             label = inert(path.rpartition("/")[2] + slash)
                             add(label, Entry(kind, entry.project, entry.repo, path))
                     await asyncio.sleep(0)
         finally:
             self._clear_loading(node)
-            self._invalidate()
-
-    @contextmanager
-    def _one_rebuild_later(self) -> Iterator[None]:
-        """Skip the tree's invalidation (a full rebuild of its lines) on each add inside."""
-        self._rebuild_deferred = True
-        try:
-            yield
-        finally:
-            self._rebuild_deferred = False
-
-    def _invalidate(self) -> None:
-        if not self._rebuild_deferred:
-            super()._invalidate()
+            self.rebuild_lines()
 
     def _in_tree(self, node: TreeNode[Entry]) -> bool:
         while node.parent is not None:
