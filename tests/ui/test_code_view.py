@@ -26,7 +26,6 @@ class ViewApp(App[None]):
     def __init__(self) -> None:
         super().__init__()
         self.moves: list[int] = []
-        self.activations: list[tuple[int, int]] = []
 
     def compose(self) -> ComposeResult:
         yield CodeView(id="view")
@@ -38,9 +37,6 @@ class ViewApp(App[None]):
     def record_move(self, message: CodeView.CursorMoved) -> None:
         self.moves.append(message.line)
 
-    @on(CodeView.Activated)
-    def record_activation(self, message: CodeView.Activated) -> None:
-        self.activations.append((message.line, message.column))
 
 
 def text_of(strip: Strip) -> str:
@@ -214,6 +210,22 @@ async def test_theme_syntax_scopes_fall_back_to_parents() -> None:
         assert style_at(row_of(view, 2), "append").color == Style(color="#ff0000").color
 
 
+async def test_the_theme_is_the_whole_palette_not_laid_over_the_widgets_own() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load('x = "text"  # note\n', path="a.py")
+        await settle(app)
+        await pilot.pause()
+        assert style_at(row_of(view, 1), "text").color == DEFAULT_SYNTAX_STYLES["string"].color  # no theme yet
+        view.set_theme_styles({"comment": Style(color="#010203")}, {"gutter_cursor": Style(color="#040506")})
+        row = row_of(view, 1)
+        assert style_at(row, "# note").color == Style(color="#010203").color
+        plain = style_at(row, "x =").color
+        assert style_at(row, "text").color == plain  # the theme has no `string`: plain
+        assert style_at(row, "1").color == Style(color="#040506").color
+
+
 async def test_theme_scopes_style_markdown_captures() -> None:
     app = ViewApp()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -280,17 +292,6 @@ async def test_unknown_language_is_plain_text() -> None:
         await pilot.pause()
         assert view.language == "ruby" and view.notice is None
         assert "puts 'hi'" in text_of(row_of(view, 1))
-
-
-async def test_enter_posts_activated_with_column() -> None:
-    app = ViewApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        view = app.query_one(CodeView)
-        view.load("one\ntwo `a.py:1` three\n")
-        view.find("a.py")
-        await pilot.press("enter")
-        await pilot.pause()
-        assert app.activations == [(2, 5)]
 
 
 async def test_click_moves_cursor_to_line_and_column() -> None:
@@ -642,9 +643,6 @@ async def test_soft_wrap_click_on_a_continuation_row_activates_its_column() -> N
         assert view.cursor_line == 1
         assert view.line_text(1)[view.cursor_column] == shown
         assert view.cursor_column > body_width(view)  # a column of the third row, not the first
-        await pilot.press("enter")
-        await pilot.pause()
-        assert app.activations == [(1, view.cursor_column)]
         # Past the end of a row's text: the row's last character, not the next row's.
         await pilot.click(CodeView, offset=(view.scrollable_content_region.width - 1, 0))
         assert view.cursor_column < len(rows[0][gutter_width(view) :].rstrip()) + 1

@@ -30,7 +30,7 @@ class Settings(msgspec.Struct, frozen=True):
     editor: str | None = None  # command line for "open in editor"; None: $VISUAL, then $EDITOR
     tab_width: int = 4
     max_file_bytes: int = 64 * 1024 * 1024  # larger files are refused with the reason
-    highlight_max_bytes: int = 8 * 1024 * 1024  # larger files are shown as plain text
+    highlight_max_bytes: int = 32 * 1024 * 1024  # larger files are shown as plain text
     no_color: bool = False  # also forced on by the NO_COLOR environment variable
 
 

@@ -181,8 +181,9 @@ def _language_from_shebang(line: str) -> str | None:
     return _INTERPRETERS.get(program)
 
 
-def plain_text_reason(lines: Sequence[str]) -> str | None:
-    """Why a file must be shown without highlighting (too long a line, too big), or `None`."""
+def plain_text_reason(lines: Sequence[str], max_bytes: int = MAX_HIGHLIGHT_BYTES) -> str | None:
+    """Why a file must be shown without highlighting (a line too long, more than `max_bytes`),
+    or `None`."""
     if not lines:
         return None
     longest = max(map(len, lines))
@@ -190,7 +191,7 @@ def plain_text_reason(lines: Sequence[str]) -> str | None:
         line_number = next(i for i, line in enumerate(lines, 1) if len(line) == longest)
         return f"line {line_number} has {longest:,} characters: shown as plain text"
     size = sum(map(len, lines)) + len(lines)
-    if size > MAX_HIGHLIGHT_BYTES:
+    if size > max_bytes:
         return f"{size / 2**20:.0f} MB file: shown as plain text"
     return None
 

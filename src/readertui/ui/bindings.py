@@ -8,8 +8,7 @@ Scopes (see `config.keymap.SCOPES`):
   app     the main screen: focus, panes, pickers, history, help, quit
   view    cursor, selection, paging, goto and search, shared by the source and notes panes
           (both are code views, so the same ids and keys work in either)
-  source  the source pane: bookmarks, capture, copy, backlinks, and Enter (`activate`, which
-          every CodeView binds; the notes pane's Enter is `follow_citation` instead)
+  source  the source pane: bookmarks, capture, copy, backlinks
   notes   the notes pane: citations
   picker  every picker screen; `bookmarks` adds the bookmark list's own keys
   prompt  one-line prompts
@@ -86,8 +85,6 @@ REGISTRY: tuple[BindingSpec, ...] = (
     _spec("source", "copy_permalink", "Y", "Copy permalink"),
     _spec("source", "backlinks", "b", "Notes citing this line", show=True),
     _spec("source", "open_checkout", "o", "Open the checked-out file"),
-    # Every code view posts `CodeView.Activated` on it; in the notes pane Enter is follow_citation.
-    _spec("source", "activate", "enter", "Activate the cursor line"),
     # notes pane
     _spec("notes", "follow_citation", "enter", "Open citation", show=True),
     _spec("notes", "next_citation", "right_square_bracket", "Next citation", show=True),

@@ -130,9 +130,10 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         app: Any = self.app  # the ReaderApp (not imported: it imports this module)
-        theme = app.ui_theme
+        theme, settings = app.ui_theme, app.settings
         for view in (self.source, self.notes):
             view.set_theme_styles(theme.syntax, theme.marks)
+            view.configure(tab_width=settings.tab_width, highlight_max_bytes=settings.highlight_max_bytes)
         self.source.load(welcome_text(self.project.name, app.key_for), name="welcome")
         self.query_one("#tree").display = self.initial.show_tree
         self.notes.display = self.initial.show_notes

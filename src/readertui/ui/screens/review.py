@@ -237,9 +237,12 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
 
     def on_mount(self) -> None:
         theme = getattr(self.app, "ui_theme", None)
+        settings = getattr(self.app, "settings", None)
         for view in (self.old_view, self.new_view):
             if theme is not None:
                 view.set_theme_styles(theme.syntax, theme.marks)
+            if settings is not None:
+                view.configure(tab_width=settings.tab_width, highlight_max_bytes=settings.highlight_max_bytes)
             view.load("", name="review")
         for key in COLUMNS:
             self.table.add_column("" if key == "decision" else key, key=key)

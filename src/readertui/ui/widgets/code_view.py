@@ -35,6 +35,7 @@ from readertui.config.theme import SCOPE_ALIASES
 from readertui.core.model import LineRange
 from readertui.core.safe_text import DEFAULT_TAB_WIDTH, sanitize_line, sanitize_with_map, split_lines
 from readertui.core.syntax import (
+    MAX_HIGHLIGHT_BYTES,
     Highlighter,
     detect_language,
     is_warm,
@@ -42,7 +43,7 @@ from readertui.core.syntax import (
     plain_text_reason,
     scope_chain,
 )
-from readertui.ui.bindings import spec_for, specs_in
+from readertui.ui.bindings import specs_in
 from readertui.ui.widgets.soft_wrap import WrapLayout
 
 # Columns of one line that are ever rendered; the rest is summarised by a marker. A 5 MB line
@@ -136,12 +137,9 @@ class CodeView(ScrollView, can_focus=True):
     }
     """
 
-    # The shared "view" keys from the registry (goto_line and search are prompts its users add),
-    # plus `activate` (Enter; a source-scope id: the notes pane binds its Enter to
-    # `follow_citation`, which replaces this binding there).
+    # The shared "view" keys from the registry (goto_line and search are prompts its users add).
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(spec.binding() for spec in specs_in("view") if spec.action in _VIEW_ACTIONS),
-        spec_for("activate").binding(),
+        spec.binding() for spec in specs_in("view") if spec.action in _VIEW_ACTIONS
     ]
 
     class CursorMoved(Message):
@@ -158,19 +156,6 @@ class CodeView(ScrollView, can_focus=True):
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, CodeView.CursorMoved) and message.view is self.view
-
-    class Activated(Message):
-        """Enter was pressed on `line`, `column` (1-based line, 0-based character column)."""
-
-        def __init__(self, view: CodeView, line: int, column: int) -> None:
-            super().__init__()
-            self.view = view
-            self.line = line
-            self.column = column
-
-        @property
-        def control(self) -> CodeView:
-            return self.view
 
     class _Highlighted(Message):
         """A parse finished in the worker (private)."""
@@ -200,6 +185,7 @@ class CodeView(ScrollView, can_focus=True):
         self.set_reactive(CodeView.soft_wrap, soft_wrap)
         self.set_class(soft_wrap, "-soft-wrap")
         self.tab_width = tab_width
+        self.highlight_max_bytes = MAX_HIGHLIGHT_BYTES  # larger texts are shown plain
         self.cursor_column = 0
         self.path: str | None = None
         self.language: str | None = None
@@ -254,7 +240,7 @@ class CodeView(ScrollView, can_focus=True):
         self.notice = None
         self._highlighter = None
         if self.language in languages():
-            self.notice = plain_text_reason(self._lines)
+            self.notice = plain_text_reason(self._lines, self.highlight_max_bytes)
             if self.notice is None:
                 self._highlighter = Highlighter(self._lines, self.language)
         self._anchor = None
@@ -390,14 +376,20 @@ class CodeView(ScrollView, can_focus=True):
         self._forget(line - 1)
         self._refresh_lines(line, line)
 
+    def configure(self, *, tab_width: int, highlight_max_bytes: int) -> None:
+        """The user's settings; they apply to the texts loaded from now on."""
+        self.tab_width = tab_width
+        self.highlight_max_bytes = highlight_max_bytes
+
     def set_theme_styles(self, syntax: dict[str, Style], marks: dict[str, Style]) -> None:
-        """Theme styles: syntax scopes (`function`, `string`…) and UI names (see
-        `DEFAULT_MARK_STYLES`). Missing names keep their defaults."""
-        self._syntax_styles = {**DEFAULT_SYNTAX_STYLES, **syntax}
+        """The theme's styles: syntax scopes (`function`, `string`…) and UI names (see
+        `DEFAULT_MARK_STYLES`). The theme is the whole palette: a name it leaves out is shown
+        plain, not in this widget's defaults (they are for a CodeView without an app theme)."""
+        self._syntax_styles = dict(syntax)
         for capture, scope in SCOPE_ALIASES.items():
-            if scope in syntax:  # the theme's `code`, `heading`… beat the defaults' Markdown names
+            if scope in syntax:  # grammars' Markdown captures take the theme's `code`, `heading`…
                 self._syntax_styles[capture] = syntax[scope]
-        self._mark_styles = {**DEFAULT_MARK_STYLES, **marks}
+        self._mark_styles = {**dict.fromkeys(DEFAULT_MARK_STYLES, Style()), **marks}
         self._scope_styles.clear()
         self._forget()
         self.refresh()
@@ -640,9 +632,6 @@ class CodeView(ScrollView, can_focus=True):
 
     def action_go_bottom(self) -> None:
         self._move(len(self._lines) - self.cursor_line)
-
-    def action_activate(self) -> None:
-        self.post_message(self.Activated(self, self.cursor_line, self.cursor_column))
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

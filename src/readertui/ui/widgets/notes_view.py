@@ -122,7 +122,6 @@ class NotesView(PromptActions, CodeView):
     # --- actions -------------------------------------------------------------------------------
 
     def action_follow_citation(self) -> None:
-        # Enter here is `follow_citation`, not CodeView's `activate`: one Enter binding per pane.
         result = self.citation_at(self.cursor_line, self.cursor_column)
         if result is None:
             self.notify("no citation on this line", severity="warning")
