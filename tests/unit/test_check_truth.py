@@ -283,3 +283,41 @@ def test_glob_rules():
     assert glob_pattern("store/**/*.db").fullmatch("store/a/b/c.db")
     assert not glob_pattern("store/*.db").fullmatch("store/a/c.db")
     assert glob_pattern("[!a]x").fullmatch("bx") and not glob_pattern("[!a]x").fullmatch("ax")
+
+
+# ------------------------------------------------------------------ what a label claims
+
+
+def test_a_label_the_lines_do_not_show_is_a_mismatch_at_a_known_commit(kb):
+    note = f"""\
+# Engine
+
+**Commit**: `{kb.a[:7]}`
+
+- [`Engine.step()`](../Engine/src/engine/core.py#L9-L12) runs the model.
+- [`Engine.save()`](../Engine/src/engine/core.py#L9-L12) writes the counter.
+- `Engine.sav` (`src/engine/core.py:10`) is a typo.
+- [updated](../Engine/src/engine/core.py#L1) and [core.py](../Engine/src/engine/core.py#L2) are prose.
+- [`initstep()`]({BLOB}/v1.0/src/engine/core.py#L5-L7) sits inside `__init__`, not `initstep`.
+- [`self.steps`]({BLOB}/v1.0/src/engine/core.py#L11) is shown case-insensitively.
+"""
+    results = results_of(kb, "claims.md", note)
+    assert [r.status for r in results] == [
+        Status.OK, Status.MISMATCH, Status.MISMATCH, Status.OK, Status.OK, Status.MISMATCH, Status.OK,
+    ]
+    save = results[1]
+    assert save.detail == "Engine/src/engine/core.py: lines 9-12 do not show save; Engine.save is defined at 14-16"
+    assert (save.new_path, save.new_ranges) == ("src/engine/core.py", (LineRange(14, 16),))
+    assert results[2].detail.endswith("line 10 does not show sav; did you mean save (defined at 14-16)?")
+    assert save.status.broken
+
+
+def test_labels_are_not_judged_without_a_known_commit_or_on_a_branch(kb):
+    note = (
+        "# Engine\n\n"
+        "[`Engine.save()`](../Engine/src/engine/core.py#L9-L12) with no declared commit.\n\n"
+        f"[`Engine.save()`]({BLOB}/main/src/engine/core.py#L9-L12) on a branch.\n"
+    )
+    first, second = results_of(kb, "loose.md", note)
+    assert first.status == Status.OK
+    assert second.status == Status.UNPINNED

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from readertui.core import ignore
+from readertui.core import claims, ignore
 from readertui.core.citations import scan_note
 from readertui.core.drift import DriftMapper, MappingStatus
 from readertui.core.errors import ReadertuiError
@@ -373,6 +373,7 @@ class _Target(msgspec.Struct, frozen=True):
     path: str
     rule: str
     branch: str | None = None  # a forge link on a moving branch: never a plain ok
+    pinned: bool = False  # the commit is known (hex or tag ref, declaration): labels are judged
 
 
 # --------------------------------------------------------------------------- resolver
@@ -396,6 +397,8 @@ class Resolver:
         # run opens its own.
         self._open_git = open_git
         self._sources = {repo.name: _RepoSource(repo, open_git) for repo in project.repos}
+        self.definitions_of: claims.DefinitionsOf = claims.tags_definitions  # replaceable in tests
+        self._defs: dict[tuple[str, str], tuple] = {}
         self._files: dict[tuple[str, str | None], FileList] = {}
         self._scopes: dict[str | None, _Scope] = {}
         self._drift: dict[tuple[str, str, str], DriftMapper] = {}  # (repo path, A, B)
@@ -492,8 +495,8 @@ class Resolver:
                 return CitationResult(note, citation, Status.UNPINNED if branch else Status.OK,
                                       detail=f"{kind} {name}", commit=sha)
         placed = self._locate_in(note, scan, citation, ref, cited)
-        if branch is not None and isinstance(placed, _Target):
-            return msgspec.structs.replace(placed, branch=branch)
+        if isinstance(placed, _Target) and (branch is not None or ref is not None):
+            return msgspec.structs.replace(placed, branch=branch, pinned=branch is None)
         return placed
 
     def _forge_ref(self, citation: Citation) -> tuple[str, str, str, str] | str:
@@ -669,8 +672,10 @@ class Resolver:
 
     def _check_lines(self, target: _Target) -> CitationResult:
         result = self._check_range(target)
-        if target.branch is None or result.status not in (Status.OK, Status.MOVED):
+        if result.status not in (Status.OK, Status.MOVED):
             return result
+        if target.branch is None:
+            return self._check_claim(target, result) if target.pinned else result
         at = target.view.commit or target.view.source.head
         declared = target.view.commit is not None and target.view.commit != target.view.source.head
         which = "the note's declared commit" if declared else "the checkout"
@@ -679,6 +684,33 @@ class Resolver:
             detail=f"branch {target.branch} moves: checked at {short(at or '')} ({which}), "
             f"not at the commit the link meant; cite a commit or a tag",
         )
+
+    def _check_claim(self, target: _Target, result: CitationResult) -> CitationResult:
+        """A labelled citation at a known commit: do its lines show what the label names?"""
+        claim = claims.claim_of(target.citation.label)
+        view = target.view
+        if claim is None or view.commit is None or view.source.git is None or not target.citation.ranges:
+            return result
+        source = view.source.git.read_file(target.path, view.commit)
+        if source is None or b"\0" in source[:8000]:
+            return result
+        verdict = claims.judge(claim, source, target.path, target.citation.ranges, self._definitions(view.commit))
+        if verdict.shown:
+            return result
+        found = (verdict.defined_at,) if verdict.defined_at else ()
+        return msgspec.structs.replace(
+            result, status=Status.MISMATCH, detail=f"{view.source.repo.name}/{target.path}: {verdict.detail}",
+            new_path=target.path if found else None, new_ranges=found, confidence=None,
+        )
+
+    def _definitions(self, commit: str) -> claims.DefinitionsOf:
+        """`definitions_of`, cached per (commit, path): one parse per file however many labels."""
+        def cached(source: bytes, path: str):
+            key = (commit, path)
+            if key not in self._defs:
+                self._defs[key] = tuple(self.definitions_of(source, path))
+            return self._defs[key]
+        return cached
 
     def _check_range(self, target: _Target) -> CitationResult:
         note, citation, view, path, rule = (
