@@ -40,7 +40,7 @@ def stub_defs(source: bytes, path: str):
     [
         ("buildGraph()", "buildGraph"), ("Foo.bar", "bar"), ("struct Foo", "Foo"), ("`foo_bar`", "foo_bar"),
         ("`Queue.push()`", "push"), ("ns::func", "func"), ("**step()**", "step"), ("MAX_SIZE", "MAX_SIZE"),
-        ("GraphBuilder", "GraphBuilder"), ("~Queue()", "Queue"), ("`Engine`", "Engine"),
+        ("GraphBuilder", "GraphBuilder"), ("~Queue()", "~Queue"), ("`Engine`", "Engine"),
     ],
 )
 def test_identifier_shaped_labels_are_claims(label, name):

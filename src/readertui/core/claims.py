@@ -82,7 +82,7 @@ def claim_of(label: str | None) -> Claim | None:
         return None
     qualified, keyword, call = match["qual"], match["kw"], match["call"]
     parts = re.split(r"\.|::|->|#", qualified)
-    name = parts[-1].lstrip("~")  # a destructor `~Queue` shows as `Queue`
+    name = parts[-1]  # a destructor keeps its `~`: `~Queue` is not the constructor
     if _is_file_name(qualified):
         return None
     shaped = (
@@ -113,7 +113,7 @@ def _is_file_name(qualified: str) -> bool:
 
 
 def _word_pattern(name: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![A-Za-z0-9_$]){re.escape(name)}(?![A-Za-z0-9_$])", re.IGNORECASE)
+    return re.compile(rf"(?<![A-Za-z0-9_$~]){re.escape(name)}(?![A-Za-z0-9_$])", re.IGNORECASE)
 
 
 def judge(
