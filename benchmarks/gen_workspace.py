@@ -1,6 +1,7 @@
 """Generate a seeded workspace for benchmarking `readertui check`.
 
     python benchmarks/gen_workspace.py [OUT] [--files 3000] [--notes 25] [--citations 600]
+                                       [--tag-share 0.34]
 
 Builds, under OUT (default `benchmarks/out/`, git-ignored):
 
@@ -11,7 +12,9 @@ Builds, under OUT (default `benchmarks/out/`, git-ignored):
     kb/                        the superproject
       ws/bench/BigRepo/        the repo as a submodule, checked out at B
       ws/bench/notes/*.md      --notes notes holding --citations citations in mixed forms;
-                               a fifth of the notes declare commit A (so drift is computed)
+                               a fifth of the notes declare commit A (so drift is computed);
+                               --tag-share of them are permalinks pinned to tag v1.0 (= A),
+                               half of those labelled with a name their first line holds
 
 Objects are packed, as in a clone from a server (loose objects make `git ls-tree -r` 100×
 slower). The same seed gives the same files, notes and commits (commit dates are fixed).
@@ -121,10 +124,19 @@ def edit_for_b(rng: random.Random, root: Path, sizes: dict[str, int]) -> None:
         sizes[path] = len(lines)
 
 
-def citation(rng: random.Random, path: str, lines: int, repo: str) -> str:
+def citation(rng: random.Random, path: str, lines: int, repo: str, tag_share: float = 0.0) -> str:
     start = rng.randint(1, max(1, lines - 30))
     end = min(lines, start + rng.randint(0, 25))
     parts = path.split("/")
+    if rng.random() < tag_share:
+        # a permalink pinned to the release tag of commit A, half of them labelled with a name
+        # the first cited line holds (`value_12` / `<word>_12`), the way reading notes link code
+        url = f"https://github.com/bench/{repo}/blob/v1.0/{path}#L{start}-L{end}"
+        if rng.random() < 0.5 and start > 1 and not path.endswith((".md", ".json")):
+            word = WORDS[(start * 7 + len(path)) % len(WORDS)]
+            name = f"value_{start}" if path.endswith(".py") else f"{word}_{start}"
+            return f"[`{name}`]({url})"
+        return f"[{parts[-1]}]({url})"
     form = rng.random()
     if form < 0.30:
         return f"`{repo}/{path}:{start}-{end}`"  # canonical, repo-prefixed
@@ -149,7 +161,8 @@ def citation(rng: random.Random, path: str, lines: int, repo: str) -> str:
 
 
 def write_notes(rng: random.Random, notes_dir: Path, sizes: dict[str, int], repo: str,
-                notes: int, citations: int, commit_a: str) -> None:
+                notes: int, citations: int, commit_a: str, tag_share: float = 0.0,
+                sizes_a: dict[str, int] | None = None) -> None:
     notes_dir.mkdir(parents=True, exist_ok=True)
     paths = sorted(sizes)
     per_note = [citations // notes + (1 if i < citations % notes else 0) for i in range(notes)]
@@ -174,13 +187,14 @@ def write_notes(rng: random.Random, notes_dir: Path, sizes: dict[str, int], repo
                     out += ["```python", f"# {path}:1-2", "pass", "```"]
                 else:
                     path = rng.choice(paths)
-                    out.append(f"- {rng.choice(WORDS)}: {citation(rng, path, sizes[path], repo)}")
+                    size = (sizes_a or sizes)[path] if tag_share else sizes[path]
+                    out.append(f"- {rng.choice(WORDS)}: {citation(rng, path, size, repo, tag_share)}")
                 written += 1
             out.append("")
         (notes_dir / f"note-{index:02d}.md").write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
-def generate(out: Path, files: int, notes: int, citations: int, seed: int) -> Path:
+def generate(out: Path, files: int, notes: int, citations: int, seed: int, tag_share: float = 0.0) -> Path:
     rng = random.Random(seed)
     if out.exists():
         shutil.rmtree(out)
@@ -191,6 +205,8 @@ def generate(out: Path, files: int, notes: int, citations: int, seed: int) -> Pa
     git(upstream, "add", "-A")
     git(upstream, "commit", "-q", "-m", "A")
     commit_a = git(upstream, "rev-parse", "HEAD")
+    git(upstream, "tag", "v1.0")
+    sizes_a = dict(sizes)
     edit_for_b(rng, upstream, sizes)
     git(upstream, "add", "-A")
     git(upstream, "commit", "-q", "-m", "B")
@@ -201,7 +217,7 @@ def generate(out: Path, files: int, notes: int, citations: int, seed: int) -> Pa
     git(kb, "submodule", "add", "-q", str(upstream), "ws/bench/BigRepo")
     # a local clone hard-links loose objects; a clone over the network arrives packed
     git(kb / "ws/bench/BigRepo", "repack", "-adq")
-    write_notes(rng, kb / "ws/bench/notes", sizes, "BigRepo", notes, citations, commit_a)
+    write_notes(rng, kb / "ws/bench/notes", sizes, "BigRepo", notes, citations, commit_a, tag_share, sizes_a)
     git(kb, "add", "-A")
     git(kb, "commit", "-q", "-m", "bench workspace")
     return kb / "ws"
@@ -214,8 +230,10 @@ def main() -> None:
     parser.add_argument("--notes", type=int, default=25)
     parser.add_argument("--citations", type=int, default=600)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--tag-share", type=float, default=0.0,
+                        help="share of citations written as permalinks pinned to tag v1.0 (commit A)")
     args = parser.parse_args()
-    workspace = generate(args.out, args.files, args.notes, args.citations, args.seed)
+    workspace = generate(args.out, args.files, args.notes, args.citations, args.seed, args.tag_share)
     print(workspace)
 
 

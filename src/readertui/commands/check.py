@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
+
+import msgspec
 
 from readertui.core.check import check, only_unpinned, report_github, report_json, report_text
 from readertui.core.errors import GitError
@@ -64,8 +65,10 @@ def run(args: argparse.Namespace) -> int:
     workspace = find_workspace(args.path)
     report = check(workspace, args.path, project=args.project)
     if args.format == "json":
-        sys.stdout.write(json.dumps(report_json(report, workspace, args.only_broken),
-                                    ensure_ascii=False, indent=2) + "\n")
+        # msgspec's encoder, formatted as `json.dumps(indent=2, ensure_ascii=False)` would: the
+        # stdlib's indenting encoder is pure Python (~50 ms for 2,000 citations)
+        data = msgspec.json.format(msgspec.json.encode(report_json(report, workspace, args.only_broken)), indent=2)
+        sys.stdout.write(data.decode("utf-8") + "\n")
     elif args.format == "github":
         sys.stdout.write(report_github(report, workspace))
     else:

@@ -7,6 +7,7 @@ without `notes/`, a submodule that is not checked out) raise `ReadertuiError` in
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -100,10 +101,16 @@ def only_unpinned(report: Report) -> bool:
 
 
 def _note_name(result: CitationResult, workspace: Workspace) -> str:
+    return _note_path_name(result.note, workspace.root)
+
+
+@functools.lru_cache(maxsize=1024)
+def _note_path_name(note: Path, root: Path) -> str:
+    """Cached per note: `Path.resolve` costs ~0.1 ms and a report names each note many times."""
     try:
-        return result.note.resolve().relative_to(workspace.root).as_posix()
+        return note.resolve().relative_to(root).as_posix()
     except ValueError:
-        return str(result.note)
+        return str(note)
 
 
 def _ranges(ranges: Iterable[LineRange]) -> list[list[int]]:

@@ -1510,7 +1510,7 @@ def _is_suffix(short: str, full: str) -> bool:
 
 
 _PARAGRAPH_PATH = LazyPattern(
-    r"(?:[(（]|[:：])[ \t]{0,3}[*_`]{0,3}(?P<path>[\w.\-+@~/\[\]]{3,1024})[*_`]{0,3}"
+    r"(?:[(（]|[:：])[ \t]{0,3}[*_`]{0,3}(?P<path>[\w.\-+@~/\[\]]{3,1024}+)[*_`]{0,3}"
     r"[ \t]{0,3}(?=[)）,，;；。]|\.?[ \t]*(?:\n|\Z)|\.?[ \t])"
 )
 
@@ -1521,7 +1521,7 @@ def _paragraph_path(text: str, start: int, end: int) -> str | None:
     if text.find("/", start, end) == -1:
         return None
     named: set[str] = set()
-    for match in _PARAGRAPH_PATH.finditer(text[start:end]):
+    for match in _PARAGRAPH_PATH.finditer(text, start, end):
         path = _normalize_path(match["path"].rstrip("."))
         if "/" in path.strip("/") and not path.startswith(("/", "~")) and _path_alone_ok(path):
             named.add(path)

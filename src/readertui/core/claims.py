@@ -20,7 +20,6 @@ queries of `core/tags.py` on the one file.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -112,19 +111,42 @@ def _is_file_name(qualified: str) -> bool:
     return ext in SOURCE_EXTENSIONS
 
 
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
+
+
+def _has_word(text: str, name: str) -> bool:
+    """`name` in `text` as a whole word (both lower-cased by the caller); no regex to compile,
+    since each label names something else."""
+    at = text.find(name)
+    while at != -1:
+        before = text[at - 1] if at else ""
+        after = text[at + len(name) : at + len(name) + 1]
+        if before not in _WORD_CHARS and before != "~" and after not in _WORD_CHARS:
+            return True
+        at = text.find(name, at + 1)
+    return False
+
+
 def _word_pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z0-9_$~]){re.escape(name)}(?![A-Za-z0-9_$])", re.IGNORECASE)
 
 
 def judge(
-    claim: Claim, source: bytes, path: str, ranges: Sequence[LineRange], definitions_of: DefinitionsOf
+    claim: Claim,
+    source: bytes,
+    path: str,
+    ranges: Sequence[LineRange],
+    definitions_of: DefinitionsOf,
+    lines: Sequence[str] | None = None,
 ) -> Verdict:
-    """Whether `ranges` of `source` (the file at the citation's commit) show `claim`."""
-    lines = source.decode("utf-8", "replace").split("\n")
+    """Whether `ranges` of `source` (the file at the citation's commit) show `claim`. `lines`
+    is the decoded source split at `\n`, when the caller keeps it for many citations."""
+    if lines is None:
+        lines = source.decode("utf-8", "replace").split("\n")
     cited = "\n".join(line for rng in ranges for line in lines[rng.start - 1 : rng.end])
-    pattern = _word_pattern(claim.name)
-    if pattern.search(cited):
+    if _has_word(cited.lower(), claim.name.lower()):
         return Verdict(True)
+    pattern = _word_pattern(claim.name)
     defs = [d for d in definitions_of(source, path) if d.name.lower() == claim.name.lower()]
     if any(all(d.start <= rng.start and rng.end <= d.end for rng in ranges) for d in defs):
         return Verdict(True)  # inside the named definition's body
@@ -166,10 +188,12 @@ def _closest(defs: list[Definition], claim: Claim, ranges: Sequence[LineRange]) 
 
 
 def _near_spelling(
-    name: str, lines: list[str], defs: Sequence[Definition]
+    name: str, lines: Sequence[str], defs: Sequence[Definition]
 ) -> tuple[str, LineRange | None] | None:
     """A definition, else a word of the file, spelled nearly like `name` (`shedule_step` →
     `schedule_step`); a mere case difference is not near, it is the same name."""
+    import difflib  # only a mismatch needs it
+
     by_name = {d.name: LineRange(d.start, d.end) for d in defs}
     close = difflib.get_close_matches(name, list(by_name), n=1, cutoff=0.84)
     if close and close[0].lower() != name.lower():

@@ -20,6 +20,7 @@ import signal
 import subprocess
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
@@ -109,7 +110,12 @@ def _environment() -> dict[str, str]:
 
 
 def _execute(
-    cwd: Path, args: list[str], timeout: float | None, new_session: bool, extra_config: tuple[str, ...]
+    cwd: Path,
+    args: list[str],
+    timeout: float | None,
+    new_session: bool,
+    extra_config: tuple[str, ...],
+    stdin: bytes | None = None,
 ) -> bytes:
     """git's stdout; GitCommandError on failure or timeout, GitError when git is missing."""
     try:
@@ -117,7 +123,7 @@ def _execute(
             _command(args, extra_config),
             cwd=cwd,
             env=_environment(),
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=new_session,  # no controlling terminal: ssh cannot prompt
@@ -129,7 +135,7 @@ def _execute(
     except NotADirectoryError as error:
         raise GitCommandError(args, None, f"fatal: {cwd} is not a folder") from error
     try:
-        out, err = process.communicate(timeout=timeout)
+        out, err = process.communicate(stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
         if new_session:  # the whole group: fetch's ssh or remote helper too
             os.killpg(process.pid, signal.SIGKILL)
@@ -479,6 +485,36 @@ class GitRepo:
             data = self._read_blob(sha, path) if _batch_safe(path) else self._read_blob_slowly(sha, path)
             self._blobs.put(key, data)
             return data
+
+    def read_files(self, commit: str, paths: Iterable[str]) -> dict[str, bytes | None]:
+        """Many blobs at `commit` through one `cat-file --batch` whose requests are all written
+        at once (one round trip per blob through the persistent process costs a context switch
+        each). Paths the line protocol cannot carry, and any failure, are left out: read them
+        with `read_file`."""
+        sha = self.resolve(commit)
+        wanted = sorted({p.strip("/") for p in paths if _batch_safe(p) and ".." not in p.split("/")})
+        if sha is None or not wanted:
+            return {}
+        request = "".join(f"{sha}:{path}\n" for path in wanted).encode("utf-8")
+        try:
+            out = _execute(self.path, ["cat-file", "--batch"], None, False, (), stdin=request)
+        except GitCommandError:
+            return {}
+        found: dict[str, bytes | None] = {}
+        pos = 0
+        for path in wanted:
+            end = out.find(b"\n", pos)
+            if end < 0:
+                break
+            header = out[pos:end].split(b" ")
+            pos = end + 1
+            if len(header) == 3 and header[2].isdigit():
+                size = int(header[2])
+                found[path] = out[pos : pos + size] if header[1] == b"blob" else None
+                pos += size + 1
+            else:  # "<name> missing" / "ambiguous"
+                found[path] = None
+        return found
 
     def _read_blob(self, sha: str, path: str) -> bytes | None:
         try:

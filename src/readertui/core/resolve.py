@@ -399,6 +399,7 @@ class Resolver:
         self._sources = {repo.name: _RepoSource(repo, open_git) for repo in project.repos}
         self.definitions_of: claims.DefinitionsOf = claims.tags_definitions  # replaceable in tests
         self._defs: dict[tuple[str, str], tuple] = {}
+        self._texts: dict[tuple[str, str], tuple[bytes, list[str]] | None] = {}  # labelled files
         self._files: dict[tuple[str, str | None], FileList] = {}
         self._scopes: dict[str | None, _Scope] = {}
         self._drift: dict[tuple[str, str, str], DriftMapper] = {}  # (repo path, A, B)
@@ -468,15 +469,26 @@ class Resolver:
         except OSError as error:
             return CitationResult(note, citation, Status.MISSING, detail=f"cannot read: {error}")
 
-    @staticmethod
-    def _prefetch(targets: list[_Target]) -> None:
+    def _prefetch(self, targets: list[_Target]) -> None:
         wanted: dict[tuple[int, str], tuple[_RepoSource, set[str]]] = {}
+        labelled: dict[tuple[int, str], tuple[_RepoSource, set[str]]] = {}
         for target in targets:
             if target.citation.ranges and target.view.commit is not None:
                 key = (id(target.view.source), target.view.commit)
                 wanted.setdefault(key, (target.view.source, set()))[1].add(target.path)
+                if target.pinned and claims.claim_of(target.citation.label) is not None:
+                    labelled.setdefault(key, (target.view.source, set()))[1].add(target.path)
         for (_, commit), (source, paths) in wanted.items():
             source.prefetch_line_counts(commit, paths)
+        for (_, commit), (source, paths) in labelled.items():
+            # the files whose labels are judged, in one batch (not one round trip each)
+            if source.git is not None:
+                for path, data in source.git.read_files(commit, paths).items():
+                    self._remember_text(commit, path, data)
+
+    def _remember_text(self, commit: str, path: str, data: bytes | None) -> None:
+        binary = data is None or b"\0" in data[:8000]
+        self._texts[(commit, path)] = None if binary else (data, data.decode("utf-8", "replace").split("\n"))
 
     def _locate(self, note: Path, scan: NoteScan, citation: Citation) -> CitationResult | _Target:
         ref = citation.commit or scan.commit_for_line(citation.line)
@@ -691,10 +703,15 @@ class Resolver:
         view = target.view
         if claim is None or view.commit is None or view.source.git is None or not target.citation.ranges:
             return result
-        source = view.source.git.read_file(target.path, view.commit)
-        if source is None or b"\0" in source[:8000]:
+        key = (view.commit, target.path)
+        if key not in self._texts:
+            self._remember_text(view.commit, target.path, view.source.git.read_file(target.path, view.commit))
+        text = self._texts[key]
+        if text is None:
             return result
-        verdict = claims.judge(claim, source, target.path, target.citation.ranges, self._definitions(view.commit))
+        verdict = claims.judge(
+            claim, text[0], target.path, target.citation.ranges, self._definitions(view.commit), text[1]
+        )
         if verdict.shown:
             return result
         found = (verdict.defined_at,) if verdict.defined_at else ()
