@@ -84,6 +84,7 @@ class RangeMapping(msgspec.Struct, frozen=True):
     old_ranges: tuple[LineRange, ...]
     new_ranges: tuple[LineRange, ...]  # () when orphaned or when a changed range has no candidate
     confidence: float  # 1.0 only for exact (same / moved)
+    by_symbol: str | None = None  # the definition that placed a changed range (core/symbol_drift.py)
 
     @property
     def exact(self) -> bool:

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from readertui.core import claims, ignore
+from readertui.core import claims, ignore, symbol_drift
 from readertui.core.citations import scan_note
 from readertui.core.drift import DriftMapper, MappingStatus
 from readertui.core.errors import ReadertuiError
@@ -398,7 +398,7 @@ class Resolver:
         self._open_git = open_git
         self._sources = {repo.name: _RepoSource(repo, open_git) for repo in project.repos}
         self.definitions_of: claims.DefinitionsOf = claims.tags_definitions  # replaceable in tests
-        self._defs: dict[tuple[str, str], tuple] = {}
+        self._defs: dict[tuple[str, int, int], tuple] = {}
         self._texts: dict[tuple[str, str], tuple[bytes, list[str]] | None] = {}  # labelled files
         self._files: dict[tuple[str, str | None], FileList] = {}
         self._scopes: dict[str | None, _Scope] = {}
@@ -710,7 +710,7 @@ class Resolver:
         if text is None:
             return result
         verdict = claims.judge(
-            claim, text[0], target.path, target.citation.ranges, self._definitions(view.commit), text[1]
+            claim, text[0], target.path, target.citation.ranges, self._definitions(), text[1]
         )
         if verdict.shown:
             return result
@@ -720,10 +720,10 @@ class Resolver:
             new_path=target.path if found else None, new_ranges=found, confidence=None,
         )
 
-    def _definitions(self, commit: str) -> claims.DefinitionsOf:
-        """`definitions_of`, cached per (commit, path): one parse per file however many labels."""
+    def _definitions(self) -> claims.DefinitionsOf:
+        """`definitions_of`, cached per file content: one parse per file however many labels."""
         def cached(source: bytes, path: str):
-            key = (commit, path)
+            key = (path, len(source), hash(source))
             if key not in self._defs:
                 self._defs[key] = tuple(self.definitions_of(source, path))
             return self._defs[key]
@@ -772,6 +772,12 @@ class Resolver:
         if key not in self._drift:
             self._drift[key] = DriftMapper(source.git, view.commit, source.head)
         mapping = self._drift[key].map(path, citation.ranges)
+        if mapping.status == "changed":  # unsure by text: the cited definition may place it
+            mapping = symbol_drift.improve(
+                mapping, view.commit, source.head, citation.label,
+                lambda commit, at: source.git.read_file(at, commit) if source.git else None,
+                self._definitions(),
+            )
         since = short(view.commit)
         extra: dict[str, Any] = dict(new_path=mapping.new_path, new_ranges=mapping.new_ranges)
         if mapping.status is MappingStatus.SAME:
@@ -788,7 +794,8 @@ class Resolver:
             )
         if mapping.new_ranges:
             best = f"best match {mapping.new_path}:{format_ranges(mapping.new_ranges)}"
-            best += f" (confidence {mapping.confidence:.2f})"
+            best += f" (confidence {mapping.confidence:.2f}"
+            best += f", by the definition of {mapping.by_symbol})" if mapping.by_symbol else ")"
         else:
             best = "no match found at the checkout"
         return CitationResult(

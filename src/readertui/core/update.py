@@ -42,6 +42,7 @@ from pathlib import Path
 import msgspec
 
 from readertui.core import bookmarks as bookmark_store
+from readertui.core import claims, symbol_drift
 from readertui.core.citations import scan_note
 from readertui.core.drift import DriftMapper, MappingStatus, RangeMapping, map_bookmark, split_lines
 from readertui.core.errors import ConflictError, GitError, NoteError, ReadertuiError, WorkspaceError
@@ -377,6 +378,12 @@ class _NotePlanner:
     def _plan_citation(self, note: Path, citation: Citation, path: str) -> CitationPlan:
         assert self.mapper is not None, "a made plan is re-decided, not re-planned"
         mapping = self.mapper.map(path, citation.ranges)
+        if mapping.status == "changed" and self.git is not None:
+            git = self.git  # the definition the range held may place it better than its text
+            mapping = symbol_drift.improve(
+                mapping, self.old, self.new, citation.label,
+                lambda commit, at: git.read_file(at, commit), claims.tags_definitions,
+            )
         plan = _decide(CitationPlan(note, citation, path, mapping, REWRITE), self.options)
         if mapping.status is MappingStatus.CHANGED or (mapping.status is MappingStatus.MOVED and plan.action is REVIEW):
             return self._excerpts(plan)

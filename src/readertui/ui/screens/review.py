@@ -155,6 +155,8 @@ class ReviewFailed(Message):
 def status_text(item: CitationPlan) -> str:
     mapping = item.mapping
     if mapping.status is MappingStatus.CHANGED:
+        if mapping.by_symbol and mapping.new_ranges:  # placed by the definition it cited
+            return f"changed {mapping.confidence:.2f} by {mapping.by_symbol}"
         return f"changed {mapping.confidence:.2f}" if mapping.new_ranges else "changed, gone"
     if mapping.status is MappingStatus.MOVED and mapping.new_path != item.path:
         return "renamed"
