@@ -97,7 +97,7 @@ def build(repo: Path, out: Path, files: int, per_file: int, rng: random.Random):
             d = rng.choice(defs)
             same = [x for x in defs if x.name.lower() == d.name.lower()]
 
-            def shows(a: int, b: int, name: str = d.name) -> bool:
+            def shows(a: int, b: int, name: str = d.name, text: list[str] = text, defs: list = defs) -> bool:
                 cited = "\n".join(text[a - 1 : b])
                 inside = any(x.start <= a and b <= x.end for x in defs if x.name.lower() == name.lower())
                 return word_in(name, cited) or inside

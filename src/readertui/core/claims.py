@@ -162,11 +162,11 @@ def judge(
         )
     near = _near_spelling(claim.name, lines, definitions_of(source, path))
     if near is not None:
-        word, where = near
-        at = f" (defined at {where})" if where else ""
+        word, near_at = near
+        at = f" (defined at {near_at})" if near_at else ""
         return Verdict(
             False, f"{shown} not show {claim.name}; did you mean {word}{at}?",
-            defined_at=where, suggestion=word,
+            defined_at=near_at, suggestion=word,
         )
     used = next((i + 1 for i, line in enumerate(lines) if pattern.search(line)), None)
     if used is not None:

@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
@@ -45,6 +45,9 @@ from readertui.core.model import (
     format_ranges,
 )
 from readertui.core.notes import read_text
+
+if TYPE_CHECKING:
+    from readertui.core.tags import Definition
 
 # Rule 5: files under these folders lose to the same name elsewhere (dot-folders too).
 VENDORED_DIRS = frozenset(
@@ -398,7 +401,7 @@ class Resolver:
         self._open_git = open_git
         self._sources = {repo.name: _RepoSource(repo, open_git) for repo in project.repos}
         self.definitions_of: claims.DefinitionsOf = claims.tags_definitions  # replaceable in tests
-        self._defs: dict[tuple[str, int, int], tuple] = {}
+        self._defs: dict[tuple[str, int, int], tuple[Definition, ...]] = {}
         self._texts: dict[tuple[str, str], tuple[bytes, list[str]] | None] = {}  # labelled files
         self._files: dict[tuple[str, str | None], FileList] = {}
         self._scopes: dict[str | None, _Scope] = {}
@@ -487,8 +490,10 @@ class Resolver:
                     self._remember_text(commit, path, data)
 
     def _remember_text(self, commit: str, path: str, data: bytes | None) -> None:
-        binary = data is None or b"\0" in data[:8000]
-        self._texts[(commit, path)] = None if binary else (data, data.decode("utf-8", "replace").split("\n"))
+        if data is None or b"\0" in data[:8000]:
+            self._texts[(commit, path)] = None  # absent or binary: no label is judged on it
+        else:
+            self._texts[(commit, path)] = (data, data.decode("utf-8", "replace").split("\n"))
 
     def _locate(self, note: Path, scan: NoteScan, citation: Citation) -> CitationResult | _Target:
         ref = citation.commit or scan.commit_for_line(citation.line)
@@ -722,7 +727,7 @@ class Resolver:
 
     def _definitions(self) -> claims.DefinitionsOf:
         """`definitions_of`, cached per file content: one parse per file however many labels."""
-        def cached(source: bytes, path: str):
+        def cached(source: bytes, path: str) -> tuple[Definition, ...]:
             key = (path, len(source), hash(source))
             if key not in self._defs:
                 self._defs[key] = tuple(self.definitions_of(source, path))
