@@ -22,6 +22,7 @@ from readertui.core.errors import GitError, WorkspaceError
 from readertui.core.git import GitRepo
 from readertui.core.log import log_entry
 from readertui.core.model import LineRange, Project, Repo, RepoKind, Workspace
+from readertui.core.preconditions import project_names, require_project
 from readertui.core.workspace import find_workspace
 
 _LINES = re.compile(r"\s*(\d+)\s*(?:[-–—]\s*(\d+))?\s*")
@@ -82,10 +83,7 @@ def projects_from(start: Path, name: str | None) -> tuple[Workspace, list[Projec
     `start`, else every project (when `start` is the workspace itself or above a project)."""
     workspace = find_workspace(start)
     if name:
-        project = workspace.project(name)
-        if project is None:
-            raise WorkspaceError(f"no project {name!r} in {workspace.root} (projects: {_names(workspace)})")
-        return workspace, [project]
+        return workspace, [require_project(workspace, name)]
     project = workspace.project_for(Path(start).resolve())
     return workspace, [project] if project else list(workspace.projects)
 
@@ -95,7 +93,7 @@ def one_project(start: Path, name: str | None) -> tuple[Workspace, Project]:
     if len(projects) != 1:
         raise WorkspaceError(
             f"{Path(start).resolve()} is not inside a project; pass --project NAME "
-            f"(projects: {_names(workspace)})"
+            f"(projects: {project_names(workspace)})"
         )
     return workspace, projects[0]
 
@@ -185,7 +183,3 @@ def _resolve_commit(project: Project, commit: str) -> str:
     if _HEX.fullmatch(commit):
         return commit
     raise GitError(f"commit {commit!r} is unknown in the repos of {project.name}")
-
-
-def _names(workspace: Workspace) -> str:
-    return ", ".join(project.name for project in workspace.projects) or "none"

@@ -19,6 +19,7 @@ from pathlib import Path
 from readertui.core.errors import ConflictError, WorkspaceError
 from readertui.core.git import GitRepo, short
 from readertui.core.model import RepoKind
+from readertui.core.preconditions import require_clean, require_project
 from readertui.core.update import (
     UpdateOptions,
     UpdatePlan,
@@ -63,17 +64,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     workspace = find_workspace(args.path)
-    project = workspace.project(args.project)
-    if project is None:
-        names = ", ".join(p.name for p in workspace.projects) or "none"
-        raise WorkspaceError(f"no project {args.project!r} in {workspace.root} (projects: {names})")
+    project = require_project(workspace, args.project)
     repo = choose_repo(project, args.repo)
     git = GitRepo(repo.path)
-    if git.is_dirty():
-        raise WorkspaceError(
-            f"{repo.path} has uncommitted changes (see `git -C {repo.path} status`); "
-            "commit or stash them first. Nothing was changed"
-        )
+    require_clean(git, repo.path)
     target, how = resolve_target(git, args.to)
     options = UpdateOptions(rewrite_commits=args.rewrite_commits, accept_changed=args.accept_changed)
     for _ in range(REPLAN_ATTEMPTS):

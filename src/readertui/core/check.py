@@ -16,6 +16,7 @@ from typing import Any
 from readertui.core.errors import WorkspaceError
 from readertui.core.ignore import load_rules
 from readertui.core.model import CitationResult, LineRange, Project, RepoKind, Report, Status, Workspace
+from readertui.core.preconditions import require_project
 from readertui.core.resolve import Resolver, is_within
 from readertui.core.safe_text import sanitize_line
 from readertui.core.workspace import note_files
@@ -39,11 +40,7 @@ def notes_in_scope(
         raise WorkspaceError(f"{target} is outside the workspace {root}")
     projects = list(workspace.projects)
     if project is not None:
-        chosen = workspace.project(project)
-        if chosen is None:
-            names = ", ".join(p.name for p in workspace.projects) or "none"
-            raise WorkspaceError(f"no project {project!r} in {root} (projects: {names})")
-        projects = [chosen]
+        projects = [require_project(workspace, project)]
     if resolved != root:
         projects = [p for p in projects if is_within(str(resolved), str(p.path))]
         if not projects:

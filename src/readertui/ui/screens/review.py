@@ -47,9 +47,10 @@ from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from readertui.core.drift import MappingStatus
-from readertui.core.errors import ReadertuiError, WorkspaceError
+from readertui.core.errors import ReadertuiError
 from readertui.core.git import GitRepo, short
 from readertui.core.model import LineRange, Location, Project, Repo, RepoKind, format_ranges
+from readertui.core.preconditions import require_clean
 from readertui.core.safe_text import decode_for_display, split_lines
 from readertui.core.update import (
     KEEP,
@@ -341,11 +342,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
             if isinstance(target, Drift):
                 plan = plan_drift(workspace, self.project, repo, git, target.commit)
             else:
-                if git.is_dirty():
-                    raise WorkspaceError(
-                        f"{repo.path} has uncommitted changes (see `git -C {repo.path} status`); "
-                        "commit or stash them first. Nothing was changed"
-                    )
+                require_clean(git, repo.path)
                 sha, how = resolve_target(git, target.ref)
                 plan = plan_update(workspace, self.project, repo, git, sha, UpdateOptions())
                 if not notice and target.ref is None:

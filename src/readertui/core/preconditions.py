@@ -1,0 +1,39 @@
+"""Checks that commands and screens make before they act, with the one message each.
+
+`require_project` turns a project name from the user into the project, or refuses naming the
+projects there are; `require_clean` refuses to move a repository with uncommitted changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from readertui.core.errors import WorkspaceError
+from readertui.core.model import Project, Workspace
+
+
+class _HasChanges(Protocol):
+    def is_dirty(self) -> bool: ...
+
+
+def project_names(workspace: Workspace) -> str:
+    """The workspace's projects, for a message: `a, b` (or `none`)."""
+    return ", ".join(project.name for project in workspace.projects) or "none"
+
+
+def require_project(workspace: Workspace, name: str) -> Project:
+    """The project called `name`; WorkspaceError naming the projects there are if none is."""
+    project = workspace.project(name)
+    if project is None:
+        raise WorkspaceError(f"no project {name!r} in {workspace.root} (projects: {project_names(workspace)})")
+    return project
+
+
+def require_clean(git: _HasChanges, path: Path) -> None:
+    """Refuse (WorkspaceError) when the repository at `path` has uncommitted changes."""
+    if git.is_dirty():
+        raise WorkspaceError(
+            f"{path} has uncommitted changes (see `git -C {path} status`); "
+            "commit or stash them first. Nothing was changed"
+        )
