@@ -738,3 +738,21 @@ def test_wrap_offsets_cover_the_text_in_rows_that_fit(text: str, width: int) -> 
         # mark on it) or a lone wide character in a one-cell row.
         overflow = text_of(piece.crop(width, end - start))
         assert end - start <= width or overflow.strip(" \u0301\ufe0f") == "" and end - start == width + 1 or width == 1 == end - start - 1
+
+
+async def test_the_render_caches_keep_what_was_used_last(monkeypatch) -> None:
+    """A hit refreshes an entry: the least recently used one goes first, not the oldest."""
+    from readertui.ui.widgets import code_view
+
+    monkeypatch.setattr(code_view, "_BODY_CACHE_SIZE", 3)
+    monkeypatch.setattr(code_view, "_ROW_CACHE_SIZE", 3)
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(CodeView)
+        view.load("\n".join(f"line {n}" for n in range(10)))
+        await pilot.pause()
+        view._forget()
+        for y in (0, 1, 2, 0, 3):  # row 0 is painted again before row 3 arrives
+            view.render_line(y)
+        cached_rows = {key[0] for key in view._rows.keys()}
+        assert 0 in cached_rows and 1 not in cached_rows

@@ -15,7 +15,6 @@ from __future__ import annotations
 import bisect
 import re
 import threading
-from collections import OrderedDict
 from itertools import accumulate
 from typing import ClassVar
 
@@ -24,6 +23,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events, on, work
 from textual.binding import BindingType
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -201,9 +201,10 @@ class CodeView(ScrollView, can_focus=True):
         self._syntax_styles = dict(DEFAULT_SYNTAX_STYLES)
         self._mark_styles = dict(DEFAULT_MARK_STYLES)
         self._scope_styles: dict[str, Style | None] = {}
-        self._spans: OrderedDict[int, list[Overlay]] = OrderedDict()
-        self._bodies: OrderedDict[int, Strip] = OrderedDict()
-        self._rows: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
+        # Least recently used entries go first (a hit refreshes its entry).
+        self._spans: LRUCache[int, list[Overlay]] = LRUCache(_SPAN_CACHE_SIZE)
+        self._bodies: LRUCache[int, Strip] = LRUCache(_BODY_CACHE_SIZE)
+        self._rows: LRUCache[tuple[object, ...], Strip] = LRUCache(_ROW_CACHE_SIZE)
         self._base_style: Style | None = None
         self._search: re.Pattern[str] | None = None
         self._joined: str | None = None
@@ -400,9 +401,9 @@ class CodeView(ScrollView, can_focus=True):
             self._bodies.clear()
             self._rows.clear()
             return
-        self._bodies.pop(index, None)
-        for key in [key for key in self._rows if key[0] == index]:
-            del self._rows[key]
+        self._bodies.discard(index)
+        for key in [key for key in self._rows.keys() if key[0] == index]:
+            self._rows.discard(key)
 
     # --- soft wrap: screen rows ↔ lines ----------------------------------------------------------
 
@@ -757,9 +758,7 @@ class CodeView(ScrollView, can_focus=True):
             segments.extend(Segment.apply_style(body_segments, line_style))
             # Merging equal neighbours saves ~30 bytes of escape codes per merge on the wire.
             row = Strip(list(Segment.simplify(segments)), width)
-            self._rows[key] = row
-            if len(self._rows) > _ROW_CACHE_SIZE:
-                self._rows.popitem(last=False)
+            self._rows.set(key, row)
         return row
 
     @staticmethod
@@ -786,7 +785,6 @@ class CodeView(ScrollView, can_focus=True):
         """The whole (capped) line with syntax, overlay and search styles; no background."""
         body = self._bodies.get(index)
         if body is not None:
-            self._bodies.move_to_end(index)
             return body
         raw = self._lines[index]
         hidden = len(raw) - MAX_COLUMNS
@@ -809,9 +807,7 @@ class CodeView(ScrollView, can_focus=True):
         if hidden > 0:
             segments.append(Segment(_truncation_note(hidden), self._mark_styles["truncated"]))
         body = Strip(segments)
-        self._bodies[index] = body
-        if len(self._bodies) > _BODY_CACHE_SIZE:
-            self._bodies.popitem(last=False)
+        self._bodies.set(index, body)
         return body
 
     def _syntax_spans(self, index: int) -> list[Overlay]:
@@ -827,10 +823,8 @@ class CodeView(ScrollView, can_focus=True):
         if not found and not highlighter.parsed:
             return []  # nothing parsed for these rows yet: ask again when the parse lands
         for line in range(first, min(last, len(self._lines)) + 1):
-            self._spans[line - 1] = found.get(line, [])
-        while len(self._spans) > _SPAN_CACHE_SIZE:
-            self._spans.popitem(last=False)
-        return self._spans[index]
+            self._spans.set(line - 1, found.get(line, []))
+        return found.get(first, [])
 
     def _scope_style(self, capture: str) -> Style | None:
         if capture not in self._scope_styles:
