@@ -213,6 +213,9 @@ async def test_bookmark_toggle_list_rename_and_delete(demo):
         await pilot.pause()
         await pilot.press("end", "d")
         await settle(pilot)
+        assert "block start" in store.read_text()  # the first d asks
+        await pilot.press("d")
+        await settle(pilot)
         assert "block start" not in store.read_text()
         assert len(screen.index.bookmarks) == 2
         # toggling on a bookmarked line removes that bookmark

@@ -85,6 +85,9 @@ REGISTRY: tuple[BindingSpec, ...] = (
     _spec("source", "copy_permalink", "Y", "Copy permalink"),
     _spec("source", "backlinks", "b", "Notes citing this line", show=True),
     _spec("source", "open_checkout", "o", "Open the checked-out file"),
+    # Every code view binds it; with nothing selected the key goes on to the screen (the
+    # review screen closes on Escape).
+    _spec("source", "clear_selection", "escape", "Clear the selection"),
     # notes pane
     _spec("notes", "follow_citation", "enter", "Open citation", show=True),
     _spec("notes", "next_citation", "right_square_bracket", "Next citation", show=True),

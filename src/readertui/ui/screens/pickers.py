@@ -530,6 +530,13 @@ class ListPicker(ModalScreen[T | None], Generic[T]):
             current = options.highlighted or 0
             options.highlighted = max(0, min(options.option_count - 1, current + step))
 
+    @on(OptionList.OptionHighlighted)
+    def _moved(self) -> None:
+        self.disarm()
+
+    def disarm(self) -> None:
+        """Hook for pickers that ask before acting (another item highlighted: ask again)."""
+
     def highlighted_value(self) -> T | None:
         index = self.query_one(OptionList).highlighted
         return None if index is None else self.items[index][1]
@@ -547,7 +554,8 @@ class BookmarkChoice(msgspec.Struct, frozen=True):
 
 
 class BookmarkPicker(ListPicker[BookmarkChoice]):
-    """The bookmark list: Enter jumps, `r` renames, `d` deletes (the screen saves)."""
+    """The bookmark list: Enter jumps, `r` renames, `d` deletes after a second `d` on the same
+    bookmark (the title asks first; the screen saves)."""
 
     DEFAULT_CSS = PICKER_CSS.format(name="BookmarkPicker") + """
     BookmarkPicker > Vertical { height: auto; max-height: 80%; }
@@ -566,8 +574,21 @@ class BookmarkPicker(ListPicker[BookmarkChoice]):
         super().__init__(
             f"Bookmarks ({len(items)}) — Enter: jump · r: rename · d: delete · Esc: close", items
         )
+        self._armed: str | None = None  # the bookmark a first `d` asked about
+
+    def disarm(self) -> None:
+        if self._armed is not None:
+            self._armed = None
+            self.query_one(Label).update(inert(self.title_text))
 
     def action_choose(self, action: BookmarkAction) -> None:
         choice = self.highlighted_value()
+        if choice is not None and action == "delete" and self._armed != choice.bookmark.id:
+            self._armed = choice.bookmark.id
+            mark = choice.bookmark
+            self.query_one(Label).update(
+                inert(f"Delete {mark.repo}/{mark.path}:{mark.range} {mark.label}? d again: delete · Esc: keep")
+            )
+            return
         if choice is not None:
             self.dismiss(BookmarkChoice(action, choice.bookmark))

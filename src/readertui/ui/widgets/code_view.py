@@ -43,7 +43,7 @@ from readertui.core.syntax import (
     plain_text_reason,
     scope_chain,
 )
-from readertui.ui.bindings import specs_in
+from readertui.ui.bindings import spec_for, specs_in
 from readertui.ui.widgets.soft_wrap import WrapLayout
 
 # Columns of one line that are ever rendered; the rest is summarised by a marker. A 5 MB line
@@ -139,7 +139,8 @@ class CodeView(ScrollView, can_focus=True):
 
     # The shared "view" keys from the registry (goto_line and search are prompts its users add).
     BINDINGS: ClassVar[list[BindingType]] = [
-        spec.binding() for spec in specs_in("view") if spec.action in _VIEW_ACTIONS
+        *(spec.binding() for spec in specs_in("view") if spec.action in _VIEW_ACTIONS),
+        spec_for("clear_selection").binding(),  # a source-scope id every code view binds
     ]
 
     class CursorMoved(Message):
@@ -195,6 +196,7 @@ class CodeView(ScrollView, can_focus=True):
         self._generation = 0
         self._highlighting_held = False
         self._anchor: int | None = None
+        self._jumped_selection = False  # the selection is the range a jump selected
         self._highlighter: Highlighter | None = None
         self._marks: dict[int, str] = {}
         self._overlays: dict[int, list[Overlay]] = {}
@@ -245,6 +247,7 @@ class CodeView(ScrollView, can_focus=True):
             if self.notice is None:
                 self._highlighter = Highlighter(self._lines, self.language)
         self._anchor = None
+        self._jumped_selection = False
         self._marks = {}
         self._overlays = {}
         self._search = None
@@ -525,7 +528,16 @@ class CodeView(ScrollView, can_focus=True):
         low, high = sorted((self._anchor, self.cursor_line))
         return LineRange(low, high)
 
+    def action_clear_selection(self) -> None:
+        self._clear_selection()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_selection":
+            return self._anchor is not None  # nothing selected: Escape is the screen's
+        return True
+
     def _clear_selection(self) -> None:
+        self._jumped_selection = False
         if self._anchor is not None:
             current = self.selection()
             self._anchor = None
@@ -549,6 +561,7 @@ class CodeView(ScrollView, can_focus=True):
         self._parse_visible_rows()
         if select is not None:
             self._anchor = target.end
+            self._jumped_selection = True
             self._refresh_lines(target.start, target.end)
         self._scroll_column_into_view(line, column)
 
@@ -593,7 +606,10 @@ class CodeView(ScrollView, can_focus=True):
 
     def _move(self, delta: int, *, select: bool = False) -> None:
         if select:
-            if self._anchor is None:
+            if self._anchor is None or self._jumped_selection:
+                # A range a jump selected (a citation, a bookmark) is not the reader's own:
+                # shift+arrows start a new selection at the cursor instead of shrinking it.
+                self._clear_selection()
                 self._anchor = self.cursor_line
         else:
             self._clear_selection()
