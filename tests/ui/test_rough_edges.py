@@ -52,3 +52,11 @@ async def test_bookmark_delete_asks_first_and_moving_on_keeps_it(demo):
         await pilot.press("escape")
         await settle(pilot)
         assert store.read_text() == before
+
+
+async def test_the_palette_offers_no_theme_of_textual(demo):
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Theme" not in titles and "Quit" in titles

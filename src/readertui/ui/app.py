@@ -7,10 +7,12 @@ Kept small on purpose: the reading flows live in `screens/main.py`, the workspac
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import msgspec
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from readertui.config.keymap import load_keymap, split_keys
@@ -25,6 +27,9 @@ from readertui.ui.session import Session
 from readertui.ui.state import ViewState, fit_state, load_state, restore_notice, save_state
 from readertui.ui.textual_compat import refresh_truecolor_filter, replace_output_filters
 from readertui.ui.theming import build_theme
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
 
 
 class ReaderApp(App[int]):
@@ -104,6 +109,13 @@ class ReaderApp(App[int]):
         from textual.filter import Monochrome, NoColor
 
         replace_output_filters(self, drop=(Monochrome, NoColor), add=NoColor())
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        # Textual's "Theme" command offers its own themes (gruvbox, nord, …), which know
+        # nothing of our syntax and mark styles: themes are chosen in config.toml.
+        for command in super().get_system_commands(screen):
+            if command.title != "Theme":
+                yield command
 
     def get_css_variables(self) -> dict[str, str]:
         # Textual's own __init__ asks for the variables of its default theme, which nothing
