@@ -45,7 +45,7 @@ async def open_review(pilot) -> ReviewScreen:
 
 
 def cells(screen: ReviewScreen) -> list[dict[str, str]]:
-    """Each row's cells by column key (decision, status, on apply, note, citation, now)."""
+    """Each row's cells by column key (decision, status, citation, now, on apply, note)."""
     table = screen.table
     return [dict(zip(COLUMNS, map(str, table.get_row_at(row)))) for row in range(table.row_count)]
 
@@ -216,3 +216,22 @@ async def test_notes_at_several_commits_ask_which_to_review(tmp_path):
     head = git(kb.submodule, "rev-parse", "HEAD")
     later = (kb.project / "notes" / "later.md").read_text()
     assert later == f"**Commit**: `{head[:7]}`\n\nSave `src/engine/core.py:19-21`.\n"
+
+
+async def test_the_citation_column_is_whole_at_120_columns(tmp_path):
+    kb = build_kb(tmp_path)
+    long_name = "engine-internals-read-over-three-weeks-with-many-digressions-and-open-questions.md"
+    write(kb.project / "notes" / long_name, sections(kb))
+    git(kb.submodule, "checkout", "-q", "--detach", kb.b)
+    app = ReaderApp(find_workspace(kb.workspace))
+    async with app.run_test(size=(120, 40)) as pilot:
+        review = await open_review(pilot)
+        table = review.table
+        x = 0
+        for key, table_column in table.columns.items():
+            width = table_column.get_render_width(table)
+            if key == "citation":
+                assert x + width <= table.scrollable_content_region.width
+                break
+            x += width
+        assert all(len(text) <= 40 for text in column(review, "on apply"))

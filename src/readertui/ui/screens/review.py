@@ -87,7 +87,10 @@ ACCEPTED, REJECTED = True, False
 DECISION_MARKS = {ACCEPTED: "✓", REJECTED: "✗", None: "·"}
 # Column keys, in display order (the decision column has no title). What happens on apply comes
 # early so a narrow terminal keeps it; the citation is in the old pane's title as well.
-COLUMNS = ("decision", "status", "on apply", "note", "citation", "now")
+# The citation and where it goes first: long note names and reasons come after them, so a
+# 120-column terminal never cuts the citation off.
+COLUMNS = ("decision", "status", "citation", "now", "on apply", "note")
+OUTCOME_WIDTH = 40  # characters of the "on apply" reason shown; the rest is cut with "…"
 CHANGED_STYLE = "citation_broken"  # the code view's mark style for lines that differ
 
 
@@ -409,7 +412,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         cells = {
             "decision": Text(self._mark(item)),
             "status": Text(status_text(item), style=style),
-            "on apply": Text(self._outcome_text(item)),
+            "on apply": Text(_clip(self._outcome_text(item))),
             "note": Text(f"{self._note_name(item.note)}:{item.citation.line}"),
             "citation": Text(item.citation.text),
             "now": Text(new_place(item)),
@@ -498,7 +501,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         table = self.table
         for item in self.rows:
             row_key = self._row_key(item)
-            for column, text in (("decision", self._mark(item)), ("on apply", self._outcome_text(item))):
+            for column, text in (("decision", self._mark(item)), ("on apply", _clip(self._outcome_text(item)))):
                 if str(table.get_cell(row_key, column)) != text:
                     table.update_cell(row_key, column, Text(text), update_width=column == "on apply")
 
@@ -713,3 +716,6 @@ def _label(sha: str, tags: tuple[str, ...]) -> str:
 def _display(data: bytes | None, missing: str) -> tuple[str, str | None]:
     return decode_for_display(data) if data is not None else ("", missing)
 
+
+def _clip(text: str, width: int = OUTCOME_WIDTH) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
