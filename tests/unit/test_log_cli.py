@@ -94,7 +94,9 @@ def test_bad_citations_exit_2_with_one_line_and_leave_the_log(run, kb: KB) -> No
     _fails_cleanly(run(kb.project, "log", "--cite", "Engine/src/engine/core.py:39-41", "x"), "only 40 lines")
     _fails_cleanly(run(kb.project, "log", "--cite", "Engine/src/engine/core.py", "x"), "needs one line range")
     _fails_cleanly(run(kb.project, "log", "--cite", "Engine/src/engine/core.py:1-2,5", "x"), "needs one line range")
-    _fails_cleanly(run(kb.project, "log", "--cite", "core.py:1", "x"), "no such file")
+    _fails_cleanly(run(kb.project, "log", "--cite", "core.py:1", "x"),
+                   "is ambiguous: Engine/src/engine/core.py, Engine/tests/core.py")
+    _fails_cleanly(run(kb.project, "log", "--cite", "nothere.py:1", "x"), "no such file")
     _fails_cleanly(run(kb.project, "log"), "empty")
     assert _log(kb).read_bytes() == before
 
@@ -159,3 +161,28 @@ def test_the_installed_command_logs_and_fails_without_traceback(kb: KB) -> None:
     path = kb.project / "notes" / "bookmarks.toml"
     path.write_bytes(b"[[bookmark]]\nid = \n")
     _fails_cleanly(run_process(kb.project, "bookmarks"), f"{path}:2")
+
+
+def test_log_cite_takes_every_form_check_resolves(run, kb: KB) -> None:
+    """A basename or partial path ranked as `check` ranks it, a path relative to the current
+    folder inside a repo, `path#L` lines, a permalink (its own commit): all written canonically."""
+    short = kb.a[:7]
+    cases = [
+        (kb.project, "engine/core.py:9-12", "Engine/src/engine/core.py:9-12"),
+        (kb.project, "main.ts:5", "Engine/services/worker/src/main.ts:5"),
+        (kb.submodule / "src" / "engine", "core.py:14-16", "Engine/src/engine/core.py:14-16"),
+        (kb.submodule / "src" / "engine", "../util/queue.ts:2", "Engine/src/util/queue.ts:2"),
+        (kb.project, "src/engine/core.py#L4-L7", "Engine/src/engine/core.py:4-7"),
+        (kb.project, f"https://github.com/acme/Engine/blob/{kb.a}/src/engine/core.py#L9-L12",
+         "Engine/src/engine/core.py:9-12"),
+        (kb.project, "https://github.com/acme/Engine/blob/v1.0/src/engine/core.py#L5", "Engine/src/engine/core.py:5"),
+    ]
+    for cwd, cited, canonical in cases:
+        result = run(cwd, "log", "--cite", cited, "x")
+        assert result.returncode == 0, (cited, result.stderr)
+        assert f"`{canonical}` @ `{short}` — x" in result.stdout, (cited, result.stdout)
+    # from inside the repo, climbing out of it is refused before anything is read
+    _fails_cleanly(run(kb.submodule / "src", "log", "--cite", "../../../../etc/passwd:1", "x"), "outside the workspace")
+    # a branch link moves: refused, saying so
+    _fails_cleanly(run(kb.project, "log", "--cite", "https://github.com/acme/Engine/blob/main/src/engine/core.py#L5", "x"),
+                   "unpinned")

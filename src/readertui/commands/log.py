@@ -2,15 +2,18 @@
 
     readertui log [--project NAME] [--path PATH] [--cite CITATION] [--commit SHA] TEXT...
 
-TEXT `-` reads the entry from stdin. `--cite` takes `<repo>/<path>:<lines>` or a path inside one
-of the project's repos and lines (`src/engine/core.py:9-12`); it is checked against the repo
-(file tracked at HEAD, or at `--commit`; lines inside the file) and written in canonical form with
-the short commit. Prints the entry written; errors exit 2 with one line on stderr.
+TEXT `-` reads the entry from stdin. `--cite` takes every form `check` resolves: `<repo>/<path>:<lines>`,
+a path inside one of the project's repos (`src/engine/core.py:9-12`), a path relative to the
+current folder inside a repo (`core.py:9` from `Engine/src/engine/`), a basename or partial path
+ranked as `check` ranks it, a forge permalink; it is checked against the repo (file tracked at
+HEAD, or at `--commit` / the permalink's commit; lines inside the file) and written in canonical
+form with the short commit. An ambiguous one is refused with the candidates. Prints the entry written; errors exit 2 with one line on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import posixpath
 import re
 import sys
 from datetime import datetime
@@ -18,14 +21,15 @@ from pathlib import Path, PurePosixPath
 
 import msgspec
 
+from readertui.core.citations import format_citation, parse_citation
 from readertui.core.errors import GitError, WorkspaceError
 from readertui.core.git import GitRepo
 from readertui.core.log import log_entry
-from readertui.core.model import LineRange, Project, Repo, RepoKind, Workspace
+from readertui.core.model import LineRange, Project, Repo, RepoKind, Status, Workspace
 from readertui.core.preconditions import project_names, require_project
-from readertui.core.workspace import find_workspace
+from readertui.core.safe_text import sanitize_line
+from readertui.core.workspace import find_workspace, repo_at
 
-_LINES = re.compile(r"\s*(\d+)\s*(?:[-–—]\s*(\d+))?\s*")
 _HEX = re.compile(r"[0-9a-fA-F]{4,40}")
 
 
@@ -55,7 +59,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--cite", metavar="CITATION",
-        help="code the entry is about: REPO/PATH:START-END, or a path inside a repo with lines",
+        help="code the entry is about: REPO/PATH:START-END, a path (relative to a repo, to the "
+        "current folder, or a basename) with lines, or a forge permalink",
     )
     parser.add_argument("--commit", metavar="SHA", help="the commit the code was read at (default: HEAD)")
     parser.set_defaults(func=run)
@@ -99,35 +104,94 @@ def one_project(start: Path, name: str | None) -> tuple[Workspace, Project]:
 
 
 def check_citation(project: Project, text: str, commit: str | None = None) -> CheckedCitation:
-    """Parse and verify `text` against the project's repos. A path that could leave the project
-    (absolute, `..`) is refused before anything is read."""
-    where, colon, numbers = text.strip().rpartition(":")
-    lines_match = _LINES.fullmatch(numbers) if colon else None
-    if not lines_match:
+    """Parse and verify `text` against the project's repos; every form `check` resolves is
+    taken: `<repo>/<path>:<lines>`, a path inside a repo, a path relative to the current folder
+    when that is inside a repo, a basename or partial path (`engine/core.py:9`), a forge
+    permalink, `path#L3-L9`. One line range is required. An ambiguous one is refused with the
+    candidates; a path that could leave the project (absolute, `..` past the repo) is refused
+    before anything is read."""
+    cited = text.strip()
+    if cited.lower().startswith(("http://", "https://")):
+        return _resolved(project, text, cited, commit, permalink=True)
+    parsed = parse_citation(cited)
+    if parsed is None or len(parsed[1]) != 1:
         raise WorkspaceError(f"citation {text!r} needs one line range: PATH:START-END or PATH:LINE")
-    start = int(lines_match.group(1))
-    end = int(lines_match.group(2) or start)
-    if start < 1 or end < start:
-        raise WorkspaceError(f"citation {text!r}: bad line range {start}-{end}")
-    cited = _safe_relative(where, text)
-    first, _, rest = cited.partition("/")
+    where, (lines,) = parsed
+    here = _from_current_folder(project, where, commit)
+    if here is not None:
+        return _in_range(text, here[0], here[1], here[2], lines)
+    cited_path = _safe_relative(where, text)
+    first, _, rest = cited_path.partition("/")
     prefixed = project.repo(first)
     if prefixed is not None and rest:
-        found = _lookup(prefixed, rest, commit)
-        if found is not None:
-            return _in_range(text, prefixed, rest, found, LineRange(start, end))
-    matches = [(repo, found) for repo in project.repos if (found := _lookup(repo, cited, commit))]
+        exact = _lookup(prefixed, rest, commit)
+        if exact is not None:
+            return _in_range(text, prefixed, rest, exact, lines)
+    matches = [(repo, found) for repo in project.repos if (found := _lookup(repo, cited_path, commit))]
     if len(matches) > 1:
-        names = ", ".join(f"{repo.name}/{cited}" for repo, _ in matches)
+        names = ", ".join(f"{repo.name}/{cited_path}" for repo, _ in matches)
         raise WorkspaceError(f"citation {text!r} is ambiguous: {names}; prefix it with the repo")
-    if not matches:
-        at = f" at commit {commit}" if commit else ""
+    if matches:
+        return _in_range(text, matches[0][0], cited_path, matches[0][1], lines)
+    # not a path from a repo root: rank it as `check` does (basename, partial path…)
+    return _resolved(project, text, format_citation(None, cited_path, (lines,)), commit, permalink=False)
+
+
+def _from_current_folder(
+    project: Project, where: str, commit: str | None
+) -> tuple[Repo, str, tuple[int, str | None]] | None:
+    """`prompt.py:10` typed inside `Engine/src/ui/`: the file `src/ui/prompt.py` of that repo,
+    when it exists there (`..` may climb, but not out of the repo)."""
+    if where.startswith(("/", "~")) or "\0" in where:
+        return None
+    try:
+        cwd = Path.cwd().resolve()
+    except OSError:
+        return None
+    placed = repo_at(project, cwd)
+    if placed is None:
+        return None
+    repo, folder = placed
+    joined = posixpath.normpath(posixpath.join(folder, where.replace("\\", "/")))
+    if not folder or joined.startswith("../") or joined in ("..", "."):
+        return None
+    found = _lookup(repo, joined, commit)
+    return (repo, joined, found) if found is not None else None
+
+
+def _resolved(project: Project, text: str, cited: str, commit: str | None, permalink: bool) -> CheckedCitation:
+    """`cited` (a canonical `path:lines` or a permalink) resolved by the ranking `check` uses."""
+    from readertui.core.citations import scan_note
+    from readertui.core.resolve import Resolver
+    from readertui.core.workspace import find_workspace
+
+    scan = scan_note(cited if permalink else f"`{cited}`")
+    if len(scan.citations) != 1 or not scan.citations[0].ranges:
+        raise WorkspaceError(f"citation {text!r} needs one line range: PATH:START-END or PATH:LINE")
+    citation = scan.citations[0]
+    if len(citation.ranges) != 1:
+        raise WorkspaceError(f"citation {text!r} needs one line range: PATH:START-END or PATH:LINE")
+    if commit and not citation.commit:
+        sha = _resolve_commit(project, commit)
+        citation = msgspec.structs.replace(citation, commit=sha)
+    workspace = find_workspace(project.path)
+    result = Resolver(workspace, project).resolve(project.reading_log, scan, citation)
+    shown = sanitize_line(text)
+    if result.status == Status.AMBIGUOUS:
         raise WorkspaceError(
-            f"citation {text!r}: no such file{at} in the repos of {project.name} "
+            f"citation {shown!r} is ambiguous: {', '.join(result.candidates)}; write one of them"
+        )
+    if result.status == Status.OUT_OF_RANGE:
+        raise WorkspaceError(f"citation {shown!r}: {sanitize_line(result.detail).replace(' has ', ' has only ', 1)}")
+    usable = (Status.OK, Status.MOVED, Status.STALE)
+    if result.status not in usable or result.repo is None or not result.path:
+        at = f" at commit {commit}" if commit else ""
+        reason = "no such file" if result.status == Status.MISSING else f"{result.status}: {result.detail}"
+        raise WorkspaceError(
+            f"citation {shown!r}: {sanitize_line(reason)}{at} in the repos of {project.name} "
             f"({', '.join(r.name for r in project.repos) or 'none'})"
         )
-    repo, found = matches[0]
-    return _in_range(text, repo, cited, found, LineRange(start, end))
+    return CheckedCitation(result.repo, result.path, citation.ranges[0], result.commit)
 
 
 def _safe_relative(where: str, text: str) -> str:
