@@ -249,3 +249,28 @@ async def test_reload_picks_up_a_submodule_moved_outside_the_app(tmp_path):
         assert "src/util/work_queue.ts" in files and "src/util/queue.ts" not in files
         tree = screen.query_one("#tree")
         assert tree.workspace.project("engine-study").repo("Engine").head == kb.b
+
+
+async def test_a_mismatch_is_broken_and_enter_offers_both_places(tmp_path):
+    kb = kb_with_notes(
+        tmp_path,
+        "# Log\n\n**Commit**: `{b}`\n\n- [`Engine.save()`](../Engine/src/engine/core.py#L9-L12) writes\n",
+    )
+    app = ReaderApp(find_workspace(kb.workspace))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        result = screen.notes.results[0]
+        assert result.status.value == "mismatch" and result.status.broken
+        await pilot.press("3", "right_square_bracket", "enter")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, ListPicker)
+        assert [value for _, value in picker.items] == ["cited", "defined"]
+        assert picker.items[1][0] == "where the label's name is: Engine/src/engine/core.py:19-21"
+        picker.query_one("OptionList").highlighted = 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.location.commit == kb.b
+        assert screen.source.selection() == LineRange(19, 21)
+        assert screen.source.line_text(19).strip() == "def save(self, path):"

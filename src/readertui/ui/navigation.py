@@ -20,7 +20,7 @@ from textual.screen import Screen
 from readertui.core.errors import ReadertuiError
 from readertui.core.git import short
 from readertui.core.history import History
-from readertui.core.model import CitationResult, LineRange, Location, Project, Status
+from readertui.core.model import CitationResult, LineRange, Location, Project, Status, format_ranges
 from readertui.ui import workers
 from readertui.ui.session import Session
 from readertui.ui.status import StatusModel
@@ -209,6 +209,9 @@ class Navigator:
         if result.status is Status.AMBIGUOUS and result.candidates:
             workers.run(self.screen, self._pick_candidate, result, group="picker", exclusive=True)
             return
+        if result.status is Status.MISMATCH and result.new_ranges and result.repo and result.path:
+            workers.run(self.screen, self._pick_mismatch_place, result, group="picker", exclusive=True)
+            return
         if result.repo is None or result.path is None:
             self.screen.notify(result.detail or "this citation points nowhere", severity="warning")
             return
@@ -224,6 +227,28 @@ class Navigator:
         if chosen:
             repo, _, path = chosen.partition("/")
             self.open_result(result, repo, path)
+
+    async def _pick_mismatch_place(self, result: CitationResult) -> None:
+        """A labelled citation whose lines do not show the label: the cited lines, or where
+        the name is defined (both at the citation's commit)."""
+        from readertui.ui.screens.pickers import ListPicker
+
+        assert result.repo is not None and result.path is not None
+        defined_path = result.new_path or result.path
+        cited = f"{result.repo}/{result.path}:{format_ranges(result.ranges)}"
+        defined = f"{result.repo}/{defined_path}:{format_ranges(result.new_ranges)}"
+        items = [(f"the cited lines: {cited}", "cited"), (f"where the label's name is: {defined}", "defined")]
+        chosen = await self.screen.app.push_screen_wait(
+            ListPicker(f"mismatch: {result.detail}", items)
+        )
+        if chosen is None:
+            return
+        # new_ranges here name the definition, not where moved lines went: the checkout view
+        # (`o`) must not shift by them
+        plain = msgspec.structs.replace(result, new_path=None, new_ranges=())
+        if chosen == "defined":
+            plain = msgspec.structs.replace(plain, path=defined_path, ranges=result.new_ranges)
+        self.open_result(plain, result.repo, plain.path or result.path)
 
     def open_result(self, result: CitationResult, repo_name: str, path: str) -> None:
         repo = self.project.repo(repo_name)
