@@ -274,3 +274,13 @@ async def test_a_mismatch_is_broken_and_enter_offers_both_places(tmp_path):
         assert screen.location.commit == kb.b
         assert screen.source.selection() == LineRange(19, 21)
         assert screen.source.line_text(19).strip() == "def save(self, path):"
+
+
+async def test_the_reader_applies_the_workspace_ignore_globs(tmp_path):
+    kb = kb_with_notes(tmp_path, "# Log\n\nState: `store/state.db` and `store/cache.db`.\n")
+    (kb.workspace / "readertui.toml").write_text('[check]\nignore = ["store/state.db"]\n')
+    app = ReaderApp(find_workspace(kb.workspace))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        statuses = [r.status.value for r in app.screen.notes.results]
+        assert statuses == ["ignored", "missing"]

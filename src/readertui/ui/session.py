@@ -21,6 +21,7 @@ from readertui.core.model import Location, Project, Repo, RepoKind, Workspace
 from readertui.core.safe_text import decode_for_display
 
 if TYPE_CHECKING:
+    from readertui.core.ignore import IgnoreRules
     from readertui.core.resolve import Resolver
 
 
@@ -54,9 +55,19 @@ class Session:
         with self._lock:
             resolver = self._resolvers.get(project.name)
             if resolver is None or resolver.project != project:
-                resolver = Resolver(self.workspace, project, open_git=self._git_at)
+                resolver = Resolver(self.workspace, project, self._ignore_rules(), open_git=self._git_at)
                 self._resolvers[project.name] = resolver
             return resolver
+
+    def _ignore_rules(self) -> IgnoreRules | None:
+        """The workspace's `[check] ignore` globs, so the reader marks what `check` reports; an
+        invalid config is `check`'s to report (one clear line), the reader just goes without."""
+        from readertui.core.ignore import load_rules
+
+        try:
+            return load_rules(self.workspace)
+        except ReadertuiError:
+            return None
 
     def _git_at(self, path: Path) -> GitRepo:
         """The shared handle of the git repo at `path` (called by resolvers)."""
