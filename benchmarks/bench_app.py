@@ -3,7 +3,7 @@
     python benchmarks/bench_app.py                      # every section, 5 start-up runs each
     python benchmarks/bench_app.py --only start finder --runs 7
 
-Sections (issue 3's speed targets that `bench_view.py` does not cover):
+Sections (the speed targets that `bench_view.py` does not cover):
 
 - `start`: `readertui WS` until the notes pane shows the note's first line, against a bare
   Textual app (an `App` with one `Static` holding the same note) started the same way; wall

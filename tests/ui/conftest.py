@@ -1,4 +1,7 @@
-"""Fixtures shared by the reader's Pilot tests."""
+"""Fixtures and waits shared by the reader's Pilot tests.
+
+Waits are on conditions (no thread worker running, a predicate true), never on a number of
+rounds: `settle` returns once the app is quiet, `wait_until` once the test's condition holds."""
 
 from __future__ import annotations
 
@@ -7,6 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
+
+from readertui.core.workspace import find_workspace
+from readertui.ui.app import ReaderApp
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,3 +33,46 @@ async def wait_until(pilot, condition, what: str = "", timeout: float = 20.0) ->
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or condition}")
         await pilot.pause()
+
+
+# Groups of the workers that run in threads (reading, resolving, highlighting, writing, review
+# planning). Async workers that wait on a prompt (pickers, capture) are left out: they end only
+# when the prompt is answered.
+THREAD_GROUPS = frozenset({
+    "source", "note", "index", "write", "tree", "ranker", "remote", "reload", "warm-up",
+    "review-plan", "review-preview", "review-sides", "review-apply", "codeview-parse",
+})
+
+
+def _thread_workers_running(app) -> list:
+    return [w for w in app.workers if w.group in THREAD_GROUPS and not w.is_finished]
+
+
+async def settle(pilot, timeout: float = 30.0) -> None:
+    """Until no thread worker runs and what they posted has been handled: a worker's message
+    can start another worker, so this waits until a pause finds none running."""
+    app = pilot.app
+    deadline = time.monotonic() + timeout
+    while True:
+        await pilot.pause()
+        running = _thread_workers_running(app)
+        if not running:
+            await pilot.pause()
+            if not _thread_workers_running(app):
+                return
+            continue
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still running after {timeout} s: {[w.name for w in running]}")
+        await app.workers.wait_for_complete(running)
+
+
+def make_app(root: Path) -> ReaderApp:
+    return ReaderApp(find_workspace(root))
+
+
+def notifications(app: ReaderApp) -> list[tuple[str, str | None]]:
+    """Every (message, severity) the app notifies from now on, recorded as it is shown."""
+    shown: list[tuple[str, str | None]] = []
+    notify = app.notify
+    app.notify = lambda message, **kw: (shown.append((message, kw.get("severity"))), notify(message, **kw))
+    return shown

@@ -11,39 +11,13 @@ from textual import events
 from textual.content import Content
 
 from readertui.core.model import LineRange, Location
-from readertui.core.workspace import find_workspace
-from readertui.ui.app import ReaderApp
 from readertui.ui.screens.main import MainScreen
 from readertui.ui.screens.pickers import FileFinder, ListPicker
 from readertui.ui.screens.prompt import PromptScreen
+from readertui.ui.widgets import code_view
+from tests.ui.conftest import make_app, notifications, settle
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-THREAD_GROUPS = {"source", "note", "index", "write", "tree", "ranker", "remote", "reload"}
-
-
-async def settle(pilot) -> None:
-    """Let thread workers finish and their messages land (never waits on an open prompt)."""
-    app = pilot.app
-    for _ in range(4):
-        await pilot.pause()
-        running = [w for w in app.workers if w.group in THREAD_GROUPS and not w.is_finished]
-        if running:
-            await app.workers.wait_for_complete(running)
-    await pilot.pause()
-
-
-def make_app(root: Path) -> ReaderApp:
-    return ReaderApp(find_workspace(root))
-
-
-def notifications(app: ReaderApp) -> list[tuple[str, str | None]]:
-    """Every (message, severity) the app notifies from now on, recorded as it is shown."""
-    shown: list[tuple[str, str | None]] = []
-    notify = app.notify
-    app.notify = lambda message, **kw: (shown.append((message, kw.get("severity"))), notify(message, **kw))
-    return shown
-
-
 async def open_file(pilot, path: str, line: int = 1) -> MainScreen:
     screen = pilot.app.screen
     assert isinstance(screen, MainScreen)
@@ -452,9 +426,12 @@ async def test_binary_file_is_refused_with_the_reason(demo):
         assert any("binary" in message for message, _ in shown)
 
 
-async def test_a_note_too_long_to_wrap_says_so(demo):
+async def test_a_note_too_long_to_wrap_says_so(demo, monkeypatch):
+    # The limit lowered to 200 lines: the behaviour at 20,000 without 20,000 lines to resolve.
+    monkeypatch.setattr(code_view, "WRAP_MAX_LINES", 200)
     long_note = demo / "minillm/notes/long.md"
-    long_note.write_text("".join(f"- line {n} `minillm/model.py:1`\n" for n in range(20_001)), encoding="utf-8")
+    text = "".join(f"- line {n}\n" for n in range(200)) + "- `minillm/model.py:1`\n"
+    long_note.write_text(text, encoding="utf-8")
     app = make_app(demo)
     shown = notifications(app)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -464,9 +441,10 @@ async def test_a_note_too_long_to_wrap_says_so(demo):
         screen.open_note(long_note)
         await settle(pilot)  # shown, then its citations resolved: one notice, not two
         assert screen.notes.note_path == long_note and screen.notes.too_big_to_wrap
+        assert len(screen.notes.results) == 1  # its citation resolved: the second NoteLoaded landed
         assert screen.notes.border_title == "notes/long.md · unwrapped"
         assert [message for message, _ in shown] == [
-            "notes/long.md has 20,001 lines: too long to wrap, so it is shown one row per line "
+            "notes/long.md has 201 lines: too long to wrap, so it is shown one row per line "
             "(scroll sideways for the rest)."
         ]
         screen.open_note(demo / "minillm/notes/overview.md")

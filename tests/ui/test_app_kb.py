@@ -12,7 +12,7 @@ from readertui.ui.app import ReaderApp
 from readertui.ui.screens.main import MainScreen
 from readertui.ui.screens.pickers import ListPicker, PathRanker
 from tests.gitfixtures import build_kb, git
-from tests.ui.test_app_flows import REPO_ROOT, settle
+from tests.ui.conftest import REPO_ROOT, settle
 
 STEP_AT_B = "    def step(self, batch):"
 

@@ -13,7 +13,7 @@ import pytest
 from readertui.config.settings import Settings
 from readertui.core.workspace import find_workspace
 from readertui.ui.app import ReaderApp
-from tests.ui.test_app_flows import REPO_ROOT
+from tests.ui.conftest import REPO_ROOT
 
 
 @pytest.mark.parametrize("theme", ["dark", "light", "ansi16"])

@@ -18,6 +18,7 @@ from textual.strip import Strip
 from readertui.core.model import LineRange
 from readertui.ui.widgets.code_view import DEFAULT_MARK_STYLES, DEFAULT_SYNTAX_STYLES, MARK_SYMBOLS, CodeView
 from readertui.ui.widgets.soft_wrap import wrap_offsets
+from tests.ui.conftest import settle
 
 PYTHON = "import os\n\n\ndef main(argv):\n    # say hello\n    return os.getcwd()\n"
 
@@ -57,11 +58,6 @@ def style_at(strip: Strip, needle: str) -> Style:
     raise AssertionError(needle)
 
 
-async def settle(app: App[None]) -> None:
-    await app.workers.wait_for_complete()
-    await app.workers.wait_for_complete()
-
-
 async def test_load_shows_text_then_highlights() -> None:
     app = ViewApp()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -70,7 +66,7 @@ async def test_load_shows_text_then_highlights() -> None:
         assert view.language == "python"
         assert view.line_count == 6
         assert "def main(argv):" in text_of(row_of(view, 4))
-        await settle(app)
+        await settle(pilot)
         await pilot.pause()
         row = row_of(view, 4)
         assert style_at(row, "def").color != style_at(row, "(").color
@@ -203,7 +199,7 @@ async def test_theme_syntax_scopes_fall_back_to_parents() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         view = app.query_one(CodeView)
         view.load("print(len(x))\nx.append(1)\n", path="a.py")
-        await settle(app)
+        await settle(pilot)
         await pilot.pause()
         view.set_theme_styles({"function": Style(color="#ff0000")}, {})
         # `function.builtin` and `function.method` have no style of their own here → `function`.
@@ -215,7 +211,7 @@ async def test_the_theme_is_the_whole_palette_not_laid_over_the_widgets_own() ->
     async with app.run_test(size=(80, 24)) as pilot:
         view = app.query_one(CodeView)
         view.load('x = "text"  # note\n', path="a.py")
-        await settle(app)
+        await settle(pilot)
         await pilot.pause()
         assert style_at(row_of(view, 1), "text").color == DEFAULT_SYNTAX_STYLES["string"].color  # no theme yet
         view.set_theme_styles({"comment": Style(color="#010203")}, {"gutter_cursor": Style(color="#040506")})
@@ -231,7 +227,7 @@ async def test_theme_scopes_style_markdown_captures() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         view = app.query_one(CodeView)
         view.load("# Title\n\nsee `head_dim` here\n", path="note.md")
-        await settle(app)
+        await settle(pilot)
         await pilot.pause()
         view.set_theme_styles({"code": Style(color="#010203"), "heading": Style(color="#040506")}, {})
         assert style_at(row_of(view, 3), "head_dim").color == Style(color="#010203").color
@@ -288,7 +284,7 @@ async def test_unknown_language_is_plain_text() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         view = app.query_one(CodeView)
         view.load("puts 'hi'\n", path="a.rb", language="ruby")
-        await settle(app)
+        await settle(pilot)
         await pilot.pause()
         assert view.language == "ruby" and view.notice is None
         assert "puts 'hi'" in text_of(row_of(view, 1))
@@ -329,7 +325,7 @@ async def test_hostile_text_is_shown_inert() -> None:
         view = app.query_one(CodeView)
         for path in ("evil.txt", "evil.md", "evil.py"):
             view.load(HOSTILE, path=path)
-            await settle(app)
+            await settle(pilot)
             await pilot.pause()
             rows = [row_of(view, line) for line in range(1, view.line_count + 1)]
             for row in rows:
@@ -411,7 +407,7 @@ async def test_hundred_thousand_lines_load_without_blocking() -> None:
         assert text_of(row_of(view, 1)).strip().endswith("def f(a, b):")
         assert time.perf_counter() - started < 1
         view.goto(90_000)
-        await settle(app)
+        await settle(pilot)
         await pilot.pause()
         assert view.line_count == 100_002
         row = row_of(view, 90_002)
@@ -425,7 +421,7 @@ async def test_reload_discards_stale_highlighting() -> None:
         view = app.query_one(CodeView)
         view.load("x = 1\n" * 20_000, path="a.py")
         view.load("plain words\n", path="notes.txt")
-        await settle(app)
+        await settle(pilot)
         await pilot.pause()
         assert view.language is None
         assert style_at(row_of(view, 1), "plain").color == view.rich_style.color
@@ -504,7 +500,7 @@ async def test_a_long_line_with_thousands_of_tokens_renders_quickly() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         view = app.query_one(CodeView)
         view.load(line + "\n", path="numbers.json")
-        await settle(app)
+        await settle(pilot)
         await pilot.pause()
         view.find("9")
         view.set_overlays({1: [(1, 30, "citation"), (10, 20, "citation_broken")]})
@@ -653,7 +649,7 @@ async def test_soft_wrap_overlays_and_syntax_follow_the_text_across_rows() -> No
     async with app.run_test(size=(40, 12)) as pilot:
         view = app.query_one(CodeView)
         view.load(f"{WORDS}\n", path="note.md")
-        await settle(app)
+        await settle(pilot)
         await pilot.pause()
         first_row = rows_of_line(view, 1)[0][gutter_width(view) :].rstrip()
         start = len(first_row) - 3  # the last word of the first row …

@@ -21,7 +21,7 @@ from rich.style import Style
 from readertui.config.settings import Settings
 from readertui.core.workspace import find_workspace
 from readertui.ui.app import ReaderApp
-from tests.ui.test_app_flows import REPO_ROOT, settle
+from tests.ui.conftest import REPO_ROOT, settle
 
 CITATION_PAINTED = b"\x1b[1;4;39;49m"  # the monochrome citation style: bold, underline, default colours
 SGR = re.compile(rb"\x1b\[([0-9;:]*)m")

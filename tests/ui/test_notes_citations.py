@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from readertui.core.workspace import find_workspace
 from readertui.ui.app import ReaderApp
-from tests.ui.test_app_flows import notifications, settle
+from tests.ui.conftest import notifications, settle
 
 LINE_3 = "Config lives in `~/.config/minillm/settings.toml`, read by `minillm/minillm/config.py:6-8` and `minillm/minillm/utils.py:11-14`."
 NOTE = f"# Log\n\nNothing here.\n{LINE_3}\n\nLast: `minillm/minillm/model.py:19-31`.\n"

@@ -9,9 +9,9 @@ from readertui.core.workspace import find_workspace
 from readertui.ui.app import ReaderApp
 from readertui.ui.screens.main import MainScreen
 from readertui.ui.screens.pickers import ListPicker
-from readertui.ui.screens.review import COLUMNS, THREAD_GROUPS, ReviewScreen, changed_lines
+from readertui.ui.screens.review import COLUMNS, ReviewScreen, changed_lines
 from tests.gitfixtures import CORE_A, CORE_B, KB, build_kb, git, write
-from tests.ui.test_app_flows import THREAD_GROUPS as MAIN_GROUPS
+from tests.ui.conftest import settle
 from tests.unit.test_update_subset import sections
 
 STEP_AT_A = "    def step(self, batch):"
@@ -22,17 +22,6 @@ def drifted_kb(tmp_path: Path) -> KB:
     write(kb.project / "notes" / "engine.md", sections(kb))
     git(kb.submodule, "checkout", "-q", "--detach", kb.b)
     return kb
-
-
-async def settle(pilot) -> None:
-    """Let the screens' thread workers finish and their messages land."""
-    groups = set(THREAD_GROUPS) | MAIN_GROUPS
-    for _ in range(6):
-        await pilot.pause()
-        running = [w for w in pilot.app.workers if w.group in groups and not w.is_finished]
-        if running:
-            await pilot.app.workers.wait_for_complete(running)
-    await pilot.pause()
 
 
 async def open_review(pilot) -> ReviewScreen:

@@ -25,7 +25,7 @@ from readertui.ui.app import ReaderApp
 from readertui.ui.messages import OpenNote
 from readertui.ui.screens.main import MainScreen
 from readertui.ui.state import ViewState, fit_state, load_state, save_state, state_file
-from tests.ui.test_app_flows import REPO_ROOT, notifications, settle
+from tests.ui.conftest import REPO_ROOT, notifications, settle
 
 BETA_NOTE = "# Beta overview\n\nSee `beta/src/config.ts:1-2`.\n"
 

@@ -20,7 +20,7 @@ from textual.strip import Strip
 
 from readertui.core.model import Location
 from readertui.ui.widgets.status_line import SEPARATOR, StatusInfo, StatusLine, changed_span, status_row
-from tests.ui.test_app_flows import make_app, settle
+from tests.ui.conftest import make_app, settle
 
 INFO = StatusInfo(
     project="proj",

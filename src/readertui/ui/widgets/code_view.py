@@ -1,6 +1,6 @@
 """`CodeView`: the read-only, line-based viewer behind both the source pane and the notes pane.
 
-Built for big files over SSH (see issue 3, "Speed"): a `ScrollView` using the Line API, so
+Built for big files over SSH: a `ScrollView` using the Line API, so
 only visible rows are ever rendered; tree-sitter parses in a thread worker and only the rows on
 screen are highlighted, on demand, with the finished rows cached; a cursor move repaints the
 two rows that changed; scrolling is never animated.
