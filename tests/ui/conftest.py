@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from readertui.core.model import Location
 from readertui.core.workspace import find_workspace
 from readertui.ui.app import ReaderApp
+from readertui.ui.screens.main import MainScreen
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,3 +78,12 @@ def notifications(app: ReaderApp) -> list[tuple[str, str | None]]:
     notify = app.notify
     app.notify = lambda message, **kw: (shown.append((message, kw.get("severity"))), notify(message, **kw))
     return shown
+
+
+async def open_file(pilot, path: str, line: int = 1) -> MainScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    screen.open_location(Location("minillm", "minillm", path, line))
+    await settle(pilot)
+    screen.source.focus()
+    return screen

@@ -15,18 +15,9 @@ from readertui.ui.screens.main import MainScreen
 from readertui.ui.screens.pickers import FileFinder, ListPicker
 from readertui.ui.screens.prompt import PromptScreen
 from readertui.ui.widgets import code_view
-from tests.ui.conftest import make_app, notifications, settle
+from tests.ui.conftest import make_app, notifications, open_file, settle
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-async def open_file(pilot, path: str, line: int = 1) -> MainScreen:
-    screen = pilot.app.screen
-    assert isinstance(screen, MainScreen)
-    screen.open_location(Location("minillm", "minillm", path, line))
-    await settle(pilot)
-    screen.source.focus()
-    return screen
-
-
 async def test_starts_on_the_reading_log_with_bookmarks_counted(demo):
     app = make_app(demo)
     async with app.run_test(size=(120, 40)) as pilot:

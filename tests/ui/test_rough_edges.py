@@ -4,7 +4,7 @@ the review table at 120 columns, a huge one-line file."""
 from __future__ import annotations
 
 from readertui.core.model import LineRange
-from tests.ui.test_app_flows import make_app, open_file, settle
+from tests.ui.conftest import make_app, open_file, settle
 
 
 async def test_escape_clears_the_selection(demo):
