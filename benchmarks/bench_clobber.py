@@ -2,7 +2,7 @@
 `log_entry` loops, as the CLI runs it) and one outside appender (`open(…, "a")` per line, what a
 shell `echo … >> log` does) hammer one reading log for minutes; then every line is counted.
 
-    python benchmarks/bench_clobber.py --minutes 2 --pause 0.02 [--size-kb 0]
+    python benchmarks/bench_clobber.py --minutes 3 --pause 0.05 --writer-pause 0.05 [--size-kb 0]
 
 Prints "outside lines lost: L of N" (and the same for each writer), duplicates, refusals
 (writes readertui gave up on with nothing written, retried by the writer) and, as the anchor,
@@ -28,11 +28,11 @@ WRITER = textwrap.dedent(
     import sys, time
     from datetime import datetime
     from pathlib import Path
-    from readertui.core.errors import ConflictError
+    from readertui.core.errors import ReadertuiError
     from readertui.core.log import log_entry
     from readertui.core.model import Project
 
-    folder, name, seconds = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+    folder, name, seconds, pause = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
     project = Project("p", folder, (), folder / "notes")
     print("ready", flush=True)
     sys.stdin.readline()
@@ -40,10 +40,11 @@ WRITER = textwrap.dedent(
     while time.monotonic() < stop:
         try:
             log_entry(project, f"{name} {count}", clock=lambda: datetime(2026, 11, 29, 12, 0))
-        except ConflictError:
+        except ReadertuiError:  # refused, nothing written (or the lock not had in 10 s)
             refused += 1
             continue
         count += 1
+        time.sleep(pause)
     print(count, refused, flush=True)
     """
 )
@@ -83,6 +84,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=2.0)
     parser.add_argument("--pause", type=float, default=0.02, help="seconds between outside appends")
+    parser.add_argument("--writer-pause", type=float, default=0.05, help="seconds between a writer's entries")
     parser.add_argument("--size-kb", type=int, default=0, help="pad the log to about this size first")
     args = parser.parse_args()
     seconds = args.minutes * 60
@@ -101,8 +103,8 @@ def main() -> int:
         log.parent.mkdir(parents=True)
         log.write_text(start_text)
         commands = {
-            "alpha": [sys.executable, "-c", WRITER, str(folder), "alpha", str(seconds)],
-            "beta": [sys.executable, "-c", WRITER, str(folder), "beta", str(seconds)],
+            "alpha": [sys.executable, "-c", WRITER, str(folder), "alpha", str(seconds), str(args.writer_pause)],
+            "beta": [sys.executable, "-c", WRITER, str(folder), "beta", str(seconds), str(args.writer_pause)],
             "outside": [sys.executable, "-c", APPENDER, str(log), str(seconds), str(args.pause)],
         }
         processes = {
@@ -128,7 +130,10 @@ def main() -> int:
         leftovers = sorted(p.name for p in log.parent.iterdir() if p.name != log.name)
     found = re.findall(r"^- 12:00 (\w+) (\d+)$", text, flags=re.MULTILINE)
     duplicates = sum(count - 1 for count in Counter(found).values() if count > 1)
-    print(f"{args.minutes:g} min, outside append every {args.pause * 1000:g} ms, final log {size / 1024:.0f} KB")
+    print(
+        f"{args.minutes:g} min, outside append every {args.pause * 1000:g} ms, each writer every "
+        f"{args.writer_pause * 1000:g} ms + its write, final log {size / 1024:.0f} KB"
+    )
     print(f"anchor: one log_entry alone on the starting log: {anchor:.1f} ms (median of 20)")
     for name, (written, refused) in results.items():
         seen = [int(number) for who, number in found if who == name]

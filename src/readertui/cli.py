@@ -10,8 +10,10 @@ from __future__ import annotations
 import gc
 import importlib
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO
 
 from readertui import __version__
 from readertui.core.errors import ReadertuiError
@@ -44,18 +46,83 @@ def _build(only: str | None) -> tuple[argparse.ArgumentParser, argparse._SubPars
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
-        return _open_tui(argv)
-    args = _parse(argv)
-    try:
-        return int(args.func(args))
-    except ReadertuiError as error:
-        print(f"readertui: error: {error}", file=sys.stderr)
+    undecodable = _undecodable(argv)
+    if undecodable is not None:
+        print(f"readertui: error: {undecodable}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return 0
+    if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
+        return _open_tui(argv)  # Textual writes to the terminal itself; its errors: _error_line
+    with _inert_output():
+        args = _parse(argv)
+        try:
+            return int(args.func(args))
+        except ReadertuiError as error:
+            print(f"readertui: error: {_one_line(str(error))}", file=sys.stderr)
+            return 2
+        except UnicodeError as error:  # text that is not UTF-8 where the command needs it
+            print(f"readertui: error: {_one_line(str(error))}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            return 130
+        except BrokenPipeError:
+            return 0
+
+
+def _error_line(message: str) -> str:
+    """An error for stderr outside `_inert_output` (the TUI's start): made inert, one line."""
+    from readertui.core.safe_text import sanitize_line
+
+    return f"readertui: error: {sanitize_line(_one_line(message))}"
+
+
+def _one_line(message: str) -> str:
+    """A message that spans lines (git's, say) joined into one."""
+    return " — ".join(line.strip() for line in message.splitlines() if line.strip())
+
+
+def _undecodable(argv: list[str]) -> str | None:
+    """The complaint about the first argument that is not valid UTF-8 (Python hands such bytes
+    over as lone surrogates), or None."""
+    for index, arg in enumerate(argv, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raw = arg.encode("utf-8", "surrogateescape")[error.start : error.start + 1].hex()
+            return f"argument {index} is not valid UTF-8 (byte 0x{raw}); readertui takes UTF-8 text"
+    return None
+
+
+class _InertStream:
+    """A text stream that shows every control character but newline and tab as a visible
+    placeholder (`safe_text.terminal_text`): whatever a command prints — names, labels,
+    citations, git's messages — cannot drive the terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from readertui.core.safe_text import terminal_text
+
+        self._stream.write(terminal_text(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def _inert_output() -> Iterator[None]:
+    saved = sys.stdout, sys.stderr
+    for stream in saved:
+        try:  # a terminal that cannot show a placeholder gets `?`, not a UnicodeEncodeError
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
+    sys.stdout, sys.stderr = _InertStream(saved[0]), _InertStream(saved[1])  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -115,11 +182,11 @@ def _run_tui(path: Path) -> int:
         try:
             from readertui.ui.app import run_app
         except ImportError as error:  # a broken install, not a user error
-            print(f"readertui: error: the TUI cannot start: {error}", file=sys.stderr)
+            print(_error_line(f"the TUI cannot start: {error}"), file=sys.stderr)
             return 2
         try:
             settings, problems, workspace = found.result()
             return run_app(path, workspace, settings, problems)
         except ReadertuiError as error:
-            print(f"readertui: error: {error}", file=sys.stderr)
+            print(_error_line(str(error)), file=sys.stderr)
             return 2

@@ -307,3 +307,19 @@ def test_two_writers_and_an_outside_appender_lose_nothing(tmp_path: Path) -> Non
         mine = [entry for entry in entries if entry.startswith(f"12:00 {name} ")]
         assert mine == [f"12:00 {name} {i}" for i in range(count)], f"{name}: lines lost or out of order"
     assert counts["outside"][0] > 50 and counts["alpha"][0] + counts["beta"][0] > 10
+
+
+def test_a_note_symlinked_out_of_the_workspace_is_not_listed_nor_read(tmp_path: Path) -> None:
+    from readertui.core.workspace import note_files
+
+    workspace = tmp_path / "ws"
+    project = _project(workspace)
+    secret = tmp_path / "secret.md"
+    secret.write_text("root:x:0:0\n")
+    (project.notes_dir / "passwd.md").symlink_to(secret)
+    (project.notes_dir / "overview.md").write_text("# ok\n")
+    (project.notes_dir / "alias.md").symlink_to(project.notes_dir / "overview.md")
+    assert [p.name for p in note_files(project)] == ["overview.md", "alias.md"]
+    with pytest.raises(NoteError, match="outside the workspace"):
+        notes.read_text(project.notes_dir / "passwd.md", inside=workspace)
+    assert notes.read_text(project.notes_dir / "alias.md", inside=workspace) == "# ok\n"

@@ -24,6 +24,7 @@ from readertui.core import bookmarks as store
 from readertui.core.errors import WorkspaceError
 from readertui.core.git import GitRepo
 from readertui.core.model import Bookmark, Project
+from readertui.core.safe_text import json_inert
 
 ACTIONS = ("add", "remove", "rename")
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -65,7 +66,7 @@ def _list(start: Path, project_name: str | None, form: str) -> int:
         rows += [(project, mark) for mark in marks]
         problems += found
     if form == "json":
-        print(json.dumps([_as_json(project, mark) for project, mark in rows], ensure_ascii=False, indent=2))
+        print(json_inert(json.dumps([_as_json(project, mark) for project, mark in rows], ensure_ascii=False, indent=2)))
     else:
         for project, mark in rows:
             print(_as_text(mark, project.name if len(projects) > 1 else None))

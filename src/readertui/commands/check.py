@@ -10,6 +10,7 @@ import msgspec
 
 from readertui.core.check import check, only_unpinned, report_github, report_json, report_text
 from readertui.core.errors import GitError
+from readertui.core.safe_text import json_inert
 from readertui.core.workspace import find_workspace
 
 EPILOG = """\
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         # msgspec's encoder, formatted as `json.dumps(indent=2, ensure_ascii=False)` would: the
         # stdlib's indenting encoder is pure Python (~50 ms for 2,000 citations)
         data = msgspec.json.format(msgspec.json.encode(report_json(report, workspace, args.only_broken)), indent=2)
-        sys.stdout.write(data.decode("utf-8") + "\n")
+        sys.stdout.write(json_inert(data.decode("utf-8")) + "\n")
     elif args.format == "github":
         sys.stdout.write(report_github(report, workspace))
     else:

@@ -67,7 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    text = sys.stdin.read() if args.text == ["-"] else " ".join(args.text)
+    text = _read_stdin() if args.text == ["-"] else " ".join(args.text)
     _, project = one_project(args.path, args.project)
     citation: str | None = None
     commit = args.commit
@@ -81,6 +81,18 @@ def run(args: argparse.Namespace) -> int:
     print(logged.text)
     print(f"readertui: logged to {logged.path}:{logged.line}", file=sys.stderr)
     return 0
+
+
+def _read_stdin() -> str:
+    """The entry from stdin, which must be UTF-8 (WorkspaceError naming the first bad byte)."""
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        bad = data[error.start : error.start + 1].hex()
+        raise WorkspaceError(
+            f"standard input is not valid UTF-8 (byte 0x{bad} at offset {error.start}); readertui takes UTF-8 text"
+        ) from None
 
 
 def projects_from(start: Path, name: str | None) -> tuple[Workspace, list[Project]]:

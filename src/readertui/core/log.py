@@ -51,6 +51,7 @@ from readertui.core.errors import NoteError
 from readertui.core.lazy_pattern import LazyPattern
 from readertui.core.model import Project
 from readertui.core.notes import decode_note, edit, require_notes_folder
+from readertui.core.safe_text import sanitize_line
 
 TITLE = "# Code reading log"
 BOM = "\ufeff"
@@ -93,6 +94,7 @@ def format_entry(
     lines = _clean_lines(text)
     head = f"- {when:%H:%M}"
     if citation:
+        citation = sanitize_line(citation)  # a file named with an ESC gets its placeholder
         head += f" {_code(citation)}"
         if commit:
             head += f" @ {_code(short_commit(commit))}"

@@ -85,10 +85,32 @@ class Snapshot(msgspec.Struct, frozen=True):
         return hashlib.sha256(self.data).hexdigest()
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, inside: Path | None = None) -> str:
     """The note decoded as UTF-8, exactly: a BOM stays as U+FEFF and newlines are not
-    translated, so `text.encode("utf-8")` gives back the file's bytes."""
+    translated, so `text.encode("utf-8")` gives back the file's bytes. With `inside` (the
+    workspace), a note whose real path lies outside it (a symlink out) is refused."""
+    if inside is not None:
+        require_inside(path, inside)
     return decode_note(path, snapshot(path).data)
+
+
+def is_inside(path: Path, inside: Path) -> bool:
+    """Whether `path`'s real location (symlinks followed) lies inside the folder `inside`."""
+    real = Path(path).absolute().resolve()
+    root = Path(inside).resolve()
+    return real == root or root in real.parents
+
+
+def require_inside(path: Path, inside: Path) -> Path:
+    """`path`'s real location; NoteError when it lies outside `inside` (the workspace)."""
+    path = Path(path).absolute()
+    real = path.resolve()
+    if not is_inside(path, inside):
+        raise NoteError(
+            f"{path} leads outside the workspace (to {real}); readertui reads and writes notes "
+            f"only inside {Path(inside).resolve()}"
+        )
+    return real
 
 
 def decode_note(path: Path, data: bytes) -> str:
@@ -198,13 +220,7 @@ def _write_target(path: Path, inside: Path | None) -> Path:
     """The real file to write: symlinks are followed so the link itself survives the rename,
     but never out of `inside` (the workspace), and a dangling link is never followed."""
     path = Path(path).absolute()
-    real = path.resolve()
-    if inside is not None:
-        root = Path(inside).resolve()
-        if real != root and root not in real.parents:
-            raise NoteError(
-                f"{path} leads outside the workspace (to {real}); readertui writes only inside {root}"
-            )
+    real = require_inside(path, inside) if inside is not None else path.resolve()
     if path.is_symlink() and not real.exists():
         raise NoteError(f"{path} is a symlink to {real}, which does not exist; nothing written")
     return real
@@ -464,7 +480,7 @@ def _locked(target: Path) -> Iterator[None]:
 
     lock = filelock.FileLock(str(lock_path(target)), timeout=LOCK_TIMEOUT_SECONDS)
     try:
-        lock.acquire()
+        lock.acquire(poll_interval=0.01)  # the default 50 ms starves a waiting writer
     except filelock.Timeout:
         raise NoteError(
             f"{target} is being written by another readertui process "

@@ -116,3 +116,25 @@ def decode_for_display(data: bytes) -> tuple[str, str | None]:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
         return data.decode("utf-8-sig", errors="replace"), INVALID_UTF8_NOTICE
+
+
+_TERMINAL_TABLE = {code: picture for code, picture in _TABLE.items() if code != 0x0A}
+_UNSAFE_FOR_TERMINAL = re.compile(f"[{_UNSAFE_CLASS.replace(chr(0x0a) + '-', chr(0x0b) + '-')}]")
+
+
+def terminal_text(text: str) -> str:
+    """`text` for a terminal as it is: newlines and tabs kept, every other control character,
+    C1, bidi control and lone surrogate replaced by its placeholder (as `sanitize_line`).
+    The CLI sends everything it prints through this."""
+    if _UNSAFE_FOR_TERMINAL.search(text) is None:
+        return text
+    return text.translate(_TERMINAL_TABLE)
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_inert(encoded: str) -> str:
+    """JSON text (from `json.dumps(..., ensure_ascii=False)`, which escapes C0 already) with
+    DEL, C1 and bidi controls written as `\\uXXXX` escapes: the same data, inert on a terminal."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)

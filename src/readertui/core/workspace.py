@@ -186,14 +186,20 @@ def _submodule_repo(folder: Path, info: git.SubmoduleInfo, git_root: Path | None
 
 
 def note_files(project: Project) -> list[Path]:
-    """Markdown notes under the project's notes/: the standard five first, then the rest by path."""
+    """Markdown notes under the project's notes/: the standard five first, then the rest by path.
+    Notes whose real path lies outside the workspace (symlinks out) are left out."""
     notes_dir = project.notes_dir
     if not _is_dir(notes_dir):
         return []
+    workspace = project.path.parent.resolve()
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(notes_dir):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found += [Path(dirpath, name) for name in filenames if name.endswith(".md") and not name.startswith(".")]
+        found += [
+            Path(dirpath, name)
+            for name in filenames
+            if name.endswith(".md") and not name.startswith(".") and _inside(Path(dirpath, name), workspace)
+        ]
 
     def order(path: Path) -> tuple[int, str]:
         relative = path.relative_to(notes_dir).as_posix()
@@ -201,6 +207,12 @@ def note_files(project: Project) -> list[Path]:
         return rank, relative
 
     return sorted(found, key=order)
+
+
+def _inside(path: Path, workspace: Path) -> bool:
+    """A note symlinked out of the workspace (to /etc/passwd, say) is not a note of it."""
+    real = path.resolve()
+    return workspace in real.parents
 
 
 def repo_at(project: Project, path: Path) -> tuple[Repo, str] | None:

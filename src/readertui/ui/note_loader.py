@@ -57,7 +57,7 @@ class NoteLoader:
 
     def _load(self, path: Path, line: int | None) -> None:
         try:
-            text = _read_note(path)
+            text = _read_note(path, self.navigator.project)
         except ReadertuiError as error:
             workers.post_failure(self.screen, "Cannot read note", error)
             return
@@ -70,7 +70,7 @@ class NoteLoader:
         reads in milliseconds; resolving its citations waits for a worker as for any note."""
         self._wanted = path
         try:
-            text = _read_note(path)
+            text = _read_note(path, self.navigator.project)
         except ReadertuiError as error:
             self.screen.notify(str(error), title="Cannot read note", severity="error", timeout=8)
             return
@@ -123,9 +123,11 @@ class NoteLoader:
         self.status.note_drift(project, notes.results)
 
 
-def _read_note(path: Path) -> str:
-    """A note's text; a note not written yet reads as empty (it is created on the first entry)."""
-    return read_text(path) if path.exists() else ""
+def _read_note(path: Path, project: Project) -> str:
+    """A note's text; a note not written yet reads as empty (it is created on the first entry).
+    A note whose real path lies outside the workspace is refused (NoteError)."""
+    inside = project.path.parent
+    return read_text(path, inside) if path.exists() else ""
 
 
 def default_note(project: Project) -> Path:
