@@ -224,3 +224,30 @@ async def test_the_citation_column_is_whole_at_120_columns(tmp_path):
                 break
             x += width
         assert all(len(text) <= 40 for text in column(review, "on apply"))
+
+
+async def test_update_asks_before_running_programs_from_the_repo_config(tmp_path):
+    kb = build_kb(tmp_path)
+    note = write(kb.project / "notes" / "free.md", FREE)
+    git_dir = Path(git(kb.submodule, "rev-parse", "--absolute-git-dir"))
+    (git_dir / "info").mkdir(exist_ok=True)
+    (git_dir / "info" / "attributes").write_text("*.py filter=evil\n")
+    git(kb.submodule, "config", "filter.evil.smudge", f"touch {tmp_path}/MARKER-smudge; cat")
+    app = ReaderApp(find_workspace(kb.workspace))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await update_to(pilot, kb.b[:10])
+        prompt = app.screen
+        assert "filter.evil.smudge" in prompt.title_text  # asked, naming the key
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not (tmp_path / "MARKER-smudge").exists()
+        assert git(kb.submodule, "rev-parse", "HEAD") == kb.a
+        await update_to(pilot, kb.b[:10])
+        await pilot.press(*"trust", "enter")
+        await settle(pilot)
+        review = app.screen
+        assert isinstance(review, ReviewScreen) and review.plan is not None
+        await pilot.press("w")
+        await settle(pilot)
+    assert git(kb.submodule, "rev-parse", "HEAD") == kb.b
+    assert note.read_text() == FREE.replace("14-16", "19-21")

@@ -1,7 +1,12 @@
 """`readertui update`: move a project's submodule forward and carry the notes' citations.
 
     readertui update PROJECT [PATH] [--to REF] [--repo NAME] [--yes] [--dry-run]
-                     [--rewrite-commits] [--accept-changed]
+                     [--rewrite-commits] [--accept-changed] [--trust-repo-config]
+
+Git only reads until the plan is applied: a dry run fetches nothing and runs no program from
+the repository's config. Before fetching or checking out, settings of the repository's own
+config that would run a program (filters, uploadpack, sshCommand, credential helpers…) are
+refused, naming them, unless --trust-repo-config is given.
 
 Prints the plan (moved exactly / changed with their best candidate / orphaned), then asks
 before changing anything. Exit codes: 0 applied (or nothing to do, or a dry run with nothing
@@ -50,7 +55,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--to", metavar="REF", help="commit, tag or branch to move to")
     parser.add_argument("--repo", metavar="NAME", help="which repository, when the project has several")
     parser.add_argument("--yes", "-y", action="store_true", help="apply without asking")
-    parser.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
+    parser.add_argument(
+        "--dry-run", action="store_true",
+        help="print the plan and change nothing (no fetch: refs known locally only)",
+    )
+    parser.add_argument(
+        "--trust-repo-config", action="store_true",
+        help="let fetch and checkout run the programs the repository's own git config names "
+        "(filters, uploadpack, sshCommand, credential helpers…); refused otherwise",
+    )
     parser.add_argument(
         "--rewrite-commits", action="store_true",
         help="also move the notes' commit declarations (and the citations under them)",
@@ -67,8 +80,15 @@ def run(args: argparse.Namespace) -> int:
     project = require_project(workspace, args.project)
     repo = choose_repo(project, args.repo)
     git = GitRepo(repo.path)
+    git.trust_config = args.trust_repo_config
+    if not args.dry_run:
+        git.require_trusted_config()  # before anything is fetched, checked out or written
+    elif not git.trust_config and git.config_commands():
+        keys = ", ".join(dict.fromkeys(key for key, _ in git.config_commands()))
+        print(f"readertui: note: the git config of {repo.path} would run commands ({keys}); "
+              "updating for real needs --trust-repo-config", file=sys.stderr)
     require_clean(git, repo.path)
-    target, how = resolve_target(git, args.to)
+    target, how = resolve_target(git, args.to, fetch=not args.dry_run)
     options = UpdateOptions(rewrite_commits=args.rewrite_commits, accept_changed=args.accept_changed)
     for _ in range(REPLAN_ATTEMPTS):
         plan = plan_update(workspace, project, repo, git, target, options)

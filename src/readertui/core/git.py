@@ -34,6 +34,7 @@ SAFE_CONFIG = (
     "core.fsmonitor=false",
     "core.hooksPath=/dev/null",
     "core.quotePath=false",
+    "submodule.recurse=false",  # a checkout never walks into nested submodules' own config
 )
 SAFE_ENV = {
     "GIT_TERMINAL_PROMPT": "0",  # fail instead of asking for a password
@@ -58,6 +59,58 @@ def short(sha: str) -> str:
 
 def is_full_sha(text: str) -> bool:
     return bool(_FULL_SHA.fullmatch(text))
+
+
+class UntrustedConfigError(GitError):
+    """The repository's own config would make git run a program; nothing was fetched or
+    checked out. `keys` names the settings."""
+
+    def __init__(self, path: Path, keys: tuple[str, ...]) -> None:
+        super().__init__(
+            f"the git config of {path} would run commands ({', '.join(keys)}); nothing was fetched "
+            f"or checked out. Review them (`git -C {path} config --local --list`), remove them, "
+            "or pass --trust-repo-config if you trust this repository"
+        )
+        self.keys = keys
+
+
+# Settings of a repository's own config (local and worktree scope, included files too) that make
+# git run a program on fetch, checkout or status. A workspace copied from someone else brings
+# its submodules' config along: readertui does not run those programs unless the user says so.
+_COMMAND_KEYS = re.compile(
+    r"core\.(sshcommand|gitproxy|askpass|hookspath|alternaterefscommand)"
+    r"|remote\..+\.(uploadpack|receivepack|vcs)"
+    r"|filter\..+\.(clean|smudge|process)"
+    r"|credential(\..+)?\.helper"
+    r"|diff\..+\.(textconv|command)|diff\.external"
+    r"|merge\..+\.driver"
+    r"|gpg(\..+)?\.program"
+    r"|ssh\.variant"
+    r"|uploadpack\.packobjectshook"
+    r"|submodule\..+\.update"
+)
+_BOOLEAN = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0", ""})
+
+
+def repo_config_commands(work_tree: Path) -> tuple[tuple[str, str], ...]:
+    """(key, value) of the repository's own config settings that would run a program; read with
+    `git config`, which runs nothing."""
+    try:
+        raw = _run(work_tree, ["config", "--list", "--show-scope", "--includes", "-z"], strip=False)
+    except GitCommandError:
+        return ()
+    found: list[tuple[str, str]] = []
+    fields = raw.split("\0")
+    for scope, entry in zip(fields[::2], fields[1::2]):
+        if scope not in ("local", "worktree"):
+            continue
+        key, _, value = entry.partition("\n")
+        key = key.lower()
+        if key == "core.fsmonitor" and value.strip().lower() not in _BOOLEAN:
+            found.append((key, value))  # a hook program, not the built-in daemon
+        elif _COMMAND_KEYS.fullmatch(key):
+            found.append((key, value))
+    return tuple(found)
 
 
 class GitCommandError(Exception):
@@ -370,6 +423,10 @@ class GitRepo:
         self._index_list: tuple[tuple[int, int], tuple[str, ...]] | None = None
         self._resolved: dict[str, str | None] = {}
         self._refs: dict[str, tuple[str, str]] | None = None
+        # Whether fetch and checkout may run the programs the repo's own config names (the user
+        # said so: `update --trust-repo-config`, or yes in the TUI's review).
+        self.trust_config = False
+        self._commands: tuple[tuple[str, str], ...] | None = None
 
     def __repr__(self) -> str:
         return f"GitRepo({str(self.path)!r})"
@@ -613,10 +670,47 @@ class GitRepo:
         except (configparser.NoSectionError, configparser.NoOptionError):
             return None
 
+    def config_commands(self) -> tuple[tuple[str, str], ...]:
+        """The repo's own settings that would run a program (`repo_config_commands`), read once."""
+        if self._commands is None:
+            self._commands = repo_config_commands(self.path)
+        return self._commands
+
+    def require_trusted_config(self) -> None:
+        """UntrustedConfigError unless the repo's config runs nothing or the user trusts it."""
+        if not self.trust_config:
+            keys = tuple(dict.fromkeys(key for key, _ in self.config_commands()))
+            if keys:
+                raise UntrustedConfigError(self.path, keys)
+
+    def _without_filters(self) -> tuple[str, ...]:
+        """`-c` settings that switch off the clean/smudge filters the repo's own config defines
+        (an empty command is no filter), so that a status runs none of them."""
+        names = {
+            key[len("filter.") : key.rindex(".")]
+            for key, _ in self.config_commands()
+            if key.startswith("filter.")
+        }
+        settings: list[str] = []
+        for name in sorted(names):
+            settings += [f"filter.{name}.{part}=" for part in ("clean", "smudge", "process")]
+            settings.append(f"filter.{name}.required=false")
+        return tuple(settings)
+
     def is_dirty(self) -> bool:
-        """Tracked changes in the work tree or index. Slow on big trees: never on a hot path."""
+        """Tracked changes in the work tree or index. Slow on big trees: never on a hot path.
+
+        Runs no program from the repo's config: its filters are switched off (a file whose stat
+        changed is then compared unfiltered) and nested submodules, with configs of their own,
+        are not looked into."""
         try:
-            return bool(self._git("status", "--porcelain", "--untracked-files=no", "--ignore-submodules=dirty"))
+            return bool(
+                _run(
+                    self.path,
+                    ["status", "--porcelain", "--untracked-files=no", "--ignore-submodules=all"],
+                    extra_config=self._without_filters(),
+                )
+            )
         except GitCommandError as error:
             raise _failure("checking for changes", self.path, error) from error
 
@@ -645,7 +739,9 @@ class GitRepo:
         """Fetch from the default remote; False when it cannot be reached within `timeout` s.
 
         Never prompts: no terminal prompt, a new session without a controlling terminal (ssh
-        cannot ask), a low-speed limit, and the process tree is killed at the timeout."""
+        cannot ask), a low-speed limit, and the process tree is killed at the timeout.
+        UntrustedConfigError when the repo's config would run a program (`trust_config`)."""
+        self.require_trusted_config()
         limit = max(1, int(timeout))
         try:
             _run(
@@ -663,6 +759,8 @@ class GitRepo:
         return True
 
     def checkout_detached(self, commit: str) -> None:
+        """UntrustedConfigError when the repo's config would run a program (`trust_config`)."""
+        self.require_trusted_config()
         sha = self._require(commit)
         try:
             self._git("checkout", "--quiet", "--detach", sha)

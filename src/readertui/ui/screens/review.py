@@ -48,7 +48,7 @@ from textual.worker import Worker, WorkerState
 
 from readertui.core.drift import MappingStatus
 from readertui.core.errors import ReadertuiError
-from readertui.core.git import GitRepo, short
+from readertui.core.git import GitRepo, UntrustedConfigError, short
 from readertui.core.model import LineRange, Location, Project, Repo, RepoKind, format_ranges
 from readertui.core.preconditions import require_clean
 from readertui.core.safe_text import decode_for_display, split_lines
@@ -123,6 +123,14 @@ class DriftFound(Message):
     def __init__(self, drifts: list[Drift]) -> None:
         super().__init__()
         self.drifts = drifts
+
+
+class TrustAsked(Message):
+    """Updating `target` would run programs its repo's config names (`keys`): ask first."""
+
+    def __init__(self, target: UpdateTarget, keys: tuple[str, ...], notice: str) -> None:
+        super().__init__()
+        self.target, self.keys, self.notice = target, keys, notice
 
 
 class ReviewPlanned(Message):
@@ -345,15 +353,42 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
             if isinstance(target, Drift):
                 plan = plan_drift(workspace, self.project, repo, git, target.commit)
             else:
+                git.require_trusted_config()  # asks the user (TrustAsked) before any fetch
                 require_clean(git, repo.path)
                 sha, how = resolve_target(git, target.ref)
                 plan = plan_update(workspace, self.project, repo, git, sha, UpdateOptions())
                 if not notice and target.ref is None:
                     notice = f"target: {how}"
+        except UntrustedConfigError as error:
+            self.post_message(TrustAsked(target, error.keys, notice))
+            return
         except ReadertuiError as error:
             self.post_message(ReviewFailed("Cannot plan the review", error))
             return
         self.post_message(ReviewPlanned(plan, notice))
+
+    @on(TrustAsked)
+    def _ask_trust(self, event: TrustAsked) -> None:
+        """The repo's own git config would run programs on fetch and checkout: the user says."""
+        target = event.target
+
+        def answered(answer: str | None) -> None:
+            if answer is not None and answer.strip().lower() in ("trust", "yes", "y"):
+                git = self.session.git_for(target.repo)
+                if git is not None:
+                    git.trust_config = True
+                    self._plan(target, event.notice)
+                    return
+            self.notify("Nothing was fetched or checked out.", title="Update cancelled", timeout=5)
+            self.dismiss(None)
+
+        keys = ", ".join(event.keys)
+        prompt = PromptScreen(
+            f"The git config of {target.repo.name} would run programs ({keys}). "
+            "Type trust to let the update run them; Escape cancels",
+            placeholder="trust",
+        )
+        self.app.push_screen(prompt, answered)
 
     def _git(self, repo: Repo) -> GitRepo:
         git = self.session.git_for(repo)
