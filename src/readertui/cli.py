@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from readertui import __version__
 from readertui.core.errors import ReadertuiError
@@ -114,11 +114,13 @@ class _InertStream:
 def _inert_output() -> Iterator[None]:
     saved = sys.stdout, sys.stderr
     for stream in saved:
+        reconfigure = getattr(stream, "reconfigure", None)
         try:  # a terminal that cannot show a placeholder gets `?`, not a UnicodeEncodeError
-            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
-        except (AttributeError, ValueError):
+            if reconfigure is not None:
+                reconfigure(errors="replace")
+        except ValueError:
             pass
-    sys.stdout, sys.stderr = _InertStream(saved[0]), _InertStream(saved[1])  # type: ignore[assignment]
+    sys.stdout, sys.stderr = cast(TextIO, _InertStream(saved[0])), cast(TextIO, _InertStream(saved[1]))
     try:
         yield
     finally:

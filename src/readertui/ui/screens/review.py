@@ -360,7 +360,10 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
                 if not notice and target.ref is None:
                     notice = f"target: {how}"
         except UntrustedConfigError as error:
-            self.post_message(TrustAsked(target, error.keys, notice))
+            if isinstance(target, UpdateTarget):  # only an update fetches and checks out
+                self.post_message(TrustAsked(target, error.keys, notice))
+            else:
+                self.post_message(ReviewFailed("Cannot plan the review", error))
             return
         except ReadertuiError as error:
             self.post_message(ReviewFailed("Cannot plan the review", error))
