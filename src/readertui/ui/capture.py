@@ -23,7 +23,7 @@ from readertui.core.citations import format_citation
 from readertui.core.errors import ReadertuiError
 from readertui.core.forge import permalink
 from readertui.core.log import log_entry
-from readertui.core.model import Bookmark, LineRange, Location
+from readertui.core.model import Bookmark, LineRange, Location, Project
 from readertui.ui import workers
 from readertui.ui.messages import BookmarksSaved, OpenNote
 from readertui.ui.navigation import Navigator
@@ -55,9 +55,11 @@ class Capture:
         location = self.navigator.require_code()
         if location is None:
             return
+        project = self._own_project(location)
         cited = self._citation(location, selection)
+        log = project.reading_log.relative_to(project.path.parent).as_posix()
         answer = await self.screen.app.push_screen_wait(
-            PromptScreen("Log entry (Enter writes it to today's section)", f"{cited} ")
+            PromptScreen(f"Log entry → {log} (Enter writes it to today's section)", f"{cited} ")
         )
         if answer is None or not answer.strip():
             return
@@ -68,11 +70,11 @@ class Capture:
         else:
             citation = None  # the reader changed or erased it: a plain entry
         commit = self._commit_of(location) if citation else None
-        self._run(self._write_log, text, citation, commit, group="write", thread=True)
+        self._run(self._write_log, project, text, citation, commit, group="write", thread=True)
 
-    def _write_log(self, text: str, citation: str | None, commit: str | None) -> None:
+    def _write_log(self, project: Project, text: str, citation: str | None, commit: str | None) -> None:
         try:
-            logged = log_entry(self.navigator.project, text, citation, commit)
+            logged = log_entry(project, text, citation, commit)
         except ReadertuiError as error:
             workers.post_failure(self.screen, "Log entry not written", error)
             return
@@ -90,6 +92,7 @@ class Capture:
         location = self.navigator.require_code()
         if location is None:
             return
+        self._own_project(location)
         line = source.cursor_line
         existing = [
             b for b in self.index.bookmarks
@@ -125,11 +128,12 @@ class Capture:
 
     def save_bookmarks(self, bookmarks: tuple[Bookmark, ...], message: str) -> None:
         """Write the project's bookmarks file; BookmarksSaved tells the screen once it is."""
-        self._run(self._save_bookmarks, bookmarks, message, group="write", thread=True)
+        project = self.navigator.project  # the index's bookmarks are this project's
+        self._run(self._save_bookmarks, project, bookmarks, message, group="write", thread=True)
 
-    def _save_bookmarks(self, bookmarks: tuple[Bookmark, ...], message: str) -> None:
+    def _save_bookmarks(self, project: Project, bookmarks: tuple[Bookmark, ...], message: str) -> None:
         try:
-            bookmark_store.save(self.navigator.project, bookmarks)
+            bookmark_store.save(project, bookmarks)
         except ReadertuiError as error:
             workers.post_failure(self.screen, "Bookmarks not saved", error)
             return
@@ -171,6 +175,17 @@ class Capture:
         self.screen.notify(text, title="Copied", timeout=3)
 
     # ---- helpers
+
+    def _own_project(self, location: Location) -> Project:
+        """What is captured from code goes to the code's project. When the notes pane shows
+        another project (a note opened from the tree), that project stops being current: the
+        code's project takes over, its reading log shown and its bookmarks loaded."""
+        project = self.session.workspace.project(location.project)
+        if project is not None and project.name != self.navigator.project.name:
+            self.navigator.switch_project(project.name, True)
+            marks, _ = bookmark_store.load(project)  # a small file; the index brings the rest
+            self.index.bookmarks = tuple(marks)
+        return self.navigator.project
 
     def _citation(self, location: Location, selection: LineRange) -> str:
         return format_citation(location.repo, location.path, (selection,))
