@@ -94,7 +94,10 @@ class Navigator:
             self.switch_project(owner.name, False)
         if record:
             target = self.note_location(path, line or 1)
-            self.history = self.history.visit(target, origin=self.here())
+            # Back from a note is the note it replaced in the notes pane, whichever pane had the focus.
+            shown = self.notes.note_path
+            origin = self.note_location(shown, self.notes.cursor_line) if shown is not None else self.here()
+            self.history = self.history.visit(target, origin=origin)
         self.load_note(path, line)
 
     def note_location(self, path: Path, line: int) -> Location:
@@ -183,6 +186,29 @@ class Navigator:
         return self.location
 
     # ---- history
+
+    def record_jump(self, in_notes: bool, origin: int, line: int) -> None:
+        """A jump within the file or note shown (go to line, first/last line, a search hit, a
+        definition in the same file): from line `origin` to `line`, for back and forward."""
+        if in_notes:
+            path = self.notes.note_path
+            if path is None:
+                return
+            start, end = self.note_location(path, origin), self.note_location(path, line)
+        else:
+            if self.location is None:
+                return
+            start = msgspec.structs.replace(self.location, line=origin)
+            end = msgspec.structs.replace(self.location, line=line)
+        self.history = self.history.visit(end, origin=start)
+
+    def goto_line(self, line: int, select: LineRange | None = None) -> None:
+        """Move the source pane's cursor to `line` of the file shown (selecting `select`),
+        recorded in the history when it goes more than a screen away."""
+        source = self.source
+        origin = source.cursor_line
+        source.goto(line, select=select)
+        source.jumped_from(origin)
 
     def back(self) -> None:
         self.history, target = self.history.back(self.here())

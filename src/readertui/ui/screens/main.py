@@ -54,6 +54,7 @@ from readertui.ui.reload import WorkspaceReloaded, reload_workspace
 from readertui.ui.session import Session
 from readertui.ui.state import ViewState
 from readertui.ui.status import StatusModel
+from readertui.ui.widgets.code_view import CodeView
 from readertui.ui.widgets.key_hints import KeyHints
 from readertui.ui.widgets.notes_view import NotesView
 from readertui.ui.widgets.repo_tree import RepoTree
@@ -204,7 +205,13 @@ class MainScreen(Screen[None]):
 
     @on(OpenNote)
     def _open_note(self, event: OpenNote) -> None:
-        self.open_note(event.path, event.line)
+        # A note opened from the tree or after a log entry is a jump like any other.
+        self.open_note(event.path, event.line, record=True)
+
+    @on(CodeView.Jumped)
+    def _jumped(self, event: CodeView.Jumped) -> None:
+        if event.view is self.source or event.view is self.notes:
+            self.navigator.record_jump(event.view is self.notes, event.origin, event.line)
 
     @on(FileLoaded)
     def _file_loaded(self, event: FileLoaded) -> None:

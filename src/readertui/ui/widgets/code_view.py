@@ -158,6 +158,20 @@ class CodeView(ScrollView, can_focus=True):
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, CodeView.CursorMoved) and message.view is self.view
 
+    class Jumped(Message):
+        """A jump (go to line, first/last line, a search hit) took the cursor from
+        `origin` more than a screen away: a place for the history (the screen records it)."""
+
+        def __init__(self, view: CodeView, origin: int, line: int) -> None:
+            super().__init__()
+            self.view = view
+            self.origin = origin
+            self.line = line
+
+        @property
+        def control(self) -> CodeView:
+            return self.view
+
     class _Highlighted(Message):
         """A parse finished in the worker (private)."""
 
@@ -645,10 +659,20 @@ class CodeView(ScrollView, can_focus=True):
         self._move(line - self.cursor_line)
 
     def action_go_top(self) -> None:
+        origin = self.cursor_line
         self._move(1 - self.cursor_line)
+        self.jumped_from(origin)
 
     def action_go_bottom(self) -> None:
+        origin = self.cursor_line
         self._move(len(self._lines) - self.cursor_line)
+        self.jumped_from(origin)
+
+    def jumped_from(self, origin: int) -> None:
+        """Tell the screen of a jump from line `origin` when it went more than a screen away."""
+        rows = abs(self._first_row(self.cursor_line - 1) - self._first_row(origin - 1))
+        if rows >= max(1, self.scrollable_content_region.height):
+            self.post_message(self.Jumped(self, origin, self.cursor_line))
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
@@ -725,11 +749,15 @@ class CodeView(ScrollView, can_focus=True):
 
     def action_search_next(self) -> None:
         if self._search is not None:
+            origin = self.cursor_line
             self.find(self._search.pattern, forward=True, regex=True)
+            self.jumped_from(origin)
 
     def action_search_prev(self) -> None:
         if self._search is not None:
+            origin = self.cursor_line
             self.find(self._search.pattern, forward=False, regex=True)
+            self.jumped_from(origin)
 
     # --- rendering -----------------------------------------------------------------------------
 

@@ -44,15 +44,22 @@ class PromptActions(_PromptHost):
             PromptScreen(f"Go to line (1–{self.line_count})", numeric=True)
         )
         if answer and answer.strip().isdigit():
+            origin = self.cursor_line
             self.goto(max(1, min(int(answer), self.line_count)))
+            self.jumped_from(origin)
 
     @work(exclusive=True, group="view-prompt", exit_on_error=False)
     async def action_search(self) -> None:
         from readertui.ui.screens.prompt import PromptScreen
 
         answer = await self.app.push_screen_wait(PromptScreen("Search in this file"))
-        if answer and self.find(answer) is None:
+        if not answer:
+            return
+        origin = self.cursor_line
+        if self.find(answer) is None:
             self.notify(f"not found: {answer}", severity="warning", timeout=3)
+        else:
+            self.jumped_from(origin)
 
 
 class SourcePane(PromptActions, CodeView):
