@@ -18,6 +18,7 @@ HOSTILE = {
     "c1": "\x9b31m",
     "bidi": "\u202eexe.md",
     "cr": "\rspoof",
+    "bare": "\x1bc\x9b",
 }
 FORBIDDEN = (b"\x1b", b"\x07", "\x9b".encode(), "\u202e".encode(), b"\r")
 
@@ -66,20 +67,26 @@ def test_check_text_and_json_are_inert(workspace: Path) -> None:
 
 
 def test_log_and_its_citation_are_inert(workspace: Path) -> None:
-    sequence = HOSTILE["clear"]
-    result = _run(workspace / "p", "log", "--cite", f"code/f{sequence}.py:1", f"text {HOSTILE['bidi']}{HOSTILE['c1']}")
+    result = _run(workspace / "p", "log", "--cite", "code/ok.py:1", f"text {HOSTILE['bidi']}{HOSTILE['c1']}{HOSTILE['osc52']}")
     assert result.returncode == 0, result.stderr
     _assert_inert(result)
-    written = (workspace / "p" / "notes" / "code-reading-log.md").read_text()
-    assert "`code/f␛[2J.py:1`" in written  # the log gets the citation as shown, never a raw ESC
-    assert "\x1b" not in written
-    bad_cite = _run(workspace / "p", "log", "--cite", f"code/nope{HOSTILE['title']}.py:1", "x")
-    assert bad_cite.returncode == 2
-    _assert_inert(bad_cite)
+    for sequence in HOSTILE.values():
+        bad_cite = _run(workspace / "p", "log", "--cite", f"code/f{sequence}.py:1", "x")
+        assert bad_cite.returncode == 2
+        _assert_inert(bad_cite)
+
+
+def test_the_log_gets_a_citation_with_placeholders() -> None:
+    from datetime import datetime
+
+    from readertui.core.log import format_entry
+
+    entry = format_entry(datetime(2026, 11, 29, 14, 32), "x", f"code/f{HOSTILE['bare']}.py:1", None)
+    assert entry == "- 14:32 `code/f␛c␦.py:1` — x\n"
 
 
 def test_bookmarks_listing_and_editing_are_inert(workspace: Path) -> None:
-    added = _run(workspace / "p", "bookmarks", "add", f"code/f{HOSTILE['clear']}.py:1", "--label", f"L{HOSTILE['osc52']}{HOSTILE['bidi']}")
+    added = _run(workspace / "p", "bookmarks", "add", "code/ok.py:1", "--label", f"L{HOSTILE['osc52']}{HOSTILE['bidi']}")
     assert added.returncode == 0, added.stderr
     _assert_inert(added)
     for form in ("text", "json"):
