@@ -321,3 +321,17 @@ def test_labels_are_not_judged_without_a_known_commit_or_on_a_branch(kb):
     first, second = results_of(kb, "loose.md", note)
     assert first.status == Status.OK
     assert second.status == Status.UNPINNED
+
+
+def test_the_symbol_the_reader_writes_after_a_log_citation_is_judged(kb):
+    note = f"""\
+# Code reading log
+
+## 2026-01-10
+
+- 10:00 `Engine/src/engine/core.py:9-12` @ `{kb.a[:7]}` — (`Engine.step`) the loop
+- 10:05 `Engine/src/engine/core.py:10-11` @ `{kb.a[:7]}` — (`Engine.save`) pasted under the wrong symbol
+"""
+    first, second = results_of(kb, "code-reading-log.md", note)
+    assert first.status == Status.OK
+    assert second.status == Status.MISMATCH and second.new_ranges == (LineRange(14, 16),)

@@ -190,3 +190,17 @@ def test_scanner_on_arbitrary_blocks_never_raises_and_offsets_hold(text: str) ->
         assert text[c.span.start : c.span.end] == c.text
         for rng, (a, b) in zip(c.ranges, c.range_spans):
             assert text[a.start : a.end] == str(rng.start) and text[b.start : b.end] == str(rng.end)
+
+
+def test_a_backticked_name_in_parentheses_after_a_citation_labels_it() -> None:
+    # the reader's `y` and `c` write the enclosing symbol after the citation (and its pin)
+    cases = {
+        "`Engine/src/engine/core.py:9-12` (`Engine.step`)": "Engine.step",
+        "- 10:00 `Engine/a.py:9-12` @ `abc1234` — (`Engine.step`) the loop": "Engine.step",
+        "`a.py:3` @abc1234 (`f`)": "f",
+        "`a.py:3` (see `f`)": None,
+        "`Queue.pop` (`queue.py:60-64`) (`other`)": "Queue.pop",  # the name before wins
+    }
+    for text, label in cases.items():
+        (c,) = scan_note(text).citations
+        assert c.label == label, text

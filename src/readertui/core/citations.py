@@ -205,6 +205,11 @@ _CODE_HINT = LazyPattern(r"[./\\:#L行第]|ine|INE")
 _BACKTICKS = LazyPattern(r"`+")
 _ASCII_WORD = LazyPattern(r"[A-Za-z0-9_]")
 _COMMENT_CLOSE = LazyPattern(r"[ \t]*(?:\*/|-->)[ \t]*\Z")
+# A backticked name in parentheses right after a citation (and its pin, and a dash), as the
+# reader's `y` and `c` write it: `` `a.py:9-12` (`Engine.step`) ``, `` … @ `abc1234` — (`f`) ``.
+_LABEL_AFTER = LazyPattern(
+    r"`?[ \t]{0,3}(?:[\u2014\u2013\-][ \t]{0,3})?[(（][ \t]{0,2}`(?P<name>[^`\n]{1,200})`[ \t]{0,2}[)）]"
+)
 # Between a backticked name and the backticked citation it labels: `` `f` (`a.py:3`) ``.
 _LABEL_GAP = LazyPattern(r"[ \t]{0,3}(?:[(（:：\-\u2013\u2014@→]|at|in)?[ \t]{0,3}")
 _AFTER_HEADER = frozenset(["", " ", "\t", ",", ";", "。", "，", "；", ":", "：", ")", "）"])
@@ -1570,6 +1575,10 @@ def _assemble(
                 paragraph_path = named
         pin = _PIN.match(text, item.after)
         commit = item.commit or (pin["sha"] if pin else None)
+        label = item.label
+        if label is None:  # `` `a.py:9-12` (`Engine.step`) ``, also after a pin and a dash
+            after = _LABEL_AFTER.match(text, pin.end() if pin else item.after)
+            label = after["name"].strip() if after else None
         line, column = lines.locate(item.start)
         citations.append(
             Citation(
@@ -1578,7 +1587,7 @@ def _assemble(
                 ranges=item.ranges, range_spans=item.range_spans, commit=commit,
                 repo_hint=item.repo_hint, headings=tuple(s.title for s in stack[1:]),
                 heading_line=stack[-1].line, context_path=context, ref_path=item.ref_path,
-                ref_kind=item.ref_kind, label=item.label, in_code=item.in_code,
+                ref_kind=item.ref_kind, label=label, in_code=item.in_code,
                 paragraph_path=paragraph_path,
             )
         )
