@@ -98,3 +98,14 @@ def test_improve_keeps_a_sure_text_match_and_needs_a_definition():
     scoped_new = [Definition("f", "function", 13, 16, 13, 4, scope="Other")]
     by_name = improve(changed, "A", "B", None, read, lambda s, p: defs_old if s == b"old" else scoped_new)
     assert by_name.confidence == NAME_ONLY_CONFIDENCE
+
+
+def test_a_silenced_citation_is_ignored_by_check_but_still_carried(tmp_path):
+    ws, code, note, a, b = build(tmp_path)
+    note.write_text(note.read_text().rstrip("\n") + " <!-- readertui-ignore -->\n")
+    workspace = load_workspace(ws)
+    (result,) = check(workspace, note).results
+    assert result.status == Status.IGNORED and "was stale" in result.detail
+    project = workspace.projects[0]
+    (item,) = plan_drift(workspace, project, project.repos[0], GitRepo(code), a).citations
+    assert item.mapping.new_ranges == (LineRange(37, 39),)

@@ -392,10 +392,13 @@ class Resolver:
         project: Project,
         ignore_rules: ignore.IgnoreRules | None = None,
         open_git: GitOpener = GitRepo,
+        silence: bool = True,
     ) -> None:
         self.workspace = workspace
         self.project = project
         self.ignore = ignore_rules or ignore.IgnoreRules()  # inline markers apply regardless
+        # False for `update`: a silenced stale citation is still carried forward
+        self.silence = silence
         # The reader passes its shared handles (one set of git processes per repo); a `check`
         # run opens its own.
         self._open_git = open_git
@@ -460,7 +463,7 @@ class Resolver:
             )
             if not _is_prose_mention(result.citation, result):
                 results.append(result)
-        return ignore.apply(results, self.project.name, self.ignore, silenced)
+        return ignore.apply(results, self.project.name, self.ignore, silenced) if self.silence else results
 
     @staticmethod
     def _guarded(note: Path, citation: Citation, step: Callable[[], _T]) -> _T | CitationResult:

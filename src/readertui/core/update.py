@@ -271,7 +271,7 @@ def drifted_commits(workspace: Workspace, project: Project, repo: Repo, git: Git
             continue
         readable.append(note)
     counts: dict[str, int] = {}
-    for result in Resolver(workspace, project).resolve_notes(readable):
+    for result in Resolver(workspace, project, silence=False).resolve_notes(readable):
         citation = result.citation
         if result.repo != repo.name or result.commit in (None, head) or result.path is None:
             continue
@@ -304,7 +304,7 @@ def _plan(
         return empty
     mapper = DriftMapper(git, old, target)
     commits = git.count_commits(old, target)
-    resolver = Resolver(workspace, project)
+    resolver = Resolver(workspace, project, silence=False)  # silenced citations still carry
     planner = _NotePlanner(repo, git, mapper, old, target, new_tags, options)
     warnings: list[str] = []
     for note in notes:
