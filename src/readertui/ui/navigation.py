@@ -20,7 +20,7 @@ from textual.screen import Screen
 from readertui.core.errors import ReadertuiError
 from readertui.core.git import short
 from readertui.core.history import History
-from readertui.core.model import CitationResult, LineRange, Location, Project, Status, format_ranges
+from readertui.core.model import Bookmark, CitationResult, LineRange, Location, Project, Status, format_ranges
 from readertui.ui import workers
 from readertui.ui.session import Session
 from readertui.ui.status import StatusModel
@@ -50,7 +50,7 @@ class Navigator:
         session: Session,
         project: Project,
         status: StatusModel,
-        load_note: Callable[[Path, int | None], None],
+        load_note: Callable[[Path, int | None, int], None],
         switch_project: Callable[[str, bool], None],
     ) -> None:
         self.screen = screen  # runs the workers, receives the messages
@@ -88,7 +88,10 @@ class Navigator:
             group="source", exclusive=True, thread=True,
         )
 
-    def open_note(self, path: Path, line: int | None = None, record: bool = False) -> None:
+    def open_note(
+        self, path: Path, line: int | None = None, record: bool = False, column: int = 0
+    ) -> None:
+        """Show a note at `line`; `column` (0-based) picks the citation made current there."""
         owner = self.session.workspace.project_for(path)
         if owner is not None and owner.name != self.project.name:
             self.switch_project(owner.name, False)
@@ -98,7 +101,7 @@ class Navigator:
             shown = self.notes.note_path
             origin = self.note_location(shown, self.notes.cursor_line) if shown is not None else self.here()
             self.history = self.history.visit(target, origin=origin)
-        self.load_note(path, line)
+        self.load_note(path, line, column)
 
     def note_location(self, path: Path, line: int) -> Location:
         """A note as a place: its own project's name and its path relative to that project."""
@@ -287,6 +290,17 @@ class Navigator:
         location = Location(self.project.name, repo_name, path, select.start if select else 1,
                             commit=at_commit)
         self.open_location(location, select)
+        self.screen.set_focus(self.source)
+
+    def open_bookmark(self, mark: Bookmark) -> None:
+        """Open a bookmark like a citation: made at a commit other than the checkout, it is
+        shown from git as it was then (the at-commit title; `o` goes to the checkout)."""
+        repo = self.project.repo(mark.repo)
+        head = self.session.head(repo) if repo is not None else None
+        at_commit = mark.commit if mark.commit and repo is not None and repo.is_git and mark.commit != head else None
+        self.followed = None
+        location = Location(self.project.name, mark.repo, mark.path, mark.range.start, commit=at_commit)
+        self.open_location(location, mark.range)
         self.screen.set_focus(self.source)
 
     def checkout(self) -> None:

@@ -29,10 +29,12 @@ from readertui.ui.widgets.repo_tree import inert
 
 class NoteLoaded(Message):
     def __init__(
-        self, path: Path, text: str, results: list[CitationResult] | None, line: int | None
+        self, path: Path, text: str, results: list[CitationResult] | None, line: int | None,
+        column: int = 0,
     ) -> None:
         super().__init__()
         self.path, self.text, self.line = path, text, line
+        self.column = column  # 0-based: the citation there is the current one (a backlink's)
         self.results = results  # None: not resolved yet (the text is shown first)
 
 
@@ -50,19 +52,19 @@ class NoteLoader:
         # reader moved on) are dropped, or they would show a note the reader has left.
         self._wanted: Path | None = None
 
-    def load(self, path: Path, line: int | None = None) -> None:
+    def load(self, path: Path, line: int | None = None, column: int = 0) -> None:
         """Show the note at `path` (scrolled to `line`), then its citations' results."""
         self._wanted = path
-        workers.run(self.screen, self._load, path, line, group="note", exclusive=True, thread=True)
+        workers.run(self.screen, self._load, path, line, column, group="note", exclusive=True, thread=True)
 
-    def _load(self, path: Path, line: int | None) -> None:
+    def _load(self, path: Path, line: int | None, column: int = 0) -> None:
         try:
             text = _read_note(path, self.navigator.project)
         except ReadertuiError as error:
             workers.post_failure(self.screen, "Cannot read note", error)
             return
-        self.screen.post_message(NoteLoaded(path, text, None, line))
-        self._resolve(path, text, line)
+        self.screen.post_message(NoteLoaded(path, text, None, line, column))
+        self._resolve(path, text, line, column)
 
     def show_first(self, path: Path, line: int | None) -> None:
         """Read the first note here rather than in a worker, so that the first frame shows it:
@@ -86,7 +88,7 @@ class NoteLoader:
             )
             self._first = None
 
-    def _resolve(self, path: Path, text: str, line: int | None) -> None:
+    def _resolve(self, path: Path, text: str, line: int | None, column: int = 0) -> None:
         """Resolve the citations of the note just shown (in a worker), posting the results."""
         try:
             project = self.session.workspace.project_for(path) or self.navigator.project
@@ -94,7 +96,7 @@ class NoteLoader:
         except ReadertuiError as error:
             workers.post_failure(self.screen, "Cannot read note", error)
             return
-        self.screen.post_message(NoteLoaded(path, text, results, line))
+        self.screen.post_message(NoteLoaded(path, text, results, line, column))
 
     def loaded(self, event: NoteLoaded) -> None:
         """Show the note (or, for the same text, its citations' results); the screen then
@@ -107,7 +109,7 @@ class NoteLoader:
         if event.results is not None and self._shown == (event.path, event.text):
             notes.set_results(event.results)  # the text is on screen already
         else:
-            notes.show_note(event.path, event.text, event.results or [], event.line)
+            notes.show_note(event.path, event.text, event.results or [], event.line, event.column)
             self._shown = (event.path, event.text)
             if notes.too_big_to_wrap:  # said once per note shown; the title keeps a mark
                 self.screen.notify(

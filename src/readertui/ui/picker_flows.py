@@ -78,11 +78,7 @@ class PickerFlows:
             return
         mark = choice.bookmark
         if choice.action == "jump":
-            self.navigator.open_location(
-                Location(self.navigator.project.name, mark.repo, mark.path, mark.range.start),
-                mark.range,
-            )
-            self.screen.set_focus(self.navigator.source)
+            self.navigator.open_bookmark(mark)
         elif choice.action == "delete":
             self.capture().delete_bookmark(mark)
         elif choice.action == "rename":
@@ -119,10 +115,11 @@ class PickerFlows:
             self.screen.notify("no note cites this line", timeout=3)
             return
         items = [
-            (f"{link.note.relative_to(navigator.project.path)}:{link.note_line}  {link.text}", link)
+            (f"{navigator.note_name(link.note)}:{link.note_line}  {link.text}", link)
             for link in links
         ]
         chosen = await self.screen.app.push_screen_wait(ListPicker("Notes citing this line", items))
         if chosen is not None:
-            navigator.open_note(chosen.note, chosen.note_line, record=True)
+            # The very citation that cites this line is made current, not the line's first.
+            navigator.open_note(chosen.note, chosen.note_line, record=True, column=chosen.note_column - 1)
             self.screen.set_focus(navigator.notes)

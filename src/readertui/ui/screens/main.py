@@ -184,8 +184,8 @@ class MainScreen(Screen[None]):
     def open_note(self, path: Path, line: int | None = None, record: bool = False) -> None:
         self.navigator.open_note(path, line, record)
 
-    def _load_note(self, path: Path, line: int | None) -> None:
-        self.note_loader.load(path, line)
+    def _load_note(self, path: Path, line: int | None, column: int = 0) -> None:
+        self.note_loader.load(path, line, column)
 
     def _switch_project(self, name: str, open_log: bool) -> None:
         """Make `name` the current project: its notes, bookmarks, backlinks and files."""
