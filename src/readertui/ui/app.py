@@ -138,6 +138,12 @@ class ReaderApp(App[int]):
         )
         return MainScreen(self.session, self.project, state, self.settings.editor)
 
+    def on_app_focus(self) -> None:
+        """The terminal has the focus again: the log may have been edited meanwhile."""
+        screen = self.screen_stack[0] if self.screen_stack else None
+        if isinstance(screen, MainScreen):
+            screen.check_outside_edits()
+
     def on_ready(self) -> None:
         """Textual's `Ready`: the first frame is out."""
         screen = self.screen_stack[0]

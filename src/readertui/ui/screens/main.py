@@ -20,6 +20,7 @@ store) is imported where it is used: importing it took ~20 ms of the start-up.
 from __future__ import annotations
 
 import gc
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from readertui.core.log import entries_for_day
 from readertui.core.model import Project
 from readertui.ui.bindings import bindings_for
 from readertui.ui.editor import edit_file
@@ -67,6 +69,9 @@ if TYPE_CHECKING:
     from readertui.ui.capture import Capture
 
 
+OUTSIDE_EDIT_POLL = 3.0  # seconds between looks at the reading log's mtime (one stat)
+
+
 class MainScreen(Screen[None]):
     BINDINGS = bindings_for("app")
     # The source pane has the focus from the start. Textual's default focuses the first
@@ -90,6 +95,7 @@ class MainScreen(Screen[None]):
         self.pickers = PickerFlows(self, session, self.navigator, self.index, lambda: self.capture)
         self._review_memory: dict[Any, Any] = {}  # the review's accept/reject, kept while away
         self._resumed = False  # see on_screen_resume
+        self._log_stamp = _stamp(project.reading_log)  # to notice edits made outside
 
     @cached_property
     def capture(self) -> Capture:
@@ -161,6 +167,26 @@ class MainScreen(Screen[None]):
         self.notes.release_highlighting()
         self.index.start(self.project)
         self.index.warm_up_grammars(self.project)
+        self.set_interval(OUTSIDE_EDIT_POLL, self.check_outside_edits)
+
+    def check_outside_edits(self) -> None:
+        """The reading log changed on disk (an editor in another tmux pane, a `readertui log`):
+        today's count is recounted and, if it is the note shown, the note is read again. Run
+        when the terminal gets the focus back and every few seconds."""
+        log = self.project.reading_log
+        stamp = _stamp(log)
+        if stamp == self._log_stamp:
+            return
+        self._log_stamp = stamp
+        if self.notes.note_path == log:
+            self.note_loader.load(log, None)  # NoteLoaded recounts today's entries
+            return
+        try:
+            text = log.read_text(encoding="utf-8") if stamp is not None else ""
+        except (OSError, UnicodeDecodeError):
+            return
+        self.status_model.today_entries = len(entries_for_day(text, date.today()))
+        self._update_status()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -193,6 +219,9 @@ class MainScreen(Screen[None]):
         if project is None:
             return
         self.navigator.project = project
+        if self.location is None:  # the welcome page names the current project
+            self.source.load(welcome_text(project.name, self.app.key_for), name="welcome")  # type: ignore[attr-defined]
+        self._log_stamp = _stamp(project.reading_log)
         self.pickers.ranker = None
         self.index.reset()
         self.index.start(project)
@@ -401,3 +430,12 @@ class MainScreen(Screen[None]):
         error = event.worker.error
         if event.state is WorkerState.ERROR and error is not None:
             self.notify(str(error) or type(error).__name__, severity="error", timeout=8)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """(mtime, size) of a file, None when it is missing: enough to notice an outside edit."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
