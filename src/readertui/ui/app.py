@@ -20,6 +20,7 @@ from readertui.config.settings import Settings
 from readertui.config.theme import load_theme
 from readertui.core.errors import ReadertuiError
 from readertui.core.model import Problem, Project, Workspace
+from readertui.core.safe_text import terminal_text
 from readertui.ui.bindings import KEY_SLOTS, spec_for
 from readertui.ui.commands import ActionCommands
 from readertui.ui.screens.main import MainScreen
@@ -29,6 +30,7 @@ from readertui.ui.textual_compat import refresh_truecolor_filter, replace_output
 from readertui.ui.theming import build_theme
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
     from textual.screen import Screen
 
 
@@ -40,6 +42,23 @@ class ReaderApp(App[int]):
     # our file finder; the keymap decides the palette's key like any other.
     BINDINGS = [spec_for("command_palette").binding()]
     COMMANDS = App.COMMANDS | {ActionCommands}
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification (toasts, errors, `Copied`) goes through here, from any screen or
+        widget: title and message are untrusted (file and note names, labels, URLs, git's
+        messages), so they are shown as plain text with control characters as placeholders.
+        `markup` is ignored: a message is never parsed as markup."""
+        super().notify(
+            terminal_text(message), title=terminal_text(title), severity=severity, timeout=timeout, markup=False
+        )
 
     def __init__(
         self,

@@ -24,6 +24,7 @@ from readertui.core.errors import ReadertuiError
 from readertui.core.forge import permalink
 from readertui.core.log import log_entry
 from readertui.core.model import Bookmark, LineRange, Location, Project
+from readertui.core.safe_text import sanitize_line
 from readertui.ui import workers
 from readertui.ui.messages import BookmarksSaved, OpenNote
 from readertui.ui.navigation import Navigator
@@ -56,7 +57,7 @@ class Capture:
         if location is None:
             return
         project = self._own_project(location)
-        cited = self._citation(location, selection)
+        cited = sanitize_line(self._citation(location, selection))  # as the prompt shows it
         log = project.reading_log.relative_to(project.path.parent).as_posix()
         answer = await self.screen.app.push_screen_wait(
             PromptScreen(f"Log entry → {log} (Enter writes it to today's section)", f"{cited} ")
@@ -171,6 +172,7 @@ class Capture:
 
     def _to_clipboard(self, text: str) -> None:
         """With OSC 52, which reaches the local terminal over SSH and tmux."""
+        text = sanitize_line(text)  # pasted into a terminal later, a raw ESC would run there
         self.screen.app.copy_to_clipboard(text)
         self.screen.notify(text, title="Copied", timeout=3)
 

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.validation import Integer
 from textual.widgets import Input, Label
 
+from readertui.core.safe_text import sanitize_line
 from readertui.ui.bindings import bindings_for
 
 
@@ -32,8 +33,10 @@ class PromptScreen(ModalScreen[str | None]):
         self, title: str, value: str = "", *, placeholder: str = "", numeric: bool = False
     ) -> None:
         super().__init__()
-        self.title_text = title
-        self.value = value
+        # Prefilled from names (a citation, a label): shown with control characters as
+        # placeholders, and so the answer carries the placeholders, never a raw ESC.
+        self.title_text = sanitize_line(title)
+        self.value = sanitize_line(value)
         self.placeholder = placeholder
         self.numeric = numeric
 

@@ -51,7 +51,7 @@ from readertui.core.errors import ReadertuiError
 from readertui.core.git import GitRepo, UntrustedConfigError, short
 from readertui.core.model import LineRange, Location, Project, Repo, RepoKind, format_ranges
 from readertui.core.preconditions import require_clean
-from readertui.core.safe_text import decode_for_display, split_lines
+from readertui.core.safe_text import decode_for_display, sanitize_line, split_lines
 from readertui.core.update import (
     KEEP,
     REVIEW,
@@ -264,7 +264,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         if self.update:
             self._choose_repo()
         else:
-            self.query_one("#review-head", Static).update("Looking for citations written against another commit…")
+            self._head("Looking for citations written against another commit…")
             self._find_drift()
 
     # ---- update to a ref: which repository, which ref
@@ -342,7 +342,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         else:
             ref = target.ref or "origin's default branch"
             doing = f"Planning the update of {target.repo.name} to {ref}…"
-        self.query_one("#review-head", Static).update(doing)
+        self._head(doing)
         self._plan_worker(target, notice)
 
     @work(exclusive=True, group="review-plan", description="review-plan", thread=True, exit_on_error=False)
@@ -392,6 +392,10 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
             placeholder="trust",
         )
         self.app.push_screen(prompt, answered)
+
+    def _head(self, text: str) -> None:
+        """The line above the table: names, tags and messages in it are untrusted text."""
+        self.query_one("#review-head", Static).update(sanitize_line(" ".join(text.split())))
 
     def _git(self, repo: Repo) -> GitRepo:
         git = self.session.git_for(repo)
@@ -520,7 +524,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         declarations = f" and {moved} commit declaration{'s' * (moved != 1)}" if moved else ""
         rewrite = f"rewrite {carried} citation{'s' * (carried != 1)}{declarations} in {notes} note{'s' * (notes != 1)}"
         if not self.update:
-            self.query_one("#review-head", Static).update(
+            self._head(
                 f"{plan.repo.name}: notes written @ {_label(plan.old, plan.old_tags)}, checkout "
                 f"@ {_label(plan.new, plan.new_tags)} — {found}.  {key('review_apply')}: {rewrite}"
             )
@@ -528,7 +532,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         pinned = len(plan.by_action(KEEP))
         kept = f"; {pinned} under commit declarations stay @ {short(plan.old)}" if pinned else ""
         commits = f"{plan.commits} commit{'s' * (plan.commits != 1)}"
-        self.query_one("#review-head", Static).update(
+        self._head(
             f"Update {plan.repo.name}: {_label(plan.old, plan.old_tags)} → {_label(plan.new, plan.new_tags)}, "
             f"{commits} — {found}{kept}.  {key('review_apply')}: check out "
             f"{short(plan.new)} and {rewrite}"
@@ -716,7 +720,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
     def _failed(self, event: ReviewFailed) -> None:
         self.notify(event.error, title=event.title, severity="error", timeout=8)
         if self.plan is None:
-            self.query_one("#review-head", Static).update(f"{event.title}: {event.error}")
+            self._head(f"{event.title}: {event.error}")
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
