@@ -335,3 +335,11 @@ def test_the_symbol_the_reader_writes_after_a_log_citation_is_judged(kb):
     first, second = results_of(kb, "code-reading-log.md", note)
     assert first.status == Status.OK
     assert second.status == Status.MISMATCH and second.new_ranges == (LineRange(14, 16),)
+
+
+def test_a_tag_link_into_a_plain_folder_is_read_from_disk(tmp_path):
+    project = tmp_path / "ws" / "shop"
+    write(project / "web/src/cart.ts", "export const cart = 1;\n" * 10)
+    write(project / "notes/overview.md", "# Cart\n\n[cart](https://github.com/acme/web/blob/v2.0/src/cart.ts#L3)\n")
+    (result,) = check(load_workspace(tmp_path / "ws")).results
+    assert (result.status, result.path) == (Status.OK, "src/cart.ts")

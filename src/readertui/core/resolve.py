@@ -502,7 +502,9 @@ class Resolver:
         ref = citation.commit or scan.commit_for_line(citation.line)
         cited = citation.path
         branch: str | None = None
-        if citation.ref_path is not None and not citation.commit:
+        has_git = any(source.git is not None for source in self._sources.values())
+        # a plain folder has no refs: its files are read from disk, like any pinned citation's
+        if citation.ref_path is not None and not citation.commit and has_git:
             forge = self._forge_ref(citation)
             if isinstance(forge, str):
                 return CitationResult(note, citation, Status.UNPINNED, detail=forge, ranges=citation.ranges)
