@@ -108,7 +108,7 @@ async def test_switch_note(tmp_path):
         assert app.screen.notes.line_text(1) == "# Overview of Engine"
 
 
-async def test_small_terminal_80x24_shows_all_panes(tmp_path):
+async def test_small_terminal_80x24_hides_the_tree_and_keeps_the_notes_readable(tmp_path):
     shutil.copytree(REPO_ROOT / "projects", tmp_path / "ws")
     app = ReaderApp(find_workspace(tmp_path / "ws"))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -117,10 +117,27 @@ async def test_small_terminal_80x24_shows_all_panes(tmp_path):
         assert isinstance(screen, MainScreen)
         screen.open_location(Location("minillm", "minillm", "minillm/attention.py", 30))
         await settle(pilot)
-        widths = [pane.region.width for pane in screen.pane_layout.panes()]
-        assert all(width >= 16 for width in widths) and sum(widths) <= 80
-        assert screen.source.region.height >= 15
+        tree, source, notes = screen.pane_layout.panes()
+        assert not tree.display  # hidden by the narrow terminal
+        assert source.region.width >= 30 and notes.region.width >= 30
+        assert source.region.height >= 15
         assert screen.query_one("#status").region.y == 22
+        await pilot.press("t")  # shown by hand: the notes keep their readable minimum
+        await pilot.pause()
+        assert tree.display and tree.region.width >= 12
+        assert notes.region.width >= 30 and source.region.width >= 20
+        assert sum(pane.region.width for pane in (tree, source, notes)) <= 80
+        await pilot.resize_terminal(40, 24)  # tight: the source alone
+        await pilot.pause()
+        assert not notes.display and source.region.width >= 30
+        await pilot.resize_terminal(140, 40)  # wide again: what the terminal hid comes back
+        await pilot.pause()
+        assert notes.display
+        await app.action_quit()
+    from readertui.ui.state import load_state
+
+    saved = load_state(app.session.workspace.root)
+    assert saved.show_tree and saved.show_notes
 
 
 async def test_no_color_is_honoured(tmp_path, monkeypatch):

@@ -29,3 +29,19 @@ def test_reader_screen(theme, snap_compare, tmp_path):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 32), run_before=follow_first_citation)
+
+
+def test_reader_screen_at_80x24(snap_compare, tmp_path):
+    """The smallest terminal the reader is laid out for: the tree hides itself, source and
+    notes share the width, the status line and key hints stay."""
+    shutil.copytree(REPO_ROOT / "projects", tmp_path / "ws")
+    app = ReaderApp(find_workspace(tmp_path / "ws"), settings=Settings(theme="dark"))
+
+    async def follow_first_citation(pilot) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("3", "right_square_bracket", "enter")
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=follow_first_citation)

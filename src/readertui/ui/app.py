@@ -202,8 +202,9 @@ class ReaderApp(App[int]):
             project=project.name,
             note=note.relative_to(project.path).as_posix() if note else None,
             location=location,
-            show_tree=screen.query_one("#tree").display,
-            show_notes=screen.notes.display,
+            # A pane a narrow terminal hid counts as shown: the next, wider start shows it.
+            show_tree=screen.pane_layout.shown_by_user()[0],
+            show_notes=screen.pane_layout.shown_by_user()[2],
         )
         try:
             save_state(self.session.workspace.root, state)

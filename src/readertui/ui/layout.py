@@ -11,11 +11,42 @@ from typing import Any
 from textual.screen import Screen
 from textual.widget import Widget
 
+# Terminal widths below which panes hide themselves: the tree first (80×24 keeps source and
+# notes readable), then the notes too (only the source is left).
+TREE_HIDES_BELOW = 100
+NOTES_HIDE_BELOW = 60
+
 
 class PaneLayout:
     def __init__(self, screen: Screen[Any]) -> None:
         self.screen = screen
         self._unzoomed: list[bool] | None = None  # pane visibility to restore after a zoom
+        self._band: int | None = None  # 0 wide, 1 narrow (no tree), 2 tight (source only)
+        self._auto_hidden: list[Widget] = []  # hidden by a narrow terminal, shown again when wide
+
+    def fit_width(self, width: int) -> None:
+        """Hide the tree (and below NOTES_HIDE_BELOW the notes) when the terminal gets narrow;
+        show them again when it widens. Only crossing a threshold changes anything, so `t` / `T`
+        still show a pane by hand in a narrow terminal."""
+        band = 0 if width >= TREE_HIDES_BELOW else 1 if width >= NOTES_HIDE_BELOW else 2
+        if band == self._band:
+            return
+        self._band = band
+        tree, source, notes = self.panes()
+        for pane in list(self._auto_hidden):
+            if (pane is tree and band == 0) or (pane is notes and band < 2):
+                pane.display = True
+                self._auto_hidden.remove(pane)
+        for pane, hide in ((tree, band >= 1), (notes, band >= 2)):
+            if hide and pane.display and self._unzoomed is None:
+                pane.display = False
+                self._auto_hidden.append(pane)
+                if self.screen.focused is pane:
+                    self.screen.set_focus(source)
+
+    def shown_by_user(self) -> list[bool]:
+        """Which panes show, counting those a narrow terminal hid as shown (for the state)."""
+        return [pane.display or pane in self._auto_hidden for pane in self.panes()]
 
     def panes(self) -> list[Widget]:
         return [self.screen.query_one(f"#{name}") for name in ("tree", "source", "notes")]

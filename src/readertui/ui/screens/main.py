@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from readertui.ui.capture import Capture
 
 
+NARROW_WIDTH = 100  # below: the tree hides itself (t shows it), the notes keep a readable width
 OUTSIDE_EDIT_POLL = 3.0  # seconds between looks at the reading log's mtime (one stat)
 
 
@@ -189,7 +190,9 @@ class MainScreen(Screen[None]):
         self._update_status()
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < 100, "-narrow")
+        width = self.size.width
+        self.set_class(width < NARROW_WIDTH, "-narrow")
+        self.pane_layout.fit_width(width)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         # Runs before Screen's own handler. On the first resume every node was styled as it
