@@ -54,9 +54,17 @@ class Session:
 
         with self._lock:
             resolver = self._resolvers.get(project.name)
+            workspace = self.workspace
+        if resolver is not None and resolver.project == project:
+            return resolver
+        # Made outside the lock (it reads the workspace config and opens git handles, which may
+        # import GitPython): a worker reading code must not wait for it. Two threads may both
+        # make one; the first one stored is the one kept.
+        made = Resolver(workspace, project, self._ignore_rules(), open_git=self._git_at)
+        with self._lock:
+            resolver = self._resolvers.get(project.name)
             if resolver is None or resolver.project != project:
-                resolver = Resolver(self.workspace, project, self._ignore_rules(), open_git=self._git_at)
-                self._resolvers[project.name] = resolver
+                resolver = self._resolvers[project.name] = made
             return resolver
 
     def _ignore_rules(self) -> IgnoreRules | None:
