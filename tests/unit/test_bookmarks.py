@@ -144,6 +144,20 @@ def test_save_refuses_a_file_changed_since_load(tmp_path: Path) -> None:
     assert [m.label for m in store.load(project)[0]] == ["edited by hand", "b"]
 
 
+def test_save_refuses_a_change_made_from_a_list_older_than_the_file(tmp_path: Path) -> None:
+    """A caller whose list is older than the file (a stale read) cannot write it back."""
+    project = _project(tmp_path)
+    store.load(project)
+    first = (_mark("a", "aaaa0001"),)
+    store.save(project, first, base=())
+    stale: tuple[Bookmark, ...] = ()  # what a read from before that save says
+    with pytest.raises(ConflictError, match="changed on disk"):
+        store.save(project, store.add(stale, _mark("b", "bbbb0002")), base=stale)
+    assert [m.label for m in store.load(project)[0]] == ["a"]
+    store.save(project, store.add(first, _mark("b", "bbbb0002")), base=first)
+    assert [m.label for m in store.load(project)[0]] == ["a", "b"]
+
+
 def test_save_refuses_a_file_created_since_load(tmp_path: Path) -> None:
     project = _project(tmp_path)
     store.load(project)  # absent

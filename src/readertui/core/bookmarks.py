@@ -141,22 +141,29 @@ def _find(bookmarks: tuple[Bookmark, ...], ident: str) -> Bookmark:
 def load(project: Project) -> tuple[tuple[Bookmark, ...], list[Problem]]:
     """The project's bookmarks and the problems found in its file (never raises for bad data)."""
     path = project.bookmarks_file
-    try:
-        taken = snapshot_if_exists(path)
-    except NoteError as error:
-        return (), [Problem(path, str(error))]
+    # Read and remember under one lock: a save finishing between the two would otherwise be
+    # followed by this older read, and the next save refused as a conflict.
     with _seen_lock:
+        try:
+            taken = snapshot_if_exists(path)
+        except NoteError as error:
+            return (), [Problem(path, str(error))]
         _seen[_key(path)] = taken
     if taken is None:
         return (), []
     return parse(path, taken.data)
 
 
-def save(project: Project, bookmarks: tuple[Bookmark, ...]) -> None:
+def save(
+    project: Project, bookmarks: tuple[Bookmark, ...], base: tuple[Bookmark, ...] | None = None
+) -> None:
     """Write the bookmarks file atomically under the note lock.
 
     Refuses (DataFileError) when the file on disk is malformed, and (ConflictError) when it is
-    not what this process last loaded or saved; nothing is written then."""
+    not what this process last loaded or saved; nothing is written then. `base` is the list the
+    caller's change started from: when given, the file must still hold exactly that list, so a
+    caller holding an older list (a reader whose list came from a stale read) can never write
+    it back over marks it has not seen."""
     path = project.bookmarks_file
     key = _key(path)
     with _seen_lock:
@@ -169,7 +176,7 @@ def save(project: Project, bookmarks: tuple[Bookmark, ...]) -> None:
             raise DataFileError(f"{problems[0]}; fix it by hand, readertui will not overwrite it")
         if not known and current:
             raise ConflictError(f"{path} exists but was not loaded first; nothing written")
-        if (expected.data if expected else b"") != current:
+        if (expected.data if expected else b"") != current or (base is not None and base != on_disk):
             raise ConflictError(
                 f"{path} changed on disk since it was loaded; nothing written (reload and retry)"
             )

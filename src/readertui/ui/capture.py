@@ -20,7 +20,7 @@ from textual.screen import Screen
 
 from readertui.core import bookmarks as bookmark_store
 from readertui.core.citations import format_citation
-from readertui.core.errors import ReadertuiError
+from readertui.core.errors import ConflictError, ReadertuiError
 from readertui.core.forge import permalink
 from readertui.core.log import log_entry
 from readertui.core.model import Bookmark, LineRange, Location, Project
@@ -128,13 +128,24 @@ class Capture:
             self.save_bookmarks(renamed, "bookmark renamed")
 
     def save_bookmarks(self, bookmarks: tuple[Bookmark, ...], message: str) -> None:
-        """Write the project's bookmarks file; BookmarksSaved tells the screen once it is."""
+        """Write the project's bookmarks file; BookmarksSaved tells the screen once it is.
+        `bookmarks` is a change of the index's list: the store refuses it unless the file
+        still holds that list (nothing it has not seen is dropped)."""
         project = self.navigator.project  # the index's bookmarks are this project's
-        self._run(self._save_bookmarks, project, bookmarks, message, group="write", thread=True)
+        base = self.index.bookmarks
+        self._run(self._save_bookmarks, project, bookmarks, base, message, group="write", thread=True)
 
-    def _save_bookmarks(self, project: Project, bookmarks: tuple[Bookmark, ...], message: str) -> None:
+    def _save_bookmarks(
+        self, project: Project, bookmarks: tuple[Bookmark, ...], base: tuple[Bookmark, ...], message: str
+    ) -> None:
         try:
-            bookmark_store.save(project, bookmarks)
+            bookmark_store.save(project, bookmarks, base=base)
+        except ConflictError as error:
+            workers.post_failure(self.screen, "Bookmarks not saved", error)
+            marks, problems = bookmark_store.load(project)  # the file's list, for the retry
+            if not problems:
+                self.screen.post_message(BookmarksSaved(marks, "bookmarks reloaded from disk"))
+            return
         except ReadertuiError as error:
             workers.post_failure(self.screen, "Bookmarks not saved", error)
             return
@@ -185,8 +196,7 @@ class Capture:
         project = self.session.workspace.project(location.project)
         if project is not None and project.name != self.navigator.project.name:
             self.navigator.switch_project(project.name, True)
-            marks, _ = bookmark_store.load(project)  # a small file; the index brings the rest
-            self.index.bookmarks = tuple(marks)
+        self.index.ensure_bookmarks(self.navigator.project)
         return self.navigator.project
 
     def _citation(self, location: Location, selection: LineRange) -> str:

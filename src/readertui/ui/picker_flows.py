@@ -70,6 +70,7 @@ class PickerFlows:
     async def _bookmark_list(self) -> None:
         from readertui.ui.screens.pickers import BookmarkPicker
 
+        self.index.ensure_bookmarks(self.navigator.project)  # the index may not have them yet
         if not self.index.bookmarks:
             self.screen.notify("no bookmarks yet", timeout=3)
             return

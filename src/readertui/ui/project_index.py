@@ -4,6 +4,11 @@ marks), its bookmarks and how many entries today's log section has.
 Built in a thread worker (every note's citations are resolved: seconds on a big project) that
 ends in `ProjectIndexed`; the screen hands that message back here and repaints. Also warms up
 the highlight queries the project's files will need.
+
+The bookmark list is the one thing here that is also written: a save (or a load for a capture)
+sets it while an index may be on its way. Each such set bumps a version; an index result carries
+the version it started at and brings its bookmarks only if nothing set them since. Otherwise
+its older list would replace the newer one, and the next save would drop the marks it lacks.
 """
 
 from __future__ import annotations
@@ -29,11 +34,18 @@ WARM_LANGUAGES = 4  # the project's commonest code languages whose queries compi
 
 class ProjectIndexed(Message):
     def __init__(
-        self, index: BacklinkIndex, bookmarks: tuple[Bookmark, ...], today: int, problems: list[str]
+        self,
+        index: BacklinkIndex,
+        bookmarks: tuple[Bookmark, ...],
+        today: int,
+        problems: list[str],
+        project: str = "",
+        version: int = 0,
     ) -> None:
         super().__init__()
         self.index, self.bookmarks, self.problems = index, bookmarks, problems
         self.today = today  # entries in today's section of the reading log
+        self.project, self.version = project, version  # what it indexed, from which bookmarks
 
 
 class ProjectIndex:
@@ -42,19 +54,45 @@ class ProjectIndex:
         self.session = session
         self.backlinks = BacklinkIndex()
         self.bookmarks: tuple[Bookmark, ...] = ()
+        self.bookmarks_loaded = False  # False: `bookmarks` is not (yet) what the file holds
+        self._version = 0  # bumped whenever `bookmarks` is set from the file
+        self._project = ""  # the project the last index was started for
 
     def reset(self) -> None:
         """Forget the old project's index (a new one is on its way)."""
-        self.backlinks, self.bookmarks = BacklinkIndex(), ()
+        self.backlinks, self.bookmarks, self.bookmarks_loaded = BacklinkIndex(), (), False
+        self._version += 1
+
+    def set_bookmarks(self, bookmarks: tuple[Bookmark, ...]) -> None:
+        """The file holds `bookmarks` now (just saved or loaded): newer than any index on its way."""
+        self.bookmarks, self.bookmarks_loaded = tuple(bookmarks), True
+        self._version += 1
+
+    def ensure_bookmarks(self, project: Project) -> None:
+        """Load the bookmarks now if the index has not brought them yet: a change made from an
+        empty placeholder list would otherwise be written over the file's marks."""
+        if not self.bookmarks_loaded:
+            from readertui.core import bookmarks as bookmark_store
+
+            marks, _ = bookmark_store.load(project)  # a small file; the index brings the rest
+            self.set_bookmarks(marks)
 
     def start(self, project: Project) -> None:
         """Index `project` in a worker; `ProjectIndexed` brings the result."""
-        workers.run(self.node, self._index, project, group="index", exclusive=True, thread=True)
+        self._project = project.name
+        workers.run(
+            self.node, self._index, project, self._version,
+            group="index", exclusive=True, thread=True,
+        )
 
     def indexed(self, event: ProjectIndexed) -> None:
-        self.backlinks, self.bookmarks = event.index, event.bookmarks
+        if event.project != self._project:
+            return  # an older project's index, finished late
+        self.backlinks = event.index
+        if event.version == self._version:  # else a save or load since its start is newer
+            self.bookmarks, self.bookmarks_loaded = event.bookmarks, True
 
-    def _index(self, project: Project) -> None:
+    def _index(self, project: Project, version: int) -> None:
         """Resolve every note of the project (for backlinks and marks) and load bookmarks."""
         problems: list[str] = []
         resolver = self.session.resolver(project)
@@ -74,7 +112,9 @@ class ProjectIndex:
                 today = len(entries_for_day(read_text(project.reading_log), date.today()))
             except ReadertuiError as error:
                 problems.append(str(error))
-        self.node.post_message(ProjectIndexed(BacklinkIndex(results), tuple(marks), today, problems))
+        self.node.post_message(
+            ProjectIndexed(BacklinkIndex(results), tuple(marks), today, problems, project.name, version)
+        )
 
     def marks_for(self, location: Location) -> dict[int, str]:
         """The source pane's marks for the file at `location`: cited lines, bookmarked lines."""

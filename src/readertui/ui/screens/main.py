@@ -304,7 +304,7 @@ class MainScreen(Screen[None]):
 
     @on(BookmarksSaved)
     def _bookmarks_saved(self, event: BookmarksSaved) -> None:
-        self.index.bookmarks = event.bookmarks
+        self.index.set_bookmarks(event.bookmarks)
         self.notify(event.message, timeout=3)
         self._refresh_marks()
         self._update_status()
