@@ -83,7 +83,7 @@ def test_report_finds_each_broken_citation(kb2):
 def test_json_shape(kb2):
     workspace = load_workspace(kb2.workspace)
     data = report_json(check(workspace), workspace)
-    assert set(data) == {"citations", "summary"}
+    assert set(data) == {"citations", "summary", "problems"} and data["problems"] == []
     keys = {"note", "line", "column", "text", "status", "repo", "path", "ranges", "commit",
             "candidates", "new_ranges", "confidence", "detail"}
     for entry in data["citations"]:
@@ -156,12 +156,66 @@ def test_bad_input_path_outside_the_workspace(kb2):
         check(load_workspace(kb2.workspace), kb2.root / "elsewhere.md")
 
 
+def reported_problems(proc: subprocess.CompletedProcess) -> list[dict[str, str]]:
+    """What `check --format json` could not check; the exit status says so (2), no traceback."""
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    return json.loads(proc.stdout)["problems"]
+
+
 @pytest.mark.parametrize("data", [b"\x00\x01binary\x00", b"caf\xe9 \xff\xfe"])
-def test_bad_input_binary_or_invalid_utf8_note(kb2, data):
+def test_a_binary_or_invalid_utf8_note_is_reported_and_the_rest_checked(kb2, data):
     bad = kb2.project / "notes/bad.md"
     bad.write_bytes(data)
-    message = one_line_error(readertui("check", str(kb2.workspace), cwd=kb2.root))
-    assert "bad.md" in message
+    proc = readertui("check", str(kb2.workspace), "--format", "json", cwd=kb2.root)
+    problems = reported_problems(proc)
+    assert [(p["path"], p["status"]) for p in problems] == [("engine-study/notes/bad.md", "unreadable")]
+    assert "bad.md" in problems[0]["detail"]
+    citations = json.loads(proc.stdout)["citations"]
+    assert {c["note"] for c in citations} >= {"engine-study/notes/overview.md", "engine-study/notes/code-reading-log.md"}
+    text = readertui("check", str(kb2.workspace), cwd=kb2.root)
+    assert text.returncode == 2 and "engine-study/notes/bad.md: unreadable: " in text.stdout
+    assert "not checked" in text.stdout.splitlines()[-1]
+
+
+def test_a_fifo_note_is_reported_without_hanging(kb2):
+    import os
+
+    os.mkfifo(kb2.project / "notes/pipe.md")
+    report = check(load_workspace(kb2.workspace))
+    assert [(p.path.name, p.status) for p in report.problems] == [("pipe.md", "unreadable")]
+    assert report.results
+
+
+def test_an_unreadable_note_and_folder_are_reported(kb2, monkeypatch):
+    """Tests run as root, whom chmod 000 does not stop: the kernel's refusal is simulated."""
+    import errno
+    import os
+
+    locked = kb2.project / "notes/locked.md"
+    locked.write_text("# locked\n")
+    folder = kb2.project / "notes/private"
+    folder.mkdir()
+    (folder / "inner.md").write_text("# inner\n")
+    real_open, real_scandir = os.open, os.scandir
+
+    def refusing_open(path, *args, **kwargs):
+        if Path(path) == locked:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    def refusing_scandir(path="."):
+        if Path(path) == folder:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    monkeypatch.setattr(os, "scandir", refusing_scandir)
+    report = check(load_workspace(kb2.workspace))
+    found = {(p.path.name, p.status): p.detail for p in report.problems}
+    assert set(found) == {("locked.md", "unreadable"), ("private", "unreadable")}
+    assert "Permission denied" in found[("locked.md", "unreadable")]
+    assert report.results  # the readable notes were checked
 
 
 def test_bad_input_missing_notes_folder(kb2):
@@ -171,10 +225,16 @@ def test_bad_input_missing_notes_folder(kb2):
     assert "notes/" in one_line_error(readertui("check", str(kb2.workspace), cwd=kb2.root))
 
 
-def test_bad_input_uninitialized_submodule(kb2):
+def test_an_uninitialized_submodule_is_reported_and_other_projects_checked(kb2):
+    write(kb2.workspace / "plain/notes/n.md", "`code/a.py:5`\n")
+    write(kb2.workspace / "plain/code/a.py", "x = 1\n")
     git(kb2.root, "submodule", "deinit", "-q", "-f", "awesome/engine-study/Engine")
-    message = one_line_error(readertui("check", str(kb2.workspace), cwd=kb2.root))
-    assert "submodule update --init" in message
+    proc = readertui("check", str(kb2.workspace), "--format", "json", cwd=kb2.root)
+    problems = reported_problems(proc)
+    assert [p["status"] for p in problems] == ["not-checked-out"]
+    assert "submodule update --init" in problems[0]["detail"]
+    citations = json.loads(proc.stdout)["citations"]
+    assert [(c["note"], c["status"]) for c in citations] == [("plain/notes/n.md", "out-of-range")]
 
 
 def test_bad_input_commit_the_submodule_lacks(kb2):

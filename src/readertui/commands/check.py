@@ -16,9 +16,11 @@ from readertui.core.workspace import find_workspace
 EPILOG = """\
 exit status: 0 nothing broken (ok, moved, external and ignored are fine), 1 broken
 citations found (out-of-range, missing, ambiguous, stale, unpinned, mismatch), 2 usage
-or environment error (path outside a workspace, project without notes/, submodule not
-checked out, binary or non-UTF-8 note, an invalid ignore glob in readertui.toml, or not
-one citation could be checked because the commits the notes name are not in the repos).
+or environment error (path outside a workspace, an invalid ignore glob in readertui.toml,
+or not one citation could be checked because the commits the notes name are not in the
+repos), or something in scope could not be read or checked: a binary, non-UTF-8, FIFO or
+unreadable note or folder, a project without notes/, a submodule not checked out. Those
+are reported first (`PATH: unreadable: reason`; JSON "problems") and the rest is checked.
 
 Silence a deliberate non-code path with `[check] ignore = ["store/*.db"]` in the
 workspace's readertui.toml, or with `<!-- readertui-ignore -->` on its line
@@ -78,4 +80,6 @@ def run(args: argparse.Namespace) -> int:
     if only_unpinned(report):
         # every commit the notes name is missing locally: the report says nothing about the code
         raise GitError(f"no citation could be checked: {report.results[0].detail}")
+    if report.problems:
+        return 2  # something in scope could not be read or checked (listed in the report)
     return 1 if report.broken else 0

@@ -1,8 +1,10 @@
 """`check`: resolve every citation of the notes under a path and report them.
 
 The report is data (`model.Report`); `report_text` and `report_json` render it for the CLI.
-Environment problems that make a report meaningless (a path outside the workspace, a project
-without `notes/`, a submodule that is not checked out) raise `ReadertuiError` instead.
+A path outside the workspace, or no such project, raises `ReadertuiError`. What cannot be read
+or checked — a binary, invalid-UTF-8, FIFO or unreadable note, an unreadable folder, a project
+without `notes/`, a submodule not checked out — is a `Report.problems` entry naming it and the
+reason; everything else is still checked.
 """
 
 from __future__ import annotations
@@ -13,25 +15,39 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from readertui.core.errors import WorkspaceError
+from readertui.core.errors import NoteError, WorkspaceError
 from readertui.core.ignore import load_rules
-from readertui.core.model import CitationResult, LineRange, Project, RepoKind, Report, Status, Workspace
+from readertui.core.model import (
+    CheckProblem,
+    CitationResult,
+    LineRange,
+    Project,
+    RepoKind,
+    Report,
+    Status,
+    Workspace,
+)
+from readertui.core.notes import read_text
 from readertui.core.preconditions import require_project
 from readertui.core.resolve import Resolver, is_within
 from readertui.core.safe_text import sanitize_line
-from readertui.core.workspace import note_files
+from readertui.core.workspace import note_files_and_errors
 
 STATUS_ORDER = tuple(status.value for status in Status)
 
 
 def notes_in_scope(
-    workspace: Workspace, target: Path | None = None, project: str | None = None
+    workspace: Workspace,
+    target: Path | None = None,
+    project: str | None = None,
+    problems: list[CheckProblem] | None = None,
 ) -> list[tuple[Project, list[Path]]]:
     """The projects and notes `target` covers: the workspace, a project, a folder, or one note.
 
-    Raises WorkspaceError when `target` is outside the workspace, when a project in scope has no
-    notes/ folder, or when a submodule in scope is not checked out (its citations could not be
-    checked at all)."""
+    Raises WorkspaceError when `target` is outside the workspace or names no project. What
+    cannot be checked — a project without notes/ or with a submodule not checked out (left out),
+    a notes folder that cannot be read — goes into `problems` and the rest is still covered."""
+    problems = problems if problems is not None else []
     root = workspace.root
     resolved = Path(os.path.abspath(target)).resolve() if target is not None else root
     if resolved.is_dir() and is_within(str(root), str(resolved)):
@@ -50,16 +66,23 @@ def notes_in_scope(
     scoped: list[tuple[Project, list[Path]]] = []
     for proj in projects:
         if not proj.notes_dir.is_dir():
-            raise WorkspaceError(f"project {proj.name} has no notes/ folder ({proj.notes_dir})")
-        for repo in proj.repos:
-            if repo.kind == RepoKind.UNINITIALIZED_SUBMODULE:
-                raise WorkspaceError(
-                    f"submodule {proj.name}/{repo.name} is not checked out; run `{repo.fix_command}`"
-                )
+            problems.append(CheckProblem(proj.notes_dir, "no-notes", f"project {proj.name} has no notes/ folder"))
+            continue
+        uninitialized = [repo for repo in proj.repos if repo.kind == RepoKind.UNINITIALIZED_SUBMODULE]
+        for repo in uninitialized:
+            problems.append(CheckProblem(
+                repo.path, "not-checked-out",
+                f"submodule {proj.name}/{repo.name} is not checked out, so {proj.name} was not "
+                f"checked; run `{repo.fix_command}`",
+            ))
+        if uninitialized:
+            continue
         if resolved.is_file():
             notes = [resolved]
         else:
-            notes = [n for n in note_files(proj) if is_within(str(n.resolve()), str(resolved))]
+            listed, unreadable = note_files_and_errors(proj)
+            notes = [n for n in listed if is_within(str(n.resolve()), str(resolved))]
+            problems += [CheckProblem(folder, "unreadable", f"cannot read the folder: {why}") for folder, why in unreadable]
         scoped.append((proj, _each_once(notes, proj)))
     return scoped
 
@@ -83,13 +106,27 @@ def check(
     workspace: Workspace, target: Path | None = None, project: str | None = None
 ) -> Report:
     """Resolve every citation of every note in scope; one Resolver per project so file lists
-    and diffs are computed once per (repo, commit). A bad note raises NoteError."""
+    and diffs are computed once per (repo, commit). A note or folder that cannot be read, a
+    project that cannot be checked, is a `Report.problems` entry; the run goes on."""
     results: list[CitationResult] = []
-    scoped = notes_in_scope(workspace, target, project)
+    problems: list[CheckProblem] = []
+    scoped = notes_in_scope(workspace, target, project, problems)
     rules = load_rules(workspace)  # an invalid glob stops the run before anything is read
     for proj, notes in scoped:
-        results.extend(Resolver(workspace, proj, rules).resolve_notes(notes))
-    return Report(tuple(results))
+        resolver = Resolver(workspace, proj, rules)
+        readable = []
+        for note in notes:
+            try:
+                read_text(note)
+            except NoteError as error:  # binary, invalid UTF-8, a FIFO, no permission
+                problems.append(CheckProblem(Path(note).absolute(), "unreadable", str(error)))
+            else:
+                readable.append(note)
+        try:
+            results.extend(resolver.resolve_notes(readable))
+        except NoteError as error:  # changed between the two reads: rare, still not fatal
+            problems.append(CheckProblem(proj.notes_dir, "unreadable", str(error)))
+    return Report(tuple(results), tuple(problems))
 
 
 def only_unpinned(report: Report) -> bool:
@@ -136,7 +173,18 @@ def report_json(report: Report, workspace: Workspace, only_broken: bool = False)
             for r in results
         ],
         "summary": summary(report),
+        "problems": [
+            {"path": _path_name(problem.path, workspace.root), "status": problem.status, "detail": problem.detail}
+            for problem in report.problems
+        ],
     }
+
+
+def _path_name(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def summary(report: Report) -> dict[str, int]:
@@ -149,7 +197,10 @@ def report_text(report: Report, workspace: Workspace, everything: bool = False) 
     """One line per broken citation (every citation with `everything`: external and ignored
     ones too), then a summary line. Note text is made inert: a citation holding an escape
     sequence must not drive the terminal."""
-    lines = []
+    lines = [
+        f"{sanitize_line(_path_name(problem.path, workspace.root))}: {problem.status}: {sanitize_line(problem.detail)}"
+        for problem in report.problems
+    ]
     for r in report.results if everything else report.broken:
         text = sanitize_line(" ".join(r.citation.text.split()))
         lines.append(
@@ -160,7 +211,8 @@ def report_text(report: Report, workspace: Workspace, everything: bool = False) 
     total = sum(counts.values())
     parts = ", ".join(f"{count} {status}" for status, count in counts.items())
     noun = "citation" if total == 1 else "citations"
-    lines.append(f"{total} {noun}" + (f": {parts}" if parts else ""))
+    not_read = f"; {len(report.problems)} not checked (listed above)" if report.problems else ""
+    lines.append(f"{total} {noun}" + (f": {parts}" if parts else "") + not_read)
     return "\n".join(lines) + "\n"
 
 
@@ -169,7 +221,11 @@ def report_github(report: Report, workspace: Workspace, cwd: Path | None = None)
     citation, then the summary as a `::notice::`. File paths are relative to `cwd` (the
     repository a workflow runs in) when the note is below it."""
     base = Path(os.path.abspath(cwd or Path.cwd()))
-    out = []
+    out = [
+        f"::error file={_gh_property(_path_name(problem.path, base))},"
+        f"title={_gh_property(problem.status)}::{_gh_data(sanitize_line(problem.detail))}"
+        for problem in report.problems
+    ]
     for r in report.broken:
         try:
             name = r.note.resolve().relative_to(base.resolve()).as_posix()

@@ -264,9 +264,18 @@ class Problem(msgspec.Struct, frozen=True):
         return text
 
 
+class CheckProblem(msgspec.Struct, frozen=True):
+    """A note, folder or repo `check` could not read: reported, and the run goes on."""
+
+    path: Path  # absolute: the note, folder or repo
+    status: str  # "unreadable" (a note or folder), "not-checked-out" (a submodule), "no-notes"
+    detail: str  # one sentence: the reason, or the command that fixes it
+
+
 class Report(msgspec.Struct, frozen=True):
-    """The results of checking citations, with counts per status."""
+    """The results of checking citations, with counts per status, and what could not be read."""
     results: tuple[CitationResult, ...] = ()
+    problems: tuple[CheckProblem, ...] = ()
 
     @property
     def summary(self) -> dict[str, int]:

@@ -187,13 +187,24 @@ def _submodule_repo(folder: Path, info: git.SubmoduleInfo, git_root: Path | None
 
 def note_files(project: Project) -> list[Path]:
     """Markdown notes under the project's notes/: the standard five first, then the rest by path.
-    Notes whose real path lies outside the workspace (symlinks out) are left out."""
+    Notes whose real path lies outside the workspace (symlinks out) are left out; folders that
+    cannot be read are skipped (`note_files_and_errors` says which)."""
+    return note_files_and_errors(project)[0]
+
+
+def note_files_and_errors(project: Project) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """`note_files`, and (folder, reason) for each folder under notes/ that could not be read."""
     notes_dir = project.notes_dir
     if not _is_dir(notes_dir):
-        return []
+        return [], []
     workspace = project.path.parent.resolve()
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(notes_dir):
+    errors: list[tuple[Path, str]] = []
+
+    def unreadable(error: OSError) -> None:
+        errors.append((Path(error.filename or notes_dir), error.strerror or str(error)))
+
+    for dirpath, dirnames, filenames in os.walk(notes_dir, onerror=unreadable):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         found += [
             Path(dirpath, name)
@@ -206,7 +217,7 @@ def note_files(project: Project) -> list[Path]:
         rank = STANDARD_NOTES.index(relative) if relative in STANDARD_NOTES else len(STANDARD_NOTES)
         return rank, relative
 
-    return sorted(found, key=order)
+    return sorted(found, key=order), errors
 
 
 def _inside(path: Path, workspace: Path) -> bool:
