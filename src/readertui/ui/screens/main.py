@@ -248,6 +248,7 @@ class MainScreen(Screen[None]):
     @on(FileLoaded)
     def _file_loaded(self, event: FileLoaded) -> None:
         self.navigator.file_loaded(event)
+        self.query_one(RepoTree).reveal(event.location)  # the tree follows, the focus stays
         self._refresh_marks()
         self._update_status()
 

@@ -5,6 +5,8 @@ is read in a worker on first expand, and each folder's children are computed fro
 worker too, so a 50,000-file repo never blocks the event loop. A big folder's nodes are then
 added a chunk per event-loop turn and the tree's lines rebuilt once, at the end.
 Selecting a file or note posts `OpenLocation` / `OpenNote`; the screen decides what to do.
+`reveal(location)` expands the folders down to the file shown and puts the cursor on it (not
+the focus), loading folders on the way as a click would; each load that lands walks on.
 """
 
 from __future__ import annotations
@@ -93,6 +95,8 @@ class RepoTree(BatchedTree[Entry]):
         self._indexes: dict[tuple[str, str], FolderIndex] = {}
         self._index_lock = threading.Lock()
         self._loaded: set[int] = set()  # ids of nodes whose children were requested
+        self._pending: set[int] = set()  # ids of nodes whose children are on their way
+        self._reveal_target: tuple[str, str | None, str] | None = None  # (project, repo, path)
         self.show_root = False
         self.guide_depth = 2
         self._paint_style: Style | None = None  # the widget's style while one paint runs
@@ -133,6 +137,7 @@ class RepoTree(BatchedTree[Entry]):
         with self._index_lock:
             self._indexes.clear()
         self._loaded.clear()
+        self._pending.clear()
         self.workers.cancel_group(self, "tree-fill")
         self.clear()
         self._populate()
@@ -164,6 +169,7 @@ class RepoTree(BatchedTree[Entry]):
             return
         if node.data.kind in ("repo", "folder", "notes"):
             self._loaded.add(node.id)
+            self._pending.add(node.id)
             node.set_label(_label(node) + Text(" …", style="dim"))
             self._load_children(node)
 
@@ -192,6 +198,7 @@ class RepoTree(BatchedTree[Entry]):
         return index
 
     def _clear_loading(self, node: TreeNode[Entry]) -> None:
+        self._pending.discard(node.id)
         label = _label(node)
         if label.plain.endswith(" …"):
             node.set_label(label[:-2])
@@ -229,6 +236,7 @@ class RepoTree(BatchedTree[Entry]):
         finally:
             self._clear_loading(node)
             self.rebuild_lines()
+            self._walk_to_target()
 
     def _in_tree(self, node: TreeNode[Entry]) -> bool:
         while node.parent is not None:
@@ -252,6 +260,7 @@ class RepoTree(BatchedTree[Entry]):
     def _add_notes(self, event: NotesReady) -> None:
         self._clear_loading(event.node)
         self._add_note_nodes(event.node, event.notes)
+        self._walk_to_target()
 
     def _add_note_nodes(self, node: TreeNode[Entry], notes: list[Path]) -> None:
         entry = node.data
@@ -259,6 +268,61 @@ class RepoTree(BatchedTree[Entry]):
         for note in notes:
             label = note.relative_to(entry.project.notes_dir).as_posix()
             node.add_leaf(inert(label), Entry("note", entry.project, path=str(note)))
+
+    # ---- reveal the file shown
+
+    def reveal(self, location: Location) -> None:
+        """Expand the folders down to `location`'s file (or note) and put the cursor on it,
+        without taking the focus. Folders not listed yet load as on a click; the walk goes on
+        as each arrives. Cheap on a big repo: one child scan per level, no full listing."""
+        if location.repo is None:
+            self._reveal_target = (location.project, None, location.path)
+        else:
+            self._reveal_target = (location.project, location.repo, location.path)
+        self._walk_to_target()
+
+    def _walk_to_target(self) -> None:
+        target = self._reveal_target
+        if target is None:
+            return
+        node: TreeNode[Entry] = self.root
+        while True:
+            child = next((c for c in node.children if self._leads_to(c, target)), None)
+            if child is None:
+                if node.id in self._pending:
+                    return  # still loading: `_fill` walks on when it lands
+                self._reveal_target = None  # not in the tree (ignored, deleted): give up
+                return
+            entry = child.data
+            assert entry is not None
+            if entry.kind in ("file", "note"):
+                self._reveal_target = None
+                self.get_node_at_line(0)  # the lines are rebuilt (after expands) before the move
+                self.move_cursor(child, animate=False)
+                return
+            if not child.is_expanded:
+                child.expand()
+                self._request(child)  # now, not when NodeExpanded arrives: `_pending` knows
+            node = child
+
+    @staticmethod
+    def _leads_to(node: TreeNode[Entry], target: tuple[str, str | None, str]) -> bool:
+        """Whether `node` is the target (project, repo, path) or a folder on the way to it."""
+        project, repo, path = target
+        entry = node.data
+        if entry is None or entry.project.name != project:
+            return False
+        if entry.kind == "project":
+            return True
+        if repo is None:  # a note: an absolute path under the project's notes folder
+            return entry.kind == "notes" or (entry.kind == "note" and entry.path == path)
+        if entry.repo is None or entry.repo.name != repo:
+            return False
+        if entry.kind == "repo":
+            return True
+        if entry.kind == "folder":
+            return path.startswith(entry.path + "/")
+        return entry.kind == "file" and entry.path == path
 
     @on(LoadFailed)
     def _load_failed(self, event: LoadFailed) -> None:
