@@ -42,3 +42,38 @@ async def test_opening_a_file_moves_the_tree_cursor_not_the_focus(demo):
         await settle(pilot)
         await wait_until(pilot, lambda: _cursor_path(tree) == "minillm/model.py", "reveal again")
         assert tree.cursor_node.data.repo.name == "minillm"
+
+
+LONG = "a_very_long_module_name_that_goes_on_and_on_forever_name.py"
+
+
+class LongNameApp(app_tree.TreeApp):
+    def list_files(self, project, repo):
+        return (f"pkg/{LONG}", "pkg/short.py")
+
+
+async def test_long_names_are_cut_in_the_middle_to_the_pane():
+    from rich.style import Style
+
+    from readertui.ui.widgets.repo_tree import middle_truncate
+
+    app = LongNameApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        tree = app.query_one(RepoTree)
+        await pilot.pause()
+        tree.reveal(Location("p", "R", f"pkg/{LONG}"))
+        await wait_until(pilot, lambda: _cursor_path(tree) == f"pkg/{LONG}", "reveal")
+        node = tree.cursor_node
+        shown = tree.render_label(node, Style(), Style()).plain
+        assert "…" in shown and shown.startswith("a_very_long") and shown.endswith("_name.py")
+        assert len(shown) == tree.scrollable_content_region.width - 4 * tree.guide_depth  # root>project>repo>pkg
+        assert tree.virtual_size.width <= tree.scrollable_content_region.width  # no sideways scroll
+        short = next(child for child in node.parent.children if child.data.path == "pkg/short.py")
+        assert tree.render_label(short, Style(), Style()).plain == "short.py"
+        rows = [tree.render_line(y).text for y in range(tree.size.height)]
+        assert any(row.rstrip().endswith("_name.py") and "…" in row for row in rows)
+    from rich.text import Text
+
+    assert middle_truncate(Text("abcdefghij"), 5).plain == "ab…ij"
+    assert middle_truncate(Text("abc"), 5).plain == "abc"
+    assert middle_truncate(Text("漢字漢字漢字"), 7).cell_len <= 7

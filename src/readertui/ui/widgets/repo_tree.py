@@ -47,9 +47,33 @@ def inert(name: str) -> Text:
     return Text(sanitize_line(name))
 
 
+def middle_truncate(text: Text, width: int) -> Text:
+    """`text` cut to `width` cells by an ellipsis in the middle (`very_long_na…_name.py`): a
+    name's start and its extension both say which file it is."""
+    if text.cell_len <= width:
+        return text
+    plain = text.plain
+    keep = width - 1  # cells left around the ellipsis
+    head_cells = (keep + 1) // 2
+    head = cells = 0
+    while head < len(plain) and cells + cell_len(plain[head]) <= head_cells:
+        cells += cell_len(plain[head])
+        head += 1
+    tail, tail_cells = len(plain), 0
+    while tail > head and tail_cells + cell_len(plain[tail - 1]) <= keep - cells:
+        tail -= 1
+        tail_cells += cell_len(plain[tail])
+    ellipsis = Text("…", style=text.style)
+    for span in text.spans:  # styled like the character it replaces (the cursor's colours)
+        if span.start <= head < span.end:
+            ellipsis.stylize(span.style)
+    return text[:head] + ellipsis + text[tail:]
+
+
 # Nodes made and added per event-loop turn while a big folder fills in (~4 ms a turn on the
 # team's box, unloaded); the lines are rebuilt once at the end (~1.5 ms per 1,000 lines).
 ADD_CHUNK = 500
+MIN_ROOM = 6  # below this many cells a cut name says nothing: it is left to scroll
 
 
 class Entry(msgspec.Struct, frozen=True):
@@ -126,7 +150,23 @@ class RepoTree(BatchedTree[Entry]):
         # folder made that the slowest step. The icon is two cells, the label is plain text,
         # and sanitized: an ASCII label is one cell per character (half the cost of cell_len).
         plain = _label(node).plain
-        return (len(plain) if plain.isascii() else cell_len(plain)) + 2
+        width = (len(plain) if plain.isascii() else cell_len(plain)) + 2
+        room = self._room(node)
+        return room if MIN_ROOM <= room < width else width  # long names are cut to fit
+
+    def render_label(self, node: TreeNode[Entry], base_style: Style, style: Style) -> Text:
+        # Long names are cut in the middle to the pane's width rather than scrolled off its
+        # edge; the status line names the file in full once it is open.
+        text = super().render_label(node, base_style, style)
+        room = self._room(node)
+        return middle_truncate(text, room) if MIN_ROOM <= room < text.cell_len else text
+
+    def _room(self, node: TreeNode[Entry]) -> int:
+        """Cells left for `node`'s icon and name after its guides (as Textual measures them)."""
+        depth = 0
+        while node.parent is not None:
+            depth, node = depth + 1, node.parent
+        return self.scrollable_content_region.width - depth * self.guide_depth
 
     def on_mount(self) -> None:
         self._populate()
