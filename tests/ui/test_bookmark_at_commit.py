@@ -8,6 +8,7 @@ from readertui.core import bookmarks as bookmark_store
 from readertui.core.model import LineRange
 from readertui.core.workspace import find_workspace, load_workspace
 from readertui.ui.app import ReaderApp
+from readertui.ui.widgets.status_line import status_row
 from tests.gitfixtures import build_kb, git
 from tests.ui.test_app_flows import settle
 
@@ -31,4 +32,7 @@ async def test_a_bookmark_on_a_file_gone_from_the_checkout_opens_at_its_commit(t
         assert screen.location.path == "src/old.py"
         assert screen.source.selection() == LineRange(2, 3)
         assert screen.source.has_class("-at-commit")
-        assert str(screen.source.border_title).startswith(f"At {kb.a[:7]} (note's commit)")
+        assert str(screen.source.border_title).startswith(f"At {kb.a[:7]} (bookmark's commit)")
+        status = screen.query_one("#status")
+        assert status.info.viewing_commit and status.info.commit_owner == "bookmark"
+        assert "bookmark's commit" in "".join(part.plain for part in status_row(status.info))

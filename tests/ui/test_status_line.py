@@ -81,6 +81,8 @@ def test_row_is_split_where_the_line_number_starts():
 def test_row_order_puts_the_longest_parts_last():
     row = "".join(part.plain for part in status_row(StatusInfo(project="p", viewing_commit=True, drift="d")))
     assert row.split(SEPARATOR) == ["p", "★ 0", "log today: 0", "showing the note's commit", "d"]
+    info = StatusInfo(project="p", viewing_commit=True, commit_owner="bookmark")
+    assert "showing the bookmark's commit" in "".join(part.plain for part in status_row(info))
 
 
 def test_without_a_line_the_whole_row_is_the_tail():

@@ -57,6 +57,7 @@ class Navigator:
         self.session = session
         self.project = project  # the current project
         self.status = status
+        self._commit_owner = "note"  # whose commit an at-commit view shows: "note" | "bookmark"
         self.load_note = load_note
         self.switch_project = switch_project
         self.location: Location | None = None  # what the source pane shows
@@ -74,11 +75,17 @@ class Navigator:
     # ---- opening code and notes
 
     def open_location(
-        self, location: Location, select: LineRange | None = None, record: bool = True
+        self,
+        location: Location,
+        select: LineRange | None = None,
+        record: bool = True,
+        commit_owner: str = "note",
     ) -> None:
+        """Show `location`; at a commit, the title says it is `commit_owner`'s ("note", "bookmark")."""
         if location.repo is None:  # a note location (from history)
             self.open_note(self.project_path(location) / location.path, location.line, record)
             return
+        self._commit_owner = commit_owner
         if location.project != self.project.name:
             self.switch_project(location.project, True)
         if record:
@@ -146,6 +153,7 @@ class Navigator:
         if shown is None or (shown.repo, shown.commit) != (location.repo, location.commit):
             self.status.tag = ""  # until TagFound says
         self.location = location
+        self.status.commit_owner = self._commit_owner
         self._show_source_title(location)
 
     def tag_found(self, event: TagFound) -> bool:
@@ -159,12 +167,13 @@ class Navigator:
         return True
 
     def _show_source_title(self, location: Location) -> None:
-        """The file shown; at a note's commit, a warning-coloured title says so and how to get
-        back, first: a narrow pane crops the title's end."""
+        """The file shown; at a note's (or bookmark's) commit, a warning-coloured title says so
+        and how to get back, first: a narrow pane crops the title's end."""
         title = f"{location.repo}/{location.path}"
         if location.commit is not None:
             keys = self.screen.app.key_for("open_checkout")  # type: ignore[attr-defined]
-            title = f"At {short(location.commit)} (note's commit) · {keys}: checkout · {title}"
+            owner = self._commit_owner
+            title = f"At {short(location.commit)} ({owner}'s commit) · {keys}: checkout · {title}"
         self.source.border_title = inert(title)  # Text: a str border title is parsed as markup
         self.source.set_class(location.commit is not None, "-at-commit")
 
@@ -300,7 +309,7 @@ class Navigator:
         at_commit = mark.commit if mark.commit and repo is not None and repo.is_git and mark.commit != head else None
         self.followed = None
         location = Location(self.project.name, mark.repo, mark.path, mark.range.start, commit=at_commit)
-        self.open_location(location, mark.range)
+        self.open_location(location, mark.range, commit_owner="bookmark")
         self.screen.set_focus(self.source)
 
     def checkout(self) -> None:

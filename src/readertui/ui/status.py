@@ -16,6 +16,7 @@ from readertui.ui.widgets.status_line import StatusInfo
 class StatusModel:
     def __init__(self) -> None:
         self.tag = ""  # nearest tag of the code shown
+        self.commit_owner = "note"  # whose commit the code shown is at, if not the checkout
         self.today_entries = 0  # entries in today's section of the reading log
         self.drift = ("", "")  # the notes' drift: (full, short for narrow terminals)
 
@@ -39,6 +40,7 @@ class StatusModel:
                 file=location.path,
                 line=line,
                 viewing_commit=location.commit is not None,
+                commit_owner=self.commit_owner,
             )
         drift, drift_short = self.drift
         return msgspec.structs.replace(

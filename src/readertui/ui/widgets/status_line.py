@@ -42,6 +42,7 @@ class StatusInfo(msgspec.Struct, frozen=True):
     drift: str = ""  # e.g. "notes @ a1b2c3d ≠ core @ 1234567" when they differ
     drift_short: str = ""  # the same for a narrow terminal, e.g. "notes @ a1b2c3d ≠ checkout"
     viewing_commit: bool = False  # the source pane shows code at an older commit
+    commit_owner: str = "note"  # whose commit that is: "note" or "bookmark"
     bookmarks: int = 0
     today_entries: int = 0
 
@@ -88,7 +89,8 @@ def _row(info: StatusInfo, step: int) -> tuple[Text, Text]:
     parts.append(Text(f"log {info.today_entries}" if compact else f"log today: {info.today_entries}"))
     # Last, as they are the longest: a narrow terminal crops them first.
     if info.viewing_commit:
-        parts.append(Text("note's commit" if compact else "showing the note's commit", style="bold"))
+        owner = f"{info.commit_owner}'s commit"
+        parts.append(Text(owner if compact else f"showing the {owner}", style="bold"))
     drift = info.drift_short if step >= SHORT_DRIFT and info.drift_short else info.drift
     if drift:
         parts.append(Text(drift, style="bold"))
