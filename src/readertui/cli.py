@@ -62,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         except UnicodeError as error:  # text that is not UTF-8 where the command needs it
             print(f"readertui: error: {_one_line(str(error))}", file=sys.stderr)
             return 2
-        except KeyboardInterrupt:
-            return 130
+        except KeyboardInterrupt as error:  # Ctrl-C, or SIGTERM/SIGHUP during `add` (rolled back)
+            return 128 + int(getattr(error, "signum", 2))
         except BrokenPipeError:
             return 0
 

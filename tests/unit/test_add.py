@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from datetime import datetime
@@ -328,3 +329,37 @@ def test_cli_add_success_and_failures(kb: KB, tmp_path: Path) -> None:
 
     usage = _cli("--help", cwd=tmp_path)
     assert usage.returncode == 0 and "URL" in usage.stdout
+
+
+ADD_THEN_SIGNAL = """
+import os, signal, sys, time
+from pathlib import Path
+from readertui.core import add as addmod
+from readertui.cli import main
+
+real_write_notes = addmod.write_notes
+
+def notes_then_signal(*args, **kwargs):
+    written = real_write_notes(*args, **kwargs)  # the clone and the notes are there by now
+    os.kill(os.getpid(), getattr(signal, sys.argv[1]))
+    time.sleep(30)  # the signal lands here, as it would mid-clone
+    return written
+
+addmod.write_notes = notes_then_signal
+sys.exit(main(["add", sys.argv[2], "--name", "late", sys.argv[3]]))
+"""
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_sigterm_and_sighup_during_add_roll_back_like_ctrl_c(kb: KB, name: str) -> None:
+    before = _state(kb)
+    done = subprocess.run(
+        [sys.executable, "-c", ADD_THEN_SIGNAL, name, str(kb.upstream), str(kb.workspace)],
+        cwd=kb.root, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 128 + getattr(signal, name), done.stderr
+    assert "Traceback" not in done.stderr
+    assert _state(kb) == before
+    assert not (kb.root / ".git" / "modules" / "awesome" / "late").exists()
+    rerun = _cli(str(kb.upstream), "--name", "late", str(kb.workspace), cwd=kb.root)
+    assert rerun.returncode == 0, rerun.stderr

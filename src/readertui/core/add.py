@@ -11,8 +11,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
+import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -288,6 +291,20 @@ def add_project(
         )
     if before_clone is not None:
         before_clone(source.url, repo_dir)
+    with _signals_as_interrupts():
+        return _add(project, repo_dir, repo_name, source, top, path, undo, clock)
+
+
+def _add(
+    project: Path,
+    repo_dir: Path,
+    repo_name: str,
+    source: Source,
+    top: Path,
+    path: str,
+    undo: _Undo,
+    clock: Callable[[], datetime],
+) -> AddedProject:
     try:
         project.mkdir()
         git.run_in(
@@ -307,6 +324,34 @@ def add_project(
             raise ReadertuiError(f"{error}; cleaning up also failed: {'; '.join(failures)}") from error
         raise type(error)(f"{error}; nothing was changed") from error
     return AddedProject(project, repo_dir, notes, source.url, commit, tag, top)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived during `add`: handled like Ctrl-C (everything is put back)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"signal {signum}")
+        self.signum = signum
+
+
+@contextmanager
+def _signals_as_interrupts() -> Iterator[None]:
+    """SIGTERM and SIGHUP (a closed terminal, `kill`) raise `Terminated` while `add` changes
+    things, so the rollback Ctrl-C gets runs for them too. Only the main thread can do this."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, _frame: object) -> None:
+        raise Terminated(signum)
+
+    wanted = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    saved = {signum: signal.signal(signum, interrupt) for signum in wanted}
+    try:
+        yield
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
 
 
 def write_notes(notes_dir: Path, repo: str, url: str, commit: str, tag: str | None, day: str) -> tuple[Path, ...]:

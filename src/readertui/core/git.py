@@ -189,6 +189,13 @@ def _execute(
         raise GitCommandError(args, None, f"fatal: {cwd} is not a folder") from error
     try:
         out, err = process.communicate(stdin, timeout=timeout)
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM/SIGHUP during `add`: stop git too
+        if new_session:
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+        process.wait()
+        raise
     except subprocess.TimeoutExpired:
         if new_session:  # the whole group: fetch's ssh or remote helper too
             os.killpg(process.pid, signal.SIGKILL)
