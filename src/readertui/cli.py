@@ -21,7 +21,7 @@ from readertui.core.errors import ReadertuiError
 if TYPE_CHECKING:
     import argparse
 
-COMMANDS = ("check", "log", "bookmarks", "add", "update")
+COMMANDS = ("check", "log", "bookmarks", "add", "update", "symbols")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

@@ -20,7 +20,7 @@ import signal
 import subprocess
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -779,6 +779,155 @@ class GitRepo:
         with self._lock:
             self._resolved.clear()
             self._refs = None
+
+
+class TreeEntry(msgspec.Struct, frozen=True):
+    """A file of a commit's tree: its path, blob id and size in bytes."""
+
+    path: str
+    blob: str
+    size: int
+
+
+def tree_entries(work_tree: Path, commit: str) -> list[TreeEntry]:
+    """Regular files (and executables) at `commit`, with blob ids and sizes
+    (`ls-tree -r -l -z --full-tree`); symlinks and submodules left out. GitError if unknown."""
+    if not _check_ref(commit):
+        raise GitError(f"bad commit {commit!r}")
+    try:
+        raw = _run(
+            work_tree, ["ls-tree", "-r", "-l", "-z", "--full-tree", "--end-of-options", commit], strip=False
+        )
+    except GitCommandError as error:
+        raise _failure("listing files", work_tree, error) from error
+    entries = []
+    for record in raw.split("\0"):
+        meta, tab, path = record.partition("\t")
+        fields = meta.split()
+        if not tab or len(fields) != 4 or fields[1] != "blob" or fields[0] not in ("100644", "100755"):
+            continue
+        entries.append(TreeEntry(path, fields[2], int(fields[3]) if fields[3].isdigit() else 0))
+    return entries
+
+
+class BlobReader:
+    """Blobs by id through one `git cat-file --batch` of its own (for worker processes, which
+    cannot share the GitRepo's). A round trip per blob keeps both pipes from filling up."""
+
+    def __init__(self, work_tree: Path) -> None:
+        try:
+            self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
+                _command(["cat-file", "--batch"]),
+                cwd=work_tree,
+                env={**_environment(), "GIT_NO_LAZY_FETCH": "1"},  # a partial clone must not fetch
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except (FileNotFoundError, NotADirectoryError) as error:
+            raise GitError(f"cannot run git in {work_tree}: {error.strerror}") from error
+
+    def read(self, blob: str) -> bytes | None:
+        """The blob's bytes; None when it is missing (a partial clone) or not a blob."""
+        process = self._process
+        if process is None or process.stdin is None or process.stdout is None or not _HEX.fullmatch(blob):
+            return None
+        try:
+            process.stdin.write(blob.encode("ascii") + b"\n")
+            process.stdin.flush()
+            header = process.stdout.readline().split()
+            if len(header) != 3:  # "<id> missing", or git went away
+                return None
+            size = int(header[2])
+            data = process.stdout.read(size)
+            process.stdout.read(1)  # the newline after the contents
+        except (OSError, ValueError):
+            self.close()
+            return None
+        return data if header[1] == b"blob" and len(data) == size else None
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            for pipe in (process.stdin, process.stdout):
+                if pipe is not None:
+                    pipe.close()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class LineStream:
+    """A long-running git command's stdout, line by line, as it comes (`git grep` results).
+
+    Iterate it; `close()` (or leaving a `with`) kills git at once, from any thread. After
+    iteration, `returncode` holds git's exit status and `error` its last stderr line."""
+
+    def __init__(self, work_tree: Path, args: list[str]) -> None:
+        self.returncode: int | None = None
+        self.error = ""
+        try:
+            self._process = subprocess.Popen(
+                _command(args),
+                cwd=work_tree,
+                env=_environment(),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except (FileNotFoundError, NotADirectoryError) as error:
+            raise GitError(f"cannot run git in {work_tree}: {error.strerror}") from error
+        self._closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        stdout = self._process.stdout
+        assert stdout is not None
+        try:
+            for line in stdout:
+                if self._closed:
+                    break
+                yield line.rstrip(b"\n")
+        except (OSError, ValueError):  # closed from another thread
+            pass
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        if self.returncode is not None:
+            return
+        if self._closed:
+            self._process.kill()
+        try:
+            _, err = self._process.communicate(timeout=10)
+        except (subprocess.TimeoutExpired, ValueError, OSError):
+            self._process.kill()
+            err = b""
+        self.returncode = self._process.wait()
+        lines = (err or b"").decode("utf-8", "replace").strip().splitlines()
+        self.error = lines[-1] if lines else ""
+
+    def close(self) -> None:
+        """Stop git now; safe to call twice and from another thread."""
+        self._closed = True
+        try:
+            self._process.kill()
+        except OSError:
+            pass
+
+    def __enter__(self) -> LineStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+        self._finish()
 
 
 def git_common_dir(work_tree: Path) -> Path:

@@ -1,0 +1,447 @@
+"""The symbol index of a repo at a commit: every definition of every code file, built by worker
+processes and kept in the blob-keyed cache (core/symbol_cache.py).
+
+Building (`build_repo`, meant for a background thread):
+
+1. list the files with their blob ids (`git ls-tree -r -l`; plain folders: the same id computed
+   from the bytes, so a copy of a repo reuses its rows);
+2. take what the cache already has; everything a cache hit costs is one `IN (…)` query;
+3. send the rest, the files named in `priority` (the file on screen) first, in small batches to
+   worker *processes* (tree-sitter holds the GIL while it parses: threads would freeze the UI).
+   Each worker reads its blobs through a `cat-file --batch` of its own. At most two batches per
+   worker are in flight, so memory stays bounded at any repo size;
+4. store each batch's results as they arrive and report progress; `cancel` stops between
+   batches.
+
+Files bigger than `MAX_FILE_BYTES`, binary files and files with a line longer than
+`MAX_LINE_CHARS` (minified or generated code) are skipped with a reason, stored like a result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from pathlib import Path, PurePosixPath
+
+import msgspec
+
+from readertui.core import tags
+from readertui.core.git import BlobReader, TreeEntry, read_head, tree_entries
+from readertui.core.model import Project, RepoKind
+from readertui.core.symbol_cache import BlobSymbols, SymbolCache
+from readertui.core.tags import Definition
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_LINE_CHARS = 10_000
+# Extension-less files are read for a shebang only when this small.
+MAX_SCRIPT_BYTES = 256 * 1024
+WORKERS = 2
+_BATCH_FILES = 48
+_BATCH_BYTES = 1024 * 1024
+_IN_FLIGHT_PER_WORKER = 2
+# Fewer files than this are parsed in-process: starting worker processes costs more.
+_IN_PROCESS_FILES = 64
+# Folders whose definitions rank last: tests, vendored code, hidden folders.
+_LOW_FOLDERS = frozenset(
+    {"test", "tests", "testing", "__tests__", "spec", "specs", "vendor", "vendored", "third_party",
+     "third-party", "thirdparty", "external", "extern", "deps", "node_modules", "examples", "benchmarks"}
+)
+
+Progress = Callable[[int, int], None]  # (files done, files to do)
+
+
+class SymbolHit(msgspec.Struct, frozen=True):
+    """A definition found in a repo: where (repo, path, commit) and what."""
+
+    repo: str
+    path: str
+    definition: Definition
+    commit: str | None = None
+
+    @property
+    def citation(self) -> str:
+        """`repo/path:start-end`, the canonical citation form."""
+        d = self.definition
+        lines = f"{d.start}" if d.start == d.end else f"{d.start}-{d.end}"
+        prefix = f"{self.repo}/" if self.repo else ""
+        return f"{prefix}{self.path}:{lines}"
+
+
+class RepoSymbols:
+    """Every definition of one repo at one commit (None: a plain folder's files on disk)."""
+
+    def __init__(self, repo: str, root: Path, commit: str | None) -> None:
+        self.repo, self.root, self.commit = repo, root, commit
+        self.files: dict[str, tuple[Definition, ...]] = {}
+        self.skipped: dict[str, str] = {}  # path -> reason
+        self.complete = False  # every file indexed (False while building or after a cancel)
+        self._by_name: dict[str, list[tuple[str, Definition]]] | None = None
+        self._lock = threading.Lock()
+
+    def add(self, path: str, definitions: tuple[Definition, ...]) -> None:
+        with self._lock:
+            self.files[path] = definitions
+            self._by_name = None
+
+    def definitions_in(self, path: str) -> tuple[Definition, ...]:
+        return self.files.get(path, ())
+
+    def hits(self) -> Iterator[SymbolHit]:
+        for path, definitions in list(self.files.items()):
+            for definition in definitions:
+                yield SymbolHit(self.repo, path, definition, self.commit)
+
+    def _names(self) -> dict[str, list[tuple[str, Definition]]]:
+        with self._lock:
+            if self._by_name is None:
+                by_name: dict[str, list[tuple[str, Definition]]] = {}
+                for path, definitions in self.files.items():
+                    for definition in definitions:
+                        by_name.setdefault(definition.name, []).append((path, definition))
+                self._by_name = by_name
+            return self._by_name
+
+    def named(self, name: str) -> list[SymbolHit]:
+        """Definitions whose name is exactly `name`."""
+        found = list(self._names().get(name, ()))
+        return [SymbolHit(self.repo, path, definition, self.commit) for path, definition in found]
+
+    def names(self) -> list[str]:
+        """Every distinct definition name."""
+        return list(self._names())
+
+    def __len__(self) -> int:
+        return sum(len(definitions) for definitions in self.files.values())
+
+
+# --- listing ----------------------------------------------------------------------------
+
+
+def blob_id(data: bytes) -> str:
+    """git's blob id of `data` (what `git hash-object` prints)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _wanted(path: str, size: int) -> bool:
+    """Whether a file may hold code with a tags query (by name; tiny extension-less scripts too)."""
+    if tags.language_for(path) is not None:
+        return True
+    name = PurePosixPath(path).name
+    return "." not in name and 0 < size <= MAX_SCRIPT_BYTES
+
+
+def _plain_entries(root: Path) -> list[TreeEntry]:
+    """Code files under a plain folder, keyed by content; hidden folders and symlinks leading
+    out of the folder are left out."""
+    entries = []
+    top = root.resolve()
+    for folder, dirs, names in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            full = Path(folder) / name
+            relative = full.relative_to(top).as_posix()
+            try:
+                if full.is_symlink() and not full.resolve().is_relative_to(top):
+                    continue
+                size = full.stat().st_size
+                if not _wanted(relative, size):
+                    continue
+                data = full.read_bytes() if size <= MAX_FILE_BYTES else b""
+            except OSError:
+                continue
+            entries.append(TreeEntry(relative, blob_id(data) if data else f"size:{size}", size))
+    return entries
+
+
+def list_entries(root: Path, commit: str | None) -> list[TreeEntry]:
+    """The indexable files of a repo at `commit` (git) or on disk (commit None)."""
+    if commit is None:
+        return _plain_entries(root)
+    return [entry for entry in tree_entries(root, commit) if _wanted(entry.path, entry.size)]
+
+
+# --- parsing (runs in worker processes) -------------------------------------------------
+
+_readers: dict[str, BlobReader] = {}
+
+
+def skip_reason(data: bytes) -> str | None:
+    """Why a file is not parsed: binary, or a line too long to be code a person reads."""
+    if b"\0" in data[:8192]:
+        return "binary file"
+    if len(data) > MAX_LINE_CHARS:
+        longest = max(map(len, data.split(b"\n")))
+        if longest > MAX_LINE_CHARS:
+            return f"a line of {longest:,} characters (minified or generated)"
+    return None
+
+
+def parse_blob(blob: str, path: str, data: bytes) -> BlobSymbols:
+    """Definitions of one file's bytes, or why it was skipped. Never raises."""
+    if len(data) > MAX_FILE_BYTES:
+        return BlobSymbols(blob, "", skipped=f"{len(data) / 2**20:.1f} MB: too big to index")
+    language = tags.language_for(path, data[:200])
+    if language is None:
+        return BlobSymbols(blob, "", skipped="no symbols for this kind of file")
+    reason = skip_reason(data)
+    if reason is not None:
+        return BlobSymbols(blob, language, skipped=reason)
+    return BlobSymbols(blob, language, tuple(tags.definitions(data, language)))
+
+
+def _parse_batch(
+    root: str, is_git: bool, items: list[tuple[str, str]], reuse: bool = True
+) -> list[BlobSymbols | str]:
+    """Worker entry point: parse `(blob, path)` items; a blob git cannot give (a partial clone)
+    comes back as its id alone, to be tried again another time. A worker keeps its
+    `cat-file` per repo (`reuse`); in-process callers get theirs closed at the end."""
+    reader = None
+    if is_git:
+        reader = _readers.get(root) if reuse else None
+        if reader is None:
+            reader = BlobReader(Path(root))
+            if reuse:
+                _readers[root] = reader
+    try:
+        return _parse_items(root, reader, items)
+    finally:
+        if reader is not None and not reuse:
+            reader.close()
+
+
+def _parse_items(root: str, reader: BlobReader | None, items: list[tuple[str, str]]) -> list[BlobSymbols | str]:
+    results: list[BlobSymbols | str] = []
+    for blob, path in items:
+        if reader is not None:
+            data = reader.read(blob)
+        else:
+            try:
+                data = (Path(root) / path).read_bytes()
+            except OSError:
+                data = None
+        if data is None:
+            results.append(blob)
+            continue
+        results.append(parse_blob(blob, path, data))
+    return results
+
+
+def new_executor(workers: int = WORKERS) -> ProcessPoolExecutor:
+    """A pool of worker processes started fresh (`spawn`): forking a process that runs threads
+    (the reader's UI) can deadlock the child."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+# --- building ---------------------------------------------------------------------------
+
+
+def _batches(todo: Sequence[TreeEntry]) -> Iterator[list[TreeEntry]]:
+    batch: list[TreeEntry] = []
+    size = 0
+    for entry in todo:
+        batch.append(entry)
+        size += entry.size
+        if len(batch) >= _BATCH_FILES or size >= _BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def build_repo(
+    cache: SymbolCache,
+    repo: str,
+    root: Path,
+    commit: str | None,
+    *,
+    priority: Iterable[str] = (),
+    executor: Executor | None = None,
+    cancel: threading.Event | None = None,
+    progress: Progress | None = None,
+    table: RepoSymbols | None = None,
+    workers: int = 0,
+) -> RepoSymbols:
+    """Index `repo` (folder `root`) at `commit`, reusing every cached blob.
+
+    Without an `executor`, files are parsed in this process, or, when `workers` > 1 and there
+    are many, by a pool started for this build (the CLI). Raises GitError
+    when the commit cannot be listed; everything else (unreadable blobs, a broken cache) is a
+    skipped file or a problem on `cache`, never an exception."""
+    table = table if table is not None else RepoSymbols(repo, root, commit)
+    entries = list_entries(root, commit)
+    own_pool = None
+    known = cache.get_many(entry.blob for entry in entries)
+    todo: list[TreeEntry] = []
+    new_rows: list[BlobSymbols] = []
+    for entry in entries:
+        row = known.get(entry.blob)
+        if row is None and entry.size > MAX_FILE_BYTES:
+            row = BlobSymbols(entry.blob, "", skipped=f"{entry.size / 2**20:.1f} MB: too big to index")
+            new_rows.append(row)
+        if row is None:
+            todo.append(entry)
+        elif row.skipped is not None:
+            if row.language:  # files that are not code at all are not worth listing
+                table.skipped[entry.path] = row.skipped
+        else:
+            table.add(entry.path, row.definitions)
+    cache.put_many(new_rows)
+    first = set(priority)
+    todo.sort(key=lambda entry: entry.path not in first)  # stable: otherwise tree order
+    total, done = len(todo), 0
+    if progress is not None:
+        progress(0, total)
+    paths: dict[str, list[str]] = {}
+    for entry in todo:
+        paths.setdefault(entry.blob, []).append(entry.path)
+
+    def absorb(results: list[BlobSymbols | str]) -> None:
+        nonlocal done
+        rows = [result for result in results if isinstance(result, BlobSymbols)]
+        cache.put_many(rows)
+        for result in results:
+            blob = result if isinstance(result, str) else result.blob
+            for path in paths.get(blob, ()):
+                if isinstance(result, str):
+                    table.skipped[path] = "blob not available (partial clone?)"
+                elif result.skipped is not None:
+                    if result.language:
+                        table.skipped[path] = result.skipped
+                else:
+                    table.add(path, result.definitions)
+            done += len(paths.get(blob, ()))
+        if progress is not None:
+            progress(done, total)
+
+    # One item per blob: the same bytes under two paths are parsed once.
+    unique = list({entry.blob: entry for entry in todo}.values())
+    batches = _batches(unique)
+    root_text, is_git = str(root), commit is not None
+    if executor is None and workers > 1 and len(unique) > _IN_PROCESS_FILES:
+        executor = own_pool = new_executor(workers)
+    try:
+        return _run_batches(table, batches, root_text, is_git, absorb, executor, cancel)
+    finally:
+        if own_pool is not None:
+            own_pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_batches(
+    table: RepoSymbols,
+    batches: Iterator[list[TreeEntry]],
+    root_text: str,
+    is_git: bool,
+    absorb: Callable[[list[BlobSymbols | str]], None],
+    executor: Executor | None,
+    cancel: threading.Event | None,
+) -> RepoSymbols:
+    if executor is None:
+        for batch in batches:
+            if cancel is not None and cancel.is_set():
+                return table
+            absorb(_parse_batch(root_text, is_git, [(e.blob, e.path) for e in batch], reuse=False))
+        table.complete = True
+        return table
+    limit = _IN_FLIGHT_PER_WORKER * max(1, getattr(executor, "_max_workers", WORKERS))
+    pending: set[Future[list[BlobSymbols | str]]] = set()
+    exhausted = False
+    while True:
+        while not exhausted and len(pending) < limit and not (cancel is not None and cancel.is_set()):
+            batch = next(batches, None)
+            if batch is None:
+                exhausted = True
+                break
+            pending.add(executor.submit(_parse_batch, root_text, is_git, [(e.blob, e.path) for e in batch]))
+        if not pending:
+            break
+        finished, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+        for future in finished:
+            try:
+                absorb(future.result())
+            except Exception:  # a worker died (killed, out of memory): its files stay unindexed
+                continue
+        if cancel is not None and cancel.is_set():
+            for future in pending:
+                future.cancel()
+            return table
+    table.complete = exhausted
+    return table
+
+
+# --- lookups ----------------------------------------------------------------------------
+
+
+def low_folder(path: str) -> bool:
+    """Tests, vendored code and hidden folders: ranked after everything else."""
+    parts = PurePosixPath(path).parts[:-1]
+    name = PurePosixPath(path).name
+    return (
+        any(part.startswith(".") or part.lower() in _LOW_FOLDERS for part in parts)
+        or name.startswith("test_")
+        or name.endswith(("_test.py", "_test.go", ".test.js", ".test.ts", ".spec.ts", ".spec.js"))
+    )
+
+
+_KIND_ORDER = {"prototype": 2, "impl": 1}
+
+
+def _plain_order(hit: SymbolHit) -> tuple[bool, int, str, str, int]:
+    return (low_folder(hit.path), _KIND_ORDER.get(hit.definition.kind, 0), hit.repo, hit.path, hit.definition.line)
+
+
+def find(tables: Iterable[RepoSymbols], query: str, kind: str | None = None) -> list[SymbolHit]:
+    """Definitions matching `query`, best first: exact name, then `Scope.name` (`Class.method`,
+    any depth of scope, `::` accepted), then names starting with it. Within each group:
+    definitions before prototypes, tests and vendored code last, then by path."""
+    query = query.strip().replace("::", ".")
+    if not query:
+        return []
+    tables = list(tables)
+    exact: list[SymbolHit] = []
+    scoped: list[SymbolHit] = []
+    prefix: list[SymbolHit] = []
+    if "." in query.strip("."):
+        scope, _, name = query.rpartition(".")
+        for table in tables:
+            for hit in table.named(name):
+                qualified = hit.definition.qualified
+                if qualified == query or qualified.endswith("." + query):
+                    scoped.append(hit)
+    else:
+        for table in tables:
+            exact.extend(table.named(query))
+        for table in tables:
+            for name in table.names():
+                if name != query and name.startswith(query):
+                    prefix.extend(table.named(name))
+    result = []
+    for group in (exact, scoped, prefix):
+        group = [hit for hit in group if kind is None or hit.definition.kind == kind]
+        result.extend(sorted(group, key=_plain_order))
+    return result
+
+
+def index_project(
+    cache: SymbolCache,
+    project: Project,
+    *,
+    workers: int = 0,
+    executor: Executor | None = None,
+    cancel: threading.Event | None = None,
+) -> list[RepoSymbols]:
+    """Every repo of `project` at its checkout (uninitialized submodules left out)."""
+    tables = []
+    for repo in project.repos:
+        if repo.kind == RepoKind.UNINITIALIZED_SUBMODULE or not repo.path.is_dir():
+            continue
+        commit = (repo.head or read_head(repo.path)) if repo.is_git else None
+        if repo.is_git and commit is None:
+            continue  # an empty repository: nothing committed, nothing to index
+        tables.append(
+            build_repo(cache, repo.name, repo.path, commit, workers=workers, executor=executor, cancel=cancel)
+        )
+    return tables
