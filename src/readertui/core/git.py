@@ -23,6 +23,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Self
 
 import msgspec
 
@@ -858,7 +859,7 @@ class BlobReader:
                 process.kill()
                 process.wait()
 
-    def __enter__(self) -> BlobReader:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -922,7 +923,7 @@ class LineStream:
         except OSError:
             pass
 
-    def __enter__(self) -> LineStream:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -26,13 +26,13 @@ import msgspec
 from readertui.core.lazy_pattern import LazyPattern
 from readertui.core.symbols import SymbolHit, low_folder
 
-_PY_FROM = LazyPattern(r"^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", re.M)
-_C_INCLUDE = LazyPattern(r'^[ \t]*#[ \t]*include[ \t]*["<]([^">\n]+)[">]', re.M)
+_PY_FROM = LazyPattern(r"^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE)
+_C_INCLUDE = LazyPattern(r'^[ \t]*#[ \t]*include[ \t]*["<]([^">\n]+)[">]', re.MULTILINE)
 _JS_IMPORT = LazyPattern(
     r"""(?:import|export)\s+(?:type\s+)?([\w$*{}\s,]+?)\s+from\s+['"]([^'"\n]+)['"]"""
     r"""|require\(\s*['"]([^'"\n]+)['"]\s*\)""",
 )
-_RUST_USE = LazyPattern(r"^[ \t]*(?:pub[ \t]+)?use[ \t]+([\w:]+)(?:::\{([^}]*)\})?", re.M)
+_RUST_USE = LazyPattern(r"^[ \t]*(?:pub[ \t]+)?use[ \t]+([\w:]+)(?:::\{([^}]*)\})?", re.MULTILINE)
 _GO_IMPORT = LazyPattern(r'"([\w./-]+)"')
 _C_SOURCES = (".c", ".cc", ".cpp", ".cxx", ".cu", ".h", ".hpp", ".cuh")
 _JS_SUFFIXES = ("", ".js", ".ts", ".tsx", ".jsx", ".mjs", ".cjs", "/index.js", "/index.ts", "/index.tsx")

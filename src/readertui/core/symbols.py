@@ -24,7 +24,15 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    CancelledError,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path, PurePosixPath
 
 import msgspec
@@ -183,7 +191,7 @@ def skip_reason(data: bytes) -> str | None:
 def parse_blob(blob: str, path: str, data: bytes) -> BlobSymbols:
     """Definitions of one file's bytes, or why it was skipped. Never raises."""
     if len(data) > MAX_FILE_BYTES:
-        return BlobSymbols(blob, "", skipped=f"{len(data) / 2**20:.1f} MB: too big to index")
+        return BlobSymbols(blob, tags.language_for(path) or "", skipped=f"{len(data) / 2**20:.1f} MB: too big to index")
     language = tags.language_for(path, data[:200])
     if language is None:
         return BlobSymbols(blob, "", skipped="no symbols for this kind of file")
@@ -280,7 +288,8 @@ def build_repo(
     for entry in entries:
         row = known.get(entry.blob)
         if row is None and entry.size > MAX_FILE_BYTES:
-            row = BlobSymbols(entry.blob, "", skipped=f"{entry.size / 2**20:.1f} MB: too big to index")
+            reason = f"{entry.size / 2**20:.1f} MB: too big to index"
+            row = BlobSymbols(entry.blob, tags.language_for(entry.path) or "", skipped=reason)
             new_rows.append(row)
         if row is None:
             todo.append(entry)
@@ -351,19 +360,20 @@ def _run_batches(
     exhausted = False
     while True:
         while not exhausted and len(pending) < limit and not (cancel is not None and cancel.is_set()):
-            batch = next(batches, None)
-            if batch is None:
+            following = next(batches, None)
+            if following is None:
                 exhausted = True
                 break
-            pending.add(executor.submit(_parse_batch, root_text, is_git, [(e.blob, e.path) for e in batch]))
+            pending.add(executor.submit(_parse_batch, root_text, is_git, [(e.blob, e.path) for e in following]))
         if not pending:
             break
         finished, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
         for future in finished:
             try:
-                absorb(future.result())
-            except Exception:  # a worker died (killed, out of memory): its files stay unindexed
-                continue
+                results = future.result()
+            except (BrokenProcessPool, CancelledError, OSError):
+                results = []  # a worker died (killed, out of memory): its files stay unindexed
+            absorb(results)
         if cancel is not None and cancel.is_set():
             for future in pending:
                 future.cancel()
@@ -405,7 +415,7 @@ def find(tables: Iterable[RepoSymbols], query: str, kind: str | None = None) -> 
     scoped: list[SymbolHit] = []
     prefix: list[SymbolHit] = []
     if "." in query.strip("."):
-        scope, _, name = query.rpartition(".")
+        name = query.rpartition(".")[2]
         for table in tables:
             for hit in table.named(name):
                 qualified = hit.definition.qualified
