@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import (
@@ -241,7 +242,27 @@ def _parse_items(root: str, reader: BlobReader | None, items: list[tuple[str, st
 def new_executor(workers: int = WORKERS) -> ProcessPoolExecutor:
     """A pool of worker processes started fresh (`spawn`): forking a process that runs threads
     (the reader's UI) can deadlock the child."""
+    _start_resource_tracker()
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with the real stderr. It hands the child
+    `sys.stderr.fileno()`, and a UI that captures `sys.stderr` (Textual) answers -1 there:
+    the start then fails with "bad value(s) in fds_to_keep"."""
+    from multiprocessing import resource_tracker
+
+    captured = sys.stderr
+    try:
+        usable = captured is not None and captured.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if not usable and sys.__stderr__ is not None:
+        sys.stderr = sys.__stderr__
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.stderr = captured
 
 
 # --- building ---------------------------------------------------------------------------

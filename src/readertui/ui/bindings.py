@@ -64,6 +64,8 @@ REGISTRY: tuple[BindingSpec, ...] = (
     _spec("app", "reload", "f5,ctrl+r", "Reload from disk"),
     _spec("app", "review_drift", "D", "Review drifted citations"),
     _spec("app", "update_repo", "U", "Update the repository to a ref (review first)"),
+    _spec("app", "workspace_symbols", "S", "Find a symbol in the project", show=True),
+    _spec("app", "search_repo", "F", "Search the repository (at the commit shown)", show=True),
     # view: source and notes panes
     _spec("view", "cursor_up", "up", "Cursor up"),
     _spec("view", "cursor_down", "down", "Cursor down"),
@@ -88,6 +90,9 @@ REGISTRY: tuple[BindingSpec, ...] = (
     # Every code view binds it; with nothing selected the key goes on to the screen (the
     # review screen closes on Escape).
     _spec("source", "clear_selection", "escape", "Clear the selection"),
+    _spec("source", "goto_definition", "d,enter,ctrl+right_square_bracket", "Go to definition", show=True),
+    _spec("source", "find_references", "r", "References of the name", show=True),
+    _spec("source", "outline", "s", "Outline of this file"),
     # notes pane
     _spec("notes", "follow_citation", "enter", "Open citation", show=True),
     _spec("notes", "next_citation", "right_square_bracket", "Next citation", show=True),
@@ -96,6 +101,8 @@ REGISTRY: tuple[BindingSpec, ...] = (
     BindingSpec("picker_cancel", "cancel", "picker", "escape", "Cancel"),
     BindingSpec("picker_down", "move(1)", "picker", "down", "Next item", show=False),
     BindingSpec("picker_up", "move(-1)", "picker", "up", "Previous item", show=False),
+    BindingSpec("search_toggle_regex", "toggle_regex", "picker", "ctrl+r", "Search: regex on/off"),
+    BindingSpec("search_toggle_case", "toggle_case", "picker", "ctrl+t", "Search: match case on/off"),
     BindingSpec("bookmark_rename", "choose('rename')", "bookmarks", "r", "Rename bookmark"),
     BindingSpec("bookmark_delete", "choose('delete')", "bookmarks", "d,delete", "Delete bookmark"),
     BindingSpec("prompt_cancel", "cancel", "prompt", "escape", "Cancel"),

@@ -80,3 +80,12 @@ class BookmarksSaved(Message):
     def __init__(self, bookmarks: tuple[Bookmark, ...], message: str) -> None:
         super().__init__()
         self.bookmarks, self.message = bookmarks, message
+
+
+class NavigationRequested(Message):
+    """The source pane asks for a code-navigation action on its cursor:
+    "definition", "references" or "outline" (ui/code_nav.py does them)."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action = action

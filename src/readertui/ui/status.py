@@ -19,6 +19,8 @@ class StatusModel:
         self.commit_owner = "note"  # whose commit the code shown is at, if not the checkout
         self.today_entries = 0  # entries in today's section of the reading log
         self.drift = ("", "")  # the notes' drift: (full, short for narrow terminals)
+        self.symbol = ""  # the definition around the cursor (`Engine.step`)
+        self.indexing = ""  # the symbol index's progress while it is built
 
     def info(
         self,
@@ -41,10 +43,12 @@ class StatusModel:
                 line=line,
                 viewing_commit=location.commit is not None,
                 commit_owner=self.commit_owner,
+                symbol=self.symbol,
             )
         drift, drift_short = self.drift
         return msgspec.structs.replace(
-            info, today_entries=self.today_entries, drift=drift, drift_short=drift_short
+            info, today_entries=self.today_entries, drift=drift, drift_short=drift_short,
+            indexing=self.indexing,
         )
 
     def note_drift(self, project: Project, results: tuple[CitationResult, ...]) -> None:

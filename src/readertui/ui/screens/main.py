@@ -10,7 +10,9 @@ owns it:
 - `PaneLayout` (ui/layout.py): which panes show, zoom, focus;
 - `StatusModel` (ui/status.py): what the status line says;
 - `PickerFlows` (ui/picker_flows.py) and `Capture` (ui/capture.py): the jumps through a picker,
-  and log entries, bookmarks and the clipboard.
+  and log entries, bookmarks and the clipboard;
+- `CodeNav` (ui/code_nav.py): the symbol index, go to definition, references, outline,
+  workspace symbols, repo-wide search, the enclosing symbol on the status line.
 
 Slow work runs in thread workers that end by posting a message (ui/workers.py); every failure
 is a notification. What the first screen does not need (resolver, pickers, capture, bookmark
@@ -35,6 +37,7 @@ from textual.worker import Worker, WorkerState
 from readertui.core.log import entries_for_day
 from readertui.core.model import Project
 from readertui.ui.bindings import bindings_for
+from readertui.ui.code_nav import CodeNav, FileSymbols, IndexProgress
 from readertui.ui.editor import edit_file
 from readertui.ui.layout import PaneLayout
 from readertui.ui.messages import (
@@ -45,6 +48,7 @@ from readertui.ui.messages import (
     CitationActivated,
     CopyRequested,
     MarkToggled,
+    NavigationRequested,
     OpenLocation,
     OpenNote,
 )
@@ -94,6 +98,7 @@ class MainScreen(Screen[None]):
         self.index = ProjectIndex(self, session)
         self.pane_layout = PaneLayout(self)
         self.pickers = PickerFlows(self, session, self.navigator, self.index, lambda: self.capture)
+        self.code_nav = CodeNav(self, session, self.navigator, self.status_model)
         self._review_memory: dict[Any, Any] = {}  # the review's accept/reject, kept while away
         self._resumed = False  # see on_screen_resume
         self._log_stamp = _stamp(project.reading_log)  # to notice edits made outside
@@ -169,6 +174,10 @@ class MainScreen(Screen[None]):
         self.index.start(self.project)
         self.index.warm_up_grammars(self.project)
         self.set_interval(OUTSIDE_EDIT_POLL, self.check_outside_edits)
+        self.code_nav.start(self.project)
+
+    def on_unmount(self) -> None:
+        self.code_nav.close()
 
     def check_outside_edits(self) -> None:
         """The reading log changed on disk (an editor in another tmux pane, a `readertui log`):
@@ -228,6 +237,7 @@ class MainScreen(Screen[None]):
         self.pickers.ranker = None
         self.index.reset()
         self.index.start(project)
+        self.code_nav.start(project)
         if open_log:
             self.open_note(default_note(self.project))
 
@@ -249,8 +259,40 @@ class MainScreen(Screen[None]):
     def _file_loaded(self, event: FileLoaded) -> None:
         self.navigator.file_loaded(event)
         self.query_one(RepoTree).reveal(event.location)  # the tree follows, the focus stays
+        self.code_nav.file_shown(event.location, event.text)
         self._refresh_marks()
         self._update_status()
+
+    @on(FileSymbols)
+    def _file_symbols(self, event: FileSymbols) -> None:
+        self.code_nav.file_parsed(event)
+        self._update_status()
+
+    @on(IndexProgress)
+    def _index_progress(self, event: IndexProgress) -> None:
+        self.code_nav.progress(event)
+        self._update_status()
+
+    @on(NavigationRequested)
+    def _navigation(self, event: NavigationRequested) -> None:
+        if event.action == "definition":
+            self.code_nav.goto_definition()
+        elif event.action == "references":
+            self.code_nav.references()
+        elif event.action == "outline":
+            self.code_nav.outline()
+
+    @on(SourcePane.Activated)
+    def _activated(self, event: SourcePane.Activated) -> None:
+        """Enter (or a click's column, then Enter) on code: go to the definition there."""
+        if event.view is self.source and self.location is not None:
+            self.code_nav.goto_definition(event.column)
+
+    def action_workspace_symbols(self) -> None:
+        self.code_nav.workspace_symbols()
+
+    def action_search_repo(self) -> None:
+        self.code_nav.search_repo()
 
     @on(TagFound)
     def _tag_found(self, event: TagFound) -> None:
@@ -419,6 +461,8 @@ class MainScreen(Screen[None]):
         repo = None
         if location is not None and location.repo is not None:
             _, repo = self.session.locate(location)
+        symbol = self.code_nav.symbol_at(self.source.cursor_line) if location is not None else None
+        self.status_model.symbol = symbol.qualified if symbol is not None else ""
         info = self.status_model.info(
             self.project, len(self.index.bookmarks), location, repo, self.source.cursor_line
         )

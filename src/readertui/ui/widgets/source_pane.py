@@ -19,6 +19,7 @@ from readertui.ui.messages import (
     CheckoutRequested,
     CopyRequested,
     MarkToggled,
+    NavigationRequested,
 )
 from readertui.ui.widgets.code_view import CodeView
 
@@ -82,6 +83,15 @@ class SourcePane(PromptActions, CodeView):
 
     def action_open_checkout(self) -> None:
         self.post_message(CheckoutRequested())
+
+    def action_goto_definition(self) -> None:
+        self.post_message(NavigationRequested("definition"))
+
+    def action_find_references(self) -> None:
+        self.post_message(NavigationRequested("references"))
+
+    def action_outline(self) -> None:
+        self.post_message(NavigationRequested("outline"))
 
 
 def welcome_text(project: str, key_for: Callable[[str], str]) -> str:

@@ -45,6 +45,8 @@ class StatusInfo(msgspec.Struct, frozen=True):
     commit_owner: str = "note"  # whose commit that is: "note" or "bookmark"
     bookmarks: int = 0
     today_entries: int = 0
+    symbol: str = ""  # the definition around the cursor: `Engine.step`
+    indexing: str = ""  # the symbol index's progress while it is built
 
 
 # How the row gets shorter when it is wider than the terminal, step by step, before the edge
@@ -84,6 +86,8 @@ def _row(info: StatusInfo, step: int) -> tuple[Text, Text]:
             split = sum(len(part) + len(SEPARATOR) for part in parts) + len(path) + 1
             path.append(f":{info.line}")
         parts.append(path)
+    if info.symbol and step < NO_PROJECT:
+        parts.append(inert(info.symbol))
     parts.append(Text(f"★ {info.bookmarks}"))
     compact = step >= COMPACT_WORDS
     parts.append(Text(f"log {info.today_entries}" if compact else f"log today: {info.today_entries}"))
@@ -94,6 +98,8 @@ def _row(info: StatusInfo, step: int) -> tuple[Text, Text]:
     drift = info.drift_short if step >= SHORT_DRIFT and info.drift_short else info.drift
     if drift:
         parts.append(Text(drift, style="bold"))
+    if info.indexing:
+        parts.append(inert(info.indexing))
     row = Text(SEPARATOR).join(parts)
     if not split:
         return Text(), row
