@@ -38,10 +38,25 @@ if TYPE_CHECKING:
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 # Words that are never worth looking up (keywords and builtin types of the languages indexed).
 KEYWORDS = frozenset(
-    ["and", "as", "assert", "async", "await", "break", "case", "catch", "char", "class", "const", "continue", "def", "default", "defer", "del", "delete", "do", "double", "elif", "else", "enum", "except", "export", "extends", "extern", "false", "final", "finally", "float", "fn", "for", "from", "func", "function", "go", "goto", "if", "impl", "import", "in", "inline", "int", "interface", "is", "lambda", "let", "long", "match", "mod", "mut", "namespace", "new", "nil", "none", "None", "not", "null", "or", "package", "pass", "private", "protected", "pub", "public", "raise", "register", "return", "self", "Self", "short", "signed", "sizeof", "static", "struct", "super", "switch", "template", "this", "throw", "true", "True", "False", "try", "type", "typedef", "typename", "typeof", "union", "unsigned", "use", "using", "var", "virtual", "void", "volatile", "where", "while", "with", "yield", "bool", "str", "list", "dict", "tuple", "set", "auto", "const_cast", "static_cast", "reinterpret_cast", "dynamic_cast", "nullptr", "crate", "trait", "chan", "map", "range", "select", "fallthrough", "of", "instanceof", "undefined", "cls", "__global__", "__device__", "__host__"]
+    (
+        "and", "as", "assert", "async", "await", "break", "case", "catch", "char", "class", "const",
+        "continue", "def", "default", "defer", "del", "delete", "do", "double", "elif", "else", "enum",
+        "except", "export", "extends", "extern", "false", "final", "finally", "float", "fn", "for",
+        "from", "func", "function", "go", "goto", "if", "impl", "import", "in", "inline", "int",
+        "interface", "is", "lambda", "let", "long", "match", "mod", "mut", "namespace", "new", "nil",
+        "none", "None", "not", "null", "or", "package", "pass", "private", "protected", "pub", "public",
+        "raise", "register", "return", "self", "Self", "short", "signed", "sizeof", "static", "struct",
+        "super", "switch", "template", "this", "throw", "true", "True", "False", "try", "type",
+        "typedef", "typename", "typeof", "union", "unsigned", "use", "using", "var", "virtual", "void",
+        "volatile", "where", "while", "with", "yield", "bool", "str", "list", "dict", "tuple", "set",
+        "auto", "const_cast", "static_cast", "reinterpret_cast", "dynamic_cast", "nullptr", "crate",
+        "trait", "chan", "map", "range", "select", "fallthrough", "of", "instanceof", "undefined",
+        "cls", "__global__", "__device__", "__host__",
+    )
 )
 IMPORT_LINES = 3000  # lines of the file shown read for its imports (go-to-definition ranking)
 PROGRESS_SECONDS = 0.2  # status line updates while indexing, at most this often
+INDEX_WORKERS = 2  # worker processes building the index (0: in a thread of the reader, for tests)
 
 
 class IndexProgress(Message):
@@ -88,7 +103,7 @@ class CodeNav:
         if self._service is None:
             from readertui.core.symbol_service import SymbolService
 
-            self._service = SymbolService()
+            self._service = SymbolService(workers=INDEX_WORKERS)
         return self._service
 
     def close(self) -> None:
