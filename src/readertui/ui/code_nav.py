@@ -56,6 +56,7 @@ KEYWORDS = frozenset(
 )
 IMPORT_LINES = 3000  # lines of the file shown read for its imports (go-to-definition ranking)
 PROGRESS_SECONDS = 0.2  # status line updates while indexing, at most this often
+QUIET_SECONDS = 0.5  # a build finishing sooner never shows on the status line
 INDEX_WORKERS = 2  # worker processes building the index (0: in a thread of the reader, for tests)
 
 
@@ -97,6 +98,8 @@ class CodeNav:
         self._service: SymbolService | None = None
         self.file: tuple[Location, tuple[Definition, ...]] | None = None  # the file shown's symbols
         self._last_progress = 0.0
+        self._build_started = 0.0
+        self._shown_progress = False
 
     @property
     def service(self) -> SymbolService:
@@ -117,12 +120,14 @@ class CodeNav:
         workers.run(self.screen, self._index, project, group="symbols", exclusive=True, thread=True)
 
     def _index(self, project: Project) -> None:
+        self._build_started = time.monotonic()
         location = self.navigator.location
         at = (location.repo, location.commit) if location is not None and location.repo else None
         priority = (location.path,) if location is not None else ()
         self.service.project_tables(project, at, priority=priority, progress=self._progress)
-        total = sum(len(t.files) for t in self._loaded(project))
-        self.screen.post_message(IndexProgress(total, total, ""))
+        if self._shown_progress:
+            total = sum(len(t.files) for t in self._loaded(project))
+            self.screen.post_message(IndexProgress(total, total, ""))
         if self.service.problem:
             workers.post_failure(self.screen, "Symbol index", ReadertuiError(self.service.problem))
 
@@ -136,15 +141,17 @@ class CodeNav:
 
     def _progress(self, done: int, total: int, repo: str) -> None:
         now = time.monotonic()
-        if done < total and now - self._last_progress < PROGRESS_SECONDS:
+        if done >= total or now - self._build_started < QUIET_SECONDS or now - self._last_progress < PROGRESS_SECONDS:
             return
         self._last_progress = now
+        self._shown_progress = True
         self.screen.post_message(IndexProgress(done, total, repo))
 
     def progress(self, event: IndexProgress) -> None:
         """Say on the status line how far the index is (nothing once it is complete)."""
         if event.done >= event.total:
             self.status.indexing = ""
+            self._shown_progress = False
         else:
             self.status.indexing = f"indexing {event.repo} {event.done * 100 // max(1, event.total)}%"
 
