@@ -43,14 +43,19 @@ class SymbolService:
 
     # --- resources ---------------------------------------------------------------------
 
-    def _resources(self) -> tuple[SymbolCache, ProcessPoolExecutor | None]:
+    def _cache_store(self) -> SymbolCache:
         with self._lock:
             if self._cache is None:
                 self._cache = SymbolCache(self._cache_path)
                 self.problem = self._cache.problem
-            if self._executor is None and self._workers > 1:
+            return self._cache
+
+    def _pool(self) -> ProcessPoolExecutor:
+        """The worker processes, started when a build first has enough files for them."""
+        with self._lock:
+            if self._executor is None:
                 self._executor = new_executor(self._workers)
-            return self._cache, self._executor
+            return self._executor
 
     def close(self) -> None:
         """Stop building and let the worker processes go (they finish their batch at most)."""
@@ -116,11 +121,11 @@ class SymbolService:
                 if key not in self._builds and key in self._tables:
                     return self._tables[key]
         try:
-            cache, executor = self._resources()
+            cache = self._cache_store()
             report = (lambda done_, total: progress(done_, total, repo.name)) if progress else None
             build_repo(
-                cache, repo.name, repo.path, sha, priority=priority, executor=executor,
-                cancel=self.cancelled, progress=report, table=table,
+                cache, repo.name, repo.path, sha, priority=priority, cancel=self.cancelled,
+                progress=report, table=table, executor_factory=self._pool if self._workers > 1 else None,
             )
             if cache.problem:
                 self.problem = cache.problem

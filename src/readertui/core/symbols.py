@@ -293,11 +293,14 @@ def build_repo(
     progress: Progress | None = None,
     table: RepoSymbols | None = None,
     workers: int = 0,
+    executor_factory: Callable[[], Executor] | None = None,
 ) -> RepoSymbols:
     """Index `repo` (folder `root`) at `commit`, reusing every cached blob.
 
-    Without an `executor`, files are parsed in this process, or, when `workers` > 1 and there
-    are many, by a pool started for this build (the CLI). Raises GitError
+    Few files (`_IN_PROCESS_FILES`) are parsed in this process: starting workers would cost
+    more. Otherwise by `executor`, else one from `executor_factory` (the reader's, started on
+    first need), else a pool of `workers` started for this build (the CLI), else in-process.
+    Raises GitError
     when the commit cannot be listed; everything else (unreadable blobs, a broken cache) is a
     skipped file or a problem on `cache`, never an exception."""
     table = table if table is not None else RepoSymbols(repo, root, commit)
@@ -351,7 +354,11 @@ def build_repo(
     unique = list({entry.blob: entry for entry in todo}.values())
     batches = _batches(unique)
     root_text, is_git = str(root), commit is not None
-    if executor is None and workers > 1 and len(unique) > _IN_PROCESS_FILES:
+    if len(unique) <= _IN_PROCESS_FILES:
+        executor = None
+    elif executor is None and executor_factory is not None:
+        executor = executor_factory()
+    elif executor is None and workers > 1:
         executor = own_pool = new_executor(workers)
     try:
         return _run_batches(table, batches, root_text, is_git, absorb, executor, cancel)
