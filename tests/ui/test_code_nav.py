@@ -234,7 +234,7 @@ async def test_repo_search_streams_cancels_old_searches_and_opens_a_hit(workspac
 
 async def test_every_action_is_in_the_command_palette_and_help(workspace) -> None:
     from readertui.ui.bindings import REGISTRY
-    from readertui.ui.commands import ActionCommands, PALETTE_SCOPES
+    from readertui.ui.commands import PALETTE_SCOPES, ActionCommands
 
     ids = {"goto_definition", "find_references", "outline", "workspace_symbols", "search_repo"}
     listed = {spec.id for spec in REGISTRY if spec.scope in PALETTE_SCOPES}

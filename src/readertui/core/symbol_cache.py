@@ -20,6 +20,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -154,7 +155,7 @@ class SymbolCache:
         rows = self._read("SELECT count(*) FROM blobs", [])
         return int(rows[0][0]) if rows else 0
 
-    def _read(self, sql: str, params: list[str]) -> list[tuple]:
+    def _read(self, sql: str, params: list[str]) -> list[tuple[Any, ...]]:
         with self._lock:
             try:
                 return self._db.execute(sql, params).fetchall()
@@ -166,7 +167,7 @@ class SymbolCache:
                 self._recover(error)
         return []
 
-    def _write(self, sql: str, rows: list[tuple]) -> None:
+    def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         with self._lock:
             try:
                 with contextlib.closing(self._db.cursor()) as cursor:

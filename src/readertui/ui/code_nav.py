@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     # The index's modules (sqlite3, multiprocessing, hashlib…) are imported on first use:
     # the first screen needs none of them.
     from readertui.core.model import Repo
-    from readertui.core.search import SearchHit, SearchQuery
+    from readertui.core.search import Search, SearchHit, SearchQuery
     from readertui.core.symbol_service import SymbolService
     from readertui.core.symbols import RepoSymbols, SymbolHit
 
@@ -419,7 +419,7 @@ class CodeNav:
         if location is not None and source.cursor_column:
             selected = word_at(source.line_text(source.cursor_line), source.cursor_column) or ""
 
-        def start(query: SearchQuery):  # type: ignore[no-untyped-def]
+        def start(query: SearchQuery) -> Search:
             return search(repo.path, sha, query)
 
         chosen: SearchHit | None = await self.screen.app.push_screen_wait(RepoSearchScreen(start, where, selected))
