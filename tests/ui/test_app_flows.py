@@ -116,7 +116,7 @@ async def test_capture_writes_a_log_entry_and_shows_it(demo):
         await pilot.pause()
         prompt = app.screen
         assert isinstance(prompt, PromptScreen)
-        assert prompt.value == "minillm/minillm/attention.py:30-32 "
+        assert prompt.value == "minillm/minillm/attention.py:30-32 (`MultiHeadAttention.__call__`) "
         await pilot.press(*"heads split", "enter")
         await settle(pilot)
         after = log.read_bytes()
@@ -229,7 +229,7 @@ async def test_copy_citation_to_clipboard(demo):
         await settle(pilot)
         await open_file(pilot, "minillm/utils.py", 11)
         await pilot.press("shift+down", "y")
-        assert app.clipboard == "minillm/minillm/utils.py:11-12"
+        assert app.clipboard == "`minillm/minillm/utils.py:11-12` (`matmul`)"  # the enclosing definition
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="shell script editor")

@@ -240,3 +240,37 @@ async def test_every_action_is_in_the_command_palette_and_help(workspace) -> Non
     listed = {spec.id for spec in REGISTRY if spec.scope in PALETTE_SCOPES}
     assert ids <= listed
     assert ActionCommands  # the palette lists every registry entry of those scopes
+
+
+async def test_copy_and_log_entry_name_the_enclosing_symbol(workspace) -> None:
+    root, _, _ = workspace
+    app = make_app(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_code(pilot, "pkg/engine.py", 5)
+        await pilot.press("shift+down", "y")
+        assert app.clipboard == "`code/pkg/engine.py:5-6` (`Engine.step`)"
+        await pilot.press("c")
+        await until(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
+        assert app.screen.value == "code/pkg/engine.py:5-6 (`Engine.step`) "
+        await pilot.press("escape")
+        await open_code(pilot, "pkg/engine.py", 1)
+        await pilot.press("y")
+        assert app.clipboard == "code/pkg/engine.py:1"  # no definition around an import
+
+
+async def test_backlinks_include_notes_citing_the_enclosing_definition(workspace) -> None:
+    root, _, _ = workspace
+    write(
+        root / "study/notes/code-reading-log.md",
+        "# Code reading log\n\n- `code/pkg/engine.py:9` makes the queue\n- `code/pkg/engine.py:5` steps\n",
+    )
+    app = make_app(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_code(pilot, "pkg/engine.py", 10)
+        await until(pilot, lambda: screen.index.backlinks.notes() != frozenset())
+        await until(pilot, lambda: screen.code_nav.symbol_at(10) is not None)
+        await pilot.press("b")
+        await until(pilot, lambda: isinstance(app.screen, ListPicker))
+        labels = [label for label, _ in app.screen.items]
+        assert labels == ["notes/code-reading-log.md:3  in Engine.run: code/pkg/engine.py:9"]
+        assert app.screen.title_text == "Notes citing this line or Engine.run"

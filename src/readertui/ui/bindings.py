@@ -64,8 +64,8 @@ REGISTRY: tuple[BindingSpec, ...] = (
     _spec("app", "reload", "f5,ctrl+r", "Reload from disk"),
     _spec("app", "review_drift", "D", "Review drifted citations"),
     _spec("app", "update_repo", "U", "Update the repository to a ref (review first)"),
-    _spec("app", "workspace_symbols", "S", "Find a symbol in the project", show=True),
-    _spec("app", "search_repo", "F", "Search the repository (at the commit shown)", show=True),
+    _spec("app", "workspace_symbols", "S", "Find a symbol in the project"),
+    _spec("app", "search_repo", "F", "Search the repository (at the commit shown)"),
     # view: source and notes panes
     _spec("view", "cursor_up", "up", "Cursor up"),
     _spec("view", "cursor_down", "down", "Cursor down"),
@@ -91,7 +91,7 @@ REGISTRY: tuple[BindingSpec, ...] = (
     # review screen closes on Escape).
     _spec("source", "clear_selection", "escape", "Clear the selection"),
     _spec("source", "goto_definition", "d,enter,ctrl+right_square_bracket", "Go to definition", show=True),
-    _spec("source", "find_references", "r", "References of the name", show=True),
+    _spec("source", "find_references", "r", "References of the name"),
     _spec("source", "outline", "s", "Outline of this file"),
     # notes pane
     _spec("notes", "follow_citation", "enter", "Open citation", show=True),

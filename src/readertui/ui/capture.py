@@ -38,12 +38,18 @@ class Capture:
     bookmarks (`index`), and report to `screen`, which runs them as its workers."""
 
     def __init__(
-        self, screen: Screen[Any], session: Session, navigator: Navigator, index: ProjectIndex
+        self,
+        screen: Screen[Any],
+        session: Session,
+        navigator: Navigator,
+        index: ProjectIndex,
+        symbol_for: Callable[[LineRange], str | None] = lambda selection: None,
     ) -> None:
         self.screen = screen
         self.session = session
         self.navigator = navigator
         self.index = index
+        self.symbol_for = symbol_for  # the definition holding a selection (`Engine.step`)
 
     # ---- reading-log entries
 
@@ -59,8 +65,11 @@ class Capture:
         project = self._own_project(location)
         cited = sanitize_line(self._citation(location, selection))  # as the prompt shows it
         log = project.reading_log.relative_to(project.path.parent).as_posix()
+        symbol = self.symbol_for(selection)
+        # The symbol opens the entry's text, right after the citation and its `@ sha` pin.
+        prefill = f"{cited} (`{symbol}`) " if symbol else f"{cited} "
         answer = await self.screen.app.push_screen_wait(
-            PromptScreen(f"Log entry → {log} (Enter writes it to today's section)", f"{cited} ")
+            PromptScreen(f"Log entry → {log} (Enter writes it to today's section)", prefill)
         )
         if answer is None or not answer.strip():
             return
@@ -164,7 +173,9 @@ class Capture:
                 group="remote", exclusive=True, thread=True,
             )
         else:
-            self._to_clipboard(self._citation(location, selection))
+            cited = self._citation(location, selection)
+            symbol = self.symbol_for(selection)
+            self._to_clipboard(f"`{cited}` (`{symbol}`)" if symbol else cited)
 
     def _copy_permalink(self, location: Location, selection: LineRange) -> None:
         session = self.session

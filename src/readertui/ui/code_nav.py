@@ -174,6 +174,24 @@ class CodeNav:
         if event.location == self.navigator.location:
             self.file = (event.location, event.definitions)
 
+    def symbol_for(self, selection: LineRange) -> str | None:
+        """The qualified name of the innermost definition holding all of `selection` (the file
+        is parsed now if its background parse has not landed yet: a copy must not depend on it)."""
+        location = self.navigator.location
+        if location is None or location.repo is None:
+            return None
+        if self.file is None or self.file[0] != location:
+            source = self.navigator.source
+            text = "\n".join(source.line_text(n) for n in range(1, source.line_count + 1))
+            language = tags.language_for(location.path, text[:200].encode("utf-8", "replace"))
+            if language is None:
+                return None
+            self.file = (location, tuple(tags.definitions(text.encode("utf-8", "surrogateescape"), language)))
+        holding = [d for d in self.file[1] if d.start <= selection.start and selection.end <= d.end]
+        if not holding:
+            return None
+        return min(holding, key=lambda d: (d.end - d.start, d.kind == "impl")).qualified
+
     def symbol_at(self, line: int) -> Definition | None:
         """The innermost definition around `line` of the file shown."""
         if self.file is None or self.file[0] != self.navigator.location:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
-from readertui.core.model import Location
+from readertui.core.backlinks import Backlink
+from readertui.core.model import LineRange, Location
 from readertui.core.workspace import note_files
 from readertui.ui import workers
 from readertui.ui.navigation import Navigator
@@ -20,6 +21,7 @@ from readertui.ui.project_index import ProjectIndex
 from readertui.ui.session import Session
 
 if TYPE_CHECKING:
+    from readertui.core.tags import Definition
     from readertui.ui.capture import Capture
     from readertui.ui.screens.pickers import PathRanker
 
@@ -39,6 +41,8 @@ class PickerFlows:
         self.index = index
         self.capture = capture  # made on first use: its imports are not needed at start
         self.ranker: PathRanker | None = None  # the file finder's list, built on first use
+        # The definition around a line of the file shown (the screen's code navigation sets it).
+        self.enclosing: Callable[[int], Definition | None] = lambda line: None
 
     def _run(self, flow: Callable[..., Any], *args: Any) -> None:
         workers.run(self.screen, flow, *args, group="picker", exclusive=True)
@@ -109,17 +113,30 @@ class PickerFlows:
         location = navigator.require_code()
         if location is None:
             return
-        links = self.index.backlinks.citing(
-            location.repo or "", location.path, navigator.source.cursor_line, location.commit
-        )
-        if not links:
+        line = navigator.source.cursor_line
+        links = self.index.backlinks.citing(location.repo or "", location.path, line, location.commit)
+        # Notes citing other lines of the definition around the cursor count too, marked so.
+        definition = self.enclosing(line)
+        around: list[Backlink] = []
+        if definition is not None:
+            span = LineRange(definition.start, definition.end)
+            around = [
+                link
+                for link in self.index.backlinks.for_file(location.repo or "", location.path, location.commit)
+                if link not in links and any(r.overlaps(span) for r in link.ranges)
+            ]
+        if not links and not around:
             self.screen.notify("no note cites this line", timeout=3)
             return
-        items = [
-            (f"{navigator.note_name(link.note)}:{link.note_line}  {link.text}", link)
-            for link in links
-        ]
-        chosen = await self.screen.app.push_screen_wait(ListPicker("Notes citing this line", items))
+
+        def label(link: Backlink, where: str = "") -> str:
+            return f"{navigator.note_name(link.note)}:{link.note_line}  {where}{link.text}"
+
+        items = [(label(link), link) for link in links]
+        if definition is not None:
+            items += [(label(link, f"in {definition.qualified}: "), link) for link in around]
+        title = "Notes citing this line" + (f" or {definition.qualified}" if around and definition else "")
+        chosen = await self.screen.app.push_screen_wait(ListPicker(title, items))
         if chosen is not None:
             # The very citation that cites this line is made current, not the line's first.
             navigator.open_note(chosen.note, chosen.note_line, record=True, column=chosen.note_column - 1)

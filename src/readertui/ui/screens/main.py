@@ -99,6 +99,7 @@ class MainScreen(Screen[None]):
         self.pane_layout = PaneLayout(self)
         self.pickers = PickerFlows(self, session, self.navigator, self.index, lambda: self.capture)
         self.code_nav = CodeNav(self, session, self.navigator, self.status_model)
+        self.pickers.enclosing = self.code_nav.symbol_at
         self._review_memory: dict[Any, Any] = {}  # the review's accept/reject, kept while away
         self._resumed = False  # see on_screen_resume
         self._log_stamp = _stamp(project.reading_log)  # to notice edits made outside
@@ -109,7 +110,7 @@ class MainScreen(Screen[None]):
         from readertui.ui.capture import Capture
 
 
-        return Capture(self, self.session, self.navigator, self.index)
+        return Capture(self, self.session, self.navigator, self.index, self.code_nav.symbol_for)
 
     # The place, as the app (saving state) and tests read it.
 
