@@ -22,7 +22,13 @@ def test_reader_screen(theme, snap_compare, tmp_path):
     app = ReaderApp(find_workspace(tmp_path / "ws"), settings=Settings(theme=theme))
 
     async def follow_first_citation(pilot) -> None:
-        await pilot.app.workers.wait_for_complete()
+        # The note's citations are resolved by a worker started after the first frame: wait
+        # for them, not only for the workers running when this starts (there may be none yet).
+        for _ in range(500):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            if pilot.app.screen.notes.results:
+                break
         await pilot.press("3", "right_square_bracket", "enter")
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
