@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from readertui.core.search import SearchQuery, grep_args, search
 from tests.gitfixtures import commit_all, git, write
@@ -67,3 +69,13 @@ def test_options_never_come_from_the_pattern_and_plain_folders_work(tmp_path: Pa
     write(tmp_path / "plain/x.py", "--output=/tmp/x\n")
     assert found(tmp_path / "plain", None, SearchQuery("--output")) == [("x.py", 1, 0, "--output=/tmp/x")]
     assert list(search(tmp_path, "-rf", SearchQuery("x"))) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200))
+def test_any_git_output_line_parses_or_is_skipped(raw: bytes) -> None:
+    from readertui.core.search import _parse
+
+    hit = _parse(raw, b"abc:")
+    if hit is not None:
+        assert hit.line >= 0 and hit.column >= 0 and len(hit.text) <= 400

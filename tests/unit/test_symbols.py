@@ -9,6 +9,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from readertui.core import symbol_cache, symbols
 from readertui.core.symbol_cache import SymbolCache
@@ -303,3 +305,15 @@ def test_rank_prefers_definitions_over_prototypes_from_an_included_header() -> N
         hints,
     )
     assert [h.path for h in ranked] == ["src/queue.c", "src/queue.h", "other/x.c"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(alphabet="from import #include<>\"'./{}(),*\n\tabcXY_:-", max_size=300),
+    st.sampled_from(["python", "c", "cpp", "cuda", "javascript", "typescript", "rust", "go", None]),
+    st.text(alphabet="abXY_", min_size=1, max_size=5),
+)
+def test_import_hints_never_raise_on_any_text(source: str, language: str | None, name: str) -> None:
+    hints = import_hints(source, language, name, "a/b/c.x")
+    hints.matches("a/b/d.py")
+    rank([hit("a/b/d.py", name)], "code", "a/b/c.x", hints)

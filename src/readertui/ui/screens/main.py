@@ -75,6 +75,7 @@ if TYPE_CHECKING:
 
 NARROW_WIDTH = 100  # below: the tree hides itself (t shows it), the notes keep a readable width
 OUTSIDE_EDIT_POLL = 3.0  # seconds between looks at the reading log's mtime (one stat)
+SYMBOLS_START_SECONDS = 2.0
 
 
 class MainScreen(Screen[None]):
@@ -103,6 +104,7 @@ class MainScreen(Screen[None]):
         self._review_memory: dict[Any, Any] = {}  # the review's accept/reject, kept while away
         self._resumed = False  # see on_screen_resume
         self._log_stamp = _stamp(project.reading_log)  # to notice edits made outside
+        self._symbols_started = False  # the background symbol index (see first_frame_shown)
 
     @cached_property
     def capture(self) -> Capture:
@@ -175,7 +177,14 @@ class MainScreen(Screen[None]):
         self.index.start(self.project)
         self.index.warm_up_grammars(self.project)
         self.set_interval(OUTSIDE_EDIT_POLL, self.check_outside_edits)
-        self.code_nav.start(self.project)
+        # The symbol index starts once the first note's citations are shown (they are what the
+        # reader looks at first; the build would compete with them), or after a while without.
+        self.set_timer(SYMBOLS_START_SECONDS, self._start_symbols)
+
+    def _start_symbols(self) -> None:
+        if not self._symbols_started:
+            self._symbols_started = True
+            self.code_nav.start(self.project)
 
     def on_unmount(self) -> None:
         self.code_nav.close()
@@ -304,6 +313,8 @@ class MainScreen(Screen[None]):
     def _note_loaded(self, event: NoteLoaded) -> None:
         self.note_loader.loaded(event)
         self._update_status()
+        if self.notes.results:
+            self._start_symbols()
 
     @on(ProjectIndexed)
     def _project_indexed(self, event: ProjectIndexed) -> None:
