@@ -292,12 +292,6 @@ class MainScreen(Screen[None]):
         elif event.action == "outline":
             self.code_nav.outline()
 
-    @on(SourcePane.Activated)
-    def _activated(self, event: SourcePane.Activated) -> None:
-        """Enter (or a click's column, then Enter) on code: go to the definition there."""
-        if event.view is self.source and self.location is not None:
-            self.code_nav.goto_definition(event.column)
-
     def action_workspace_symbols(self) -> None:
         self.code_nav.workspace_symbols()
 
