@@ -128,7 +128,12 @@ def test_monochrome_snapshot(size, snap_compare, tmp_path, monkeypatch):
     app = ReaderApp(find_workspace(tmp_path / "ws"), settings=Settings())
 
     async def follow_first_citation(pilot) -> None:
-        await pilot.app.workers.wait_for_complete()
+        # The note's citations are resolved by a worker started after the first frame.
+        for _ in range(500):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            if pilot.app.screen.notes.results:
+                break
         await pilot.press("3", "right_square_bracket", "enter")
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
