@@ -44,7 +44,11 @@ def test_reader_screen_at_80x24(snap_compare, tmp_path):
     app = ReaderApp(find_workspace(tmp_path / "ws"), settings=Settings(theme="dark"))
 
     async def follow_first_citation(pilot) -> None:
-        await pilot.app.workers.wait_for_complete()
+        for _ in range(500):  # the note's citations come from a worker started after the first frame
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            if pilot.app.screen.notes.results:
+                break
         await pilot.press("3", "right_square_bracket", "enter")
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
