@@ -325,3 +325,39 @@ def test_finding_repositories_does_not_import_gitpython() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_listing_and_a_few_reads_do_not_import_gitpython(kb_readonly: KB) -> None:
+    """`check` lists files and reads a handful of blobs: GitPython (its persistent `cat-file`)
+    is opened only once a repository is read from often, so `check` never pays its import."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from readertui.core.git import GitRepo\n"
+        f"repo = GitRepo(Path({str(kb_readonly.submodule)!r}))\n"
+        f"files = repo.list_files({kb_readonly.b!r})\n"
+        f"data = [repo.read_file(path, {kb_readonly.a!r}) for path in files[:3]]\n"
+        "print('git' in sys.modules, all(d is not None for d in data))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False True"
+
+
+def test_reads_past_the_first_few_give_the_same_bytes(
+    kb_readonly: KB, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(gitmod, "_ONE_SHOT_READS", 2)
+    repo = GitRepo(kb_readonly.submodule)
+    files = repo.list_files(kb_readonly.a)
+    first = {path: repo.read_file(path, kb_readonly.a) for path in files}
+    assert len(first) > gitmod._ONE_SHOT_READS  # the later reads went through GitPython
+    again = GitRepo(kb_readonly.submodule)
+    assert {path: again.read_file(path, kb_readonly.a) for path in reversed(files)} == first
+    assert repo._gitpython_repo is not None
+    assert repo.read_file("no/such/file.py", kb_readonly.a) is None
+
+
+def test_a_bare_repository_is_refused(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q", "--bare")
+    with pytest.raises(GitError, match="bare"):
+        GitRepo(tmp_path)

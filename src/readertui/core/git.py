@@ -7,9 +7,10 @@ Costs were measured on a 50,000-file repository and decide the calls used here: 
 `cat-file --batch` (no process per file, no checkout); dirty checks (up to seconds) never on a
 hot path; HEAD read from the ref files (no process at all).
 
-One-off commands run through `subprocess` and GitPython is imported on first use by `GitRepo`:
-importing it takes ~60 ms, and finding the workspace (the reader's first screen, `check`'s
-start) needs only `rev-parse` and `config`.
+One-off commands run through `subprocess`, and GitPython (~140 ms of imports) is opened only
+when a `GitRepo` first needs its persistent `cat-file` (after a few single reads) or its config
+reader: finding the workspace needs only `rev-parse` and `config`, and `check` lists, counts
+and batch-reads through plain processes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Self
+from typing import Any, Self
 
 import msgspec
 
@@ -127,6 +128,33 @@ def _gitpython() -> ModuleType:
     import git
 
     return git
+
+
+# Blobs read through a `cat-file` process each before GitPython's persistent one is opened.
+_ONE_SHOT_READS = 8
+
+
+def _plain_git_dir(path: Path) -> Path | None:
+    """The git directory of the work tree at `path` when its `.git` plainly holds one (a
+    directory with HEAD, or a `gitdir:` file naming such a directory, as a submodule has);
+    None when that takes more judgement (GitPython decides then)."""
+    dot_git = path / ".git"
+    try:
+        if dot_git.is_dir():
+            found = dot_git
+        elif dot_git.is_file():
+            head, _, rest = dot_git.read_text(encoding="utf-8").partition(":")
+            if head != "gitdir" or not rest.strip():
+                return None
+            found = (path / rest.strip()).resolve()
+        else:
+            return None
+        config = (found / "config").read_text(encoding="utf-8", errors="replace")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not (found / "HEAD").is_file() or re.search(r"(?im)^\s*bare\s*=\s*true", config):
+        return None
+    return found
 
 
 def _safe_options() -> list[str]:
@@ -416,15 +444,13 @@ class GitRepo:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        gitpython = _gitpython()
-        try:
-            self._repo = gitpython.Repo(str(self.path))
-        except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError) as error:
-            raise GitError(f"{self.path} is not a git repository (no .git inside it)") from error
-        if self._repo.bare:
-            raise GitError(f"{self.path} is a bare git repository; readertui needs a work tree")
-        self._repo.git.update_environment(**SAFE_ENV)
-        self._repo.git.set_persistent_git_options(c=list(SAFE_CONFIG))
+        # GitPython (~140 ms of imports) is opened on first use of what only it serves (the
+        # persistent `cat-file`, the config reader): `check` lists, counts and batch-reads
+        # through plain processes and never needs it. A work tree whose `.git` is plainly
+        # there is taken on sight; anything else is judged by GitPython now, as before.
+        self._gitpython_repo: Any = None
+        self._one_shot_reads = 0
+        self._git_dir = _plain_git_dir(self.path) or Path(self._repo.git_dir)
         self._lock = threading.RLock()  # the persistent cat-file process serves one caller at a time
         self._blobs = _BlobCache()
         self._lists: OrderedDict[str, tuple[str, ...]] = OrderedDict()
@@ -439,9 +465,26 @@ class GitRepo:
     def __repr__(self) -> str:
         return f"GitRepo({str(self.path)!r})"
 
+    @property
+    def _repo(self) -> Any:
+        """The GitPython repository, opened (and judged) on first use."""
+        if self._gitpython_repo is None:
+            gitpython = _gitpython()
+            try:
+                repo = gitpython.Repo(str(self.path))
+            except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError) as error:
+                raise GitError(f"{self.path} is not a git repository (no .git inside it)") from error
+            if repo.bare:
+                raise GitError(f"{self.path} is a bare git repository; readertui needs a work tree")
+            repo.git.update_environment(**SAFE_ENV)
+            repo.git.set_persistent_git_options(c=list(SAFE_CONFIG))
+            self._gitpython_repo = repo
+        return self._gitpython_repo
+
     def close(self) -> None:
         """Stop the persistent git processes (they also stop when the object is collected)."""
-        self._repo.close()
+        if self._gitpython_repo is not None:
+            self._gitpython_repo.close()
 
     def _git(self, *args: str, timeout: float | None = None, strip: bool = True) -> str:
         return _run(self.path, list(args), timeout=timeout, strip=strip)
@@ -499,7 +542,7 @@ class GitRepo:
         return files
 
     def _list_index(self) -> tuple[str, ...]:
-        index = Path(self._repo.git_dir) / "index"
+        index = self._git_dir / "index"
         try:
             stat = index.stat()
             stamp = (stat.st_mtime_ns, stat.st_size)
@@ -582,6 +625,13 @@ class GitRepo:
         return found
 
     def _read_blob(self, sha: str, path: str) -> bytes | None:
+        if self._gitpython_repo is None and self._one_shot_reads < _ONE_SHOT_READS:
+            # a few reads through a process each before GitPython's persistent one is worth
+            # opening (a `check` that reads two files never pays its import)
+            self._one_shot_reads += 1
+            found = self.read_files(sha, [path])
+            if path in found:
+                return found[path]
         try:
             _, kind, _, data = self._repo.git.get_object_data(f"{sha}:{path}")
         except ValueError:  # cat-file answered "missing"
