@@ -254,3 +254,28 @@ def test_any_sequence_of_edits_saves_what_was_asked(tmp_path: Path, ops) -> None
         store.save(project, marks)
         assert store.load(project) == (marks, [])
     assert project.bookmarks_file.read_text().startswith("# my marks, curated by hand\n")
+
+
+def test_a_bom_is_accepted_and_kept_and_comments_survive_rename_and_remove(tmp_path) -> None:
+    from datetime import datetime, timezone
+
+    from readertui.core import bookmarks as store
+    from readertui.core.model import LineRange, Project
+
+    (tmp_path / "p" / "notes").mkdir(parents=True)
+    project = Project("p", tmp_path / "p", (), tmp_path / "p" / "notes")
+    created = datetime(2026, 11, 29, 14, 32, tzinfo=timezone.utc)
+    first = store.new_bookmark("r", "a.py", LineRange(1, 2), "one", None, ["a"], (), created)
+    second = store.new_bookmark("r", "b.py", LineRange(3, 3), "two", None, ["b"], (first,), created)
+    text = store.dumps((first, second)).decode()
+    text = text.replace("\n[[bookmark]]", "\n# my own note about this mark\n[[bookmark]]", 2)
+    project.bookmarks_file.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    marks, problems = store.load(project)
+    assert problems == [] and [m.label for m in marks] == ["one", "two"]
+    store.save(project, store.rename(marks, second.id, "renamed"))
+    store.save(project, store.remove(store.load(project)[0], first.id))
+    data = project.bookmarks_file.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.count(b"# my own note about this mark") == 2  # the first one sits in the file's preamble, kept
+    assert b"readertui bookmarks" in data  # the header comment
+    assert [m.label for m in store.load(project)[0]] == ["renamed"]

@@ -195,6 +195,9 @@ def _updated(current: bytes, on_disk: tuple[Bookmark, ...], bookmarks: tuple[Boo
     are kept verbatim, so hand-written comments and formatting survive; only new or changed
     bookmarks are rendered. When the file cannot be split into one block per table with
     certainty (a header-like line inside a multi-line string…), it is rewritten whole."""
+    bom = b"\xef\xbb\xbf" if current.startswith(b"\xef\xbb\xbf") else b""  # kept as it was
+    if bom:
+        return bom + _updated(current[len(bom) :], on_disk, bookmarks)
     split = _blocks(current.decode("utf-8"), on_disk) if current.strip() else None
     if split is None:
         return dumps(bookmarks)
@@ -262,7 +265,7 @@ def dumps(bookmarks: tuple[Bookmark, ...]) -> bytes:
 def parse(path: Path, data: bytes) -> tuple[tuple[Bookmark, ...], list[Problem]]:
     """Bookmarks in `data` (the file at `path`) and problems, each naming a line and key."""
     try:
-        text = decode_note(path, data)
+        text = decode_note(path, data).removeprefix("\ufeff")  # a BOM is accepted (and kept on save)
         document = tomllib.loads(text)
     except NoteError as error:
         return (), [Problem(path, str(error))]
