@@ -26,10 +26,10 @@ def _title(title) -> str:
 def _hostile(demo: Path) -> Path:
     code = demo / "minillm" / "minillm"
     (code / "n_[").mkdir()
-    (code / "n_[" / "].py").write_text("z = 1\n")
-    (code / "[id].tsx").write_text("export const id = 1;\n")
+    (code / "n_[" / "].py").write_text("print(1)\n")  # no definition: y copies the bare citation
+    (code / "[id].tsx").write_text("console.log(1);\n")
     (code / "link[@click=app.quit]x[").mkdir()
-    (code / OSC52).write_text("x = 1\ny = 2\n")
+    (code / OSC52).write_text("print(1)\nprint(2)\n")
     notes = demo / "minillm" / "notes"
     (notes / "big[").mkdir()
     (notes / "big[" / "].md").write_text("# big\n")
