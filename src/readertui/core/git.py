@@ -946,6 +946,9 @@ class LineStream:
                 if self._closed:
                     break
                 yield line.rstrip(b"\n")
+        except GeneratorExit:  # the reader stopped early: git need not finish
+            self.close()
+            raise
         except (OSError, ValueError):  # closed from another thread
             pass
         finally:

@@ -72,6 +72,15 @@ class Search:
         if self._closed:
             stream.close()
         prefix = f"{self.commit}:".encode() if self.commit is not None else b""
+        try:
+            yield from self._hits(stream, prefix)
+        except GeneratorExit:  # the caller stopped reading: stop git now, not when it is done
+            stream.close()
+            raise
+        if stream.returncode not in (0, 1, None) and not self._closed and not self.truncated:
+            self.error = stream.error.removeprefix("fatal: ") or f"git grep exited with {stream.returncode}"
+
+    def _hits(self, stream: LineStream, prefix: bytes) -> Iterator[SearchHit]:
         count = 0
         for raw in stream:
             hit = _parse(raw, prefix)
@@ -83,8 +92,6 @@ class Search:
                 self.truncated = True
                 stream.close()
                 break
-        if stream.returncode not in (0, 1, None) and not self._closed and not self.truncated:
-            self.error = stream.error.removeprefix("fatal: ") or f"git grep exited with {stream.returncode}"
 
     def close(self) -> None:
         self._closed = True

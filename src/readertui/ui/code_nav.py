@@ -57,6 +57,8 @@ KEYWORDS = frozenset(
 IMPORT_LINES = 3000  # lines of the file shown read for its imports (go-to-definition ranking)
 PROGRESS_SECONDS = 0.2  # status line updates while indexing, at most this often
 QUIET_SECONDS = 0.5  # a build finishing sooner never shows on the status line
+# A citation is not labelled with these: `x = 1` or a prototype says nothing the lines do not.
+UNNAMED_KINDS = frozenset({"constant", "prototype"})
 INDEX_WORKERS = 2  # worker processes building the index (0: in a thread of the reader, for tests)
 
 
@@ -187,7 +189,10 @@ class CodeNav:
             if language is None:
                 return None
             self.file = (location, tuple(tags.definitions(text.encode("utf-8", "surrogateescape"), language)))
-        holding = [d for d in self.file[1] if d.start <= selection.start and selection.end <= d.end]
+        holding = [
+            d for d in self.file[1]
+            if d.start <= selection.start and selection.end <= d.end and d.kind not in UNNAMED_KINDS
+        ]
         if not holding:
             return None
         return min(holding, key=lambda d: (d.end - d.start, d.kind == "impl")).qualified
