@@ -68,11 +68,11 @@ async def test_rows_sides_decisions_and_apply_rewrite_only_the_accepted(tmp_path
         await settle(pilot)
         assert column(review, "decision") == ["✗", "✓", "–"]
         assert column(review, "on apply") == ["rejected", "rewrite", "file deleted (by hand)"]
-        assert set(app.screen_stack[-2]._review_memory) == {("Engine", kb.a, kb.b)}
+        assert set(app.screen_stack[-2].review.memory) == {("Engine", kb.a, kb.b)}
         await pilot.press("w")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
-        assert app.screen._review_memory == {}  # carried or left by choice: a new review starts afresh
+        assert app.screen.review.memory == {}  # carried or left by choice: a new review starts afresh
     assert note.read_text() == sections(kb, save=("b", "19-21"))  # those digits and that section's commit
 
 

@@ -22,7 +22,6 @@ store) is imported where it is used: importing it took ~20 ms of the start-up.
 from __future__ import annotations
 
 import gc
-from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,12 +33,12 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from readertui.core.log import entries_for_day
 from readertui.core.model import Project
 from readertui.ui.bindings import bindings_for
 from readertui.ui.code_nav import CodeNav, FileSymbols, IndexProgress
 from readertui.ui.editor import edit_file
 from readertui.ui.layout import PaneLayout
+from readertui.ui.log_watch import POLL_SECONDS, LogWatch
 from readertui.ui.messages import (
     BacklinksRequested,
     BookmarksSaved,
@@ -57,6 +56,7 @@ from readertui.ui.note_loader import NoteLoaded, NoteLoader, default_note
 from readertui.ui.picker_flows import PickerFlows
 from readertui.ui.project_index import ProjectIndex, ProjectIndexed
 from readertui.ui.reload import WorkspaceReloaded, reload_workspace
+from readertui.ui.review_flow import ReviewFlow
 from readertui.ui.session import Session
 from readertui.ui.state import ViewState
 from readertui.ui.status import StatusModel
@@ -74,7 +74,6 @@ if TYPE_CHECKING:
 
 
 NARROW_WIDTH = 100  # below: the tree hides itself (t shows it), the notes keep a readable width
-OUTSIDE_EDIT_POLL = 3.0  # seconds between looks at the reading log's mtime (one stat)
 SYMBOLS_START_SECONDS = 2.0
 
 
@@ -101,9 +100,9 @@ class MainScreen(Screen[None]):
         self.pickers = PickerFlows(self, session, self.navigator, self.index, lambda: self.capture)
         self.code_nav = CodeNav(self, session, self.navigator, self.status_model)
         self.pickers.enclosing = self.code_nav.symbol_at
-        self._review_memory: dict[Any, Any] = {}  # the review's accept/reject, kept while away
+        self.review = ReviewFlow(self, session, self.open_location, self.action_reload)
         self._resumed = False  # see on_screen_resume
-        self._log_stamp = _stamp(project.reading_log)  # to notice edits made outside
+        self.log_watch = LogWatch(project.reading_log)  # to notice edits made outside
         self._symbols_started = False  # the background symbol index (see first_frame_shown)
 
     @cached_property
@@ -176,7 +175,7 @@ class MainScreen(Screen[None]):
         self.notes.release_highlighting()
         self.index.start(self.project)
         self.index.warm_up_grammars(self.project)
-        self.set_interval(OUTSIDE_EDIT_POLL, self.check_outside_edits)
+        self.set_interval(POLL_SECONDS, self.check_outside_edits)
         # The symbol index starts once the first note's citations are shown (they are what the
         # reader looks at first; the build would compete with them), or after a while without.
         self.set_timer(SYMBOLS_START_SECONDS, self._start_symbols)
@@ -193,20 +192,15 @@ class MainScreen(Screen[None]):
         """The reading log changed on disk (an editor in another tmux pane, a `readertui log`):
         today's count is recounted and, if it is the note shown, the note is read again. Run
         when the terminal gets the focus back and every few seconds."""
-        log = self.project.reading_log
-        stamp = _stamp(log)
-        if stamp == self._log_stamp:
+        if not self.log_watch.changed():
             return
-        self._log_stamp = stamp
-        if self.notes.note_path == log:
-            self.note_loader.load(log, None)  # NoteLoaded recounts today's entries
+        if self.notes.note_path == self.log_watch.log:
+            self.note_loader.load(self.log_watch.log, None)  # NoteLoaded recounts today's entries
             return
-        try:
-            text = log.read_text(encoding="utf-8") if stamp is not None else ""
-        except (OSError, UnicodeDecodeError):
-            return
-        self.status_model.today_entries = len(entries_for_day(text, date.today()))
-        self._update_status()
+        today = self.log_watch.today_entries()
+        if today is not None:
+            self.status_model.today_entries = today
+            self._update_status()
 
     def on_resize(self) -> None:
         width = self.size.width
@@ -243,7 +237,7 @@ class MainScreen(Screen[None]):
         self.navigator.project = project
         if self.location is None:  # the welcome page names the current project
             self.source.load(welcome_text(project.name, self.app.key_for), name="welcome")  # type: ignore[attr-defined]
-        self._log_stamp = _stamp(project.reading_log)
+        self.log_watch.follow(project.reading_log)
         self.pickers.ranker = None
         self.index.reset()
         self.index.start(project)
@@ -432,27 +426,10 @@ class MainScreen(Screen[None]):
         app.action_show_help()
 
     def action_review_drift(self) -> None:
-        self._review(update=False)
+        self.review.open(self.project, update=False)
 
     def action_update_repo(self) -> None:
-        self._review(update=True)
-
-    def _review(self, update: bool) -> None:
-        from readertui.ui.screens.review import ReviewScreen
-
-        screen = ReviewScreen(self.session, self.project, self._review_memory, update=update)
-        self.app.push_screen(screen, self._review_closed)
-
-    def _review_closed(self, outcome: Any) -> None:
-        """Open the version the review asked for, or reload the notes it rewrote."""
-        if outcome is None:
-            return
-        if outcome.open is not None:
-            location, select = outcome.open
-            self.open_location(location, select)
-            self.set_focus(self.source)
-        if outcome.applied is not None:
-            self.action_reload()
+        self.review.open(self.project, update=True)
 
     def action_command_palette(self) -> None:
         self.app.action_command_palette()
@@ -485,11 +462,3 @@ class MainScreen(Screen[None]):
         if event.state is WorkerState.ERROR and error is not None:
             self.notify(str(error) or type(error).__name__, severity="error", timeout=8)
 
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    """(mtime, size) of a file, None when it is missing: enough to notice an outside edit."""
-    try:
-        status = path.stat()
-    except OSError:
-        return None
-    return status.st_mtime_ns, status.st_size
