@@ -136,5 +136,6 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e
 
 def json_inert(encoded: str) -> str:
     """JSON text (from `json.dumps(..., ensure_ascii=False)`, which escapes C0 already) with
-    DEL, C1 and bidi controls written as `\\uXXXX` escapes: the same data, inert on a terminal."""
+    DEL, C1 and bidi controls written as four-digit `\\u` escapes: the same data, inert on a
+    terminal."""
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
