@@ -331,6 +331,38 @@ def _read_ref(git_dir: Path, ref: str) -> str | None:
     return None
 
 
+def head_problem(work_tree: Path) -> str | None:
+    """Why the `HEAD` of the work tree's git directory is unusable (missing, unreadable, or not a
+    sha nor a `ref: refs/…` line), for a message; None when it is fine or there is no git dir."""
+    git_dir = _git_dir(work_tree)
+    if git_dir is None or not git_dir.is_dir():
+        return None
+    try:
+        head = (git_dir / "HEAD").read_bytes()
+    except FileNotFoundError:
+        return f"{work_tree}: {git_dir / 'HEAD'} is missing"
+    except OSError as error:
+        return f"{work_tree}: {git_dir / 'HEAD'} is unreadable ({error.strerror or error})"
+    text = head.decode("utf-8", errors="replace").strip()
+    if is_full_sha(text) or re.fullmatch(r"ref:\s*refs/\S+", text):
+        return None
+    return f"{work_tree}: {git_dir / 'HEAD'} is garbled (holds {_one_line(text)[:40]!r}, not a commit nor a ref)"
+
+
+def index_lock(work_tree: Path) -> Path | None:
+    """The git directory's `index.lock` when another git process holds it (or one left it)."""
+    git_dir = _git_dir(work_tree)
+    lock = git_dir / "index.lock" if git_dir is not None else None
+    return lock if lock is not None and lock.exists() else None
+
+
+def lock_message(work_tree: Path, lock: Path) -> str:
+    return (
+        f"{work_tree}: another git process holds {lock}; wait for it, "
+        "or remove that file if no git is running there"
+    )
+
+
 def read_head(work_tree: Path) -> str | None:
     """Full sha checked out in `work_tree`, from the ref files (no process); None if unborn.
 
@@ -450,6 +482,8 @@ class GitRepo:
         # there is taken on sight; anything else is judged by GitPython now, as before.
         self._gitpython_repo: Any = None
         self._one_shot_reads = 0
+        if (problem := head_problem(self.path)) is not None:
+            raise GitError(problem)
         self._git_dir = _plain_git_dir(self.path) or Path(self._repo.git_dir)
         self._lock = threading.RLock()  # the persistent cat-file process serves one caller at a time
         self._blobs = _BlobCache()
@@ -473,6 +507,8 @@ class GitRepo:
             try:
                 repo = gitpython.Repo(str(self.path))
             except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError) as error:
+                if (problem := head_problem(self.path)) is not None:
+                    raise GitError(problem) from error
                 raise GitError(f"{self.path} is not a git repository (no .git inside it)") from error
             if repo.bare:
                 raise GitError(f"{self.path} is a bare git repository; readertui needs a work tree")
@@ -820,9 +856,13 @@ class GitRepo:
         """UntrustedConfigError when the repo's config would run a program (`trust_config`)."""
         self.require_trusted_config()
         sha = self._require(commit)
+        if (lock := index_lock(self.path)) is not None:
+            raise GitError(lock_message(self.path, lock))
         try:
             self._git("checkout", "--quiet", "--detach", sha)
         except GitCommandError as error:
+            if (lock := index_lock(self.path)) is not None:
+                raise GitError(lock_message(self.path, lock)) from error
             raise _failure(
                 f"checking out {short(sha)}", self.path, error,
                 "commit or stash your changes in the submodule first",

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from readertui.core.errors import WorkspaceError
+from readertui.core.git import index_lock, lock_message
 from readertui.core.model import Project, Workspace
 
 
@@ -31,7 +32,10 @@ def require_project(workspace: Workspace, name: str) -> Project:
 
 
 def require_clean(git: _HasChanges, path: Path) -> None:
-    """Refuse (WorkspaceError) when the repository at `path` has uncommitted changes."""
+    """Refuse (WorkspaceError) when the repository at `path` has uncommitted changes, or when
+    another git process holds its index.lock (a checkout would fail half-way)."""
+    if (lock := index_lock(path)) is not None:
+        raise WorkspaceError(lock_message(path, lock) + ". Nothing was changed")
     if git.is_dirty():
         raise WorkspaceError(
             f"{path} has uncommitted changes (see `git -C {path} status`); "
