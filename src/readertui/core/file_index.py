@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 IGNORED_DIRS = frozenset(
@@ -19,17 +19,36 @@ IGNORED_DIRS = frozenset(
 MAX_WALKED_FILES = 200_000  # a runaway plain folder (a dataset) must not eat the memory
 
 
-def walk_files(root: Path) -> tuple[str, ...]:
-    """Posix paths relative to `root` of the files under it, skipping the usual noise."""
+class FileList(tuple[str, ...]):
+    """A walk's file paths, plus the folders it could not list (posix path → why; "" = root)."""
+
+    unreadable: dict[str, str]
+
+
+def walk_files(root: Path) -> FileList:
+    """Posix paths relative to `root` of the files under it, skipping the usual noise.
+
+    A folder that cannot be listed is not fatal: it is kept in `.unreadable` with the reason."""
     found: list[str] = []
-    for folder, dirs, files in os.walk(root):
+    unreadable: dict[str, str] = {}
+
+    def note(error: OSError) -> None:
+        try:
+            rel = Path(error.filename).relative_to(root).as_posix()
+        except (TypeError, ValueError):
+            return
+        unreadable["" if rel == "." else rel] = error.strerror or type(error).__name__
+
+    for folder, dirs, files in os.walk(root, onerror=note):
         dirs[:] = sorted(d for d in dirs if d not in IGNORED_DIRS)
         rel = Path(folder).relative_to(root).as_posix()
         prefix = "" if rel == "." else rel + "/"
         found.extend(prefix + name for name in sorted(files))
         if len(found) >= MAX_WALKED_FILES:
             break
-    return tuple(found[:MAX_WALKED_FILES])
+    listed = FileList(found[:MAX_WALKED_FILES])
+    listed.unreadable = unreadable
+    return listed
 
 
 class FolderIndex:
@@ -41,8 +60,10 @@ class FolderIndex:
     thread holding the GIL that long makes the UI thread's key answers stutter.
     """
 
-    def __init__(self, paths: tuple[str, ...]) -> None:
+    def __init__(self, paths: tuple[str, ...], unreadable: Mapping[str, str] | None = None) -> None:
         self.paths = paths
+        # Folders that could not be listed (→ why): shown in their parent, empty, with the reason.
+        self.unreadable = dict(unreadable if unreadable is not None else getattr(paths, "unreadable", {}))
         self._under: dict[str, Sequence[str]] = {"": paths}  # folder → paths under it, until listed
         self._listed: dict[str, tuple[list[str], list[str]]] = {}
         self._lock = threading.Lock()  # tree workers may list two folders at once
@@ -52,6 +73,10 @@ class FolderIndex:
         with self._lock:
             dirs, files = self._list(folder)
         return list(dirs), list(files)
+
+    def unreadable_reason(self, folder: str) -> str | None:
+        """Why `folder` ("" = the root) could not be listed, or None when it could."""
+        return self.unreadable.get(folder)
 
     def _list(self, folder: str) -> tuple[list[str], list[str]]:
         listed = self._listed.get(folder)
@@ -69,6 +94,9 @@ class FolderIndex:
                 files.append(path)
             else:
                 subfolders.setdefault(path[:cut], []).append(path)
+        for bad in self.unreadable:
+            if bad and _parent(bad) == folder:
+                subfolders.setdefault(bad, [])
         self._under.update(subfolders)
         listed = self._listed[folder] = (_sorted(subfolders), _sorted(files))
         return listed

@@ -78,7 +78,7 @@ MIN_ROOM = 6  # below this many cells a cut name says nothing: it is left to scr
 
 class Entry(msgspec.Struct, frozen=True):
     """What a tree node stands for."""
-    kind: str  # "project" | "repo" | "uninit" | "folder" | "file" | "notes" | "note"
+    kind: str  # "project" | "repo" | "uninit" | "folder" | "file" | "notes" | "note" | "why"
     project: Project
     repo: Repo | None = None
     path: str = ""  # repo-relative folder/file path; the absolute note path for notes
@@ -88,11 +88,14 @@ class RepoTree(BatchedTree[Entry]):
     """Lazy workspace tree. `list_files(project, repo)` returns a repo's posix file paths."""
 
     class ChildrenReady(Message):
-        def __init__(self, node: TreeNode[Entry], dirs: list[str], files: list[str]) -> None:
+        def __init__(
+            self, node: TreeNode[Entry], dirs: list[str], files: list[str], unreadable: str | None = None
+        ) -> None:
             super().__init__()
             self.node = node
             self.dirs = dirs
             self.files = files
+            self.unreadable = unreadable  # why this folder could not be listed, if it could not
 
     class NotesReady(Message):
         def __init__(self, node: TreeNode[Entry], notes: list[Path]) -> None:
@@ -222,11 +225,12 @@ class RepoTree(BatchedTree[Entry]):
                 self.post_message(self.NotesReady(node, note_files(entry.project)))
                 return
             assert entry.repo is not None
-            dirs, files = self.index_for(entry.project, entry.repo).children(entry.path)
+            index = self.index_for(entry.project, entry.repo)
+            dirs, files = index.children(entry.path)
         except (ReadertuiError, OSError) as error:
             self.post_message(self.LoadFailed(node, str(error)))
             return
-        self.post_message(self.ChildrenReady(node, dirs, files))
+        self.post_message(self.ChildrenReady(node, dirs, files, index.unreadable_reason(entry.path)))
 
     def index_for(self, project: Project, repo: Repo) -> FolderIndex:
         """The folder index of a repo, built once (call from a worker: it may run git)."""
@@ -234,7 +238,7 @@ class RepoTree(BatchedTree[Entry]):
         with self._index_lock:
             index = self._indexes.get(key)
             if index is None:
-                index = self._indexes[key] = FolderIndex(self._list_files(project, repo))
+                index = self._indexes[key] = FolderIndex(self._list_files(project, repo))  # keeps a walk's unreadable folders
         return index
 
     def _clear_loading(self, node: TreeNode[Entry]) -> None:
@@ -245,8 +249,23 @@ class RepoTree(BatchedTree[Entry]):
 
     @on(ChildrenReady)
     def _children_ready(self, event: ChildrenReady) -> None:
-        if self._in_tree(event.node):  # not from before a reload
-            self._fill(event.node, event.dirs, event.files)
+        if not self._in_tree(event.node):  # from before a reload
+            return
+        if event.unreadable is not None:
+            self._mark_unreadable(event.node, event.unreadable)
+        self._fill(event.node, event.dirs, event.files)
+
+    def _mark_unreadable(self, node: TreeNode[Entry], why: str) -> None:
+        """A folder that could not be listed says so, on its row and in a row inside it."""
+        entry = node.data
+        assert entry is not None
+        label = _label(node)
+        loading = label.plain.endswith(" …")
+        base = label[:-2] if loading else label
+        node.set_label(base + Text(" (unreadable)", style="bold red") + (Text(" …", style="dim") if loading else Text("")))
+        reason = inert(f"cannot list this folder: {why}")
+        reason.stylize("dim italic")
+        node.add_leaf(reason, Entry("why", entry.project, entry.repo, entry.path))
 
     # A description of our own: by default `work` makes one by repr()-ing every argument.
     @work(group="tree-fill", description="add a folder's entries to the tree")

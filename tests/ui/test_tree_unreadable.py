@@ -1,0 +1,88 @@
+"""A folder the tree cannot list is shown as unreadable, with the reason, not empty or fatal."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from textual.app import App, ComposeResult
+
+from readertui.core.file_index import FolderIndex, walk_files
+from readertui.core.model import Project, Repo, RepoKind, Workspace
+from readertui.ui.widgets.repo_tree import RepoTree
+
+
+def _plain_repo(tmp_path: Path) -> Path:
+    root = tmp_path / "p" / "R"
+    (root / "open").mkdir(parents=True)
+    (root / "open" / "a.py").write_text("a = 1\n")
+    (root / "locked" / "inner").mkdir(parents=True)
+    (root / "locked" / "inner" / "b.py").write_text("b = 2\n")
+    return root
+
+
+def _deny(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """As root chmod 000 blocks nothing: the listing call itself refuses this one folder."""
+    real = os.scandir
+
+    def scandir(path=".", *args, **kwargs):  # type: ignore[no-untyped-def]
+        if Path(os.fsdecode(path)) == folder:
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_the_walk_keeps_an_unreadable_folder_with_its_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _plain_repo(tmp_path)
+    _deny(monkeypatch, root / "locked")
+    files = walk_files(root)
+    assert list(files) == ["open/a.py"]
+    assert files.unreadable == {"locked": "Permission denied"}
+    index = FolderIndex(files)
+    assert index.children("") == (["locked", "open"], [])
+    assert index.children("locked") == ([], [])
+    assert index.unreadable_reason("locked") == "Permission denied"
+    assert index.unreadable_reason("open") is None
+
+
+class TreeApp(App[None]):
+    def __init__(self, root: Path) -> None:
+        super().__init__()
+        repo = Repo("R", root, RepoKind.PLAIN)
+        project = Project("p", root.parent, (repo,), root.parent / "notes")
+        self.workspace = Workspace(root.parent.parent, (project,))
+
+    def list_files(self, project: Project, repo: Repo) -> tuple[str, ...]:
+        return walk_files(repo.path)
+
+    def compose(self) -> ComposeResult:
+        yield RepoTree(self.workspace, self.list_files)
+
+
+async def test_expanding_an_unreadable_folder_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _plain_repo(tmp_path)
+    _deny(monkeypatch, root / "locked")
+    app = TreeApp(root)
+    async with app.run_test(size=(100, 30)) as pilot:
+        tree = app.query_one(RepoTree)
+        await pilot.pause()
+        repo = tree.root.children[0].children[0]
+        repo.expand()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [str(node.label) for node in repo.children] == ["locked/", "open/"]
+        locked = repo.children[0]
+        locked.expand()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert str(locked.label) == "locked/ (unreadable)"
+        assert [str(node.label) for node in locked.children] == ["cannot list this folder: Permission denied"]
+        assert not locked.children[0].allow_expand
+        opened = repo.children[1]
+        opened.expand()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert str(opened.label) == "open/"
+        assert [str(node.label) for node in opened.children] == ["a.py"]
