@@ -154,3 +154,27 @@ def test_no_escape_from_a_name_reaches_the_terminal(demo):
     for text in copied:
         assert "\x1b" not in text and "\x07" not in text and "\u009b" not in text and "\u202e" not in text
     assert any("hostile␛]52;c;aGFja2Vk" in text for text in copied)
+
+
+def test_a_hostile_note_opened_from_the_tree_and_again_at_start_up_leaks_nothing(demo):
+    """The note is opened from the tree (its name in the notes pane's title, the tree and the
+    saved state), then the reader starts again on it: no key pressed, the name is shown at once."""
+    _hostile_workspace(demo)
+    output = b""
+    term = _Terminal(demo)
+    try:
+        term.wait_for("code-reading-log", "tnote␛]")
+        term.press(b"1")  # the tree; the note is its last row (notes sort by name)
+        term.press(b"\x1b[B" * 12 + b"\r", "notes/tnote␛]52")
+    finally:
+        term.close()
+        output += term.output
+    term = _Terminal(demo)  # the saved state names the hostile note: shown at start-up
+    try:
+        term.wait_for("notes/tnote␛]52;c;aGFja2Vk␇␛]2;pw")
+    finally:
+        term.close()
+        output += term.output
+    for what, sequence in LEAKS.items():
+        assert sequence not in output, what
+    assert "tnote␛]52;c;aGFja2Vk".encode() in output
