@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,68 @@ async def test_expanding_an_unreadable_folder_says_why(tmp_path: Path, monkeypat
         await pilot.pause()
         assert str(opened.label) == "open/"
         assert [str(node.label) for node in opened.children] == ["a.py"]
+
+
+def _git_repo(tmp_path: Path) -> Path:
+    """A git checkout (a submodule's, as the tree sees it) with a tracked folder `locked/`."""
+    root = _plain_repo(tmp_path)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "."], check=True)
+    subprocess.run(["git", "-C", str(root), "commit", "-qm", "files"], check=True)
+    return root
+
+
+class GitTreeApp(TreeApp):
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        repo = Repo("R", root, RepoKind.SUBMODULE)
+        project = Project("p", root.parent, (repo,), root.parent / "notes")
+        self.workspace = Workspace(root.parent.parent, (project,))
+
+    def list_files(self, project: Project, repo: Repo) -> tuple[str, ...]:
+        listed = subprocess.run(["git", "-C", str(repo.path), "ls-files"], capture_output=True, text=True, check=True)
+        return tuple(listed.stdout.splitlines())  # git lists from its index: no disk access
+
+
+async def _expand_locked(app: TreeApp) -> object:
+    async with app.run_test(size=(100, 30)) as pilot:
+        tree = app.query_one(RepoTree)
+        await pilot.pause()
+        repo = tree.root.children[0].children[0]
+        repo.expand()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        locked = repo.children[0]
+        locked.expand()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        opened = repo.children[1]
+        opened.expand()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        return (
+            str(locked.label), [str(node.label) for node in locked.children],
+            str(opened.label), [str(node.label) for node in opened.children],
+        )
+
+
+async def test_an_unreadable_folder_of_a_git_checkout_is_marked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _git_repo(tmp_path)
+    _deny(monkeypatch, root / "locked")
+    locked, inside, opened, opened_inside = await _expand_locked(GitTreeApp(root))
+    assert locked == "locked/ (unreadable)"
+    # git still knows what is tracked inside; the row says why it cannot be opened from disk
+    assert inside == ["cannot list this folder: Permission denied", "inner/"]
+    assert (opened, opened_inside) == ("open/", ["a.py"])
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads a chmod 000 folder")
+async def test_a_chmod_000_folder_of_a_git_checkout_is_marked(tmp_path: Path) -> None:
+    root = _git_repo(tmp_path)
+    (root / "locked").chmod(0)
+    try:
+        locked, inside, _, _ = await _expand_locked(GitTreeApp(root))
+    finally:
+        (root / "locked").chmod(0o755)
+    assert locked == "locked/ (unreadable)"
+    assert inside[0] == "cannot list this folder: Permission denied"

@@ -12,6 +12,7 @@ the focus), loading folders on the way as a click would; each load that lands wa
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -68,6 +69,18 @@ def middle_truncate(text: Text, width: int) -> Text:
         if span.start <= head < span.end:
             ellipsis.stylize(span.style)
     return text[:head] + ellipsis + text[tail:]
+
+
+def unlistable(folder: Path) -> str | None:
+    """Why `folder` cannot be listed on disk (no permission), or None. A git repo's folders
+    come from its index (`ls-files`), which lists a folder the user cannot open: the disk says."""
+    try:
+        with os.scandir(folder):
+            return None
+    except FileNotFoundError:
+        return None  # tracked but not on disk (deleted, sparse): not a permission problem
+    except OSError as error:
+        return error.strerror or type(error).__name__
 
 
 # Nodes made and added per event-loop turn while a big folder fills in (~4 ms a turn on the
@@ -230,7 +243,10 @@ class RepoTree(BatchedTree[Entry]):
         except (ReadertuiError, OSError) as error:
             self.post_message(self.LoadFailed(node, str(error)))
             return
-        self.post_message(self.ChildrenReady(node, dirs, files, index.unreadable_reason(entry.path)))
+        why = index.unreadable_reason(entry.path)
+        if why is None and entry.repo.is_git:
+            why = unlistable(entry.repo.path / entry.path if entry.path else entry.repo.path)
+        self.post_message(self.ChildrenReady(node, dirs, files, why))
 
     def index_for(self, project: Project, repo: Repo) -> FolderIndex:
         """The folder index of a repo, built once (call from a worker: it may run git)."""
