@@ -16,7 +16,8 @@ Scopes (see `config.keymap.SCOPES`):
   review  the review screen of drifted citations (its code views take the view scope)
 The tree pane keeps Textual's own Tree keys (arrows, enter, space); they are not remapped.
 A binding's action is its id (the widget of its scope implements `action_<id>`), except in
-the picker, bookmarks and prompt scopes, whose actions take arguments.
+the picker, bookmarks and prompt scopes, whose actions take arguments, and for the app's own
+actions (help, palette, quit), which name the app.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ class BindingSpec(msgspec.Struct, frozen=True):
         return Binding(keys or self.default_keys, self.action, self.description, show=self.show, id=self.id)
 
 
-def _spec(scope: str, binding_id: str, keys: str, description: str, show: bool = False) -> BindingSpec:
-    return BindingSpec(binding_id, binding_id, scope, keys, description, show)
+def _spec(
+    scope: str, binding_id: str, keys: str, description: str, show: bool = False, action: str = ""
+) -> BindingSpec:
+    return BindingSpec(binding_id, action or binding_id, scope, keys, description, show)
 
 
 REGISTRY: tuple[BindingSpec, ...] = (
@@ -58,9 +61,10 @@ REGISTRY: tuple[BindingSpec, ...] = (
     _spec("app", "history_back", "ctrl+o,alt+left", "Back"),
     _spec("app", "history_forward", "alt+right", "Forward"),
     _spec("app", "open_in_editor", "e", "Edit the note in $EDITOR"),
-    _spec("app", "show_help", "question_mark,f1", "Help", show=True),
-    _spec("app", "command_palette", "ctrl+k", "Command palette"),
-    _spec("app", "quit", "q,ctrl+q", "Quit", show=True),
+    # The app's own actions: the main screen needs no forwarders for them.
+    _spec("app", "show_help", "question_mark,f1", "Help", show=True, action="app.show_help"),
+    _spec("app", "command_palette", "ctrl+k", "Command palette", action="app.command_palette"),
+    _spec("app", "quit", "q,ctrl+q", "Quit", show=True, action="app.quit"),
     _spec("app", "reload", "f5,ctrl+r", "Reload from disk"),
     _spec("app", "review_drift", "D", "Review drifted citations"),
     _spec("app", "update_repo", "U", "Update the repository to a ref (review first)"),

@@ -26,7 +26,7 @@ from readertui.core.log import log_entry
 from readertui.core.model import Bookmark, LineRange, Location, Project
 from readertui.core.safe_text import sanitize_line
 from readertui.ui import workers
-from readertui.ui.messages import BookmarksSaved, OpenNote
+from readertui.ui.messages import BookmarksSaved, CaptureRequested, CopyRequested, MarkToggled, OpenNote
 from readertui.ui.navigation import Navigator
 from readertui.ui.project_index import ProjectIndex
 from readertui.ui.screens.prompt import PromptScreen
@@ -52,6 +52,15 @@ class Capture:
         self.symbol_for = symbol_for  # the definition holding a selection (`Engine.step`)
 
     # ---- reading-log entries
+
+    def request(self, event: CaptureRequested | MarkToggled | CopyRequested) -> None:
+        """Do what the source pane asked for, on its selection."""
+        if isinstance(event, CaptureRequested):
+            self.log_entry(event.selection)
+        elif isinstance(event, MarkToggled):
+            self.toggle_bookmark(event.selection)
+        else:
+            self.copy(event.selection, permalink=event.permalink)
 
     def log_entry(self, selection: LineRange) -> None:
         """Ask for an entry, prefilled with the selection's citation, and append it to today's

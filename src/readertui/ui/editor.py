@@ -10,6 +10,8 @@ from typing import Any
 
 from textual.app import App
 
+from readertui.ui.widgets.notes_view import NotesView
+
 
 def edit_file(app: App[Any], editor: str | None, path: Path, line: int) -> None:
     """Run the editor (the setting, else $VISUAL, $EDITOR, vi) on `path` at `line`; a command
@@ -25,3 +27,14 @@ def edit_file(app: App[Any], editor: str | None, path: Path, line: int) -> None:
             subprocess.run(argv, check=False)
     except OSError as error:
         app.notify(f"cannot run {argv[0]}: {error.strerror}", severity="error")
+
+
+def edit_note(app: App[Any], editor: str | None, notes: NotesView) -> Path | None:
+    """Edit the note shown at the cursor's line; the note edited (to show it again), or None
+    (with a notification) when there is none."""
+    path = notes.note_path
+    if path is None or not path.exists():
+        app.notify("no note to edit", severity="warning")
+        return None
+    edit_file(app, editor, path, notes.cursor_line)
+    return path

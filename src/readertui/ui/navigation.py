@@ -50,16 +50,16 @@ class Navigator:
         session: Session,
         project: Project,
         status: StatusModel,
-        load_note: Callable[[Path, int | None, int], None],
-        switch_project: Callable[[str, bool], None],
     ) -> None:
         self.screen = screen  # runs the workers, receives the messages
         self.session = session
         self.project = project  # the current project
         self.status = status
         self._commit_owner = "note"  # whose commit an at-commit view shows: "note" | "bookmark"
-        self.load_note = load_note
-        self.switch_project = switch_project
+        # Wired by the screen once their owners exist (the note loader and the project switch
+        # both need the navigator first).
+        self.load_note: Callable[[Path, int | None, int], None] = lambda path, line, column: None
+        self.switch_project: Callable[[str, bool], None] = lambda name, open_log: None
         self.location: Location | None = None  # what the source pane shows
         self.history = History()
         self.followed: CitationResult | None = None  # the citation behind a commit view

@@ -21,6 +21,7 @@ from readertui.core.model import CitationResult, Project
 from readertui.core.notes import read_text
 from readertui.core.workspace import note_files
 from readertui.ui import workers
+from readertui.ui.log_watch import LogWatch
 from readertui.ui.navigation import Navigator
 from readertui.ui.session import Session
 from readertui.ui.status import StatusModel
@@ -97,6 +98,21 @@ class NoteLoader:
             workers.post_failure(self.screen, "Cannot read note", error)
             return
         self.screen.post_message(NoteLoaded(path, text, results, line, column))
+
+    def outside_edit(self, watch: LogWatch) -> bool:
+        """The reading log changed on disk (an editor in another tmux pane, a `readertui log`):
+        if it is the note shown, read it again (NoteLoaded recounts today's entries); else
+        recount today's entries here. True when the status line has a new count to show."""
+        if not watch.changed():
+            return False
+        if self.navigator.notes.note_path == watch.log:
+            self.load(watch.log, None)
+            return False
+        today = watch.today_entries()
+        if today is None:
+            return False
+        self.status.today_entries = today
+        return True
 
     def loaded(self, event: NoteLoaded) -> None:
         """Show the note (or, for the same text, its citations' results); the screen then

@@ -6,11 +6,19 @@ the note's drift) and asks it for the `StatusInfo` of the place the reader is at
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import msgspec
 
 from readertui.core.git import short
 from readertui.core.model import CitationResult, Location, Project, Repo
 from readertui.ui.widgets.status_line import StatusInfo
+
+if TYPE_CHECKING:
+    from readertui.core.tags import Definition
+    from readertui.ui.navigation import Navigator  # it imports this module
+    from readertui.ui.session import Session
 
 
 class StatusModel:
@@ -21,6 +29,22 @@ class StatusModel:
         self.drift = ("", "")  # the notes' drift: (full, short for narrow terminals)
         self.symbol = ""  # the definition around the cursor (`Engine.step`)
         self.indexing = ""  # the symbol index's progress while it is built
+
+    def refresh(
+        self,
+        session: Session,
+        navigator: Navigator,
+        bookmarks: int,
+        symbol_at: Callable[[int], Definition | None],
+    ) -> StatusInfo:
+        """The status line for where the navigator is now (the cursor's line and symbol)."""
+        location, line = navigator.location, navigator.source.cursor_line
+        repo = None
+        if location is not None and location.repo is not None:
+            _, repo = session.locate(location)
+        symbol = symbol_at(line) if location is not None else None
+        self.symbol = symbol.qualified if symbol is not None else ""
+        return self.info(navigator.project, bookmarks, location, repo, line)
 
     def info(
         self,

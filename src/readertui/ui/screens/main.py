@@ -21,12 +21,10 @@ store) is imported where it is used: importing it took ~20 ms of the start-up.
 
 from __future__ import annotations
 
-import gc
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import msgspec
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -36,7 +34,7 @@ from textual.worker import Worker, WorkerState
 from readertui.core.model import Project
 from readertui.ui.bindings import bindings_for
 from readertui.ui.code_nav import CodeNav, FileSymbols, IndexProgress
-from readertui.ui.editor import edit_file
+from readertui.ui.editor import edit_note
 from readertui.ui.layout import PaneLayout
 from readertui.ui.log_watch import POLL_SECONDS, LogWatch
 from readertui.ui.messages import (
@@ -55,6 +53,7 @@ from readertui.ui.navigation import FileLoaded, Navigator, TagFound
 from readertui.ui.note_loader import NoteLoaded, NoteLoader, default_note
 from readertui.ui.picker_flows import PickerFlows
 from readertui.ui.project_index import ProjectIndex, ProjectIndexed
+from readertui.ui.project_switch import ProjectSwitch
 from readertui.ui.reload import WorkspaceReloaded, reload_workspace
 from readertui.ui.review_flow import ReviewFlow
 from readertui.ui.session import Session
@@ -91,9 +90,7 @@ class MainScreen(Screen[None]):
         self.initial = state
         self.editor = editor
         self.status_model = StatusModel()
-        self.navigator = Navigator(
-            self, session, project, self.status_model, self._load_note, self._switch_project
-        )
+        self.navigator = Navigator(self, session, project, self.status_model)
         self.note_loader = NoteLoader(self, session, self.navigator, self.status_model)
         self.index = ProjectIndex(self, session)
         self.pane_layout = PaneLayout(self)
@@ -104,12 +101,17 @@ class MainScreen(Screen[None]):
         self._resumed = False  # see on_screen_resume
         self.log_watch = LogWatch(project.reading_log)  # to notice edits made outside
         self._symbols_started = False  # the background symbol index (see first_frame_shown)
+        self.project_switch = ProjectSwitch(
+            self, session, self.navigator, self.note_loader, self.index, self.pickers,
+            self.code_nav, self.log_watch,
+        )
+        self.navigator.load_note = self.note_loader.load
+        self.navigator.switch_project = self.project_switch.switch
 
     @cached_property
     def capture(self) -> Capture:
         """Log entries, bookmarks, the clipboard."""
         from readertui.ui.capture import Capture
-
 
         return Capture(self, self.session, self.navigator, self.index, self.code_nav.symbol_for)
 
@@ -166,11 +168,6 @@ class MainScreen(Screen[None]):
         it, indexing the project's citations and compiling grammars. The app calls this on
         Textual's `Ready` event: `call_after_refresh` callbacks can run before any frame is out
         while Textual starts up."""
-        if not gc.isenabled():  # the command line turned it off for the start (cli._open_tui)
-            # What start-up built lives as long as the reader: frozen, later collections need
-            # not walk it (full ones took 60-100 ms while a 5,000-entry folder filled the tree).
-            gc.freeze()
-            gc.enable()
         self.note_loader.resolve_first()
         self.notes.release_highlighting()
         self.index.start(self.project)
@@ -189,17 +186,8 @@ class MainScreen(Screen[None]):
         self.code_nav.close()
 
     def check_outside_edits(self) -> None:
-        """The reading log changed on disk (an editor in another tmux pane, a `readertui log`):
-        today's count is recounted and, if it is the note shown, the note is read again. Run
-        when the terminal gets the focus back and every few seconds."""
-        if not self.log_watch.changed():
-            return
-        if self.notes.note_path == self.log_watch.log:
-            self.note_loader.load(self.log_watch.log, None)  # NoteLoaded recounts today's entries
-            return
-        today = self.log_watch.today_entries()
-        if today is not None:
-            self.status_model.today_entries = today
+        """Run when the terminal gets the focus back and every few seconds (see NoteLoader)."""
+        if self.note_loader.outside_edit(self.log_watch):
             self._update_status()
 
     def on_resize(self) -> None:
@@ -225,25 +213,6 @@ class MainScreen(Screen[None]):
 
     def open_note(self, path: Path, line: int | None = None, record: bool = False) -> None:
         self.navigator.open_note(path, line, record)
-
-    def _load_note(self, path: Path, line: int | None, column: int = 0) -> None:
-        self.note_loader.load(path, line, column)
-
-    def _switch_project(self, name: str, open_log: bool) -> None:
-        """Make `name` the current project: its notes, bookmarks, backlinks and files."""
-        project = self.session.workspace.project(name)
-        if project is None:
-            return
-        self.navigator.project = project
-        if self.location is None:  # the welcome page names the current project
-            self.source.load(welcome_text(project.name, self.app.key_for), name="welcome")  # type: ignore[attr-defined]
-        self.log_watch.follow(project.reading_log)
-        self.pickers.ranker = None
-        self.index.reset()
-        self.index.start(project)
-        self.code_nav.start(project)
-        if open_log:
-            self.open_note(default_note(self.project))
 
     @on(OpenLocation)
     def _open_location(self, event: OpenLocation) -> None:
@@ -279,12 +248,9 @@ class MainScreen(Screen[None]):
 
     @on(NavigationRequested)
     def _navigation(self, event: NavigationRequested) -> None:
-        if event.action == "definition":
-            self.code_nav.goto_definition()
-        elif event.action == "references":
-            self.code_nav.references()
-        elif event.action == "outline":
-            self.code_nav.outline()
+        nav = self.code_nav
+        actions = {"definition": nav.goto_definition, "references": nav.references, "outline": nav.outline}
+        actions[event.action]()
 
     def action_workspace_symbols(self) -> None:
         self.code_nav.workspace_symbols()
@@ -334,16 +300,10 @@ class MainScreen(Screen[None]):
     # ---- capture: the source pane's requests bubble to the screen; ui/capture.py does them
 
     @on(CaptureRequested)
-    def _capture(self, event: CaptureRequested) -> None:
-        self.capture.log_entry(event.selection)
-
     @on(MarkToggled)
-    def _toggle_mark(self, event: MarkToggled) -> None:
-        self.capture.toggle_bookmark(event.selection)
-
     @on(CopyRequested)
-    def _copy(self, event: CopyRequested) -> None:
-        self.capture.copy(event.selection, permalink=event.permalink)
+    def _capture(self, event: CaptureRequested | MarkToggled | CopyRequested) -> None:
+        self.capture.request(event)
 
     @on(BookmarksSaved)
     def _bookmarks_saved(self, event: BookmarksSaved) -> None:
@@ -396,12 +356,9 @@ class MainScreen(Screen[None]):
     # ---- editor, reload, review, help
 
     def action_open_in_editor(self) -> None:
-        path = self.notes.note_path
-        if path is None or not path.exists():
-            self.notify("no note to edit", severity="warning")
-            return
-        edit_file(self.app, self.editor, path, self.notes.cursor_line)
-        self._load_note(path, None)
+        edited = edit_note(self.app, self.editor, self.notes)
+        if edited is not None:
+            self.note_loader.load(edited, None)
 
     def action_reload(self) -> None:
         """Reload the workspace (commits may have moved), then the note and file shown."""
@@ -409,21 +366,7 @@ class MainScreen(Screen[None]):
 
     @on(WorkspaceReloaded)
     def _workspace_reloaded(self, event: WorkspaceReloaded) -> None:
-        if event.workspace != self.session.workspace:
-            self.query_one(RepoTree).show_workspace(event.workspace)
-        self.session.refresh(event.workspace)
-        self.navigator.project = event.workspace.project(self.project.name) or self.project
-        self.pickers.ranker = None  # the file finder lists the files anew
-        if self.notes.note_path is not None:
-            self._load_note(self.notes.note_path, None)
-        if self.location is not None:
-            here = msgspec.structs.replace(self.location, line=self.source.cursor_line)
-            self.open_location(here, record=False)
-        self.index.start(self.project)
-
-    def action_show_help(self) -> None:
-        app: Any = self.app
-        app.action_show_help()
+        self.project_switch.reloaded(event.workspace)
 
     def action_review_drift(self) -> None:
         self.review.open(self.project, update=False)
@@ -431,25 +374,12 @@ class MainScreen(Screen[None]):
     def action_update_repo(self) -> None:
         self.review.open(self.project, update=True)
 
-    def action_command_palette(self) -> None:
-        self.app.action_command_palette()
-
-    async def action_quit(self) -> None:
-        await self.app.run_action("app.quit")
-
     # ---- status and errors
 
     def _update_status(self) -> None:
-        location = self.location
-        repo = None
-        if location is not None and location.repo is not None:
-            _, repo = self.session.locate(location)
-        symbol = self.code_nav.symbol_at(self.source.cursor_line) if location is not None else None
-        self.status_model.symbol = symbol.qualified if symbol is not None else ""
-        info = self.status_model.info(
-            self.project, len(self.index.bookmarks), location, repo, self.source.cursor_line
+        self.query_one(StatusLine).info = self.status_model.refresh(
+            self.session, self.navigator, len(self.index.bookmarks), self.code_nav.symbol_at
         )
-        self.query_one(StatusLine).info = info
 
     @on(Failed)
     def _failed(self, event: Failed) -> None:
