@@ -17,7 +17,6 @@ from readertui.ui.widgets.status_line import StatusInfo
 
 if TYPE_CHECKING:
     from readertui.core.tags import Definition
-    from readertui.ui.navigation import Navigator  # it imports this module
     from readertui.ui.session import Session
 
 
@@ -33,18 +32,19 @@ class StatusModel:
     def refresh(
         self,
         session: Session,
-        navigator: Navigator,
+        project: Project,
+        location: Location | None,
+        line: int,
         bookmarks: int,
         symbol_at: Callable[[int], Definition | None],
     ) -> StatusInfo:
-        """The status line for where the navigator is now (the cursor's line and symbol)."""
-        location, line = navigator.location, navigator.source.cursor_line
+        """The status line for `location` with the cursor on `line` (and in its symbol)."""
         repo = None
         if location is not None and location.repo is not None:
             _, repo = session.locate(location)
         symbol = symbol_at(line) if location is not None else None
         self.symbol = symbol.qualified if symbol is not None else ""
-        return self.info(navigator.project, bookmarks, location, repo, line)
+        return self.info(project, bookmarks, location, repo, line)
 
     def info(
         self,

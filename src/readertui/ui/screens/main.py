@@ -378,7 +378,8 @@ class MainScreen(Screen[None]):
 
     def _update_status(self) -> None:
         self.query_one(StatusLine).info = self.status_model.refresh(
-            self.session, self.navigator, len(self.index.bookmarks), self.code_nav.symbol_at
+            self.session, self.project, self.location, self.source.cursor_line,
+            len(self.index.bookmarks), self.code_nav.symbol_at,
         )
 
     @on(Failed)
