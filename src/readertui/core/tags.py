@@ -240,6 +240,10 @@ def extract(source: bytes, language: str, *, references: bool = True) -> FileTag
 
     source = bytes(source)
     tree = Parser(compiled.language).parse(source)
+    if language == "python" and not references:
+        # The query visits every node of the tree (a 436 KB file of nested expressions has
+        # 170k); a walk over statements finds the same definitions ~5x faster.
+        return FileTags(_with_scopes(source, _python_definitions(tree.root_node), language), ())
     cursor = QueryCursor(compiled.full if references else compiled.definitions)
     raw: list[tuple[int, int, str, Node, Node]] = []  # (start byte, -end byte, kind, def node, name node)
     refs: list[Reference] = []
@@ -260,6 +264,42 @@ def extract(source: bytes, language: str, *, references: bool = True) -> FileTag
                 line, column = _position(source, name_node)
                 refs.append(Reference(_text(name_node), capture[len("reference.") :], line, column))
     return FileTags(_with_scopes(source, raw, language), tuple(sorted(refs, key=lambda r: (r.line, r.column))))
+
+
+# Python nodes that can hold statements (hence definitions); a walk never enters expressions.
+# ERROR nodes too: tree-sitter's recovery can put a whole `def` inside one.
+_PY_STATEMENT_HOLDERS = frozenset(
+    {"module", "block", "class_definition", "function_definition", "decorated_definition",
+     "if_statement", "elif_clause", "else_clause", "for_statement", "while_statement", "try_statement",
+     "except_clause", "except_group_clause", "finally_clause", "with_statement", "match_statement",
+     "case_clause", "ERROR"}
+)
+
+
+def _python_definitions(root: Node) -> list[tuple[int, int, str, Node, Node]]:
+    """What the Python tags query's definition patterns match, by walking statements only:
+    classes and functions at any depth, and `NAME = …` at module level."""
+    raw: list[tuple[int, int, str, Node, Node]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        kind = node.type
+        if kind == "class_definition" or kind == "function_definition":
+            name = node.child_by_field_name("name")
+            if name is not None and name.type == "identifier":
+                whole, kind_ = _whole_definition(node, "class" if kind == "class_definition" else "function", "python")
+                raw.append((whole.start_byte, -whole.end_byte, kind_, whole, name))
+        elif kind == "expression_statement" and node.parent is not None and node.parent.type == "module":
+            for child in node.named_children:
+                if child.type == "assignment":
+                    left = child.child_by_field_name("left")
+                    if left is not None and left.type == "identifier":
+                        raw.append((child.start_byte, -child.end_byte, "constant", child, left))
+            continue
+        for child in node.named_children:
+            if child.type in _PY_STATEMENT_HOLDERS or (kind == "module" and child.type == "expression_statement"):
+                stack.append(child)
+    return raw
 
 
 def _text(node: Node) -> str:
