@@ -148,6 +148,90 @@ def test_worker_processes_build_the_same_index(repo: Path) -> None:
     assert pooled.complete and pooled.files == local.files
 
 
+def test_a_finished_commit_is_read_back_whole(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = build_repo(SymbolCache(), "code", repo, head(repo))
+
+    def no_listing(*_: object) -> None:
+        raise AssertionError("the tree was listed again")
+
+    monkeypatch.setattr(symbols, "tree_entries", no_listing)
+    again = build_repo(SymbolCache(), "code", repo, head(repo))  # a new handle: from disk
+    assert again.complete and again.files == first.files and again.skipped == first.skipped
+    assert again.named("step")[0].definition.qualified in {"Engine.step", "step"}
+
+
+def test_a_damaged_snapshot_is_rebuilt_from_the_blob_rows(repo: Path, tmp_path: Path) -> None:
+    path = tmp_path / "symbols.sqlite"
+    filled_cache(path, repo)
+    db = sqlite3.connect(path)
+    assert db.execute("UPDATE snapshots SET data = x'c1c1c1'").rowcount == 1
+    db.commit()
+    db.close()
+    table = build_repo(SymbolCache(path), "code", repo, head(repo))
+    assert table.complete and [d.name for d in table.definitions_in("src/util.py")] == ["helper", "step"]
+
+
+def test_snapshots_are_bounded(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(symbol_cache, "MAX_SNAPSHOTS", 2)
+    cache = SymbolCache()
+    for i in range(4):
+        write(repo / "src/util.py", UTIL + f"\n\ndef added{i}():\n    pass\n")
+        build_repo(cache, "code", repo, commit_all(repo, f"c{i}"))
+    assert cache._read("SELECT count(*) FROM snapshots", [])[0][0] == 2
+
+
+def drop_object(repo: Path, blob: str, how: str) -> None:
+    """Make git unable to give `blob`, as in a partial clone (loose objects in these repos)."""
+    loose = repo / ".git" / "objects" / blob[:2] / blob[2:]
+    if how == "missing":
+        loose.unlink()
+    else:
+        loose.chmod(0o644)
+        loose.write_bytes(b"garbage, not zlib")
+
+
+@pytest.mark.parametrize("how", ["missing", "corrupt"])
+def test_a_blob_git_cannot_give_is_skipped_with_a_reason(repo: Path, how: str) -> None:
+    for i in range(3):
+        write(repo / f"gen/m{i}.py", f"def f{i}():\n    pass\n")
+    commit = commit_all(repo, "more")
+    blob = git(repo, "rev-parse", f"{commit}:gen/m0.py")  # the first in tree order
+    drop_object(repo, blob, how)
+    cache = SymbolCache()
+    table = build_repo(cache, "code", repo, commit)
+    assert table.skipped == {"gen/m0.py": symbols.MISSING_BLOB}
+    assert set(table.files) == {"src/engine/core.py", "src/util.py", "gen/m1.py", "gen/m2.py"}
+    # Not remembered as finished: once git has the blob again, the next build indexes it.
+    assert cache.get_snapshot(commit) is None
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink(missing_ok=True)
+    git(repo, "add", "gen/m0.py")  # writes the object back
+    table = build_repo(cache, "code", repo, commit)
+    assert table.skipped == {} and [d.name for d in table.definitions_in("gen/m0.py")] == ["f0"]
+    assert cache.get_snapshot(commit) is not None
+
+
+def test_a_tree_of_200k_files_is_indexed(tmp_path: Path) -> None:
+    """200k paths sharing one blob (built without writing 200k files): listed, parsed once,
+    stored, read back whole. Time, memory and the UI thread's delay on such a tree are
+    measured in benchmarks/bench_symbols.py (`--many-files`)."""
+    root = tmp_path / "huge"
+    root.mkdir()
+    git(root, "init", "-q")
+    blob = subprocess.run(
+        ["git", "hash-object", "-w", "--stdin"], cwd=root, input=b"def f():\n    pass\n", capture_output=True, check=True
+    ).stdout.decode().strip()
+    index = "".join(f"100644 {blob}\td{i // 1000:03}/m{i % 1000:03}.py\n" for i in range(200_000))
+    subprocess.run(["git", "update-index", "--index-info"], cwd=root, input=index.encode(), check=True)
+    tree = git(root, "write-tree")
+    commit = git(root, "commit-tree", "-m", "huge", tree)
+    cache = SymbolCache()
+    table = build_repo(cache, "huge", root, commit)
+    assert table.complete and len(table.files) == 200_000 and len(table) == 200_000
+    assert cache.count() == 1  # one blob, parsed once
+    again = build_repo(SymbolCache(), "huge", root, commit)
+    assert len(again.files) == 200_000
+
+
 # --- the cache file: damage, versions, locks, sharing -----------------------------------
 
 

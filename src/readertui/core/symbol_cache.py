@@ -5,6 +5,11 @@ is parsed once, ever: the row is reused across commits, checkouts, projects and 
 Rows hold the definitions msgpack-encoded (one read per blob, decoded in C), or the reason
 the blob was skipped (too big, binary, minified).
 
+A finished index of a commit is also kept whole, as one pre-joined row (`Snapshot`: every
+path with its definitions, and the skipped files): a commit never changes, so a warm start is
+one read and one decode, without listing the tree or looking up 1,500 blobs. The newest
+`MAX_SNAPSHOTS` are kept.
+
 Never a crash for the cache's sake:
 - WAL mode and a busy timeout let two readertui processes read and write it at once;
 - a corrupt, truncated or older-version file is set aside (`symbols.sqlite.old`) and rebuilt;
@@ -18,6 +23,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -32,6 +38,7 @@ VERSION = "symbols-1"
 FILE_NAME = "symbols.sqlite"
 BUSY_TIMEOUT_MS = 2000
 _CHUNK = 500  # ids per `IN (…)` query: well under SQLite's variable limit
+MAX_SNAPSHOTS = 16  # whole-commit rows kept (~2 MB each for a repo of 40k definitions)
 
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(tuple[Definition, ...])
@@ -44,6 +51,50 @@ class BlobSymbols(msgspec.Struct, frozen=True):
     language: str
     definitions: tuple[Definition, ...] = ()
     skipped: str | None = None
+
+
+class Snapshot(msgspec.Struct, frozen=True, array_like=True):
+    """A commit's finished index: (path, definitions) of every indexed file, (path, reason) of
+    every code file skipped."""
+
+    files: tuple[tuple[str, tuple[Definition, ...]], ...]
+    skipped: tuple[tuple[str, str], ...] = ()
+
+
+class _StoredSnapshot(msgspec.Struct, frozen=True, array_like=True):
+    """A snapshot as stored: its files encoded in chunks, each decoded by a call of its own, so
+    that no single call holds the GIL long enough to stall the UI thread (~5 ms a chunk)."""
+
+    chunks: tuple[bytes, ...]
+    skipped: tuple[tuple[str, str], ...] = ()
+
+
+_SNAPSHOT_CHUNK_DEFINITIONS = 3000
+_stored_decoder = msgspec.msgpack.Decoder(_StoredSnapshot)
+_files_decoder = msgspec.msgpack.Decoder(tuple[tuple[str, tuple[Definition, ...]], ...])
+
+
+def _encode_snapshot(snapshot: Snapshot) -> bytes:
+    chunks: list[bytes] = []
+    chunk: list[tuple[str, tuple[Definition, ...]]] = []
+    size = 0
+    for item in snapshot.files:
+        chunk.append(item)
+        size += len(item[1]) + 1
+        if size >= _SNAPSHOT_CHUNK_DEFINITIONS:
+            chunks.append(_encoder.encode(chunk))
+            chunk, size = [], 0
+    if chunk:
+        chunks.append(_encoder.encode(chunk))
+    return _encoder.encode(_StoredSnapshot(tuple(chunks), snapshot.skipped))
+
+
+def _decode_snapshot(data: bytes) -> Snapshot:
+    stored = _stored_decoder.decode(data)
+    files: list[tuple[str, tuple[Definition, ...]]] = []
+    for chunk in stored.chunks:
+        files.extend(_files_decoder.decode(chunk))
+    return Snapshot(tuple(files), stored.skipped)
 
 
 def encode_definitions(definitions: Iterable[Definition]) -> bytes:
@@ -95,6 +146,10 @@ class SymbolCache:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS blobs (blob TEXT PRIMARY KEY, language TEXT NOT NULL, "
                 "skipped TEXT, defs BLOB) WITHOUT ROWID"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS snapshots (commit_id TEXT PRIMARY KEY, stamp REAL NOT NULL, "
+                "data BLOB NOT NULL)"
             )
             row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
             if row is None:
@@ -151,6 +206,29 @@ class SymbolCache:
         if rows:
             self._write("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)", rows)
 
+    def get_snapshot(self, commit: str) -> Snapshot | None:
+        """The finished index of `commit`, if one was stored (a damaged row reads as none)."""
+        rows = self._read("SELECT data FROM snapshots WHERE commit_id = ?", [commit])
+        if not rows:
+            return None
+        try:
+            return _decode_snapshot(rows[0][0])
+        except (msgspec.DecodeError, msgspec.ValidationError, TypeError):
+            return None  # rebuilt from the blob rows, then overwritten
+
+    def put_snapshot(self, commit: str, snapshot: Snapshot) -> None:
+        """Store `commit`'s finished index; the oldest beyond `MAX_SNAPSHOTS` are dropped."""
+        self._write_script(
+            [
+                ("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)", (commit, time.time(), _encode_snapshot(snapshot))),
+                (
+                    "DELETE FROM snapshots WHERE commit_id NOT IN "
+                    "(SELECT commit_id FROM snapshots ORDER BY stamp DESC LIMIT ?)",
+                    (MAX_SNAPSHOTS,),
+                ),
+            ]
+        )
+
     def count(self) -> int:
         rows = self._read("SELECT count(*) FROM blobs", [])
         return int(rows[0][0]) if rows else 0
@@ -168,12 +246,21 @@ class SymbolCache:
         return []
 
     def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        self._write_script([(sql, rows)], many=True)
+
+    def _write_script(self, statements: list[tuple[str, Any]], many: bool = False) -> None:
+        """Run `statements` ((sql, parameters); `many`: a list of parameter rows each) in one
+        transaction."""
         with self._lock:
             try:
                 with contextlib.closing(self._db.cursor()) as cursor:
                     cursor.execute("BEGIN IMMEDIATE")
                     try:
-                        cursor.executemany(sql, rows)
+                        for sql, parameters in statements:
+                            if many:
+                                cursor.executemany(sql, parameters)
+                            else:
+                                cursor.execute(sql, parameters)
                         cursor.execute("COMMIT")
                     except BaseException:
                         with contextlib.suppress(sqlite3.Error):

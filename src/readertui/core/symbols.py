@@ -5,13 +5,14 @@ Building (`build_repo`, meant for a background thread):
 
 1. list the files with their blob ids (`git ls-tree -r -l`; plain folders: the same id computed
    from the bytes, so a copy of a repo reuses its rows);
+   (a commit indexed before is read back whole instead: one row, see `Snapshot`);
 2. take what the cache already has; everything a cache hit costs is one `IN (…)` query;
 3. send the rest, the files named in `priority` (the file on screen) first, in small batches to
    worker *processes* (tree-sitter holds the GIL while it parses: threads would freeze the UI).
    Each worker reads its blobs through a `cat-file --batch` of its own. At most two batches per
    worker are in flight, so memory stays bounded at any repo size;
 4. store each batch's results as they arrive and report progress; `cancel` stops between
-   batches.
+   batches. A finished commit is stored whole (unless git could not give some blob).
 
 Files bigger than `MAX_FILE_BYTES`, binary files and files with a line longer than
 `MAX_LINE_CHARS` (minified or generated code) are skipped with a reason, stored like a result.
@@ -39,9 +40,9 @@ from pathlib import Path, PurePosixPath
 import msgspec
 
 from readertui.core import tags
-from readertui.core.git import BlobReader, TreeEntry, read_head, tree_entries
+from readertui.core.git import BlobReader, TreeEntry, blob_sizes, read_head, tree_entries
 from readertui.core.model import Project, RepoKind
-from readertui.core.symbol_cache import BlobSymbols, SymbolCache
+from readertui.core.symbol_cache import BlobSymbols, Snapshot, SymbolCache
 from readertui.core.tags import Definition
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -61,6 +62,8 @@ _LOW_FOLDERS = frozenset(
 )
 
 Progress = Callable[[int, int], None]  # (files done, files to do)
+# Why a file is not indexed when git cannot give its bytes (tried again by the next build).
+MISSING_BLOB = "blob not available (partial clone?)"
 
 
 class SymbolHit(msgspec.Struct, frozen=True):
@@ -95,6 +98,18 @@ class RepoSymbols:
         with self._lock:
             self.files[path] = definitions
             self._by_name = None
+
+    def load(self, snapshot: Snapshot) -> None:
+        """Take a stored finished index whole."""
+        with self._lock:
+            self.files = dict(snapshot.files)
+            self.skipped = dict(snapshot.skipped)
+            self._by_name = None
+        self.complete = True
+
+    def snapshot(self) -> Snapshot:
+        with self._lock:
+            return Snapshot(tuple(self.files.items()), tuple(self.skipped.items()))
 
     def definitions_in(self, path: str) -> tuple[Definition, ...]:
         return self.files.get(path, ())
@@ -136,11 +151,11 @@ def blob_id(data: bytes) -> str:
 
 
 def _wanted(path: str, size: int) -> bool:
-    """Whether a file may hold code with a tags query (by name; tiny extension-less scripts too)."""
+    """Whether a file may hold code with a tags query (by name; tiny extension-less scripts
+    too; a size below 0 is not known yet: an extension-less file is kept until it is)."""
     if tags.language_for(path) is not None:
         return True
-    name = PurePosixPath(path).name
-    return "." not in name and 0 < size <= MAX_SCRIPT_BYTES
+    return "." not in path.rpartition("/")[2] and (size < 0 or 0 < size <= MAX_SCRIPT_BYTES)
 
 
 def _plain_entries(root: Path) -> list[TreeEntry]:
@@ -170,7 +185,33 @@ def list_entries(root: Path, commit: str | None) -> list[TreeEntry]:
     """The indexable files of a repo at `commit` (git) or on disk (commit None)."""
     if commit is None:
         return _plain_entries(root)
-    return [entry for entry in tree_entries(root, commit) if _wanted(entry.path, entry.size)]
+    return [entry for entry in tree_entries(root, commit, sizes=False) if _wanted(entry.path, entry.size)]
+
+
+def _sized(
+    root: Path, entries: list[TreeEntry], known: dict[str, BlobSymbols], table: RepoSymbols
+) -> list[TreeEntry]:
+    """`entries` with the sizes of the blobs still to parse (one `cat-file --batch-check` for
+    them: listing every size costs far more on a big tree); a blob git does not have is
+    skipped with `MISSING_BLOB`, an extension-less file too big for a script is dropped."""
+    unknown = [entry.blob for entry in entries if entry.size < 0 and entry.blob not in known]
+    sizes = blob_sizes(root, unknown) if unknown else {}
+    result = []
+    for entry in entries:
+        if entry.size >= 0 or entry.blob in known:
+            result.append(entry)
+            continue
+        size = sizes.get(entry.blob)
+        if size is None:
+            if tags.language_for(entry.path) is not None:
+                table.skipped[entry.path] = MISSING_BLOB
+        elif (
+            0 < size <= MAX_SCRIPT_BYTES
+            or "." in entry.path.rpartition("/")[2]  # listed for its extension
+            or tags.language_for(entry.path) is not None
+        ):
+            result.append(TreeEntry(entry.path, entry.blob, size))
+    return result
 
 
 # --- parsing (runs in worker processes) -------------------------------------------------
@@ -304,9 +345,13 @@ def build_repo(
     when the commit cannot be listed; everything else (unreadable blobs, a broken cache) is a
     skipped file or a problem on `cache`, never an exception."""
     table = table if table is not None else RepoSymbols(repo, root, commit)
+    if commit is not None and _from_snapshot(cache, table, commit):
+        return table
     entries = list_entries(root, commit)
     own_pool = None
     known = cache.get_many(entry.blob for entry in entries)
+    if commit is not None:
+        entries = _sized(root, entries, known, table)
     todo: list[TreeEntry] = []
     new_rows: list[BlobSymbols] = []
     for entry in entries:
@@ -340,7 +385,7 @@ def build_repo(
             blob = result if isinstance(result, str) else result.blob
             for path in paths.get(blob, ()):
                 if isinstance(result, str):
-                    table.skipped[path] = "blob not available (partial clone?)"
+                    table.skipped[path] = MISSING_BLOB
                 elif result.skipped is not None:
                     if result.language:
                         table.skipped[path] = result.skipped
@@ -361,10 +406,22 @@ def build_repo(
     elif executor is None and workers > 1:
         executor = own_pool = new_executor(workers)
     try:
-        return _run_batches(table, batches, root_text, is_git, absorb, executor, cancel)
+        _run_batches(table, batches, root_text, is_git, absorb, executor, cancel)
     finally:
         if own_pool is not None:
             own_pool.shutdown(wait=True, cancel_futures=True)
+    if commit is not None and table.complete and MISSING_BLOB not in table.skipped.values():
+        cache.put_snapshot(commit, table.snapshot())
+    return table
+
+
+def _from_snapshot(cache: SymbolCache, table: RepoSymbols, commit: str) -> bool:
+    """Fill `table` from the commit's stored finished index, if there is one."""
+    snapshot = cache.get_snapshot(commit)
+    if snapshot is None:
+        return False
+    table.load(snapshot)
+    return True
 
 
 def _run_batches(
@@ -385,7 +442,7 @@ def _run_batches(
         return table
     limit = _IN_FLIGHT_PER_WORKER * max(1, getattr(executor, "_max_workers", WORKERS))
     pending: set[Future[list[BlobSymbols | str]]] = set()
-    exhausted = False
+    exhausted = lost = False
     while True:
         while not exhausted and len(pending) < limit and not (cancel is not None and cancel.is_set()):
             following = next(batches, None)
@@ -401,12 +458,13 @@ def _run_batches(
                 results = future.result()
             except (BrokenProcessPool, CancelledError, OSError):
                 results = []  # a worker died (killed, out of memory): its files stay unindexed
+                lost = True  # and the table is not complete (nor stored whole)
             absorb(results)
         if cancel is not None and cancel.is_set():
             for future in pending:
                 future.cancel()
             return table
-    table.complete = exhausted
+    table.complete = exhausted and not lost
     return table
 
 

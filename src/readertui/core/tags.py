@@ -37,6 +37,8 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from readertui.core.syntax import (
+    _EXTENSIONS,
+    _FILENAMES,
     _GRAMMARS,
     _compile,
     _module_dir,
@@ -152,6 +154,13 @@ def languages() -> tuple[str, ...]:
 
 def language_for(path: str, head: bytes | None = None) -> str | None:
     """The tags language of a file (by name, else shebang), or None when it has no tags query."""
+    name = path.rpartition("/")[2]
+    dot = name.rfind(".")
+    if name not in _FILENAMES and 0 < dot < len(name) - 1:
+        # The common case without pathlib (called for every file of a 200k-file tree).
+        by_suffix = _EXTENSIONS.get(name[dot:].lower())
+        if by_suffix is not None:
+            return by_suffix if by_suffix in _TAGS else None
     text = head[:200].decode("utf-8", "replace") if head else None
     language = detect_language(path, text)
     return language if language in _TAGS else None
