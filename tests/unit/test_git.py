@@ -143,7 +143,7 @@ def test_read_file_uses_one_persistent_git_not_a_process_per_file(kb_readonly: K
     monkeypatch.setattr(gitmod, "_run", lambda cwd, args, **kw: calls.append(args) or real(cwd, args, **kw))
     for path in repo.list_files(kb_readonly.a):
         assert repo.read_file(path, kb_readonly.a) is not None
-    assert calls == [["ls-tree", "-r", "--name-only", "-z", "--full-tree", kb_readonly.a]]
+    assert calls == [["ls-tree", "-r", "-z", "--full-tree", kb_readonly.a]]
 
 
 def test_read_file_of_an_unknown_commit_raises(kb_readonly: KB) -> None:
@@ -190,6 +190,42 @@ def test_line_count(kb: KB) -> None:
     assert repo.line_count("empty.txt", sha) == 0
     assert repo.line_count("no-newline.txt", sha) == 2
     assert repo.line_count("missing", sha) is None
+
+
+def test_line_counts_read_each_distinct_blob_once(kb: KB, monkeypatch) -> None:
+    write(kb.upstream / "empty.txt", "")
+    write(kb.upstream / "no-newline.txt", "a\nb")
+    write(kb.upstream / "odd name ü.txt", "x\ny\n")
+    write(kb.upstream / "two\nlines.txt", "1\n2\n3\n")
+    (kb.upstream / "blob.bin").write_bytes(b"\0\n\xff")
+    write(kb.upstream / "same-a.txt", "shared\n")
+    write(kb.upstream / "same-b.txt", "shared\n")  # one blob, two paths
+    sha = commit_all(kb.upstream, "counts")
+    repo = GitRepo(kb.upstream)
+    asked: list[bytes] = []
+    real = gitmod._execute
+
+    def spy(cwd, args, *rest, stdin=None):
+        if "cat-file" in args:
+            asked.append(stdin or b"")
+        return real(cwd, args, *rest, stdin=stdin)
+
+    monkeypatch.setattr(gitmod, "_execute", spy)
+    paths = ["empty.txt", "no-newline.txt", "odd name ü.txt", "two\nlines.txt", "blob.bin",
+             "same-a.txt", "same-b.txt", "missing", "src"]
+    counts, kept = repo.line_counts(sha, paths, keep=["odd name ü.txt", "missing"])
+    assert counts == {"empty.txt": 0, "no-newline.txt": 2, "odd name ü.txt": 2, "two\nlines.txt": 3,
+                      "blob.bin": 2, "same-a.txt": 1, "same-b.txt": 1}
+    assert kept == {"odd name ü.txt": b"x\ny\n"}
+    assert len(asked) == 1 and asked[0].count(b"\n") == 6  # 7 paths, 6 distinct blobs, one process
+    assert {p: repo.line_count(p, sha) for p in counts} == counts  # the same as blob by blob
+    # the next commit shares every blob but one: only that one is read
+    write(kb.upstream / "empty.txt", "now\n")
+    sha2 = commit_all(kb.upstream, "one change")
+    asked.clear()
+    counts2, _ = repo.line_counts(sha2, paths)
+    assert counts2 == {**counts, "empty.txt": 1}
+    assert len(asked) == 1 and asked[0].count(b"\n") == 1
 
 
 def test_describe_and_tags(kb_readonly: KB, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from readertui.core.model import (
     Span,
     Status,
 )
-from readertui.core.resolve import FileList, Resolver, _parse_grep_counts, is_vendored, rank
+from readertui.core.resolve import FileList, Resolver, is_vendored, rank
 from readertui.core.workspace import load_workspace
 from tests.gitfixtures import git, write
 
@@ -414,14 +414,9 @@ def test_line_counts_are_batched_not_read_blob_by_blob(resolver, note, monkeypat
     results = resolver.resolve_note(note, text)
     assert [r.status for r in results] == [Status.OK] * 5 + [Status.OUT_OF_RANGE]
     assert "1 lines" in results[-1].detail
-    assert reads == []  # all six counted by one `git grep -c`
+    assert reads == []  # all six counted by one `git cat-file --batch`
 
 
-def test_grep_count_records_survive_odd_paths():
-    out = "abc:a b.py\x0012\nabc:new\nline.py\x003\nabc:x:y.py\x007"
-    assert _parse_grep_counts(out, "abc:", "abc") == {
-        ("abc", "a b.py"): 12, ("abc", "new\nline.py"): 3, ("abc", "x:y.py"): 7,
-    }
 
 
 def test_prose_mentions_are_not_reported(resolver, note):

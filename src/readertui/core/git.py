@@ -488,6 +488,8 @@ class GitRepo:
         self._lock = threading.RLock()  # the persistent cat-file process serves one caller at a time
         self._blobs = _BlobCache()
         self._lists: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+        self._blob_ids: dict[str, dict[str, str]] = {}  # commit -> path -> blob id (listed commits)
+        self._blob_lines: dict[str, int] = {}  # blob id -> line count: blobs never change
         self._index_list: tuple[tuple[int, int], tuple[str, ...]] | None = None
         self._resolved: dict[str, str | None] = {}
         self._refs: dict[str, tuple[str, str]] | None = None
@@ -567,15 +569,73 @@ class GitRepo:
                 self._lists.move_to_end(sha)
                 return self._lists[sha]
         try:
-            raw = self._git("ls-tree", "-r", "--name-only", "-z", "--full-tree", sha, strip=False)
+            raw = self._git("ls-tree", "-r", "-z", "--full-tree", sha, strip=False)
         except GitCommandError as error:
             raise _failure("listing files", self.path, error) from error
-        files = self._without_gitlinks(tuple(name for name in raw.split("\0") if name), f"{sha}:.gitmodules")
+        # `<mode> <type> <object>\t<name>`: the blob ids let `line_counts` read each distinct
+        # blob once (two commits of a repo share most of them)
+        names: list[str] = []
+        blobs: dict[str, str] = {}
+        for entry in raw.split("\0"):
+            meta, tab, name = entry.partition("\t")
+            if not tab or not name:
+                continue
+            names.append(name)
+            parts = meta.split(" ")
+            if len(parts) == 3 and parts[1] == "blob":
+                blobs[name] = parts[2]
+        files = self._without_gitlinks(tuple(names), f"{sha}:.gitmodules")
         with self._lock:
             self._lists[sha] = files
+            self._blob_ids[sha] = blobs
             while len(self._lists) > _LIST_CACHE_COMMITS:
-                self._lists.popitem(last=False)
+                evicted, _ = self._lists.popitem(last=False)
+                self._blob_ids.pop(evicted, None)
         return files
+
+    def line_counts(
+        self, commit: str, paths: Iterable[str], keep: Iterable[str] = ()
+    ) -> tuple[dict[str, int], dict[str, bytes]]:
+        """Line counts of the blobs at `paths` in `commit`, and the bytes of those in `keep`,
+        through one `cat-file --batch` that reads each distinct blob once (counted lines are
+        remembered per blob id, so a second commit pays only for the blobs it changed).
+        Paths that are no blob there, and any failure, are left out: ask `line_count`."""
+        sha = self.resolve(commit)
+        if sha is None:
+            return {}, {}
+        if sha not in self._blob_ids:
+            self.list_files(sha)
+        ids = self._blob_ids.get(sha, {})
+        wanted = {path: ids[path] for path in paths if path in ids}
+        kept_paths = {path for path in keep if path in wanted}
+        kept_ids = {wanted[path] for path in kept_paths}
+        request = sorted({blob for blob in wanted.values() if blob not in self._blob_lines} | kept_ids)
+        data: dict[str, bytes] = {}
+        if request:
+            try:
+                out = _execute(self.path, ["cat-file", "--batch"], None, False, (),
+                               stdin="".join(f"{blob}\n" for blob in request).encode("ascii"))
+            except GitCommandError:
+                out = b""
+            pos = 0
+            for blob in request:
+                end = out.find(b"\n", pos)
+                if end < 0:
+                    break
+                header = out[pos:end].split(b" ")
+                pos = end + 1
+                if len(header) != 3 or not header[2].isdigit():
+                    continue  # "<id> missing"
+                size = int(header[2])
+                if header[1] == b"blob":
+                    last = out[pos + size - 1 : pos + size]
+                    self._blob_lines[blob] = out.count(b"\n", pos, pos + size) + (
+                        1 if size and last != b"\n" else 0)
+                    if blob in kept_ids:
+                        data[blob] = out[pos : pos + size]
+                pos += size + 1
+        counts = {path: self._blob_lines[blob] for path, blob in wanted.items() if blob in self._blob_lines}
+        return counts, {path: data[wanted[path]] for path in kept_paths if wanted[path] in data}
 
     def _list_index(self) -> tuple[str, ...]:
         index = self._git_dir / "index"

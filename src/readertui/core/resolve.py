@@ -20,7 +20,7 @@ import shlex
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from functools import partial
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
@@ -30,7 +30,7 @@ from readertui.core.citations import scan_note
 from readertui.core.drift import DriftMapper, MappingStatus
 from readertui.core.errors import ReadertuiError
 from readertui.core.file_index import walk_files
-from readertui.core.git import GitRepo, is_full_sha, run_in, short
+from readertui.core.git import GitRepo, is_full_sha, short
 from readertui.core.ignore import silenced_lines
 from readertui.core.model import (
     Citation,
@@ -56,7 +56,6 @@ VENDORED_DIRS = frozenset(
 
 OUTSIDE_WORKSPACE = "outside the workspace"
 EXTERNAL_DETAIL = "a path on this machine, outside the workspace: not code of the project"
-_GREP_CHUNK = 400  # paths per `git grep` (keeps the argument list far below the OS limit)
 
 Candidate = tuple[str, str]  # (repo name, path relative to the repo root)
 
@@ -149,6 +148,17 @@ def match_gaps(cited: str, lists: Iterable[FileList]) -> list[Candidate]:
     return sorted(found)
 
 
+def match_rules(cited: str, lists: tuple[FileList, ...]) -> tuple[str, tuple[Candidate, ...]]:
+    """Rules 1, 2a, 2b in turn: the first that finds any file, and what it found."""
+    if not _components(cited):
+        return "", ()
+    for rule, matcher in (("exact", match_exact), ("suffix", match_suffix), ("gaps", match_gaps)):
+        candidates = matcher(cited, lists)
+        if candidates:
+            return rule, tuple(candidates)
+    return "", ()
+
+
 def is_vendored(path: str) -> bool:
     return any(part.startswith(".") or part in VENDORED_DIRS for part in path.split("/")[:-1])
 
@@ -167,8 +177,12 @@ def rank(
     context_path: str | None = None,
     full_paths: frozenset[Candidate] = frozenset(),
     paragraph: Candidate | None = None,
+    matches: Callable[[str, tuple[FileList, ...]], tuple[str, tuple[Candidate, ...]]] | None = None,
 ) -> Located:
     """Rank the files for a cited path by CITATIONS.md rules 1–6.
+
+    `matches` replaces `match_rules` (the resolver passes a cached one: rules 1–2 depend only
+    on the path and the file lists, and a long log cites the same files over and over).
 
     `context` is the file the enclosing section points at (rule 3) and `context_path` its text
     (which may name a folder); `full_paths` are files cited with their full path elsewhere in
@@ -176,17 +190,12 @@ def rank(
     section's context, before rule 4). Rules 3–5 only narrow: one that would remove every candidate is skipped.
     """
     lists = tuple(lists)
-    if not _components(cited):
+    rule, found = (matches or match_rules)(cited, lists)
+    if len(found) == 1:
+        return Located(found[0], found, rule)
+    if not found:
         return Located(None, ())
-    candidates: list[Candidate] = []
-    for rule, matcher in (("exact", match_exact), ("suffix", match_suffix), ("gaps", match_gaps)):
-        candidates = matcher(cited, lists)
-        if len(candidates) == 1:
-            return Located(candidates[0], tuple(candidates), rule)
-        if candidates:
-            break
-    if not candidates:
-        return Located(None, ())
+    candidates = list(found)
     narrowing = (
         ("section context", lambda c: c == context),
         ("section context", lambda c: context_path is not None and under_folder(c, context_path)),
@@ -269,26 +278,22 @@ class _RepoSource:
         with open(real, "rb") as handle:
             return count_lines(handle.read())
 
-    def prefetch_line_counts(self, commit: str, paths: Iterable[str]) -> None:
-        """Count the lines of many blobs with one `git grep -c` per chunk instead of one
-        `cat-file` round trip each (the round trips dominate `check` on a large run).
+    def prefetch_line_counts(
+        self, commit: str, paths: Iterable[str], keep: Iterable[str] = ()
+    ) -> dict[str, bytes]:
+        """Count the lines of many blobs, and read those in `keep`, with one `cat-file --batch`
+        per commit instead of one round trip each (the round trips dominate `check` on a large
+        run); each distinct blob is read once. Returns the kept blobs.
 
-        Empty files (no output line) and any git failure are left to `line_count`."""
-        wanted = sorted({p for p in paths if (commit, p) not in self._counts})
-        if self.git is None or not wanted:
-            return
-        prefix = commit + ":"
-        for start in range(0, len(wanted), _GREP_CHUNK):
-            chunk = wanted[start:start + _GREP_CHUNK]
-            try:
-                out = run_in(
-                    self.repo.path, "grep", "-c", "-a", "-z", "--no-color", "-e", "", commit,
-                    "--", *(":(literal)" + p for p in chunk),
-                )
-            except ReadertuiError:
-                continue  # exit 1 (only empty files) or trouble: read them one by one
-            for key, count in _parse_grep_counts(out, prefix, commit).items():
-                self._counts[key] = count
+        Paths that are no blob at `commit`, and any git failure, are left to `line_count`."""
+        wanted = {p for p in paths if (commit, p) not in self._counts}
+        keep = set(keep)
+        if self.git is None or not (wanted or keep):
+            return {}
+        counts, kept = self.git.line_counts(commit, wanted | keep, keep)
+        for path, count in counts.items():
+            self._counts[(commit, path)] = count
+        return kept
 
     def fetch_hint(self, ref: str) -> str:
         """The fetch that would bring `ref` in: all history for a shallow clone, the commit
@@ -303,23 +308,6 @@ class _RepoSource:
         else:
             command += ["origin", "tag", ref]
         return shlex.join(command)
-
-
-def _parse_grep_counts(out: str, prefix: str, commit: str) -> dict[tuple[str, str], int]:
-    """`<commit>:<path>\\0<count>\\n` records; the NUL is searched first, so a path may hold
-    a newline."""
-    counts: dict[tuple[str, str], int] = {}
-    pos = 0
-    while True:
-        nul = out.find("\0", pos)
-        if nul < 0:
-            return counts
-        end = out.find("\n", nul)
-        end = len(out) if end < 0 else end
-        name, number = out[pos:nul], out[nul + 1:end]
-        if name.startswith(prefix) and number.isdigit():
-            counts[(commit, name[len(prefix):])] = int(number)
-        pos = end + 1
 
 
 def _looks_like_hex(ref: str) -> bool:
@@ -411,6 +399,8 @@ class Resolver:
         self._drift: dict[tuple[str, str, str], DriftMapper] = {}  # (repo path, A, B)
         self._peers: dict[str, Resolver] = {}
         self._full_paths: dict[tuple[Path, str | None], tuple[NoteScan, frozenset[Candidate]]] = {}
+        self._matched: dict[tuple[str, tuple[int, ...]], tuple[str, tuple[Candidate, ...]]] = {}
+        self._hinted: dict[tuple[int, str], tuple[_View, ...]] = {}
 
     # ---- public API
 
@@ -484,13 +474,13 @@ class Resolver:
                 wanted.setdefault(key, (target.view.source, set()))[1].add(target.path)
                 if target.pinned and claims.claim_of(target.citation.label) is not None:
                     labelled.setdefault(key, (target.view.source, set()))[1].add(target.path)
-        for (_, commit), (source, paths) in wanted.items():
-            source.prefetch_line_counts(commit, paths)
-        for (_, commit), (source, paths) in labelled.items():
-            # the files whose labels are judged, in one batch (not one round trip each)
-            if source.git is not None:
-                for path, data in source.git.read_files(commit, paths).items():
-                    self._remember_text(commit, path, data)
+        for key, (source, paths) in wanted.items():
+            # the files whose labels are judged come in the same batch (not one round trip each)
+            keep = labelled.get(key, (source, set()))[1]
+            kept = source.prefetch_line_counts(key[1], paths, keep)
+            for path in keep:
+                if path in kept:
+                    self._remember_text(key[1], path, kept[path])
 
     def _remember_text(self, commit: str, path: str, data: bytes | None) -> None:
         if data is None or b"\0" in data[:8000]:
@@ -558,7 +548,13 @@ class Resolver:
                 return placed
         if scope.unpinned and not scope.views:
             return CitationResult(note, citation, Status.UNPINNED, detail=scope.unpinned)
-        views = self._views_for_hint(scope.views, citation.repo_hint)
+        views = scope.views
+        if citation.repo_hint:
+            key = (id(scope), citation.repo_hint)
+            hinted = self._hinted.get(key)
+            if hinted is None:
+                hinted = self._hinted[key] = self._views_for_hint(scope.views, citation.repo_hint)
+            views = hinted
         located = rank(
             cited,
             (view.files for view in views),
@@ -566,6 +562,7 @@ class Resolver:
             context_path=citation.context_path,
             full_paths=self._full_paths_in(note, scan, views, ref),
             paragraph=self._paragraph_file(citation, views),
+            matches=self._match,
         )
         if located.chosen is None:
             return self._unlocated(note, citation, cited, located, scope)
@@ -632,17 +629,24 @@ class Resolver:
             )
         return hinted or views
 
+    def _match(self, cited: str, lists: tuple[FileList, ...]) -> tuple[str, tuple[Candidate, ...]]:
+        """`match_rules`, once per (path, file lists): the lists live as long as the resolver."""
+        key = (cited, tuple(map(id, lists)))
+        found = self._matched.get(key)
+        if found is None:
+            found = self._matched[key] = match_rules(cited, lists)
+        return found
+
     def _context_file(self, citation: Citation, views: tuple[_View, ...]) -> Candidate | None:
         if not citation.context_path or citation.form == CitationForm.RELATIVE_LINES:
             return None
-        located = rank(citation.context_path, (view.files for view in views))
+        located = rank(citation.context_path, (view.files for view in views), matches=self._match)
         return located.chosen
 
-    @staticmethod
-    def _paragraph_file(citation: Citation, views: tuple[_View, ...]) -> Candidate | None:
+    def _paragraph_file(self, citation: Citation, views: tuple[_View, ...]) -> Candidate | None:
         if not citation.paragraph_path:
             return None
-        return rank(citation.paragraph_path, (view.files for view in views)).chosen
+        return rank(citation.paragraph_path, (view.files for view in views), matches=self._match).chosen
 
     def _full_paths_in(
         self, note: Path, scan: NoteScan, views: tuple[_View, ...], ref: str | None
@@ -652,9 +656,10 @@ class Resolver:
         if cached is None or cached[0] is not scan:
             found: set[Candidate] = set()
             lists = [view.files for view in views]
-            for other in scan.citations:
-                if other.path and "/" in other.path.strip("/"):
-                    found.update(match_exact(other.path, lists))
+            # each distinct path once: a long log cites the same files thousands of times
+            full = {other.path for other in scan.citations if other.path and "/" in other.path.strip("/")}
+            for path in full:
+                found.update(match_exact(path, lists))
             cached = (scan, frozenset(found))
             self._full_paths[(note, ref)] = cached
         return cached[1]
@@ -893,7 +898,7 @@ class Resolver:
 
 def _leaves_folder(cited: str) -> bool:
     """Absolute, home-relative or `..` paths: only meaningful relative to the note's folder."""
-    return cited.startswith(("/", "~", "\\")) or ".." in PurePosixPath(cited).parts
+    return cited.startswith(("/", "~", "\\")) or ".." in cited.split("/")
 
 
 def _is_prose_mention(citation: Citation, result: CitationResult) -> bool:
