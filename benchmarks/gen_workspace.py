@@ -1,7 +1,7 @@
 """Generate a seeded workspace for benchmarking `readertui check`.
 
     python benchmarks/gen_workspace.py [OUT] [--files 3000] [--notes 25] [--citations 600]
-                                       [--tag-share 0.34]
+                                       [--tag-share 0.34] [--log-mb 50]
 
 Builds, under OUT (default `benchmarks/out/`, git-ignored):
 
@@ -15,6 +15,11 @@ Builds, under OUT (default `benchmarks/out/`, git-ignored):
                                a fifth of the notes declare commit A (so drift is computed);
                                --tag-share of them are permalinks pinned to tag v1.0 (= A),
                                half of those labelled with a name their first line holds
+      ws/bench/notes/code-reading-log.md
+                               with --log-mb N: a reading log of about N MB, as `readertui log`
+                               writes it (dated sections, `**Commit**:` lines, timestamped
+                               entries citing real paths, some permalinks, some entries with a
+                               fenced block whose comments cite code); ~8,000 citations per MB
 
 Objects are packed, as in a clone from a server (loose objects make `git ls-tree -r` 100×
 slower). The same seed gives the same files, notes and commits (commit dates are fixed).
@@ -194,7 +199,78 @@ def write_notes(rng: random.Random, notes_dir: Path, sizes: dict[str, int], repo
         (notes_dir / f"note-{index:02d}.md").write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
-def generate(out: Path, files: int, notes: int, citations: int, seed: int, tag_share: float = 0.0) -> Path:
+LOG_PHRASES = (
+    "the step loop multiplies the loss before the all-reduce",
+    "以为这里有 optimizer step，其实只是保存计数",
+    "retry loop; the timeout is per attempt, not overall",
+    "one block per row, three passes over the data",
+    "the cache is keyed by (layer, head), evicted LRU",
+    "こちらはバッファを二回コピーしている",
+    "TODO: check whether the shard size is rounded up",
+    "same pattern as the scheduler above, but async",
+)
+
+
+def log_entry(rng: random.Random, paths: list[str], sizes: dict[str, int], repo: str,
+              commit: str, minute: int) -> list[str]:
+    """One timestamped entry as `readertui log` writes it, with the odd hand-edited variant."""
+    stamp = f"{minute // 60 % 24:02d}:{minute % 60:02d}"
+    path = rng.choice(paths)
+    lines = sizes[path]
+    start = rng.randint(1, max(1, lines - 20))
+    end = min(lines, start + rng.randint(0, 15))
+    text = rng.choice(LOG_PHRASES)
+    roll = rng.random()
+    if roll < 0.55:
+        entry = [f"- {stamp} `{repo}/{path}:{start}-{end}` @ `{commit[:7]}` — {text}"]
+    elif roll < 0.70:
+        entry = [f"- {stamp} [{path.rsplit('/', 1)[-1]}](https://github.com/bench/{repo}/blob/"
+                 f"{commit}/{path}#L{start}-L{end}) — {text}"]
+    elif roll < 0.80:
+        other = rng.choice(paths)
+        entry = [f"- {stamp} `{repo}/{path}:{start}` — {text}; compare `{other}:{rng.randint(1, sizes[other])}`"]
+    elif roll < 0.87:
+        entry = [f"- {stamp} `{repo}/{path}:{start}-{end}` — {text}",
+                 f"  continued: see also `{path.rsplit('/', 1)[-1]}:{end}` and the caller (行 {start}-{end})"]
+    elif roll < 0.93:
+        other = rng.choice(paths)
+        entry = [f"- {stamp} {text}:", "", "  ```python",
+                 f"  # {repo}/{other}:{rng.randint(1, sizes[other])}",
+                 f"  value = step(value, {start})", "  ```"]
+    elif roll < 0.97:
+        entry = [f"- {stamp} a thought without a citation: {text}"]
+    else:
+        entry = [f"- {stamp} `{repo}/{path}:{lines + 5}-{lines + 9}` — {text} (out of range)"]
+    return entry
+
+
+def write_log(rng: random.Random, notes_dir: Path, sizes: dict[str, int], repo: str, megabytes: float,
+              commits: tuple[str, str]) -> None:
+    """A reading log of about `megabytes` MB: one `## YYYY-MM-DD` section per day, newest last,
+    written straight to disk in pieces (the generator itself stays small)."""
+    paths = sorted(sizes)
+    target = int(megabytes * 1_000_000)
+    written = 0
+    day = 0
+    with open(notes_dir / "code-reading-log.md", "w", encoding="utf-8", newline="\n") as out:
+        out.write("# Code reading log\n")
+        while written < target:
+            year, rest = divmod(day, 336)
+            heading = f"\n## {2020 + year}-{rest // 28 + 1:02d}-{rest % 28 + 1:02d}\n\n"
+            commit = commits[day % 7 == 6]  # most days at A, some at B
+            chunk = [heading, f"**Commit**: `{commit[:7]}`\n\n"]
+            minute = rng.randint(480, 600)
+            for _ in range(rng.randint(20, 60)):
+                minute += rng.randint(1, 9)
+                chunk.append("\n".join(log_entry(rng, paths, sizes, repo, commit, minute)) + "\n")
+            text = "".join(chunk)
+            out.write(text)
+            written += len(text.encode("utf-8"))
+            day += 1
+
+
+def generate(out: Path, files: int, notes: int, citations: int, seed: int, tag_share: float = 0.0,
+             log_mb: float = 0.0) -> Path:
     rng = random.Random(seed)
     if out.exists():
         shutil.rmtree(out)
@@ -218,6 +294,9 @@ def generate(out: Path, files: int, notes: int, citations: int, seed: int, tag_s
     # a local clone hard-links loose objects; a clone over the network arrives packed
     git(kb / "ws/bench/BigRepo", "repack", "-adq")
     write_notes(rng, kb / "ws/bench/notes", sizes, "BigRepo", notes, citations, commit_a, tag_share, sizes_a)
+    if log_mb:
+        commit_b = git(upstream, "rev-parse", "HEAD")
+        write_log(rng, kb / "ws/bench/notes", sizes_a, "BigRepo", log_mb, (commit_a, commit_b))
     git(kb, "add", "-A")
     git(kb, "commit", "-q", "-m", "bench workspace")
     return kb / "ws"
@@ -232,8 +311,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--tag-share", type=float, default=0.0,
                         help="share of citations written as permalinks pinned to tag v1.0 (commit A)")
+    parser.add_argument("--log-mb", type=float, default=0.0,
+                        help="also write notes/code-reading-log.md of about this many MB")
     args = parser.parse_args()
-    workspace = generate(args.out, args.files, args.notes, args.citations, args.seed, args.tag_share)
+    workspace = generate(args.out, args.files, args.notes, args.citations, args.seed, args.tag_share,
+                         args.log_mb)
     print(workspace)
 
 
