@@ -1,5 +1,11 @@
 """The panes' layout: which of tree, source and notes show, zoom, and moving the focus.
 
+Below `TREE_HIDES_BELOW` columns the screen is "narrow" (class `-narrow`): the tree hides
+itself and, shown again (`t`, `1`), is an overlay over the source (class `-overlay` on the
+tree, a layer of its own in the CSS) instead of taking columns from source and notes. The
+overlay takes the focus and closes when a file or note is opened from it, on Esc, or when the
+focus goes to another pane.
+
 Focus moves at once (`Screen.set_focus`), not with `pane.focus()`, which waits its turn behind
 keys already typed: "3]⏎" in one burst sent "]" and Enter to the pane being left.
 """
@@ -12,8 +18,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 # Terminal widths below which panes hide themselves: the tree first (80×24 keeps source and
-# notes readable), then the notes too (only the source is left).
-TREE_HIDES_BELOW = 100
+# notes readable; at 110 a tree of 22 leaves the source 40 and the notes their 48, see the
+# CSS), then the notes too (only the source is left).
+TREE_HIDES_BELOW = 110
 NOTES_HIDE_BELOW = 60
 
 
@@ -33,6 +40,8 @@ class PaneLayout:
             return
         self._band = band
         tree, source, notes = self.panes()
+        self.screen.set_class(band >= 1, "-narrow")
+        tree.set_class(band >= 1, "-overlay")
         for pane in list(self._auto_hidden):
             if (pane is tree and band == 0) or (pane is notes and band < 2):
                 pane.display = True
@@ -51,19 +60,39 @@ class PaneLayout:
     def panes(self) -> list[Widget]:
         return [self.screen.query_one(f"#{name}") for name in ("tree", "source", "notes")]
 
+    @property
+    def overlay(self) -> Widget | None:
+        """The tree when it shows over the source (a narrow terminal), else None."""
+        tree = self.screen.query_one("#tree")
+        return tree if tree.display and tree.has_class("-overlay") else None
+
     def focus(self, pane: Widget) -> None:
         """Show `pane` (in place of the zoomed one, if zoomed) and focus it."""
         if self._unzoomed is not None:
             self.unzoom()
             self.zoom(pane)
+        if pane is not self.overlay:
+            self.close_overlay()
         pane.display = True
         self.screen.set_focus(pane)
 
     def toggle(self, pane: Widget) -> None:
-        """Show or hide `pane`; a hidden pane's focus goes to the source pane."""
+        """Show or hide `pane`; a hidden pane's focus goes to the source pane. The tree of a
+        narrow terminal shows over the source, with the focus."""
         self.unzoom()
         pane.display = not pane.display
-        if not pane.display and self.screen.focused is pane:
+        if pane.display and pane.has_class("-overlay"):
+            self.screen.set_focus(pane)
+        elif not pane.display and self.screen.focused is pane:
+            self.screen.set_focus(self.screen.query_one("#source"))
+
+    def close_overlay(self) -> None:
+        """Hide the tree shown over the source; its focus goes back to the source."""
+        tree = self.overlay
+        if tree is None:
+            return
+        tree.display = False
+        if self.screen.focused is tree or self.screen.focused is None:
             self.screen.set_focus(self.screen.query_one("#source"))
 
     def toggle_zoom(self) -> None:

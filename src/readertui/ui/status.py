@@ -28,6 +28,7 @@ class StatusModel:
         self.drift = ("", "")  # the notes' drift: (full, short for narrow terminals)
         self.symbol = ""  # the definition around the cursor (`Engine.step`)
         self.indexing = ""  # the symbol index's progress while it is built
+        self.tree_name = ""  # the whole name of the tree's row under its cursor, when cut
 
     def refresh(
         self,
@@ -72,7 +73,7 @@ class StatusModel:
         drift, drift_short = self.drift
         return msgspec.structs.replace(
             info, today_entries=self.today_entries, drift=drift, drift_short=drift_short,
-            indexing=self.indexing,
+            indexing=self.indexing, tree_name=self.tree_name,
         )
 
     def note_drift(self, project: Project, results: tuple[CitationResult, ...]) -> None:

@@ -72,7 +72,6 @@ if TYPE_CHECKING:
     from readertui.ui.capture import Capture
 
 
-NARROW_WIDTH = 100  # below: the tree hides itself (t shows it), the notes keep a readable width
 SYMBOLS_START_SECONDS = 2.0
 
 
@@ -191,9 +190,7 @@ class MainScreen(Screen[None]):
             self._update_status()
 
     def on_resize(self) -> None:
-        width = self.size.width
-        self.set_class(width < NARROW_WIDTH, "-narrow")
-        self.pane_layout.fit_width(width)
+        self.pane_layout.fit_width(self.size.width)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         # Runs before Screen's own handler. On the first resume every node was styled as it
@@ -343,6 +340,15 @@ class MainScreen(Screen[None]):
 
     def action_focus_notes(self) -> None:
         self.pane_layout.focus(self.notes)
+
+    @on(RepoTree.Dismissed)  # the tree of a narrow terminal, shown over the source
+    def _tree_dismissed(self) -> None:
+        self.pane_layout.close_overlay()
+
+    @on(RepoTree.FullName)  # the tree cuts long names; the status line says them whole
+    def _tree_full_name(self, event: RepoTree.FullName) -> None:
+        self.status_model.tree_name = event.name
+        self._update_status()
 
     def action_toggle_tree(self) -> None:
         self.pane_layout.toggle(self.query_one("#tree"))

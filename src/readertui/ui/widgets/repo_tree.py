@@ -5,6 +5,9 @@ is read in a worker on first expand, and each folder's children are computed fro
 worker too, so a 50,000-file repo never blocks the event loop. A big folder's nodes are then
 added a chunk per event-loop turn and the tree's lines rebuilt once, at the end.
 Selecting a file or note posts `OpenLocation` / `OpenNote`; the screen decides what to do.
+Shown over the source (class `-overlay`, a narrow terminal), the tree posts `Dismissed` when a
+file or note is opened, on Esc and when the focus goes elsewhere. While it has the focus and the
+name under its cursor is cut to fit, `FullName` gives the status line the whole name.
 `reveal(location)` expands the folders down to the file shown and puts the cursor on it (not
 the focus), loading folders on the way as a click would; each load that lands walks on.
 """
@@ -22,7 +25,7 @@ import msgspec
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
@@ -116,6 +119,16 @@ class RepoTree(BatchedTree[Entry]):
             self.node = node
             self.notes = notes
 
+    class Dismissed(Message):
+        """The tree shown over the source is done with (a file opened, Esc, the focus gone)."""
+
+    class FullName(Message):
+        """The whole name of the row under the cursor while it is cut to fit ("" when not)."""
+
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
     class LoadFailed(Message):
         def __init__(self, node: TreeNode[Entry], error: str) -> None:
             super().__init__()
@@ -140,6 +153,7 @@ class RepoTree(BatchedTree[Entry]):
         self.show_root = False
         self.guide_depth = 2
         self._paint_style: Style | None = None  # the widget's style while one paint runs
+        self._full_name = ""  # what FullName said last
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # Textual's Tree asks for `rich_style` (a walk up the DOM, ~55 µs) on every row it
@@ -176,6 +190,61 @@ class RepoTree(BatchedTree[Entry]):
         text = super().render_label(node, base_style, style)
         room = self._room(node)
         return middle_truncate(text, room) if MIN_ROOM <= room < text.cell_len else text
+
+    def _is_cut(self, node: TreeNode[Entry]) -> bool:
+        """Whether `node`'s row shows its name cut (or scrolled off the pane's edge)."""
+        plain = _label(node).plain
+        return cell_len(plain) + 2 > self._room(node)
+
+    def full_name(self, node: TreeNode[Entry] | None) -> str:
+        """What `node` stands for, in full: `repo/path` of a file or folder, `notes/x.md`."""
+        entry = node.data if node is not None else None
+        if entry is None:
+            return ""
+        if entry.kind == "note":
+            try:
+                return "notes/" + Path(entry.path).relative_to(entry.project.notes_dir).as_posix()
+            except ValueError:
+                return entry.path
+        if entry.repo is not None and entry.path:
+            return f"{entry.repo.name}/{entry.path}"
+        return _label(node).plain if node is not None else ""
+
+    def _say_full_name(self, focused: bool | None = None) -> None:
+        """`focused`: the focus as it is about to be (Focus and Blur reach this class's
+        handlers before Widget's own, which set `has_focus`)."""
+        node = self.cursor_node
+        name = ""
+        if (self.has_focus if focused is None else focused) and node is not None and self._is_cut(node):
+            name = self.full_name(node)
+        if name != self._full_name:
+            self._full_name = name
+            self.post_message(self.FullName(name))
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self) -> None:
+        self._say_full_name()
+
+    def on_focus(self) -> None:
+        self._say_full_name(True)
+
+    def on_blur(self) -> None:
+        self._say_full_name(False)
+        focused = self.screen.focused
+        if focused is not None and focused is not self:  # not the terminal losing the focus
+            self._dismiss()
+
+    def on_resize(self) -> None:
+        self._say_full_name()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "escape" and self.has_class("-overlay"):
+            event.stop()
+            self._dismiss()
+
+    def _dismiss(self) -> None:
+        if self.has_class("-overlay") and self.display:
+            self.post_message(self.Dismissed())
 
     def _room(self, node: TreeNode[Entry]) -> int:
         """Cells left for `node`'s icon and name after its guides (as Textual measures them)."""
@@ -415,9 +484,11 @@ class RepoTree(BatchedTree[Entry]):
             self.post_message(
                 OpenLocation(Location(entry.project.name, entry.repo.name, entry.path))
             )
+            self._dismiss()
         elif entry.kind == "note":
             event.stop()
             self.post_message(OpenNote(Path(entry.path)))
+            self._dismiss()
         elif entry.kind == "uninit" and entry.repo is not None:
             event.stop()
             self.notify(

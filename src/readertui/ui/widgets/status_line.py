@@ -47,6 +47,7 @@ class StatusInfo(msgspec.Struct, frozen=True):
     today_entries: int = 0
     symbol: str = ""  # the definition around the cursor: `Engine.step`
     indexing: str = ""  # the symbol index's progress while it is built
+    tree_name: str = ""  # the tree has the focus and cuts the name under its cursor: in full
 
 
 # How the row gets shorter when it is wider than the terminal, step by step, before the edge
@@ -71,6 +72,9 @@ def status_row(info: StatusInfo, width: int | None = None) -> tuple[Text, Text]:
 
 def _row(info: StatusInfo, step: int) -> tuple[Text, Text]:
     parts: list[Text] = []
+    if info.tree_name:  # first: what the reader is looking at in the tree
+        parts.append(inert(info.tree_name))
+        parts[-1].stylize("bold")
     if info.project and step < NO_PROJECT:
         parts.append(inert(info.project))
     if info.repo:

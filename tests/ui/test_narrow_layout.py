@@ -1,0 +1,101 @@
+"""Layouts from 80×24 up: a narrow terminal's tree lies over the source and closes when done
+with; at 120 columns the notes are wide enough for a citation; the tree's cut names are said
+whole on the status line."""
+
+from __future__ import annotations
+
+from readertui.ui.layout import TREE_HIDES_BELOW
+from readertui.ui.widgets.repo_tree import RepoTree
+from readertui.ui.widgets.status_line import StatusLine
+from tests.ui.conftest import make_app, open_file, settle, wait_until
+
+
+def _note_row(tree: RepoTree, name: str) -> int:
+    """The tree line of the note called `name` (the first project's notes are listed at once)."""
+    for line in range(tree.last_line + 1):
+        node = tree.get_node_at_line(line)
+        if node is not None and node.data is not None and node.data.path.endswith("/" + name):
+            return line
+    raise AssertionError(f"{name} is not in the tree")
+
+
+async def test_the_tree_of_a_narrow_terminal_lies_over_the_source(demo):
+    app = make_app(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_file(pilot, "minillm/attention.py", 30)
+        tree, source, notes = screen.pane_layout.panes()
+        assert not tree.display
+        before = source.region, notes.region
+        await pilot.press("t")
+        await pilot.pause()
+        # over the source, on its own layer: source and notes keep every column they had
+        assert tree.display and tree.has_class("-overlay")
+        assert (source.region, notes.region) == before
+        assert tree.region.x == source.region.x and tree.region.width < source.region.width + notes.region.width
+        assert app.focused is tree
+        assert notes.region.width >= 30  # the notes keep their readable minimum
+        # opening a note from it closes it, and the reader is back in the source
+        tree.cursor_line = _note_row(tree, "overview.md")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.notes.note_path.name == "overview.md"
+        assert not tree.display and app.focused is source
+        # Esc closes it too; so does moving to another pane
+        await pilot.press("1")
+        await pilot.pause()
+        assert tree.display and app.focused is tree
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not tree.display and app.focused is source
+        await pilot.press("t")
+        await pilot.pause()
+        assert tree.display
+        await pilot.press("3")
+        await pilot.pause()
+        assert not tree.display and app.focused is notes
+        # a wide terminal puts the tree back in its column
+        await pilot.resize_terminal(TREE_HIDES_BELOW + 10, 30)
+        await pilot.pause()
+        assert tree.display and not tree.has_class("-overlay")
+        assert tree.region.right <= source.region.x
+
+
+async def test_at_120_columns_the_notes_fit_a_citation(demo):
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        tree, source, notes = screen.pane_layout.panes()
+        assert tree.display and not tree.has_class("-overlay")
+        text_width = notes.scrollable_content_region.width - notes._gutter_width
+        assert text_width >= 40, text_width
+        assert tree.region.width <= 22 and source.region.width >= 50
+        # a citation of 36 characters is on one row, not cut in the middle of its path
+        citation = "`minillm/minillm/attention.py:29-50`"
+        line = next(n for n in range(1, notes.line_count + 1) if citation in notes.line_text(n))
+        offsets = notes._wrap.offsets(line - 1)
+        start = notes.line_text(line).index(citation)
+        assert not any(start < cut < start + len(citation) for cut in offsets), offsets
+
+
+async def test_a_cut_name_in_the_tree_is_said_whole_on_the_status_line(demo):
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_file(pilot, "minillm/attention.py", 3)
+        tree = screen.query_one(RepoTree)
+        status = screen.query_one(StatusLine)
+        await pilot.press("1")
+        tree.cursor_line = _note_row(tree, "core-insights.md")  # 16 characters: cut at 22 columns
+        await wait_until(pilot, lambda: "notes/core-insights.md" in status.text, "the whole name")
+        assert "…" in "".join(segment.text for segment in tree.render_line(tree.cursor_line - tree.scroll_offset.y))
+        assert status.text.startswith("notes/core-insights.md │ ")
+        assert "attention.py:3" in status.text  # the place in the source stays on the line
+        tree.cursor_line = _note_row(tree, "overview.md")  # not cut: nothing to add
+        await wait_until(pilot, lambda: "core-insights" not in status.text, "the name gone")
+        assert "overview.md" not in status.text
+        tree.cursor_line = _note_row(tree, "code-reading-log.md")
+        await wait_until(pilot, lambda: "notes/code-reading-log.md" in status.text, "the whole name")
+        await pilot.press("2")  # the tree loses the focus: the status line is the source's again
+        await wait_until(pilot, lambda: "code-reading-log" not in status.text, "the name gone")
