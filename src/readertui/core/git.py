@@ -1053,14 +1053,17 @@ class LineStream:
     Iterate it; `close()` (or leaving a `with`) kills git at once, from any thread. After
     iteration, `returncode` holds git's exit status and `error` its last stderr line."""
 
-    def __init__(self, work_tree: Path, args: list[str]) -> None:
+    def __init__(self, work_tree: Path, args: list[str], *, lazy_fetch: bool = True) -> None:
         self.returncode: int | None = None
         self.error = ""
+        environment = _environment()
+        if not lazy_fetch:
+            environment["GIT_NO_LAZY_FETCH"] = "1"  # a partial clone's missing blobs stay missing
         try:
             self._process = subprocess.Popen(
                 _command(args),
                 cwd=work_tree,
-                env=_environment(),
+                env=environment,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

@@ -4,7 +4,8 @@ processes and shared by every navigation action (pure: no Textual; thread-safe).
 A table is one repo at one commit (`None`: a plain folder on disk). The repo the reader shows
 at a note's older commit gets a table of its own at that commit; thanks to the blob-keyed
 cache only the files that differ from the checkout are parsed. Several threads asking for the
-same table wait for one build. A few tables are kept (least recently used dropped), which
+same table wait for one build, and get its table as soon as it is usable (a big Python repo's
+first tier, see core/symbols.py), before it is complete. A few tables are kept (least recently used dropped), which
 bounds memory when the reader walks through many commits.
 """
 
@@ -116,6 +117,14 @@ class SymbolService:
                     while len(self._tables) > MAX_TABLES:
                         self._tables.popitem(last=False)
                     break
+                building = self._tables.get(key)
+            # Another thread builds it: its table is worth using once usable (first tier in,
+            # or the build over), not only when complete.
+            if building is not None:
+                while not building.usable.wait(0.1) and not waiting.is_set():
+                    pass
+                if building.usable.is_set():
+                    return building
             waiting.wait()
             with self._lock:
                 if key not in self._builds and key in self._tables:

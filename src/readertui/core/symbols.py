@@ -11,6 +11,9 @@ Building (`build_repo`, meant for a background thread):
    worker *processes* (tree-sitter holds the GIL while it parses: threads would freeze the UI).
    Each worker reads its blobs through a `cat-file --batch` of its own. At most two batches per
    worker are in flight, so memory stays bounded at any repo size;
+   While the workers start, many Python files still to parse get a first tier of definitions
+   from `git grep` (core/symbol_grep.py, ~0.5 s for sympy; header lines only), replaced file
+   by file by the precise ones; `RepoSymbols.usable` is set once it is in;
 4. store each batch's results as they arrive and report progress; `cancel` stops between
    batches. A finished commit is stored whole (unless git could not give some blob).
 
@@ -20,6 +23,7 @@ Files bigger than `MAX_FILE_BYTES`, binary files and files with a line longer th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -39,7 +43,7 @@ from pathlib import Path, PurePosixPath
 
 import msgspec
 
-from readertui.core import tags
+from readertui.core import symbol_grep, tags
 from readertui.core.git import BlobReader, TreeEntry, blob_sizes, read_head, tree_entries
 from readertui.core.model import Project, RepoKind
 from readertui.core.symbol_cache import BlobSymbols, Snapshot, SymbolCache
@@ -55,6 +59,8 @@ _BATCH_BYTES = 1024 * 1024
 _IN_FLIGHT_PER_WORKER = 2
 # Fewer files than this are parsed in-process: starting worker processes costs more.
 _IN_PROCESS_FILES = 64
+# With this many Python files to parse, a first tier (core/symbol_grep.py) answers meanwhile.
+FIRST_TIER_FILES = 200
 # Folders whose definitions rank last: tests, vendored code, hidden folders.
 _LOW_FOLDERS = frozenset(
     {"test", "tests", "testing", "__tests__", "spec", "specs", "vendor", "vendored", "third_party",
@@ -91,12 +97,38 @@ class RepoSymbols:
         self.files: dict[str, tuple[Definition, ...]] = {}
         self.skipped: dict[str, str] = {}  # path -> reason
         self.complete = False  # every file indexed (False while building or after a cancel)
+        # Paths whose definitions are still the first tier's (core/symbol_grep.py: header
+        # lines only), each replaced when its precise definitions arrive.
+        self.provisional: set[str] = set()
+        # Set once lookups are worth making: the first tier is in, or the build ended.
+        self.usable = threading.Event()
         self._by_name: dict[str, list[tuple[str, Definition]]] | None = None
         self._lock = threading.Lock()
 
     def add(self, path: str, definitions: tuple[Definition, ...]) -> None:
+        """A file's precise definitions."""
         with self._lock:
             self.files[path] = definitions
+            self.provisional.discard(path)
+            self._by_name = None
+
+    def add_provisional(self, found: dict[str, tuple[Definition, ...]]) -> None:
+        """First-tier definitions, for the files that have no precise ones yet."""
+        with self._lock:
+            for path, definitions in found.items():
+                if path not in self.files:
+                    self.files[path] = definitions
+                    self.provisional.add(path)
+            self._by_name = None
+
+    def drop_provisional(self, paths: Iterable[str] | None = None) -> None:
+        """Forget first-tier definitions (of `paths`, else all): a file skipped or unreadable
+        after all has none."""
+        with self._lock:
+            for path in list(self.provisional if paths is None else paths):
+                if path in self.provisional:
+                    self.provisional.discard(path)
+                    self.files.pop(path, None)
             self._by_name = None
 
     def load(self, snapshot: Snapshot) -> None:
@@ -106,6 +138,7 @@ class RepoSymbols:
             self.skipped = dict(snapshot.skipped)
             self._by_name = None
         self.complete = True
+        self.usable.set()
 
     def snapshot(self) -> Snapshot:
         with self._lock:
@@ -386,9 +419,11 @@ def build_repo(
             for path in paths.get(blob, ()):
                 if isinstance(result, str):
                     table.skipped[path] = MISSING_BLOB
+                    table.drop_provisional((path,))
                 elif result.skipped is not None:
                     if result.language:
                         table.skipped[path] = result.skipped
+                    table.drop_provisional((path,))
                 else:
                     table.add(path, result.definitions)
             done += len(paths.get(blob, ()))
@@ -405,14 +440,30 @@ def build_repo(
         executor = executor_factory()
     elif executor is None and workers > 1:
         executor = own_pool = new_executor(workers)
+    first_tier = None
+    if commit is not None and executor is not None:
+        python = {path for entry in unique for path in paths[entry.blob] if path.endswith(".py")}
+        if len(python) >= FIRST_TIER_FILES:
+            first_tier = functools.partial(_first_tier, table, root, commit, python)
     try:
-        _run_batches(table, batches, root_text, is_git, absorb, executor, cancel)
+        _run_batches(table, batches, root_text, is_git, absorb, executor, cancel, first_tier)
     finally:
         if own_pool is not None:
             own_pool.shutdown(wait=True, cancel_futures=True)
+        if table.complete:
+            table.drop_provisional()  # none left in practice: every file came back precise
+        table.usable.set()
     if commit is not None and table.complete and MISSING_BLOB not in table.skipped.values():
         cache.put_snapshot(commit, table.snapshot())
     return table
+
+
+def _first_tier(table: RepoSymbols, root: Path, commit: str, python: set[str]) -> None:
+    """The Python files' first-tier definitions (`git grep`), then the table is usable."""
+    found = symbol_grep.python_definitions(root, commit, python)
+    if found:
+        table.add_provisional(found)
+    table.usable.set()
 
 
 def _from_snapshot(cache: SymbolCache, table: RepoSymbols, commit: str) -> bool:
@@ -432,6 +483,7 @@ def _run_batches(
     absorb: Callable[[list[BlobSymbols | str]], None],
     executor: Executor | None,
     cancel: threading.Event | None,
+    first_tier: Callable[[], None] | None = None,
 ) -> RepoSymbols:
     if executor is None:
         for batch in batches:
@@ -450,6 +502,10 @@ def _run_batches(
                 exhausted = True
                 break
             pending.add(executor.submit(_parse_batch, root_text, is_git, [(e.blob, e.path) for e in following]))
+        if first_tier is not None:
+            # While the workers start and parse their first batches.
+            first_tier()
+            first_tier = None
         if not pending:
             break
         finished, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
