@@ -102,8 +102,10 @@ class Capture:
     # ---- bookmarks
 
     def toggle_bookmark(self, selection: LineRange) -> None:
-        """Remove the bookmarks on the cursor line; without any, ask for a label and add one
-        on the selection."""
+        """On a single line: remove the bookmarks holding it; without any, add one. With a
+        selection of several lines: add one on it (a bookmark already there keeps its place;
+        only one on exactly those lines is removed). A selection that ends in a bookmarked
+        line used to remove that bookmark instead of adding the one selected."""
         self._run(self._toggle_bookmark, selection, group="capture", exclusive=True)
 
     async def _toggle_bookmark(self, selection: LineRange) -> None:
@@ -113,10 +115,11 @@ class Capture:
             return
         self._own_project(location)
         line = source.cursor_line
-        existing = [
-            b for b in self.index.bookmarks
-            if (b.repo, b.path) == (location.repo, location.path) and line in b.range
-        ]
+        here = [b for b in self.index.bookmarks if (b.repo, b.path) == (location.repo, location.path)]
+        if selection.start == selection.end:
+            existing = [b for b in here if line in b.range]
+        else:
+            existing = [b for b in here if b.range == selection]
         if existing:
             remaining = self.index.bookmarks
             for bookmark in existing:

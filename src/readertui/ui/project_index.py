@@ -123,10 +123,17 @@ class ProjectIndex:
             return marks
         for line in self.backlinks.cited_lines(location.repo, location.path, location.commit):
             marks[line] = "cited"
+        # One ● per bookmark, on its first line; its other lines get a quieter bar. A ● on
+        # every line made a 2-line bookmark look like two (the list counts bookmarks).
+        starts: set[int] = set()
+        inside: set[int] = set()
         for bookmark in self.bookmarks:
             if (bookmark.repo, bookmark.path) == (location.repo, location.path):
-                for line in range(bookmark.range.start, bookmark.range.end + 1):
-                    marks[line] = "both" if marks.get(line) in ("cited", "both") else "bookmark"
+                starts.add(bookmark.range.start)
+                inside.update(range(bookmark.range.start + 1, bookmark.range.end + 1))
+        for line in starts | inside:
+            kind = "both" if marks.get(line) == "cited" else "bookmark"
+            marks[line] = kind if line in starts else kind + "_range"
         return marks
 
     def warm_up_grammars(self, project: Project) -> None:

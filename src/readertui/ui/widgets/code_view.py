@@ -65,7 +65,9 @@ WRAP_MAX_LINES = 20_000
 WRAP_MAX_WIDE_CHARS = 250_000  # characters in lines that are not plain ASCII
 _WRAP_STEP_SECONDS = 0.004  # lines measured per background step
 
-MARK_SYMBOLS = {"bookmark": "●", "cited": "▌", "both": "◆"}
+# A bookmark's first line gets its ●, the rest of its lines a bar in the same colour.
+MARK_SYMBOLS = {"bookmark": "●", "cited": "▌", "both": "◆", "bookmark_range": "│", "both_range": "▌"}
+MARK_STYLE_OF = {"bookmark_range": "bookmark", "both_range": "both"}
 
 DEFAULT_SYNTAX_STYLES: dict[str, Style] = {
     "comment": Style(color="#7f8c98", italic=True),
@@ -369,7 +371,8 @@ class CodeView(ScrollView, can_focus=True):
     # --- decorations ---------------------------------------------------------------------------
 
     def set_marks(self, marks: dict[int, str]) -> None:
-        """Gutter marks by 1-based line: "bookmark" | "cited" | "both"."""
+        """Gutter marks by 1-based line: "bookmark" | "cited" | "both", and "bookmark_range" /
+        "both_range" for a bookmark's lines after its first."""
         changed = set(self._marks.items()) ^ set(marks.items())
         self._marks = dict(marks)
         for line in {line for line, _ in changed}:
@@ -822,7 +825,7 @@ class CodeView(ScrollView, can_focus=True):
         mark = self._marks.get(index + 1)
         if mark not in MARK_SYMBOLS:
             return [Segment(number + "  ", number_style)]
-        mark_style = base + self._mark_styles.get(mark, Style())
+        mark_style = base + self._mark_styles.get(MARK_STYLE_OF.get(mark, mark), Style())
         return [Segment(number, number_style), Segment(MARK_SYMBOLS[mark] + " ", mark_style)]
 
     def _body(self, index: int) -> Strip:
