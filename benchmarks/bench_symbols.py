@@ -7,18 +7,22 @@ REPO is a git work tree (its HEAD is indexed). `--sdist` unpacks a source archiv
 `benchmarks/out/symbols/<name>/` and commits it into a fresh git repository (see README).
 
 Rows, per repo:
-- cold index: a fresh cache, every blob parsed by 2 worker processes (their start included);
-  anchor `ctags -R` (Universal Ctags) over the same files, in the same run;
+- cold index: a fresh cache, every blob parsed by 2 worker processes (their start included):
+  when lookups first answer (the first tier of a big Python repo), when it is complete, and
+  its CPU seconds (load-independent: on 2 idle cores the wall is about half of it); anchor
+  `ctags -R` (Universal Ctags) over the same files, wall and CPU, run alternately with it;
 - the UI thread during the cold index: the worst delay of a 5 ms timer on the main thread
   (what a key press would wait for) while the build runs in a thread with its workers;
-- warm load: the index read back from the cache (`ls-tree` + one query + decoding); anchor
+- warm load: the index read back from the cache (one row per commit + decoding); anchor
   `git ls-files`;
 - the file shown: tags of the repo's biggest code file (what the outline and status line need);
 - workspace symbols: the fuzzy finder's ranking per key typed, over every definition;
   anchor textual.fuzzy's `Matcher` scoring every name (extrapolated from a sample);
 - go to definition: name lookup and ranking for 200 names;
 - search: first result of `git grep` (anchor) and of readertui's streamed search;
-- memory: RSS of a fresh process before and after loading the index.
+- memory: RSS of a fresh process before and after loading the index;
+- `--many-files N`: a generated tree of N files sharing one blob: cold build, the main
+  thread's worst delay meanwhile, warm load, RSS.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -35,6 +40,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
@@ -44,7 +50,7 @@ from readertui.core.git import read_head  # noqa: E402
 from readertui.core.search import SearchQuery, search  # noqa: E402
 from readertui.core.symbol_cache import SymbolCache  # noqa: E402
 from readertui.core.symbol_rank import import_hints, rank  # noqa: E402
-from readertui.core.symbols import build_repo, new_executor  # noqa: E402
+from readertui.core.symbols import RepoSymbols, build_repo, new_executor  # noqa: E402
 
 OUT = HERE / "out" / "symbols"
 
@@ -75,7 +81,14 @@ def from_sdist(archive: Path) -> Path:
     return target
 
 
-def ctags_anchor(repo: Path) -> tuple[float, str] | None:
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its reaped children (workers, git)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def ctags_anchor(repo: Path) -> tuple[float, float, str] | None:
+    """(wall seconds, CPU seconds, tag count) of `ctags -R`."""
     ctags = shutil.which("ctags")
     if ctags is None:
         return None
@@ -83,36 +96,85 @@ def ctags_anchor(repo: Path) -> tuple[float, str] | None:
     if "Universal Ctags" not in version:
         return None
     with tempfile.NamedTemporaryFile() as out:
+        cpu = cpu_seconds()
         start = time.perf_counter()
         subprocess.run([ctags, "-R", "-f", out.name, "."], cwd=repo, check=True, capture_output=True)
         elapsed = time.perf_counter() - start
+        cpu = cpu_seconds() - cpu
         count = sum(1 for line in Path(out.name).read_text(errors="replace").splitlines() if not line.startswith("!"))
-    return elapsed, f"{count:,} tags"
+    return elapsed, cpu, f"{count:,} tags"
 
 
-def cold_index(repo: Path, commit: str) -> tuple[float, float, int, int]:
-    """(wall seconds, worst main-thread timer delay, definitions, files) of a cold build."""
+class Cold(NamedTuple):
+    wall: float  # until every file is indexed precisely
+    usable: float  # until lookups answer (the first tier in; = wall without one)
+    cpu: float  # CPU seconds of the build: this process, its workers and git
+    worst: float  # worst delay of a 5 ms timer on the main thread
+    definitions: int
+    files: int
+
+
+def cold_index(repo: Path, commit: str) -> Cold:
+    """A cold build in a thread (as the reader runs it) with 2 fresh worker processes, while
+    the main thread runs a 5 ms timer, a stand-in for the UI's event loop."""
     with tempfile.TemporaryDirectory() as tmp:
         cache = SymbolCache(Path(tmp) / "symbols.sqlite")
-        executor = new_executor(2)
-        result: dict[str, object] = {}
+        table = RepoSymbols(repo.name, repo, commit)
+        cpu = cpu_seconds()
         start = time.perf_counter()
+        executor = new_executor(2)
 
         def build() -> None:
-            result["table"] = build_repo(cache, repo.name, repo, commit, executor=executor)
+            build_repo(cache, repo.name, repo, commit, executor=executor, table=table)
 
         worker = threading.Thread(target=build)
         worker.start()
         worst = 0.0
-        while worker.is_alive():  # a stand-in for the UI's event loop: a 5 ms timer
+        usable = None
+        while worker.is_alive():
             before = time.perf_counter()
             time.sleep(0.005)
             worst = max(worst, time.perf_counter() - before - 0.005)
+            if usable is None and table.usable.is_set():
+                usable = time.perf_counter() - start
         elapsed = time.perf_counter() - start
         executor.shutdown()
-        table = result["table"]
+        cpu = cpu_seconds() - cpu
         cache.close()
-    return elapsed, worst, len(table), len(table.files)  # type: ignore[arg-type]
+    return Cold(elapsed, usable if usable is not None else elapsed, cpu, worst, len(table), len(table.files))
+
+
+def many_files(count: int) -> None:
+    """A tree of `count` files sharing one blob (a monorepo's shape, built in a second): cold
+    build time, the main thread's worst delay meanwhile, warm load, and RSS in a fresh process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "huge"
+        root.mkdir()
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+        blob = subprocess.run(
+            ["git", "hash-object", "-w", "--stdin"], cwd=root, input=b"def f():\n    pass\n",
+            capture_output=True, check=True,
+        ).stdout.decode().strip()
+        index = "".join(f"100644 {blob}\td{i // 1000:04}/m{i % 1000:03}.py\n" for i in range(count))
+        subprocess.run(["git", "update-index", "--index-info"], cwd=root, input=index.encode(), check=True)
+        tree = subprocess.run(["git", "write-tree"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+        env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.invalid",
+               "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.invalid"}
+        commit = subprocess.run(
+            ["git", "commit-tree", "-m", "huge", tree], cwd=root, capture_output=True, text=True, check=True, env=env
+        ).stdout.strip()
+        cold = cold_index(root, commit)
+        print(f"\n## {count:,} files sharing one blob\n")
+        print("| what | value | note |\n|---|---|---|")
+        print(f"| cold index | {ms(cold.wall)} | {cold.files:,} files |")
+        print(f"| UI thread: worst 5 ms-timer delay during it | {ms(cold.worst)} | |")
+        cache_file = Path(tmp) / "symbols.sqlite"
+        build_repo(SymbolCache(cache_file), "huge", root, commit)
+        start = time.perf_counter()
+        build_repo(SymbolCache(cache_file), "huge", root, commit)
+        print(f"| warm load | {ms(time.perf_counter() - start)} | |")
+        before, after, _ = rss_with_index(root, commit, cache_file)
+        print(f"| RSS with the index loaded | +{(after - before) / 2**20:,.1f} MB above {before / 2**20:,.0f} MB | |")
 
 
 def git_ls_files(repo: Path) -> float:
@@ -181,12 +243,20 @@ def bench(repo: Path, runs: int, cold_runs: int) -> None:
     def row(what: str, values: list[float], note: str = "") -> None:
         print(f"| {what} | {ms(median(values))} | {ms(min(values))} | {ms(max(values))} | {note} |", flush=True)
 
-    anchors = [ctags_anchor(repo) for _ in range(cold_runs)]
-    colds = [cold_index(repo, commit) for _ in range(cold_runs)]
-    if anchors[0] is not None:
-        row("`ctags -R` (anchor)", [a[0] for a in anchors if a], anchors[0][1])  # type: ignore[index]
-    row("cold index, 2 worker processes", [c[0] for c in colds], f"{colds[0][2]:,} definitions in {colds[0][3]:,} files")
-    row("UI thread: worst 5 ms-timer delay during the cold index", [c[1] for c in colds])
+    anchors = []
+    colds = []
+    for _ in range(cold_runs):  # interleaved: each pair sees the same load
+        anchors.append(ctags_anchor(repo))
+        colds.append(cold_index(repo, commit))
+    found = [a for a in anchors if a is not None]
+    if found:
+        row("`ctags -R` (anchor), wall", [a[0] for a in found], found[0][2])
+        row("`ctags -R` (anchor), CPU", [a[1] for a in found])
+    row("cold index: usable (first tier in)", [c.usable for c in colds], "lookups answer from here on")
+    row("cold index: complete, 2 worker processes", [c.wall for c in colds],
+        f"{colds[0].definitions:,} definitions in {colds[0].files:,} files")
+    row("cold index: CPU (reader + workers + git)", [c.cpu for c in colds], "wall on 2 idle cores ≈ CPU / 2")
+    row("UI thread: worst 5 ms-timer delay during the cold index", [c.worst for c in colds])
 
     with tempfile.TemporaryDirectory() as tmp:
         cache_file = Path(tmp) / "symbols.sqlite"
@@ -211,7 +281,7 @@ def bench(repo: Path, runs: int, cold_runs: int) -> None:
             start = time.perf_counter()
             found = tags.definitions(data, language)
             shown.append(time.perf_counter() - start)
-        row("the file shown: its definitions", shown, f"{biggest}, {len(data) / 1024:,.0f} KB, {len(found):,} definitions")
+        row("the file shown: its definitions (parse + walk)", shown, f"{biggest}, {len(data) / 1024:,.0f} KB, {len(found):,} definitions")
 
         hits = list(table.hits())
         names = list({hit.definition.qualified for hit in hits})
@@ -255,14 +325,18 @@ def main() -> None:
     parser.add_argument("--sdist", type=Path, action="append", default=[], help="a source archive to build a repo from")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--cold-runs", type=int, default=2)
+    parser.add_argument("--many-files", type=int, default=0, help="also time a tree of N files (e.g. 200000)")
     args = parser.parse_args()
     repos = [from_sdist(archive) for archive in args.sdist] + list(args.repos)
-    if not repos:
-        parser.error("give a repo or --sdist")
+    if not repos and not args.many_files:
+        parser.error("give a repo, --sdist or --many-files")
     load = os.getloadavg()[0]
     print(f"# bench_symbols {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load {load:.1f}, {os.cpu_count()} cores")
     for repo in repos:
         bench(repo.resolve(), args.runs, args.cold_runs)
+    if args.many_files:
+        many_files(args.many_files)
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

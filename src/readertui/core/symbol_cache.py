@@ -44,7 +44,7 @@ _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(tuple[Definition, ...])
 
 
-class BlobSymbols(msgspec.Struct, frozen=True):
+class BlobSymbols(msgspec.Struct, frozen=True, gc=False):  # no cycles: see tags.Definition
     """What the index knows of one blob: its definitions, or why it was skipped."""
 
     blob: str

@@ -72,7 +72,7 @@ Progress = Callable[[int, int], None]  # (files done, files to do)
 MISSING_BLOB = "blob not available (partial clone?)"
 
 
-class SymbolHit(msgspec.Struct, frozen=True):
+class SymbolHit(msgspec.Struct, frozen=True, gc=False):  # no cycles: see tags.Definition
     """A definition found in a repo: where (repo, path, commit) and what."""
 
     repo: str

@@ -54,9 +54,13 @@ if TYPE_CHECKING:
 MAX_NAME_CHARS = 200
 
 
-class Definition(msgspec.Struct, frozen=True, array_like=True):
+class Definition(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """A named definition: its whole extent (`start`..`end`, 1-based, inclusive) and where its
-    name stands (`line`, 0-based character `column`)."""
+    name stands (`line`, 0-based character `column`).
+
+    Not tracked by the garbage collector (`gc=False`: strings and ints only, no cycle is
+    possible): an index holds ~40k of them, and every full collection would walk them all
+    while holding the GIL, a stall the UI thread feels."""
 
     name: str
     kind: str  # class function method prototype type constant interface module macro impl
@@ -72,7 +76,7 @@ class Definition(msgspec.Struct, frozen=True, array_like=True):
         return f"{self.scope}.{self.name}" if self.scope else self.name
 
 
-class Reference(msgspec.Struct, frozen=True, array_like=True):
+class Reference(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """A use of a name the tags query recognises (a call, a type use…)."""
 
     name: str
