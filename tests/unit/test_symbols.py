@@ -401,3 +401,10 @@ def test_import_hints_never_raise_on_any_text(source: str, language: str | None,
     hints = import_hints(source, language, name, "a/b/c.x")
     hints.matches("a/b/d.py")
     rank([hit("a/b/d.py", name)], "code", "a/b/c.x", hints)
+
+
+def test_worker_processes_run_at_a_lower_priority() -> None:
+    import os
+
+    with symbols.new_executor(1) as pool:
+        assert pool.submit(os.nice, 0).result(timeout=60) == os.nice(0) + symbols.WORKER_NICE
