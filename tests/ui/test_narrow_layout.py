@@ -99,3 +99,14 @@ async def test_a_cut_name_in_the_tree_is_said_whole_on_the_status_line(demo):
         await wait_until(pilot, lambda: "notes/code-reading-log.md" in status.text, "the whole name")
         await pilot.press("2")  # the tree loses the focus: the status line is the source's again
         await wait_until(pilot, lambda: "code-reading-log" not in status.text, "the name gone")
+
+
+async def test_the_welcome_page_fits_the_source_pane_at_80_columns(demo):
+    app = make_app(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        source = app.screen.source
+        room = source.scrollable_content_region.width - source._gutter_width
+        lines = [source.line_text(n) for n in range(1, source.line_count + 1)]
+        assert any("find a file" in line for line in lines)
+        assert max(len(line) for line in lines) <= room, (room, lines)  # no line runs off the edge

@@ -95,12 +95,13 @@ class SourcePane(PromptActions, CodeView):
 
 
 def welcome_text(project: str, key_for: Callable[[str], str]) -> str:
-    """What the source pane shows before a file is opened: the keys to start with."""
-    key = key_for
-    return (
-        f"readertui: {project}\n\n"
-        f"  {key('find_file')}  find a file      {key('focus_tree')}/{key('focus_source')}/"
-        f"{key('focus_notes')}  tree / source / notes\n"
-        f"  {key('follow_citation')}  open the citation under the cursor in the notes\n"
-        f"  {key('show_help')}  every key\n"
-    )
+    """What the source pane shows before a file is opened: the keys to start with, one a line
+    and short, so that they fit the source pane of an 80-column terminal (35 columns)."""
+    rows = [
+        (key_for("find_file"), "find a file"),
+        (f"{key_for('focus_tree')} {key_for('focus_source')} {key_for('focus_notes')}", "tree / source / notes"),
+        (key_for("follow_citation"), "follow a citation (notes)"),
+        (key_for("show_help"), "every key"),
+    ]
+    width = max(len(keys) for keys, _ in rows)
+    return f"readertui: {project}\n\n" + "".join(f"  {keys:<{width}}  {what}\n" for keys, what in rows)
