@@ -274,3 +274,25 @@ async def test_backlinks_include_notes_citing_the_enclosing_definition(workspace
         labels = [label for label, _ in app.screen.items]
         assert labels == ["notes/code-reading-log.md:3  in Engine.run: code/pkg/engine.py:9"]
         assert app.screen.title_text == "Notes citing this line or Engine.run"
+
+
+async def test_the_file_shown_takes_its_definitions_from_the_index_once_built(workspace, monkeypatch) -> None:
+    root, _, _ = workspace
+    app = make_app(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_code(pilot, "pkg/engine.py", 1)
+        await pilot.press("S")  # workspace symbols: the index is built
+        await until(pilot, lambda: isinstance(app.screen, SymbolFinder))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+        parsed: list[int] = []
+        real = code_nav.tags.definitions
+
+        def counting(source: bytes, language: str):
+            parsed.append(len(source))
+            return real(source, language)
+
+        monkeypatch.setattr(code_nav.tags, "definitions", counting)
+        screen = await open_code(pilot, "pkg/queue.py", 2)
+        await until(pilot, lambda: screen.query_one("#status").info.symbol == "Queue")
+        assert parsed == []  # read from the index's row for these bytes, not parsed again

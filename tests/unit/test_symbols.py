@@ -408,3 +408,24 @@ def test_worker_processes_run_at_a_lower_priority() -> None:
 
     with symbols.new_executor(1) as pool:
         assert pool.submit(os.nice, 0).result(timeout=60) == os.nice(0) + symbols.WORKER_NICE
+
+
+def test_the_file_shown_reads_its_definitions_from_the_cache(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from readertui.core import tags
+    from readertui.core.model import Repo, RepoKind
+    from readertui.core.symbol_service import SymbolService
+
+    service = SymbolService(tmp_path / "symbols.sqlite", workers=0)
+    model = Repo("code", repo, RepoKind.NESTED_GIT, head=head(repo))
+    assert service.stored_definitions(UTIL.encode(), "python") is None  # nothing indexed yet
+    service.table(model)
+
+    def no_parse(*_: object) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(tags, "definitions", no_parse)
+    stored = service.stored_definitions(UTIL.encode(), "python")
+    assert stored is not None and [d.name for d in stored] == ["helper", "step"]
+    assert service.stored_definitions(UTIL.encode(), "cpp") is None  # parsed as another language
+    assert service.stored_definitions(UTIL.encode() + b"\n", "python") is None  # other bytes
+    service.close()

@@ -21,7 +21,8 @@ from readertui.core.errors import ReadertuiError
 from readertui.core.git import read_head
 from readertui.core.model import Project, Repo, RepoKind
 from readertui.core.symbol_cache import SymbolCache
-from readertui.core.symbols import WORKERS, RepoSymbols, build_repo, new_executor
+from readertui.core.symbols import WORKERS, RepoSymbols, blob_id, build_repo, new_executor
+from readertui.core.tags import Definition
 
 MAX_TABLES = 6
 # (files done, files to do, repo name)
@@ -68,6 +69,15 @@ class SymbolService:
             executor.shutdown(wait=False, cancel_futures=True)
         if cache is not None:
             cache.close()
+
+    def stored_definitions(self, data: bytes, language: str) -> tuple[Definition, ...] | None:
+        """The definitions the cache holds for exactly these bytes parsed as `language` (the
+        file shown, when the index has seen its blob: no parse), else None."""
+        blob = blob_id(data)
+        row = self._cache_store().get_many([blob]).get(blob)
+        if row is None or row.skipped is not None or row.language != language:
+            return None
+        return row.definitions
 
     # --- tables ------------------------------------------------------------------------
 
