@@ -4,6 +4,8 @@ whole on the status line."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+
 from readertui.ui.layout import TREE_HIDES_BELOW
 from readertui.ui.widgets.repo_tree import RepoTree
 from readertui.ui.widgets.status_line import StatusLine
@@ -110,3 +112,33 @@ async def test_the_welcome_page_fits_the_source_pane_at_80_columns(demo):
         lines = [source.line_text(n) for n in range(1, source.line_count + 1)]
         assert any("find a file" in line for line in lines)
         assert max(len(line) for line in lines) <= room, (room, lines)  # no line runs off the edge
+
+
+def test_a_path_longer_than_a_row_is_cut_after_a_slash():
+    from readertui.ui.widgets.soft_wrap import wrap_offsets
+
+    for tail in (" — then heads", " — 完整的 forward"):  # the plain-ASCII and the wide-character paths
+        text = "- 14:30 `minillm/minillm/attention.py:29-50`" + tail
+        assert wrap_offsets(text, 32)[:2] == [0, len("- 14:30 `minillm/minillm/")]
+    assert wrap_offsets("x" * 70, 32) == [0, 32, 64]  # no slash: cut at the width, as before
+    assert wrap_offsets("a/" + "x" * 70, 32)[:2] == [0, 32]  # a slash early in the row: not worth a short row
+
+
+async def test_at_80_columns_citations_in_the_notes_break_between_names(demo):
+    app = make_app(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        notes = app.screen.notes
+        checked = 0
+        for line in range(1, notes.line_count + 1):
+            text = notes.line_text(line)
+            for start in [i for i, char in enumerate(text) if char == "`"][::2]:
+                end = text.index("`", start + 1)
+                if "/" not in text[start:end]:
+                    continue
+                cells = [cell_len(text[:i]) for i in range(len(text) + 1)]  # offsets are in cells
+                for cut in notes._wrap.offsets(line - 1):
+                    if cells[start] < cut < cells[end]:
+                        checked += 1
+                        assert text[cells.index(cut) - 1] == "/", (text, cut)
+        assert checked  # some citation was too long for its row

@@ -25,7 +25,9 @@ def wrap_offsets(text: str, width: int) -> list[int]:
 
     `[0]` when it fits. A space where a row is full ends that row (it is cropped from view), so
     prose rows do not start with a blank. A word too long for any row (a path, a URL) is not
-    moved to the next row but cut at the width, so it does not leave a short row behind."""
+    moved to the next row but cut at the width, so it does not leave a short row behind; when
+    the row has a `/` in its second half, after that `/` (`minillm/minillm/` | `attention.py`:
+    a citation in a narrow notes pane is cut between names, not inside one)."""
     width = max(1, width)
     if text.isascii():
         return _wrap_ascii(text, width)
@@ -48,7 +50,9 @@ def wrap_offsets(text: str, width: int) -> list[int]:
         elif text[cut if starts is None else starts[cut]] == " ":
             cut += 1
         else:
-            cut = _last_break(text, starts, widths, ends, unit, cut, width)
+            broken = _last_break(text, starts, widths, ends, unit, cut, width)
+            mid_word = broken == cut and widths[cut - 1] == 1 == widths[cut] and _char(text, starts, cut - 1) != " "
+            cut = _after_slash(text, starts, ends, unit, cut, cell, width) if mid_word else broken
         while cut < len(ends) and ends[cut - 1] <= cell:
             cut += 1  # zero-width characters never make a row of their own
         if cut >= len(ends) or ends[cut - 1] >= total:
@@ -57,6 +61,24 @@ def wrap_offsets(text: str, width: int) -> list[int]:
         offsets.append(cell)
         unit = cut
     return offsets
+
+
+def _char(text: str, starts: list[int] | None, unit: int) -> str:
+    return text[unit if starts is None else starts[unit]]
+
+
+def _after_slash(
+    text: str, starts: list[int] | None, ends: list[int], first: int, cut: int, cell: int, width: int
+) -> int:
+    """Where a word cut at `cut` (a unit) breaks instead: after the last `/` of the row that
+    leaves the row at least half full, else at `cut`."""
+    floor = cell + max(1, width // 2)
+    unit = cut - 1
+    while unit > first and ends[unit] >= floor:
+        if _char(text, starts, unit) == "/":
+            return unit + 1
+        unit -= 1
+    return cut
 
 
 _CELLS: dict[str, int] = {}  # cell width per character seen: a dict lookup beats rich's lru_cache
@@ -85,6 +107,10 @@ def _wrap_ascii(text: str, width: int) -> list[int]:
             word_end = text.find(" ", cut)
             if space > start and (length if word_end < 0 else word_end) - space - 1 <= width:
                 cut = space + 1
+            else:  # a word longer than a row: after its last `/` in the row's second half
+                slash = text.rfind("/", max(space + 1, start + max(1, width // 2) - 1), cut)
+                if slash >= 0:
+                    cut = slash + 1
         if cut >= length:
             break
         offsets.append(cut)
