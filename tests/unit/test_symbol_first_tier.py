@@ -134,7 +134,7 @@ def test_lookups_answer_from_the_first_tier_then_the_precise_one_replaces_it(
     service.close()
 
 
-def test_only_precise_definitions_are_stored(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_precise_definitions_are_stored(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(symbols, "FIRST_TIER_FILES", 1)
     monkeypatch.setattr(symbols, "_IN_PROCESS_FILES", 0)
     calls: list[int] = []
@@ -150,7 +150,9 @@ def test_only_precise_definitions_are_stored(repo: Path, monkeypatch: pytest.Mon
     write(repo / "pkg/skipped.py", "x = 1;" * 3000 + "\ndef hidden():\n    pass\n")  # one line too long
     commit = commit_all(repo, "monster")
     cache = SymbolCache()
-    table = build_repo(cache, "code", repo, commit, workers=2)
+    build_repo(SymbolCache(tmp_path / "cli.sqlite"), "code", repo, commit, workers=2)
+    assert calls == []  # the command line waits for the end: no first tier for it
+    table = build_repo(cache, "code", repo, commit, workers=2, first_tier=True)
     assert calls and calls[0] >= 5  # the first tier ran
     assert table.complete and not table.provisional
     assert "pkg/skipped.py" not in table.files and "minified" in table.skipped["pkg/skipped.py"]

@@ -106,7 +106,9 @@ class SymbolService:
         progress: BuildProgress | None = None,
     ) -> RepoSymbols | None:
         """`repo`'s table at `commit` (its checkout when None), built now if needed (blocking:
-        call from a thread). None for an uninitialized submodule or an empty repository."""
+        call from a thread). While another thread builds it, it is returned once `usable`
+        (possibly not `complete`: some files still first-tier). None for an uninitialized
+        submodule or an empty repository."""
         if repo.kind == RepoKind.UNINITIALIZED_SUBMODULE or not repo.path.is_dir():
             return None
         sha = self.commit_of(repo, commit)
@@ -145,6 +147,7 @@ class SymbolService:
             build_repo(
                 cache, repo.name, repo.path, sha, priority=priority, cancel=self.cancelled,
                 progress=report, table=table, executor_factory=self._pool if self._workers > 1 else None,
+                first_tier=True,
             )
             if cache.problem:
                 self.problem = cache.problem

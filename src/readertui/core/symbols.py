@@ -3,15 +3,18 @@ processes and kept in the blob-keyed cache (core/symbol_cache.py).
 
 Building (`build_repo`, meant for a background thread):
 
-1. list the files with their blob ids (`git ls-tree -r -l`; plain folders: the same id computed
-   from the bytes, so a copy of a repo reuses its rows);
-   (a commit indexed before is read back whole instead: one row, see `Snapshot`);
-2. take what the cache already has; everything a cache hit costs is one `IN (…)` query;
-3. send the rest, the files named in `priority` (the file on screen) first, in small batches to
+1. list the files with their blob ids (`git ls-tree -r`; plain folders: the same id computed
+   from the bytes, so a copy of a repo reuses its rows); a commit indexed before is read back
+   whole instead: one row, see `Snapshot`;
+2. take what the cache already has; everything a cache hit costs is one `IN (…)` query; the
+   sizes of the rest come from one `cat-file --batch-check`;
+3. send the rest, the files named in `priority` (the file on screen) first, then the biggest
+   (no long last batch on one worker while the other idles), in small batches to
    worker *processes* (tree-sitter holds the GIL while it parses: threads would freeze the UI).
    Each worker reads its blobs through a `cat-file --batch` of its own. At most two batches per
    worker are in flight, so memory stays bounded at any repo size;
-   While the workers start, many Python files still to parse get a first tier of definitions
+   With `first_tier` (the reader, where someone can use it before the end), while the workers
+   start, many Python files still to parse get a first tier of definitions
    from `git grep` (core/symbol_grep.py, ~0.5 s for sympy; header lines only), replaced file
    by file by the precise ones; `RepoSymbols.usable` is set once it is in;
 4. store each batch's results as they arrive and report progress; `cancel` stops between
@@ -380,6 +383,7 @@ def build_repo(
     table: RepoSymbols | None = None,
     workers: int = 0,
     executor_factory: Callable[[], Executor] | None = None,
+    first_tier: bool = False,
 ) -> RepoSymbols:
     """Index `repo` (folder `root`) at `commit`, reusing every cached blob.
 
@@ -414,7 +418,7 @@ def build_repo(
             table.add(entry.path, row.definitions)
     cache.put_many(new_rows)
     first = set(priority)
-    todo.sort(key=lambda entry: entry.path not in first)  # stable: otherwise tree order
+    todo.sort(key=lambda entry: (entry.path not in first, -entry.size))
     total, done = len(todo), 0
     if progress is not None:
         progress(0, total)
@@ -452,13 +456,13 @@ def build_repo(
         executor = executor_factory()
     elif executor is None and workers > 1:
         executor = own_pool = new_executor(workers)
-    first_tier = None
-    if commit is not None and executor is not None:
+    grep = None
+    if first_tier and commit is not None and executor is not None:
         python = {path for entry in unique for path in paths[entry.blob] if path.endswith(".py")}
         if len(python) >= FIRST_TIER_FILES:
-            first_tier = functools.partial(_first_tier, table, root, commit, python)
+            grep = functools.partial(_first_tier, table, root, commit, python)
     try:
-        _run_batches(table, batches, root_text, is_git, absorb, executor, cancel, first_tier)
+        _run_batches(table, batches, root_text, is_git, absorb, executor, cancel, grep)
     finally:
         if own_pool is not None:
             own_pool.shutdown(wait=True, cancel_futures=True)
