@@ -122,6 +122,9 @@ def test_a_path_longer_than_a_row_is_cut_after_a_slash():
         assert wrap_offsets(text, 32)[:2] == [0, len("- 14:30 `minillm/minillm/")]
     assert wrap_offsets("x" * 70, 32) == [0, 32, 64]  # no slash: cut at the width, as before
     assert wrap_offsets("a/" + "x" * 70, 32)[:2] == [0, 32]  # a slash early in the row: not worth a short row
+    # a word exactly as wide as a row moves down whole, beside wide characters too
+    assert wrap_offsets("中 " + "x" * 32 + " 中", 32)[:3] == [0, 3, 36]
+    assert wrap_offsets("ab " + "x" * 32 + " cd", 32)[:3] == [0, 3, 36]
 
 
 async def test_at_80_columns_citations_in_the_notes_break_between_names(demo):

@@ -101,8 +101,8 @@ class PaneLayout:
             self.unzoom()
             return
         focused = self.screen.focused
-        if focused is not None and focused in self.panes():
-            self.zoom(focused)
+        if focused is not None and focused in self.panes() and focused is not self.overlay:
+            self.zoom(focused)  # (the tree over the source is not zoomed: it closes, not widens)
 
     def zoom(self, target: Widget) -> None:
         panes = self.panes()

@@ -132,14 +132,17 @@ def _last_break(
         unit -= 1
     else:
         return cut
-    # Does the word moved down (from `unit` to its next break) fit in one row?
+    # Does the word moved down (from `unit` to its next break) fit in one row? The break itself
+    # need not: a space ends the row (cropped), a wide character starts the next one.
     limit = ends[unit - 1] + width
     following = cut
-    while following < len(ends) and ends[following] <= limit:
+    while following < len(ends):
         if widths[following] > 1 or text[following if starts is None else starts[following]] == " ":
             return unit
+        if ends[following] > limit:
+            return cut
         following += 1
-    return unit if following == len(ends) else cut
+    return unit
 
 
 class WrapLayout:
