@@ -89,14 +89,14 @@ async def test_a_cut_name_in_the_tree_is_said_whole_on_the_status_line(demo):
         tree = screen.query_one(RepoTree)
         status = screen.query_one(StatusLine)
         await pilot.press("1")
-        tree.cursor_line = _note_row(tree, "core-insights.md")  # 16 characters: cut at 22 columns
-        await wait_until(pilot, lambda: "notes/core-insights.md" in status.text, "the whole name")
+        tree.cursor_line = _note_row(tree, "code-reading-log.md")  # 19 characters: cut at 22 columns
+        await wait_until(pilot, lambda: "notes/code-reading-log.md" in status.text, "the whole name")
         assert "…" in "".join(segment.text for segment in tree.render_line(tree.cursor_line - tree.scroll_offset.y))
-        assert status.text.startswith("notes/core-insights.md │ ")
+        assert status.text.startswith("notes/code-reading-log.md │ ")
         assert "attention.py:3" in status.text  # the place in the source stays on the line
-        tree.cursor_line = _note_row(tree, "overview.md")  # not cut: nothing to add
-        await wait_until(pilot, lambda: "core-insights" not in status.text, "the name gone")
-        assert "overview.md" not in status.text
+        tree.cursor_line = _note_row(tree, "core-insights.md")  # 16: not cut, nothing to add
+        await wait_until(pilot, lambda: "code-reading-log" not in status.text, "the name gone")
+        assert "core-insights" not in status.text
         tree.cursor_line = _note_row(tree, "code-reading-log.md")
         await wait_until(pilot, lambda: "notes/code-reading-log.md" in status.text, "the whole name")
         await pilot.press("2")  # the tree loses the focus: the status line is the source's again

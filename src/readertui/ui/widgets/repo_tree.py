@@ -46,6 +46,11 @@ def _label(node: TreeNode[Entry]) -> Text:
     return cast(Text, node.label)
 
 
+def _icon_cells(node: TreeNode[Entry]) -> int:
+    """Textual draws `▶ ` / `▼ ` before an expandable node's label, nothing before a leaf's."""
+    return 2 if node.allow_expand else 0
+
+
 def inert(name: str) -> Text:
     """Untrusted names as plain text: no markup, control characters as visible placeholders."""
     return Text(sanitize_line(name))
@@ -177,10 +182,11 @@ class RepoTree(BatchedTree[Entry]):
 
     def get_label_width(self, node: TreeNode[Entry]) -> int:
         # Textual renders every label to measure it on each rebuild of the lines; a 5,000-entry
-        # folder made that the slowest step. The icon is two cells, the label is plain text,
-        # and sanitized: an ASCII label is one cell per character (half the cost of cell_len).
+        # folder made that the slowest step. The icon (folders only) is two cells, the label is
+        # plain text, and sanitized: an ASCII label is one cell per character (half the cost of
+        # cell_len).
         plain = _label(node).plain
-        width = (len(plain) if plain.isascii() else cell_len(plain)) + 2
+        width = (len(plain) if plain.isascii() else cell_len(plain)) + _icon_cells(node)
         room = self._room(node)
         return room if MIN_ROOM <= room < width else width  # long names are cut to fit
 
@@ -193,8 +199,7 @@ class RepoTree(BatchedTree[Entry]):
 
     def _is_cut(self, node: TreeNode[Entry]) -> bool:
         """Whether `node`'s row shows its name cut (or scrolled off the pane's edge)."""
-        plain = _label(node).plain
-        return cell_len(plain) + 2 > self._room(node)
+        return cell_len(_label(node).plain) + _icon_cells(node) > self._room(node)
 
     def full_name(self, node: TreeNode[Entry] | None) -> str:
         """What `node` stands for, in full: `repo/path` of a file or folder, `notes/x.md`."""
@@ -248,9 +253,11 @@ class RepoTree(BatchedTree[Entry]):
 
     def _room(self, node: TreeNode[Entry]) -> int:
         """Cells left for `node`'s icon and name after its guides (as Textual measures them)."""
-        depth = 0
+        depth = 0  # the node's ancestors, the root included
         while node.parent is not None:
             depth, node = depth + 1, node.parent
+        if not self.show_root:  # the hidden root draws no guide (Textual's `_get_guide_width`)
+            depth = max(0, depth - 1)
         return self.scrollable_content_region.width - depth * self.guide_depth
 
     def on_mount(self) -> None:
