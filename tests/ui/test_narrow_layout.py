@@ -145,3 +145,19 @@ async def test_at_80_columns_citations_in_the_notes_break_between_names(demo):
                         checked += 1
                         assert text[cells.index(cut) - 1] == "/", (text, cut)
         assert checked  # some citation was too long for its row
+
+
+def test_snapshot_the_tree_over_the_source_at_80x24(snap_compare, demo):
+    """80×24 with `t`: the tree lies over the source, the notes keep their columns."""
+    from readertui.config.settings import Settings
+    from readertui.core.workspace import find_workspace
+    from readertui.ui.app import ReaderApp
+
+    app = ReaderApp(find_workspace(demo), settings=Settings(theme="dark"))
+
+    async def show_tree(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=show_tree)
