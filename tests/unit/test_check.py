@@ -323,3 +323,13 @@ def test_daily_sections_declare_their_own_commit(kb2):
         (13, Status.OK, kb2.b, ()),
         (14, Status.MOVED, kb2.a, (LineRange(19, 21),)),
     ]
+
+
+def test_keep_holds_only_what_is_printed_and_counts_everything(kb2):
+    workspace = load_workspace(kb2.workspace)
+    everything = check(workspace)
+    broken = check(workspace, keep=lambda r: r.status.broken)
+    assert broken.results == everything.broken  # same results, same order
+    assert len(broken.results) < len(everything.results)
+    assert broken.summary == everything.summary
+    assert report_text(broken, workspace) == report_text(everything, workspace)

@@ -9,7 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from readertui.core import citations
 from readertui.core import git as core_git
+from readertui.core import resolve as core_resolve
 from readertui.core.model import (
     Citation,
     CitationForm,
@@ -450,3 +452,19 @@ def test_resolving_any_note_never_raises(resolver, note, text):
         assert result.status in Status
         if result.status == Status.OK and result.ranges:
             assert result.path is not None
+
+
+def test_a_long_note_in_parts_resolves_as_one(resolver, note, monkeypatch):
+    """`iter_results` reads a note in parts; a basename two files match waits for the end of
+    the note, where a full path written far below it decides (rule 4)."""
+    monkeypatch.setattr(citations, "_PIECE_LINES", 2)
+    monkeypatch.setattr(core_resolve, "_BATCH", 3)
+    days = [f"## 2026-01-{day:02d}\n\n- 10:00 `core.py:{day}`\n- 10:05 `src/util/queue.ts:{day}`\n"
+            for day in range(1, 12)]
+    text = "# Log\n\n" + "\n".join(days) + "\n## Later\n\nSee `Engine/tests/core.py:1` at last.\n"
+    note.write_text(text, encoding="utf-8")
+    expected = resolver.resolve_notes([note])
+    placed = list(Resolver(resolver.workspace, resolver.project).iter_results([note]))
+    assert [key for key, _ in placed] != sorted(key for key, _ in placed)  # some waited
+    assert [result for _, result in sorted(placed, key=lambda item: item[0])] == expected
+    assert [r.path for r in expected if r.citation.path == "core.py"] == ["tests/core.py"] * 11

@@ -10,6 +10,7 @@ import msgspec
 
 from readertui.core.check import check, only_unpinned, report_github, report_json, report_text
 from readertui.core.errors import GitError
+from readertui.core.model import CitationResult
 from readertui.core.safe_text import json_inert
 from readertui.core.workspace import find_workspace
 
@@ -64,9 +65,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def _is_broken(result: CitationResult) -> bool:
+    return result.status.broken
+
+
 def run(args: argparse.Namespace) -> int:
     workspace = find_workspace(args.path)
-    report = check(workspace, args.path, project=args.project)
+    every = args.everything if args.format == "text" else args.format == "json" and not args.only_broken
+    # what is printed: every result, or the broken ones (all are counted either way)
+    report = check(workspace, args.path, project=args.project, keep=None if every else _is_broken)
     if args.format == "json":
         # msgspec's encoder, formatted as `json.dumps(indent=2, ensure_ascii=False)` would: the
         # stdlib's indenting encoder is pure Python (~50 ms for 2,000 citations)

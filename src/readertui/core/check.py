@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -103,12 +103,20 @@ def _each_once(notes: list[Path], project: Project) -> list[Path]:
 
 
 def check(
-    workspace: Workspace, target: Path | None = None, project: str | None = None
+    workspace: Workspace,
+    target: Path | None = None,
+    project: str | None = None,
+    keep: Callable[[CitationResult], bool] | None = None,
 ) -> Report:
     """Resolve every citation of every note in scope; one Resolver per project so file lists
     and diffs are computed once per (repo, commit). A note or folder that cannot be read, a
-    project that cannot be checked, is a `Report.problems` entry; the run goes on."""
+    project that cannot be checked, is a `Report.problems` entry; the run goes on.
+
+    With `keep`, the report holds only the results it accepts (and `counts` counts them all):
+    notes are then resolved as they are read, so a huge log costs its broken citations in
+    memory, not all of them."""
     results: list[CitationResult] = []
+    counts: dict[str, int] = {}
     problems: list[CheckProblem] = []
     scoped = notes_in_scope(workspace, target, project, problems)
     rules = load_rules(workspace)  # an invalid glob stops the run before anything is read
@@ -122,16 +130,28 @@ def check(
                 problems.append(CheckProblem(Path(note).absolute(), "unreadable", str(error)))
             else:
                 readable.append(note)
+        kept: list[tuple[tuple[int, int], CitationResult]] = []
+        tally: dict[str, int] = {}
         try:
-            results.extend(resolver.resolve_notes(readable))
+            for place, result in resolver.iter_results(readable):
+                tally[result.status.value] = tally.get(result.status.value, 0) + 1
+                if keep is None or keep(result):
+                    kept.append((place, result))
         except NoteError as error:  # changed between the two reads: rare, still not fatal
             problems.append(CheckProblem(proj.notes_dir, "unreadable", str(error)))
-    return Report(tuple(results), tuple(problems))
+        else:
+            kept.sort(key=lambda item: item[0])
+            results += [result for _, result in kept]
+            for status, count in tally.items():
+                counts[status] = counts.get(status, 0) + count
+    if keep is None:
+        return Report(tuple(results), tuple(problems))
+    return Report(tuple(results), tuple(problems), counts)
 
 
 def only_unpinned(report: Report) -> bool:
     """True when every citation is unpinned: no line of the notes could be checked at all."""
-    return bool(report.results) and all(r.status == Status.UNPINNED for r in report.results)
+    return set(report.summary) == {Status.UNPINNED.value}
 
 
 def _note_name(result: CitationResult, workspace: Workspace) -> str:

@@ -78,7 +78,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -96,6 +96,7 @@ from readertui.core.model import (
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 __all__ = [
     "scan_note",
@@ -537,71 +538,102 @@ def _block_parser() -> MarkdownIt:
     return MarkdownIt("commonmark").enable("table").disable(rules_not_needed)
 
 
-def _parser_input(lines: _Lines, meta_end: int) -> str:
-    """The note as the block parser reads it, line for line (so a token's `map` holds the note's
-    line numbers): `\\r` as a space (markdown-it would end a line there), front matter blank,
-    lines over `_LINE_CAP` cut."""
-    text = lines.text.replace("\r", " ") if "\r" in lines.text else lines.text
-    first = meta_end + 1
-    if first == 0 and len(text) <= _LINE_CAP:
-        return text
-    starts = lines.starts
+def _parser_input(lines: _Lines, meta_end: int, lo: int = 0, hi: int | None = None) -> str:
+    """Lines `lo..hi-1` of the note as the block parser reads them, line for line (so a token's
+    `map` holds the note's line numbers less `lo`): `\r` as a space (markdown-it would end a
+    line there), front matter blank, lines over `_LINE_CAP` cut."""
+    text, starts = lines.text, lines.starts
+    hi = len(starts) if hi is None else hi
+    finish = starts[hi] if hi < len(starts) else len(text)
+    first = min(max(lo, meta_end + 1), hi)
     cursor = starts[first] if first < len(starts) else len(text)
-    pieces = ["\n" * first]
-    for index in range(first, len(starts)):
-        start = starts[index]
-        stop = starts[index + 1] - 1 if index + 1 < len(starts) else len(text)
-        if stop - start > _LINE_CAP:
-            rest = text[start + _LINE_CAP : stop].lower()
-            ends = " ".join(end for end in _HTML_BLOCK_ENDS if end in rest)
-            pieces += [text[cursor : start + _LINE_CAP], " ", ends]
-            cursor = stop
-    pieces.append(text[cursor:])
-    return "".join(pieces)
+    pieces = ["\n" * (first - lo)]
+    if finish - cursor > _LINE_CAP:
+        for index in range(first, hi):
+            start = starts[index]
+            stop = starts[index + 1] - 1 if index + 1 < len(starts) else len(text)
+            if stop - start > _LINE_CAP:
+                rest = text[start + _LINE_CAP : stop].lower()
+                ends = " ".join(end for end in _HTML_BLOCK_ENDS if end in rest)
+                pieces += [text[cursor : start + _LINE_CAP], " ", ends]
+                cursor = stop
+    pieces.append(text[cursor:finish])
+    joined = "".join(pieces) if len(pieces) > 2 or pieces[0] else pieces[1]
+    return joined.replace("\r", " ") if "\r" in joined else joined
+
+
+# Lines the block parser reads at a time: its state and tokens for a 50 MB note took gigabytes.
+_PARSE_LINES = 2048
+
+
+def _token_runs(lines: _Lines, meta_end: int) -> Iterator[tuple[list[Token], int]]:
+    """markdown-it's tokens for the note, in runs of whole top-level blocks, each with the note
+    line its maps count from. The parser reads `_PARSE_LINES` lines at a time; all top-level
+    blocks but the last one it found are final (each ended before the next one began), and the
+    next read starts at the last one's first line, where the whole-note parse would also be
+    at top level with nothing open. A read that finds one block only is doubled."""
+    parser = _block_parser()
+    total = len(lines)
+    start, size = 0, _PARSE_LINES
+    while start < total:
+        stop = min(total, start + size)
+        tokens = parser.parse(_parser_input(lines, meta_end, start, stop))
+        if stop == total:
+            yield tokens, start
+            return
+        tops = [i for i, token in enumerate(tokens) if token.level == 0 and token.nesting >= 0 and token.map]
+        if not tokens:  # blank lines only
+            start = stop
+        elif len(tops) < 2:
+            size *= 2
+        else:
+            last = tops[-1]
+            yield tokens[:last], start
+            start += tokens[last].map[0]  # type: ignore[index]
+            size = _PARSE_LINES
 
 
 def _is_comment(html: str) -> bool:
     return html.lstrip().startswith("<!--")
 
 
-def _blocks(lines: _Lines) -> list[_Block]:
+def _blocks(lines: _Lines) -> Iterator[_Block]:
     """The blocks the finders read, in document order, from markdown-it-py's tokens: prose
     (paragraphs, headings, tables and HTML blocks other than comments, at any depth in lists and
     quotes), and the opening and first content line of each fenced block. Nothing else (code,
     HTML comment blocks, thematic breaks, blank lines) is read. Only top-level headings make
-    sections; a heading inside a quote or list item is prose."""
-    blocks: list[_Block] = []
+    sections; a heading inside a quote or list item is prose. `group` numbers the top-level
+    block (paragraph, list, table, quote, fence…) each block belongs to."""
     meta_end = _front_matter_end(lines)
     if meta_end > 0:
-        blocks.append(_Block("meta", 0, meta_end, group=-1))
-    tokens = _block_parser().parse(_parser_input(lines, meta_end))
+        yield _Block("meta", 0, meta_end, group=-1)
     group = 0
-    for index, token in enumerate(tokens):
-        if token.level == 0 and token.nesting >= 0:
-            group += 1
-        if token.map is None:
-            continue
-        first, last = token.map[0], token.map[1] - 1
-        kind = token.type
-        if kind == "paragraph_open" or (kind == "html_block" and not _is_comment(token.content)):
-            blocks.append(_Block("text", first, last, group=group))
-        elif kind == "heading_open":
-            title = " ".join(part.strip(" \t") for part in tokens[index + 1].content.split("\n"))
-            if token.level == 0:
-                blocks.append(_Block("heading", first, last, int(token.tag[1]), title, group))
-            else:
-                blocks.append(_Block("text", first, last, group=group))
-        elif kind == "table_open":
-            blocks.append(_Block("text", first, last, group=group, table_first=first))
-        elif kind == "fence":
-            if token.info.strip():
-                blocks.append(_Block("fence-info", first, first))
-            if token.content:
-                blocks.append(_Block("fence-first", first + 1, first + 1))
-                count = token.content.count("\n") + (0 if token.content.endswith("\n") else 1)
-                language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
-                blocks.append(_Block("fence-body", first + 1, first + count, title=language))
-    return blocks
+    for tokens, offset in _token_runs(lines, meta_end):
+        for index, token in enumerate(tokens):
+            if token.level == 0 and token.nesting >= 0:
+                group += 1
+            if token.map is None:
+                continue
+            first, last = token.map[0] + offset, token.map[1] - 1 + offset
+            kind = token.type
+            if kind == "paragraph_open" or (kind == "html_block" and not _is_comment(token.content)):
+                yield _Block("text", first, last, group=group)
+            elif kind == "heading_open":
+                title = " ".join(part.strip(" \t") for part in tokens[index + 1].content.split("\n"))
+                if token.level == 0:
+                    yield _Block("heading", first, last, int(token.tag[1]), title, group)
+                else:
+                    yield _Block("text", first, last, group=group)
+            elif kind == "table_open":
+                yield _Block("text", first, last, group=group, table_first=first)
+            elif kind == "fence":
+                if token.info.strip():
+                    yield _Block("fence-info", first, first, group=group)
+                if token.content:
+                    yield _Block("fence-first", first + 1, first + 1, group=group)
+                    count = token.content.count("\n") + (0 if token.content.endswith("\n") else 1)
+                    language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+                    yield _Block("fence-body", first + 1, first + count, title=language, group=group)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1034,14 +1066,15 @@ def _find_heading_paths(masked: _Masked, headings: list[tuple[int, int]], found:
                 masked.claim(match.start(), stop)
 
 
-def _find_relative(masked: _Masked, found: list[_Found]) -> None:
-    """Form 8 in running text, or `path.ext 第 3 行` when a path sits right before it."""
+def _find_relative(masked: _Masked, found: list[_Found], path_before: bool = False) -> None:
+    """Form 8 in running text, or `path.ext 第 3 行` when a path sits right before it.
+    `path_before`: an earlier piece of the note mentioned a path."""
     view = masked.view()
     runs = _PathRuns(view)
     taken_until = -1
     # Before the first path mention a relative reference has no context: only the `path 第 3 行`
     # shape can count there, and it needs a path character or a gap right before it.
-    first_path = min((f.start for f in found if f.path), default=len(view))
+    first_path = -1 if path_before else min((f.start for f in found if f.path), default=len(view))
     for at in _anchors(view, "第", "行", "line", "Line", "LINE", r"L(?=[0-9])"):
         if at < taken_until:
             continue
@@ -1424,8 +1457,97 @@ class _Section(msgspec.Struct):
 
 def scan_note(text: str) -> NoteScan:
     """Every citation (document order) and commit declaration in the Markdown `text`."""
-    lines = _Lines(text)
-    blocks = _blocks(lines)
+    scanner = NoteScanner(text)
+    citations = [citation for part in scanner.parts() for citation in part]
+    return NoteScan(tuple(citations), scanner.declarations())
+
+
+# A note is scanned in pieces of whole top-level blocks of at least this many lines, each with
+# views of its own: whole-note views of a 50 MB log were copies of 100 MB each.
+_PIECE_LINES = 1024
+
+
+class NoteScanner:
+    """`scan_note` in parts, for a caller that resolves a long note as it goes: `parts()`
+    yields the citations piece by piece (document order), and `declarations()` at any point
+    gives the declarations seen so far, right for every line read so far (a scope that ends
+    later is cut by a heading or declaration not yet read, so it holds every line up to here).
+
+    A piece ends before a top-level block that follows a blank line; finders never look across
+    a blank line (a link, a path run, a table, a fence are each inside their block), so the
+    pieces find what the whole note would."""
+
+    def __init__(self, text: str, piece_lines: int | None = None) -> None:
+        self.text = text
+        self.lines = _Lines(text)
+        self.piece_lines = piece_lines or _PIECE_LINES
+        self.headings: list[tuple[int, _Block]] = []
+        self.paragraphs: list[tuple[int, str]] = []  # (offset, path) of paragraphs naming one file
+        self.decls: list[_Decl] = []
+        self.full_paths: set[str] = set()  # cited paths holding a folder (the resolver's rule 4)
+        self._assembler = _Assembler(text, self.lines, self.headings, self.paragraphs)
+
+    def parts(self) -> Iterator[tuple[Citation, ...]]:
+        lines = self.lines
+        piece: list[_Block] = []
+        for block in _blocks(lines):
+            if (
+                piece
+                and block.group != piece[-1].group
+                and block.first - piece[0].first >= self.piece_lines
+                and not lines.content(block.first - 1).strip()
+            ):
+                yield self._scan_piece(piece, lines.starts[block.first])
+                piece = []
+            piece.append(block)
+        yield self._scan_piece(piece, len(self.text))
+
+    def declarations(self) -> tuple[CommitDeclaration, ...]:
+        return _scoped(self.lines, _one_per_block(self.decls), self.headings)
+
+    def _scan_piece(self, blocks: list[_Block], stop: int) -> tuple[Citation, ...]:
+        """Scan the note from the first block's line (the note's start for the first piece) to
+        `stop` with views of that text alone; offsets and lines come back in note terms."""
+        base_line = blocks[0].first if blocks and self._pieces else 0
+        self._pieces += 1
+        base = self.lines.starts[base_line]
+        text = self.text[base:stop]
+        lines = _Lines(text)
+        found, decls, headings, paragraphs, self._path_before = _scan_blocks(
+            text, lines, blocks, base_line, self._path_before)
+        for item in found:
+            _shift(item, base)
+        for decl in decls:
+            decl.start += base
+            decl.end += base
+        self.decls += decls
+        self.headings += [(start + base, block) for start, block in headings]
+        self.paragraphs += [(start + base, path) for start, path in paragraphs]
+        citations = self._assembler.add(found)
+        self.full_paths.update(c.path for c in citations if c.path and "/" in c.path.strip("/"))
+        return citations
+
+    _pieces = 0
+    _path_before = False
+
+
+def _shift(item: _Found, base: int) -> None:
+    if base:
+        item.start += base
+        item.end += base
+        item.after += base
+        item.range_spans = tuple(
+            (Span(a.start + base, a.end + base), Span(b.start + base, b.end + base)) for a, b in item.range_spans
+        )
+
+
+def _scan_blocks(
+    text: str, lines: _Lines, blocks: list[_Block], base_line: int, path_before: bool
+) -> tuple[list[_Found], list[_Decl], list[tuple[int, _Block]], list[tuple[int, str]], bool]:
+    """The finders over `text` (a piece of the note starting at note line `base_line`) and its
+    blocks (in note lines): what they found, the declarations, headings (with the note's
+    block) and paragraphs naming a file, at offsets into `text`, and whether a path was
+    mentioned before relative lines were looked for (`path_before`: in an earlier piece)."""
     found: list[_Found] = []
     prose = _Masked(text)
     declared = _Masked(text)
@@ -1434,11 +1556,17 @@ def scan_note(text: str) -> NoteScan:
     heading_spans: list[tuple[int, int]] = []
     spans: list[tuple[int, int, int, int, bool]] = []
     tables: list[tuple[int, int]] = []
-    paragraphs: list[tuple[int, str]] = []  # (offset, path) of paragraphs that name one file
+    paragraphs: list[tuple[int, str]] = []
     prose_cursor = decl_cursor = 0
     in_code: list[tuple[int, int]] = []  # comment text of fenced blocks, read as prose
     header_found = False
-    for block in blocks:
+    for note_block in blocks:
+        block = note_block
+        if base_line:
+            block = msgspec.structs.replace(
+                note_block, first=note_block.first - base_line, last=note_block.last - base_line,
+                table_first=note_block.table_first - base_line if note_block.table_first >= 0 else -1,
+            )
         start, end = lines.starts[block.first], lines.end(block.last)
         if block.kind == "fence-body":
             first = block.first + (1 if header_found else 0)
@@ -1472,7 +1600,7 @@ def scan_note(text: str) -> NoteScan:
                 paragraphs.append((start, named))
         heading = block.kind == "heading"
         if heading:
-            headings.append((start, block))
+            headings.append((start, note_block))
             heading_spans.append((start, end))
         for a, b, c, d in _code_spans(text, start, end):
             spans.append((a, b, c, d, heading))
@@ -1487,14 +1615,16 @@ def scan_note(text: str) -> NoteScan:
     _find_urls(prose, found, urls)
     _find_tails(prose, found)
     _find_heading_paths(prose, heading_spans, found)
-    _find_relative(prose, found)
+    seen_path = any(f.path for f in found)  # what the relative finder's own hits do not count in
+    _find_relative(prose, found, path_before)
+    path_before = path_before or seen_path
     _find_table_lines(prose, lines, tables, found)
     if in_code:
         _mark_in_code(found, in_code)
     for start, end in urls:
         declared.claim(start, end)
-    decls = _one_per_block(_find_declarations(declared.view(), lines.starts, decl_blocks))
-    return NoteScan(_assemble(text, lines, found, headings, paragraphs), _scoped(lines, decls, headings))
+    decls = _find_declarations(declared.view(), lines.starts, decl_blocks)
+    return found, decls, headings, paragraphs, path_before
 
 
 def _context_form(item: _Found) -> str:
@@ -1535,100 +1665,114 @@ def _paragraph_path(text: str, start: int, end: int) -> str | None:
     return named.pop() if named else None
 
 
-def _assemble(
-    text: str,
-    lines: _Lines,
-    found: list[_Found],
-    headings: list[tuple[int, _Block]],
-    paragraphs: list[tuple[int, str]] = (),  # type: ignore[assignment]
-) -> tuple[Citation, ...]:
-    """Citations in document order, overlaps dropped, with headings, context and pins."""
-    found.sort(key=lambda f: (f.start, -f.end))
-    kept: list[_Found] = []
-    last_end = -1
-    for item in found:
-        if item.start >= last_end:
-            kept.append(item)
-            last_end = item.end
-    stack = [_Section(0, 0, "")]
-    citations: list[Citation] = []
-    head_index = para_index = 0
-    for item in kept:
-        while head_index < len(headings) and headings[head_index][0] <= item.start:
-            block = headings[head_index][1]
-            while len(stack) > 1 and stack[-1].level >= block.level:
-                stack.pop()
-            stack.append(_Section(block.level, block.first + 1, block.title))
-            head_index += 1
-        context = next((s.context for s in reversed(stack) if s.context), None)
-        if item.context and not (context and _is_suffix(item.context, context)):
-            context = item.context
-        if item.form == CitationForm.RELATIVE_LINES and context is None:
-            continue
-        paragraph_path = None
-        while para_index < len(paragraphs) and paragraphs[para_index][0] <= item.start:
-            para_index += 1
-        if para_index:
-            at, named = paragraphs[para_index - 1]
-            heading_at = headings[head_index - 1][0] if head_index else -1
-            if at > heading_at:  # a paragraph's context ends at the next heading
-                paragraph_path = named
-        pin = _PIN.match(text, item.after)
-        commit = item.commit or (pin["sha"] if pin else None)
-        label = item.label
-        if label is None:  # `` `a.py:9-12` (`Engine.step`) ``, also after a pin and a dash
-            after = _LABEL_AFTER.match(text, pin.end() if pin else item.after)
-            label = after["name"].strip() if after else None
-        line, column = lines.locate(item.start)
-        citations.append(
-            Citation(
-                text=text[item.start : item.end], line=line, column=column,
-                span=Span(item.start, item.end), form=item.form, path=item.path,
-                ranges=item.ranges, range_spans=item.range_spans, commit=commit,
-                repo_hint=item.repo_hint, headings=tuple(s.title for s in stack[1:]),
-                heading_line=stack[-1].line, context_path=context, ref_path=item.ref_path,
-                ref_kind=item.ref_kind, label=label, in_code=item.in_code,
-                paragraph_path=paragraph_path,
+class _Assembler:
+    """Citations in document order, overlaps dropped, with headings, context and pins; fed the
+    finders' results piece by piece (`headings` and `paragraphs` grow as pieces are read)."""
+
+    def __init__(
+        self, text: str, lines: _Lines, headings: list[tuple[int, _Block]], paragraphs: list[tuple[int, str]]
+    ) -> None:
+        self.text = text
+        self.lines = lines
+        self.headings = headings
+        self.paragraphs = paragraphs
+        self.stack = [_Section(0, 0, "")]
+        self.titles: tuple[str, ...] = ()  # the stack's titles: one tuple shared while it holds
+        self.last_end = -1
+        self.head_index = self.para_index = 0
+        self.paths: dict[str, str] = {}  # one string per distinct path (a log repeats them)
+
+    def add(self, found: list[_Found]) -> tuple[Citation, ...]:
+        text, headings, paragraphs, stack = self.text, self.headings, self.paragraphs, self.stack
+        found.sort(key=lambda f: (f.start, -f.end))
+        citations: list[Citation] = []
+        for item in found:
+            if item.start < self.last_end:
+                continue
+            self.last_end = item.end
+            while self.head_index < len(headings) and headings[self.head_index][0] <= item.start:
+                block = headings[self.head_index][1]
+                while len(stack) > 1 and stack[-1].level >= block.level:
+                    stack.pop()
+                stack.append(_Section(block.level, block.first + 1, block.title))
+                self.titles = tuple(s.title for s in stack[1:])
+                self.head_index += 1
+            context = next((s.context for s in reversed(stack) if s.context), None)
+            if item.context and not (context and _is_suffix(item.context, context)):
+                context = item.context
+            if item.form == CitationForm.RELATIVE_LINES and context is None:
+                continue
+            paragraph_path = None
+            while self.para_index < len(paragraphs) and paragraphs[self.para_index][0] <= item.start:
+                self.para_index += 1
+            if self.para_index:
+                at, named = paragraphs[self.para_index - 1]
+                heading_at = headings[self.head_index - 1][0] if self.head_index else -1
+                if at > heading_at:  # a paragraph's context ends at the next heading
+                    paragraph_path = named
+            pin = _PIN.match(text, item.after)
+            commit = item.commit or (pin["sha"] if pin else None)
+            label = item.label
+            if label is None:  # `` `a.py:9-12` (`Engine.step`) ``, also after a pin and a dash
+                after = _LABEL_AFTER.match(text, pin.end() if pin else item.after)
+                label = after["name"].strip() if after else None
+            line, column = self.lines.locate(item.start)
+            path = item.path
+            if path is not None:
+                path = self.paths.setdefault(path, path)
+            citations.append(
+                Citation(
+                    text=text[item.start : item.end], line=line, column=column,
+                    span=Span(item.start, item.end), form=item.form, path=path,
+                    ranges=item.ranges, range_spans=item.range_spans, commit=commit,
+                    repo_hint=item.repo_hint, headings=self.titles,
+                    heading_line=stack[-1].line, context_path=context, ref_path=item.ref_path,
+                    ref_kind=item.ref_kind, label=label, in_code=item.in_code,
+                    paragraph_path=paragraph_path,
+                )
             )
-        )
-        if item.path:
-            mention = _context_form(item)
-            keep_fuller = context is not None and _is_suffix(mention, context)
-            stack[-1].context = context if keep_fuller else mention
-    return tuple(citations)
+            if item.path:
+                mention = _context_form(item)
+                keep_fuller = context is not None and _is_suffix(mention, context)
+                stack[-1].context = context if keep_fuller else mention
+        return tuple(citations)
 
 
 def _scoped(
     lines: _Lines, decls: list[_Decl], headings: list[tuple[int, _Block]]
 ) -> tuple[CommitDeclaration, ...]:
-    """Declarations with the last line each one applies to (see CommitDeclaration)."""
+    """Declarations with the last line each one applies to (see CommitDeclaration). Linear in
+    the headings and declarations (a log in parts asks for them after every part)."""
     last_line = len(lines)
-    heading_lines = [(block.first + 1, block.level) for _, block in headings]
-
-    heading_numbers = [line for line, _ in heading_lines]
-
-    def section_of(line: int) -> tuple[int, int]:
-        """(index of the innermost heading at or before `line` or -1, last line of its section)."""
-        index = bisect.bisect_right(heading_numbers, line) - 1
-        if index < 0:
-            return -1, last_line
-        level = heading_lines[index][1]
-        for h_line, h_level in heading_lines[index + 1 :]:
-            if h_level <= level:
-                return index, h_line - 1
-        return index, last_line
-
+    heading_numbers = [block.first + 1 for _, block in headings]
+    # the last line of each heading's section: the line before the next heading of its level
+    # or above (a stack of the headings still open)
+    section_end = [last_line] * len(headings)
+    open_sections: list[int] = []
+    for index, (_, block) in enumerate(headings):
+        while open_sections and headings[open_sections[-1]][1].level >= block.level:
+            section_end[open_sections.pop()] = heading_numbers[index] - 1
+        open_sections.append(index)
     placed = []
     for decl in decls:
         line, column = lines.locate(decl.start)
-        section, end = section_of(line)
-        placed.append((decl, line, column, section, end))
+        section = bisect.bisect_right(heading_numbers, line) - 1
+        placed.append((decl, line, column, section, section_end[section] if section >= 0 else last_line))
+    # the next declaration on a later line of the same section cuts a scope short; lines only
+    # grow along `placed` (declarations in document order)
+    following: list[int | None] = [None] * len(placed)
+    latest: dict[int, int] = {}
+    for i in range(len(placed) - 1, -1, -1):
+        section, line = placed[i][3], placed[i][1]
+        k = latest.get(section)
+        if k is not None:
+            following[i] = k if placed[k][1] > line else following[k]
+        latest[section] = i
     result = []
-    for i, (decl, line, column, section, end) in enumerate(placed):
-        for later in placed[i + 1 :]:
-            if later[3] == section and later[1] > line:
-                end = min(end, later[1] - 1)
-                break
+    for i, (decl, line, column, _, end) in enumerate(placed):
+        k = following[i]
+        if k is not None:
+            end = min(end, placed[k][1] - 1)
         result.append(
             CommitDeclaration(decl.ref, line, column, Span(decl.start, decl.end), max(end, line))
         )

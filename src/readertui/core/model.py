@@ -308,12 +308,18 @@ class CheckProblem(msgspec.Struct, frozen=True):
 
 
 class Report(msgspec.Struct, frozen=True):
-    """The results of checking citations, with counts per status, and what could not be read."""
+    """The results of checking citations, with counts per status, and what could not be read.
+
+    `counts` is set when `results` holds only some of them (`check(keep=…)`: a 50 MB log's
+    400,000 results are counted, not kept, when only the broken ones are printed)."""
     results: tuple[CitationResult, ...] = ()
     problems: tuple[CheckProblem, ...] = ()
+    counts: dict[str, int] | None = None
 
     @property
     def summary(self) -> dict[str, int]:
+        if self.counts is not None:
+            return dict(self.counts)
         counts: dict[str, int] = {}
         for result in self.results:
             counts[result.status.value] = counts.get(result.status.value, 0) + 1

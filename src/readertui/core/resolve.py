@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import shlex
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import msgspec
 
 from readertui.core import claims, ignore, symbol_drift
-from readertui.core.citations import scan_note
+from readertui.core.citations import NoteScanner, scan_note
 from readertui.core.drift import DriftMapper, MappingStatus
 from readertui.core.errors import ReadertuiError
 from readertui.core.file_index import walk_files
@@ -36,6 +36,7 @@ from readertui.core.model import (
     Citation,
     CitationForm,
     CitationResult,
+    CommitDeclaration,
     NoteScan,
     Project,
     Repo,
@@ -58,6 +59,14 @@ OUTSIDE_WORKSPACE = "outside the workspace"
 EXTERNAL_DETAIL = "a path on this machine, outside the workspace: not code of the project"
 
 Candidate = tuple[str, str]  # (repo name, path relative to the repo root)
+_BATCH = 20_000  # citations resolved at a time by `iter_results` (one git batch per commit each)
+
+
+class _Wait:
+    """`_locate`'s answer for a citation to resolve at the end of its note (`iter_results`)."""
+
+
+_WAIT = _Wait()
 
 
 # --------------------------------------------------------------------------- pure ranking
@@ -355,6 +364,17 @@ class _Scope(msgspec.Struct, frozen=True):
     lacking: dict[str, str] = msgspec.field(default_factory=dict)  # repo -> why it lacks the commit
 
 
+class _Entry(msgspec.Struct, frozen=True):
+    """A citation `iter_results` will resolve: its place, note, the scan it came in, and
+    whether every path of the note is known (`final`)."""
+
+    key: tuple[int, int]
+    note: Path
+    scan: NoteScan | None
+    citation: Citation
+    final: bool = False
+
+
 class _Target(msgspec.Struct, frozen=True):
     """A citation placed in one file; its lines are checked next (batched per commit)."""
 
@@ -401,6 +421,10 @@ class Resolver:
         self._full_paths: dict[tuple[Path, str | None], tuple[NoteScan, frozenset[Candidate]]] = {}
         self._matched: dict[tuple[str, tuple[int, ...]], tuple[str, tuple[Candidate, ...]]] = {}
         self._hinted: dict[tuple[int, str], tuple[_View, ...]] = {}
+        # `iter_results` reading a note in parts: the paths it has cited so far (rule 4 cannot
+        # be applied before the end of the note), and then every path it cites
+        self._partial = False
+        self._whole_paths: dict[Path, frozenset[str]] = {}
 
     # ---- public API
 
@@ -427,9 +451,81 @@ class Resolver:
             silenced[note] = silenced_lines(text)
         return self._resolve_scans(scans, silenced)
 
+    def iter_results(self, notes: Iterable[Path]) -> Iterator[tuple[tuple[int, int], CitationResult]]:
+        """`resolve_notes`' results, each with its place (note index, citation index), produced
+        as the notes are read: a long note is scanned in parts (`NoteScanner`) and citations are
+        resolved in batches of `_BATCH` (one git batch per commit each), so a 50 MB log is never
+        held as one list of citations and results. A citation whose path several files match
+        waits for the end of its note (rule 4 looks at every path the note cites). Sort by the
+        place to get `resolve_notes`' order. Raises NoteError on an unreadable note."""
+        batch: list[_Entry] = []
+        waiting: list[_Entry] = []
+        silenced: dict[Path, frozenset[int]] = {}
+        final: dict[Path, tuple[frozenset[str], tuple[CommitDeclaration, ...]]] = {}
+        for note_index, note in enumerate(notes):
+            note = Path(note).absolute()
+            text = read_text(note)
+            silenced[note] = silenced_lines(text)
+            scanner = NoteScanner(text)
+            count = 0
+            for part in scanner.parts():
+                scan = NoteScan(part, scanner.declarations())  # right for every line read so far
+                for citation in part:
+                    batch.append(_Entry((note_index, count), note, scan, citation))
+                    count += 1
+                if len(batch) >= _BATCH:
+                    yield from self._resolve_batch(batch, silenced, waiting)
+                    batch = []
+            final[note] = (frozenset(scanner.full_paths), scanner.declarations())
+        yield from self._resolve_batch(batch, silenced, waiting)
+        # every path of every note is known now: rule 4 can decide the citations that waited
+        by_note: dict[Path, list[_Entry]] = defaultdict(list)
+        for entry in waiting:
+            by_note[entry.note].append(entry)
+        batch = []
+        for note, entries in by_note.items():
+            self._whole_paths[note] = final[note][0]
+            scan = NoteScan(tuple(entry.citation for entry in entries), final[note][1])
+            batch += [_Entry(entry.key, note, scan, entry.citation, final=True) for entry in entries]
+        try:
+            yield from self._resolve_batch(batch, silenced, [])
+        finally:
+            self._whole_paths.clear()
+
+    def _resolve_batch(
+        self, batch: list[_Entry], silenced: dict[Path, frozenset[int]], waiting: list[_Entry]
+    ) -> Iterator[tuple[tuple[int, int], CitationResult]]:
+        placed: list[tuple[tuple[int, int], CitationResult | _Target]] = []
+        for entry in batch:
+            self._partial = not entry.final
+            try:
+                assert entry.scan is not None
+                item = self._guarded(entry.note, entry.citation,
+                                     partial(self._locate, entry.note, entry.scan, entry.citation))
+            finally:
+                self._partial = False
+            if isinstance(item, _Wait):  # kept without its part's scan (which it would keep alive)
+                waiting.append(_Entry(entry.key, entry.note, None, entry.citation))
+            else:
+                placed.append((entry.key, item))
+        self._prefetch([item for _, item in placed if isinstance(item, _Target)])
+        results: list[CitationResult] = []
+        keys: list[tuple[int, int]] = []
+        for key, item in placed:
+            result = (
+                self._guarded(item.note, item.citation, partial(self._check_lines, item))
+                if isinstance(item, _Target) else item
+            )
+            if not _is_prose_mention(result.citation, result):
+                results.append(result)
+                keys.append(key)
+        if self.silence and results:
+            results = ignore.apply(results, self.project.name, self.ignore, silenced)
+        yield from zip(keys, results)
+
     def resolve(self, note: Path, scan: NoteScan, citation: Citation) -> CitationResult:
         note = Path(note).absolute()
-        placed = self._guarded(note, citation, lambda: self._locate(note, scan, citation))
+        placed = self._guarded(note, citation, lambda: self._place(note, scan, citation))
         if isinstance(placed, _Target):
             return self._guarded(note, citation, lambda: self._check_lines(placed))
         return placed
@@ -440,7 +536,7 @@ class Resolver:
         self, scans: list[tuple[Path, NoteScan]], silenced: dict[Path, frozenset[int]]
     ) -> list[CitationResult]:
         placed = [
-            self._guarded(note, c, partial(self._locate, note, scan, c))
+            self._guarded(note, c, partial(self._place, note, scan, c))
             for note, scan in scans
             for c in scan.citations
         ]
@@ -488,7 +584,12 @@ class Resolver:
         else:
             self._texts[(commit, path)] = (data, data.decode("utf-8", "replace").split("\n"))
 
-    def _locate(self, note: Path, scan: NoteScan, citation: Citation) -> CitationResult | _Target:
+    def _place(self, note: Path, scan: NoteScan, citation: Citation) -> CitationResult | _Target:
+        placed = self._locate(note, scan, citation)
+        assert not isinstance(placed, _Wait)  # only `iter_results` reads notes in parts
+        return placed
+
+    def _locate(self, note: Path, scan: NoteScan, citation: Citation) -> CitationResult | _Target | _Wait:
         ref = citation.commit or scan.commit_for_line(citation.line)
         cited = citation.path
         branch: str | None = None
@@ -534,7 +635,7 @@ class Resolver:
 
     def _locate_in(
         self, note: Path, scan: NoteScan, citation: Citation, ref: str | None, cited: str | None
-    ) -> CitationResult | _Target:
+    ) -> CitationResult | _Target | _Wait:
         scope = self._scope(ref)
         if citation.form == CitationForm.RELATIVE_LINES or cited is None:
             cited = citation.context_path
@@ -555,12 +656,15 @@ class Resolver:
             if hinted is None:
                 hinted = self._hinted[key] = self._views_for_hint(scope.views, citation.repo_hint)
             views = hinted
+        if self._partial and len(self._match(cited, tuple(v.files for v in views))[1]) > 1:
+            return _WAIT  # rule 4 may decide: wait until every path of the note is known
         located = rank(
             cited,
             (view.files for view in views),
             context=self._context_file(citation, views),
             context_path=citation.context_path,
-            full_paths=self._full_paths_in(note, scan, views, ref),
+            # (with one matching file or none, rule 4 is never reached: nothing to collect)
+            full_paths=frozenset() if self._partial else self._full_paths_in(note, scan, views, ref),
             paragraph=self._paragraph_file(citation, views),
             matches=self._match,
         )
@@ -657,7 +761,9 @@ class Resolver:
             found: set[Candidate] = set()
             lists = [view.files for view in views]
             # each distinct path once: a long log cites the same files thousands of times
-            full = {other.path for other in scan.citations if other.path and "/" in other.path.strip("/")}
+            full = self._whole_paths.get(note) or {
+                other.path for other in scan.citations if other.path and "/" in other.path.strip("/")
+            }
             for path in full:
                 found.update(match_exact(path, lists))
             cached = (scan, frozenset(found))

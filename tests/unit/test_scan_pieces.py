@@ -1,0 +1,105 @@
+"""A note scanned in pieces finds exactly what the whole note scanned at once finds.
+
+`scan_note` reads a long note in pieces of whole top-level blocks (core/citations.py:
+`NoteScanner`, `_token_runs`) so a 50 MB log never has whole-note views or one markdown-it
+token list. These tests compare it, on generated notes, with one piece and one parse of the
+whole note (what `scan_note` did before pieces), with pieces and parser reads as small as they
+go: every citation, its context, headings, pins and labels, and every declaration."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from readertui.core import citations
+from readertui.core.citations import NoteScanner, scan_note
+from readertui.core.model import NoteScan
+from tests.unit.test_citations_property import FRAGMENTS
+
+
+def whole(text: str, monkeypatch: pytest.MonkeyPatch) -> NoteScan:
+    with monkeypatch.context() as patch:
+        patch.setattr(citations, "_PARSE_LINES", 10**9)
+        scanner = NoteScanner(text, piece_lines=10**9)
+        found = tuple(c for part in scanner.parts() for c in part)
+        return NoteScan(found, scanner.declarations())
+
+
+def pieces(text: str, monkeypatch: pytest.MonkeyPatch, piece_lines: int, parse_lines: int) -> NoteScan:
+    with monkeypatch.context() as patch:
+        patch.setattr(citations, "_PARSE_LINES", parse_lines)
+        scanner = NoteScanner(text, piece_lines=piece_lines)
+        parts = list(scanner.parts())
+        return NoteScan(tuple(c for part in parts for c in part), scanner.declarations())
+
+
+# Lines of a reading note or log: blocks of every kind, citations of every form, declarations.
+LINES = [
+    "", "", "", "# Code reading log", "## 2026-11-29", "### Kernel side (kernels/softmax.cu)",
+    "**Commit**: `4be91c0`", "Commit: a03f7d2", "> based on commit 4be91c0", "| Commit | 4be91c0 |",
+    "- 14:32 `Engine/src/engine/core.py:9-12` @ `4be91c0` — the step loop",
+    "- 14:40 a thought without a citation", "  continued `core.py:14` and (行 3-5)",
+    "- 16:05 [core.py](https://github.com/o/Engine/blob/v1.0/src/engine/core.py#L3-L9) — tag link",
+    "- [`step`](../Engine/src/engine/core.py#L14-L16)", "1. `queue.ts:40-52` (`Queue.push`)",
+    "See line 38 and lines 40-52, 第 12 行.", "Then `L42-L50` and #L7.", "**Topic (src/util/queue.ts)**",
+    "`index.ts:398-415`", "```python", "# src/engine/core.py:1-2", "pass  # core.py:3", "```",
+    "  ```c", "  // [queue.h](https://github.com/o/r/blob/v2.1/src/queue.h#L57)", "  ```",
+    "```mermaid", 'click A href "https://github.com/o/r/blob/abc1234/x.py#L3"', "```",
+    "| file | 行 |", "|---|---|", "| `core.py` | 12-30 |", "| queue.ts | 3 |",
+    "<!-- readertui-ignore -->", "<!-- `hidden.py:3` -->", "    indented.py:4 code", "---", "===",
+    "Setext title", "> quoted `core.py:7`", ">", "- nested", "  - `deep.py:1`", "* star item",
+    "<div>", "`html.py:2`", "</div>", "[ref]: ../Engine/README.md#L1", "text [ref] here",
+    "~~~", "unclosed fence `a.py:1`", "---", "title: x", "commit: 4be91c0", "---",
+]
+
+note_lines = st.lists(
+    st.one_of(st.sampled_from(LINES), st.lists(st.sampled_from(FRAGMENTS), max_size=6).map("".join)),
+    max_size=120,
+).map("\n".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(text=note_lines, piece_lines=st.sampled_from([1, 2, 5, 30]), parse_lines=st.sampled_from([1, 2, 3, 16]))
+def test_pieces_find_what_the_whole_note_finds(text, piece_lines, parse_lines, monkeypatch) -> None:
+    assert pieces(text, monkeypatch, piece_lines, parse_lines) == whole(text, monkeypatch)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(text=note_lines)
+def test_declarations_so_far_answer_every_line_read_so_far(text, monkeypatch) -> None:
+    """What the resolver relies on to resolve a long note as it is read."""
+    expected = whole(text, monkeypatch)
+    with monkeypatch.context() as patch:
+        patch.setattr(citations, "_PARSE_LINES", 2)
+        scanner = NoteScanner(text, piece_lines=1)
+        for part in scanner.parts():
+            so_far = NoteScan(part, scanner.declarations())
+            for citation in part:
+                assert so_far.commit_for_line(citation.line) == expected.commit_for_line(citation.line)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(text=st.lists(st.sampled_from(FRAGMENTS), max_size=120).map("".join))
+def test_pieces_on_fragment_soup(text, monkeypatch) -> None:
+    assert pieces(text, monkeypatch, 1, 2) == whole(text, monkeypatch)
+
+
+def test_a_long_log_is_read_in_many_parts_with_the_same_result(monkeypatch) -> None:
+    days = []
+    for day in range(1, 29):
+        entries = "\n".join(
+            f"- {9 + i % 8:02d}:{i % 60:02d} `Engine/src/engine/core.py:{i + 1}-{i + 3}` — entry {i}"
+            + ("\n  ```python\n  # src/util/queue.ts:4\n  x = 1\n  ```" if i % 7 == 0 else "")
+            for i in range(40)
+        )
+        days.append(f"## 2026-11-{day:02d}\n\n**Commit**: `{'4be91c0' if day % 2 else 'a03f7d2'}`\n\n{entries}\n")
+    text = "# Code reading log\n\n" + "\n".join(days)
+    scanner = NoteScanner(text, piece_lines=50)
+    parts = list(scanner.parts())
+    assert len(parts) > 10
+    assert NoteScan(tuple(c for p in parts for c in p), scanner.declarations()) == whole(text, monkeypatch)
+    assert scan_note(text) == whole(text, monkeypatch)
