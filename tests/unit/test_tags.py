@@ -191,3 +191,53 @@ def test_python_definitions_never_run_the_query(monkeypatch: pytest.MonkeyPatch)
     tags.warm_up("python")
     monkeypatch.setattr(tree_sitter, "QueryCursor", refuse)
     assert {d.qualified for d in definitions(PYTHON, "python")} >= {"TransformerLayer.forward", "top", "X"}
+
+
+# A big file is matched window by window (one `matches()` call holds the GIL: a whole 900 KB
+# C++ file would stall the reader's UI thread ~100 ms); windows must change nothing.
+SAMPLES = {
+    "python": PYTHON * 3,
+    "c": C_SOURCE * 3,
+    "cpp": CPP_SOURCE * 3,
+    "cuda": CPP_SOURCE * 3,
+    "go": b"package main\ntype T struct{}\nfunc (t *T) M() {}\nfunc F() { t.M() }\n" * 5,
+    "rust": b"struct S;\nimpl S {\n    fn new() -> S { S }\n}\nmod m {\n    fn f() { g(); }\n}\n" * 5,
+    "typescript": b"export class A { m() { f(); } }\ninterface I { x(): void }\ntype T = number;\n" * 5,
+    "javascript": b"class A { m() { f(); } }\nfunction g() { new A(); }\n" * 5,
+    "bash": b"foo() { echo hi; }\nfunction bar { foo; }\n" * 5,
+}
+
+
+@pytest.mark.parametrize("language", sorted(SAMPLES))
+def test_matching_window_by_window_changes_nothing(language: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = SAMPLES[language]
+    whole = tags.extract(source, language)
+    monkeypatch.setattr(tags, "_MATCH_WINDOW", 16)
+    assert tags.extract(source, language) == whole
+    assert whole.definitions
+
+
+def test_a_big_file_is_never_matched_in_one_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tree_sitter
+
+    real = tree_sitter.QueryCursor
+    spans: list[int] = []
+
+    class Recording:
+        def __init__(self, query: object) -> None:
+            self._cursor = real(query)
+            self._span = -1
+
+        def set_byte_range(self, start: int, end: int) -> None:
+            self._span = end - start
+            self._cursor.set_byte_range(start, end)
+
+        def matches(self, node: object) -> object:
+            spans.append(self._span)
+            return self._cursor.matches(node)
+
+    tags.warm_up("c")
+    monkeypatch.setattr(tree_sitter, "QueryCursor", Recording)
+    source = C_SOURCE * (3 * tags._MATCH_WINDOW // len(C_SOURCE))
+    assert len(definitions(source, "c")) > 100
+    assert len(spans) >= 3 and all(0 < span <= tags._MATCH_WINDOW for span in spans)

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -48,7 +48,7 @@ from readertui.core.syntax import (
 )
 
 if TYPE_CHECKING:
-    from tree_sitter import Language, Node, Query
+    from tree_sitter import Language, Node, Query, QueryCursor
 
 # Longer names are cut: a name is for a list line, and a pathological token must not bloat the index.
 MAX_NAME_CHARS = 200
@@ -261,7 +261,8 @@ def extract(source: bytes, language: str, *, references: bool = True) -> FileTag
     raw: list[tuple[int, int, str, Node, Node]] = []  # (start byte, -end byte, kind, def node, name node)
     refs: list[Reference] = []
     seen_names: set[int] = set()
-    for _pattern, captures in cursor.matches(tree.root_node):
+    seen_refs: set[tuple[int, str]] = set()
+    for _pattern, captures in _matches(cursor, tree.root_node, len(source)):
         names = captures.get("name")
         if not names:
             continue
@@ -274,9 +275,29 @@ def extract(source: bytes, language: str, *, references: bool = True) -> FileTag
                 node, kind = _whole_definition(nodes[0], capture[len("definition.") :], language)
                 raw.append((node.start_byte, -node.end_byte, kind, node, name_node))
             elif capture.startswith("reference."):
+                key = (name_node.start_byte, capture)
+                if key in seen_refs:
+                    continue  # a match spanning two windows comes back twice
+                seen_refs.add(key)
                 line, column = _position(source, name_node)
                 refs.append(Reference(_text(name_node), capture[len("reference.") :], line, column))
     return FileTags(_with_scopes(source, raw, language), tuple(sorted(refs, key=lambda r: (r.line, r.column))))
+
+
+# `QueryCursor.matches` builds its whole list in one call that holds the GIL (~100 ms for a
+# 900 KB C++ file: a stall of the UI thread when the file shown is parsed in the reader), so a
+# big file is matched window by window; a match spanning windows comes back in each, deduplicated
+# by its name's position.
+_MATCH_WINDOW = 48 * 1024
+
+
+def _matches(cursor: QueryCursor, root: Node, size: int) -> Iterator[tuple[int, dict[str, list[Node]]]]:
+    if size <= 2 * _MATCH_WINDOW:
+        yield from cursor.matches(root)
+        return
+    for start in range(0, size, _MATCH_WINDOW):
+        cursor.set_byte_range(start, min(size, start + _MATCH_WINDOW))
+        yield from cursor.matches(root)
 
 
 # Python nodes that can hold statements (hence definitions); a walk never enters expressions.
