@@ -1,22 +1,12 @@
 """The main screen: tree | source | notes, and the status line.
 
-Composition and key routing. The screen builds the panes and its collaborators, receives the
-panes' requests (messages) and its workers' answers, and hands each to the collaborator that
-owns it:
-
-- `Navigator` (ui/navigation.py): the current project, the file shown, history, commit views;
-- `NoteLoader` (ui/note_loader.py): showing a note, then its citations' results;
-- `ProjectIndex` (ui/project_index.py): backlinks, bookmarks, today's entries, grammar warm-up;
-- `PaneLayout` (ui/layout.py): which panes show, zoom, focus;
-- `StatusModel` (ui/status.py): what the status line says;
-- `PickerFlows` (ui/picker_flows.py) and `Capture` (ui/capture.py): the jumps through a picker,
-  and log entries, bookmarks and the clipboard;
-- `CodeNav` (ui/code_nav.py): the symbol index, go to definition, references, outline,
-  workspace symbols, repo-wide search, the enclosing symbol on the status line.
-
-Slow work runs in thread workers that end by posting a message (ui/workers.py); every failure
-is a notification. What the first screen does not need (resolver, pickers, capture, bookmark
-store) is imported where it is used: importing it took ~20 ms of the start-up.
+Composition and key routing. The screen builds the panes and one collaborator per
+responsibility (navigation, note loading, project index, layout, status, pickers, capture, code
+navigation, project switch, review; docs/DESIGN.md lists them), receives the panes' requests
+(messages) and its workers' answers, and hands each to the collaborator that owns it. Slow work
+runs in thread workers that end by posting a message (ui/workers.py); every failure is a
+notification. What the first screen does not need (resolver, pickers, capture, bookmark store)
+is imported where it is used: importing it took ~20 ms of the start-up.
 """
 
 from __future__ import annotations
