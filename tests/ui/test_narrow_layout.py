@@ -56,6 +56,16 @@ async def test_the_tree_of_a_narrow_terminal_lies_over_the_source(demo):
         await pilot.press("3")
         await pilot.pause()
         assert not tree.display and app.focused is notes
+        # a file opened another way (the finder) while the tree is over the source closes it
+        await pilot.press("t")
+        await pilot.pause()
+        assert tree.display and app.focused is tree
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"utils.py", "enter")
+        await settle(pilot)
+        assert screen.location.path.endswith("utils.py")
+        assert not tree.display and app.focused is source
         # a wide terminal puts the tree back in its column
         await pilot.resize_terminal(TREE_HIDES_BELOW + 10, 30)
         await pilot.pause()
