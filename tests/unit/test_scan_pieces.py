@@ -1,10 +1,11 @@
 """A note scanned in pieces finds exactly what the whole note scanned at once finds.
 
 `scan_note` reads a long note in pieces of whole top-level blocks (core/citations.py:
-`NoteScanner`, `_token_runs`) so a 50 MB log never has whole-note views or one markdown-it
-token list. These tests compare it, on generated notes, with one piece and one parse of the
-whole note (what `scan_note` did before pieces), with pieces and parser reads as small as they
-go: every citation, its context, headings, pins and labels, and every declaration."""
+`NoteScanner`, `_blocks`) so a 50 MB log never has whole-note views or one markdown-it
+token list, and reads the plain shapes of a log itself (`_plain_blocks`). These tests compare
+it, on generated notes, with one piece and one markdown-it parse of the whole note (what
+`scan_note` did before), with pieces and reads as small as they go: every block, every
+citation, its context, headings, pins and labels, and every declaration."""
 
 from __future__ import annotations
 
@@ -21,14 +22,18 @@ from tests.unit.test_citations_property import FRAGMENTS
 def whole(text: str, monkeypatch: pytest.MonkeyPatch) -> NoteScan:
     with monkeypatch.context() as patch:
         patch.setattr(citations, "_PARSE_LINES", 10**9)
+        patch.setattr(citations, "_PLAIN_LINES", 0)
         scanner = NoteScanner(text, piece_lines=10**9)
         found = tuple(c for part in scanner.parts() for c in part)
         return NoteScan(found, scanner.declarations())
 
 
-def pieces(text: str, monkeypatch: pytest.MonkeyPatch, piece_lines: int, parse_lines: int) -> NoteScan:
+def pieces(
+    text: str, monkeypatch: pytest.MonkeyPatch, piece_lines: int, parse_lines: int, plain_lines: int = 4096
+) -> NoteScan:
     with monkeypatch.context() as patch:
         patch.setattr(citations, "_PARSE_LINES", parse_lines)
+        patch.setattr(citations, "_PLAIN_LINES", plain_lines)
         scanner = NoteScanner(text, piece_lines=piece_lines)
         parts = list(scanner.parts())
         return NoteScan(tuple(c for part in parts for c in part), scanner.declarations())
@@ -61,9 +66,41 @@ note_lines = st.lists(
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
-@given(text=note_lines, piece_lines=st.sampled_from([1, 2, 5, 30]), parse_lines=st.sampled_from([1, 2, 3, 16]))
-def test_pieces_find_what_the_whole_note_finds(text, piece_lines, parse_lines, monkeypatch) -> None:
-    assert pieces(text, monkeypatch, piece_lines, parse_lines) == whole(text, monkeypatch)
+@given(text=note_lines, piece_lines=st.sampled_from([1, 2, 5, 30]), parse_lines=st.sampled_from([1, 2, 3, 16]),
+       plain_lines=st.sampled_from([0, 1, 3, 4096]))
+def test_pieces_find_what_the_whole_note_finds(text, piece_lines, parse_lines, plain_lines, monkeypatch) -> None:
+    assert pieces(text, monkeypatch, piece_lines, parse_lines, plain_lines) == whole(text, monkeypatch)
+
+
+# Lines of a reading log as `readertui log` writes it and people edit it, and near misses of
+# each plain shape (which markdown-it must read).
+LOG_LINES = [
+    "", "", "", "# Code reading log", "## 2020-01-01", "**Commit**: `3bb09d7`",
+    "- 10:04 `BigRepo/x/y.py:5-9` @ `3bb09d7` — the cache", "- 10:58 `a.ts:39-54` — text",
+    "  continued: see also `b.ts:54` and the caller (行 39-54)", "- 11:43 a thought: x:", "  ```python",
+    "  # BigRepo/src/a.py:3", "  value = step(value, 3)", "  ```", "  ````", "   ```", "      ```", " ```", "```",
+    "text line", "  indented text", "   three", "    four", "- ", "-", "* star", "+ plus", "1. one", "2) two",
+    "## ", "## title #", "####### seven", "#nospace", "---", "===", "> quote", "<div>", "| a | b |", "|---|---|",
+    "- [link](x.py#L1)", "[ref]: x.py", "(paren) text", '"quoted"', "'q'", "**bold** x", "*** ", "***",
+    "  - nested", "  1. nested", "  > q", "\t tab", "- \ttab", "  ```py title=a.py", "  ~~~", "a | b", "中文 text",
+    "- 中文", "  `code` x", "`x` y", "``` inline", "  ````python", "  text ```", "- 10:00 a\\", "a  ", "12:30 text",
+    "1.5 ratio", "100) x", "3 apples",
+]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(LOG_LINES), max_size=60), st.sampled_from([1, 2, 3, 64]),
+       st.sampled_from([1, 2, 3, 7, 4096]))
+def test_plain_shapes_are_read_as_markdown_it_reads_them(log_lines, parse_lines, plain_lines) -> None:
+    lines = citations._Lines("\n".join(log_lines))
+    saved = citations._PARSE_LINES, citations._PLAIN_LINES
+    try:
+        citations._PARSE_LINES, citations._PLAIN_LINES = 10**9, 0
+        expected = list(citations._blocks(lines))
+        citations._PARSE_LINES, citations._PLAIN_LINES = parse_lines, plain_lines
+        assert list(citations._blocks(lines)) == expected
+    finally:
+        citations._PARSE_LINES, citations._PLAIN_LINES = saved
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
