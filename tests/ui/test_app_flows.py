@@ -133,6 +133,22 @@ async def test_capture_writes_a_log_entry_and_shows_it(demo):
         assert screen.query_one("#status").info.today_entries == 1
 
 
+async def test_a_dash_typed_after_the_prefilled_citation_is_not_written_twice(demo):
+    log = demo / "minillm/notes/code-reading-log.md"
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await open_file(pilot, "minillm/attention.py", 30)
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press(*"- heads split", "enter")
+        await settle(pilot)
+    entry = [line for line in log.read_text().splitlines() if "heads split" in line]
+    assert len(entry) == 1
+    assert entry[0].endswith("— (`MultiHeadAttention.__call__`) heads split"), entry[0]
+
+
 async def test_capture_into_a_newest_first_log_shows_the_entry_where_it_landed(demo):
     log = demo / "minillm/notes/code-reading-log.md"
     log.write_text(

@@ -13,6 +13,7 @@ status line, `Failed` tells of a failure.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -85,7 +86,7 @@ class Capture:
         text = answer.strip()
         citation: str | None = cited
         if text.startswith(cited):
-            text = text[len(cited):].strip()
+            text = _without_separator(text[len(cited):].strip()).strip()
         else:
             citation = None  # the reader changed or erased it: a plain entry
         commit = self._commit_of(location) if citation else None
@@ -243,3 +244,11 @@ class Capture:
         """Run `work(*args)` as a worker of the screen, named and grouped as `@work` would."""
         workers.run(self.screen, work, *args, group=group, exclusive=exclusive, thread=thread)
 
+
+# A dash or colon the reader typed after the citation (or after its symbol): the entry's own
+# ` — ` separator is written anyway, and two read as a typo (`— (`Mul.flatten`) — text`).
+_SEPARATOR = re.compile(r"^(\(`[^`\n]*`\))?\s*(?:[—–:-]+\s+)?")
+
+
+def _without_separator(text: str) -> str:
+    return _SEPARATOR.sub(lambda m: f"{m[1]} " if m[1] else "", text, count=1)
