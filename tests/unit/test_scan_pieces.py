@@ -84,7 +84,8 @@ LOG_LINES = [
     "- [link](x.py#L1)", "[ref]: x.py", "(paren) text", '"quoted"', "'q'", "**bold** x", "*** ", "***",
     "  - nested", "  1. nested", "  > q", "\t tab", "- \ttab", "  ```py title=a.py", "  ~~~", "a | b", "中文 text",
     "- 中文", "  `code` x", "`x` y", "``` inline", "  ````python", "  text ```", "- 10:00 a\\", "a  ", "12:30 text",
-    "1.5 ratio", "100) x", "3 apples",
+    "1.5 ratio", "100) x", "3 apples", "```python", "```c title=a.c", "````", "``` `x`", "\t```", " \t```",
+    "   ```", "    ```", "```  ", "~~~", "# src/a.py:1-2", "pass  # a.py:3",
 ]
 
 

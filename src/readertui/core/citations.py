@@ -682,8 +682,9 @@ def _plain_start(text: str) -> bool:
 
 def _plain_blocks(lines: _Lines, start: int, limit: int, group: int) -> tuple[list[_Block], int, int]:
     """The blocks of lines `start..limit-1` as markdown-it reads them, for the plain shapes of a
-    reading log only: at column 0 an ATX heading, paragraph text or a `- ` list item; indented
-    by exactly two spaces, paragraph text or a fence in a list item; blank lines. Returns the
+    reading log only: at column 0 an ATX heading, paragraph text, a `- ` list item or a backtick
+    fence; indented by exactly two spaces, paragraph text or a fence in a list item; blank
+    lines. Returns the
     blocks of the top-level blocks known to be complete, the line after them (`start`: none)
     and the group count. The first line of any other shape ends the run: the top-level block it
     may belong to is left to markdown-it, as is the last one before `limit` (it may go on)."""
@@ -692,22 +693,29 @@ def _plain_blocks(lines: _Lines, start: int, limit: int, group: int) -> tuple[li
     done: list[_Block] = []
     pending: list[_Block] = []  # the blocks of the top-level block still open
     confirmed, block_start = group, start
-    top: str | None = None  # "para" or "list": the open top-level block
+    top: str | None = None  # "para", "list" or "fence": the open top-level block
     para = -1  # first line of the open paragraph (top level or in a list item)
     blank = False  # a blank line since the list item's last paragraph line
-    fence, fence_info = -1, ""  # opening line of the open fence in a list item
+    fence, fence_info = -1, ""  # opening line of the open fence (top level or in a list item)
     line = start
     while line < limit:
         text = content(line)
-        if fence >= 0:  # a fence in a list item: its content, up to the closing fence
+        if fence >= 0:  # a fence's content, up to the closing fence
             body = text.lstrip(" ")
             indent = len(text) - len(body)
-            if body.strip(" \t") and (indent < 2 or "\t" in text[: indent + 1] or len(text) > _LINE_CAP):
-                break  # it would end the item with the fence open
             closing = body.rstrip(" \t")
-            if 2 <= indent <= 5 and len(closing) >= 3 and not closing.strip("`"):
-                pending += _fence_blocks(fence, fence_info, line - fence - 1, group)
-                fence, blank = -1, False
+            if top == "fence":  # at top level: any line is content but a closing fence
+                if len(text) > _LINE_CAP or ("\t" in text[: indent + 1] and closing.lstrip(" \t").startswith("```")):
+                    break  # a closing fence after a tab or in the cut of a long line, perhaps
+                if indent <= 3 and len(closing) >= 3 and not closing.strip("`"):
+                    done += pending + _fence_blocks(fence, fence_info, line - fence - 1, group)
+                    pending, confirmed, top, fence = [], group, None, -1
+            else:  # in a list item: lines indented as its content, up to the closing fence
+                if body.strip(" \t") and (indent < 2 or "\t" in text[: indent + 1] or len(text) > _LINE_CAP):
+                    break  # it would end the item with the fence open
+                if 2 <= indent <= 5 and len(closing) >= 3 and not closing.strip("`"):
+                    pending += _fence_blocks(fence, fence_info, line - fence - 1, group)
+                    fence, blank = -1, False
             line += 1
             continue
         if not text.strip(" \t"):
@@ -743,6 +751,14 @@ def _plain_blocks(lines: _Lines, start: int, limit: int, group: int) -> tuple[li
                     group += 1
                     pending, confirmed, top, block_start = [], group - 1, "list", line
                 para, blank = line, False
+            elif text.startswith("```") and "`" not in text[3:]:  # a fence at top level
+                if para >= 0:
+                    pending.append(_Block("text", para, line - 1, group=group))
+                    para = -1
+                done += pending
+                group += 1
+                pending, confirmed, top, block_start = [], group - 1, "fence", line
+                fence, fence_info = line, text[3:]
             elif _plain_start(text):
                 if not (top == "para" or (top == "list" and para >= 0 and not blank)):
                     if para >= 0:  # (else: the paragraph goes on, lazily in a list item)
