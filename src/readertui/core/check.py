@@ -21,6 +21,7 @@ from readertui.core.model import (
     CheckProblem,
     CitationResult,
     LineRange,
+    ProblemKind,
     Project,
     RepoKind,
     Report,
@@ -66,12 +67,12 @@ def notes_in_scope(
     scoped: list[tuple[Project, list[Path]]] = []
     for proj in projects:
         if not proj.notes_dir.is_dir():
-            problems.append(CheckProblem(proj.notes_dir, "no-notes", f"project {proj.name} has no notes/ folder"))
+            problems.append(CheckProblem(proj.notes_dir, ProblemKind.NO_NOTES, f"project {proj.name} has no notes/ folder"))
             continue
         uninitialized = [repo for repo in proj.repos if repo.kind == RepoKind.UNINITIALIZED_SUBMODULE]
         for repo in uninitialized:
             problems.append(CheckProblem(
-                repo.path, "not-checked-out",
+                repo.path, ProblemKind.NOT_CHECKED_OUT,
                 f"submodule {proj.name}/{repo.name} is not checked out, so {proj.name} was not "
                 f"checked; run `{repo.fix_command}`",
             ))
@@ -82,7 +83,7 @@ def notes_in_scope(
         else:
             listed, unreadable = note_files_and_errors(proj)
             notes = [n for n in listed if is_within(str(n.resolve()), str(resolved))]
-            problems += [CheckProblem(folder, "unreadable", f"cannot read the folder: {why}") for folder, why in unreadable]
+            problems += [CheckProblem(folder, ProblemKind.UNREADABLE, f"cannot read the folder: {why}") for folder, why in unreadable]
         scoped.append((proj, _each_once(notes, proj)))
     return scoped
 
@@ -127,7 +128,7 @@ def check(
             try:
                 read_text(note)
             except NoteError as error:  # binary, invalid UTF-8, a FIFO, no permission
-                problems.append(CheckProblem(Path(note).absolute(), "unreadable", str(error)))
+                problems.append(CheckProblem(Path(note).absolute(), ProblemKind.UNREADABLE, str(error)))
             else:
                 readable.append(note)
         kept: list[tuple[tuple[int, int], CitationResult]] = []
@@ -138,7 +139,7 @@ def check(
                 if keep is None or keep(result):
                     kept.append((place, result))
         except NoteError as error:  # changed between the two reads: rare, still not fatal
-            problems.append(CheckProblem(proj.notes_dir, "unreadable", str(error)))
+            problems.append(CheckProblem(proj.notes_dir, ProblemKind.UNREADABLE, str(error)))
         else:
             kept.sort(key=lambda item: item[0])
             results += [result for _, result in kept]

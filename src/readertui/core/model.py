@@ -299,11 +299,19 @@ class Problem(msgspec.Struct, frozen=True):
         return text
 
 
+class ProblemKind(enum.StrEnum):
+    """Why `check` could not read a note, folder or repo."""
+
+    UNREADABLE = "unreadable"  # a note or folder: permissions, not UTF-8, not a regular file
+    NOT_CHECKED_OUT = "not-checked-out"  # a submodule never initialized
+    NO_NOTES = "no-notes"  # a project without a notes/ folder
+
+
 class CheckProblem(msgspec.Struct, frozen=True):
     """A note, folder or repo `check` could not read: reported, and the run goes on."""
 
     path: Path  # absolute: the note, folder or repo
-    status: str  # "unreadable" (a note or folder), "not-checked-out" (a submodule), "no-notes"
+    status: ProblemKind
     detail: str  # one sentence: the reason, or the command that fixes it
 
 

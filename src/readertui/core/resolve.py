@@ -893,7 +893,7 @@ class Resolver:
         if key not in self._drift:
             self._drift[key] = DriftMapper(source.git, view.commit, source.head)
         mapping = self._drift[key].map(path, citation.ranges)
-        if mapping.status == "changed":  # unsure by text: the cited definition may place it
+        if mapping.status is MappingStatus.CHANGED:  # unsure by text: the cited definition may place it
             mapping = symbol_drift.improve(
                 mapping, view.commit, source.head, citation.label,
                 lambda commit, at: source.git.read_file(at, commit) if source.git else None,

@@ -378,7 +378,7 @@ class _NotePlanner:
     def _plan_citation(self, note: Path, citation: Citation, path: str) -> CitationPlan:
         assert self.mapper is not None, "a made plan is re-decided, not re-planned"
         mapping = self.mapper.map(path, citation.ranges)
-        if mapping.status == "changed" and self.git is not None:
+        if mapping.status is MappingStatus.CHANGED and self.git is not None:
             git = self.git  # the definition the range held may place it better than its text
             mapping = symbol_drift.improve(
                 mapping, self.old, self.new, citation.label,
