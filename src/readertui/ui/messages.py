@@ -7,6 +7,7 @@ calls the core, saves what must be saved, and sets attributes on the other panes
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from textual.message import Message
 
@@ -82,10 +83,13 @@ class BookmarksSaved(Message):
         self.bookmarks, self.message = bookmarks, message
 
 
+NavigationAction = Literal["definition", "references", "outline"]
+
+
 class NavigationRequested(Message):
     """The source pane asks for a code-navigation action on its cursor:
     "definition", "references" or "outline" (ui/code_nav.py does them)."""
 
-    def __init__(self, action: str) -> None:
+    def __init__(self, action: NavigationAction) -> None:
         super().__init__()
-        self.action = action
+        self.action: NavigationAction = action
