@@ -16,7 +16,7 @@ from readertui.core.check import check, report_github, report_text
 from readertui.core.git import short
 from readertui.core.model import LineRange, Status
 from readertui.core.workspace import load_workspace
-from tests.gitfixtures import build_kb, git, write
+from tests.gitfixtures import build_kb, commit_all, git, write
 
 
 def readertui(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -310,6 +310,26 @@ def test_a_label_the_lines_do_not_show_is_a_mismatch_at_a_known_commit(kb):
     assert (save.new_path, save.new_ranges) == ("src/engine/core.py", (LineRange(14, 16),))
     assert results[2].detail.endswith("line 10 does not show sav; did you mean save (defined at 14-16)?")
     assert save.status.broken
+
+
+def test_a_label_defined_only_in_another_file_names_that_file(kb):
+    write(kb.submodule / "src/engine/graph.py", "import os\n\n\ndef build_graph(nodes):\n    return list(nodes)\n")
+    write(kb.submodule / "tests/test_graph.py", "def build_graph():\n    pass  # a test's stand-in\n")
+    write(kb.submodule / "src/engine/caller.py", "from .graph import build_graph\n\nbuild_graph([])\n")
+    sha = commit_all(kb.submodule, "graph")
+    note = f"""\
+# Engine
+
+**Commit**: `{sha[:7]}`
+
+- [`build_graph()`](../Engine/src/engine/core.py#L9-L12) builds the graph.
+- [`nowhere_at_all()`](../Engine/src/engine/core.py#L9-L12) is named by no file.
+"""
+    moved, nowhere = results_of(kb, "graph.md", note)
+    assert moved.status == Status.MISMATCH
+    assert moved.detail.endswith("lines 9-12 do not show build_graph; it is defined in src/engine/graph.py:4-5")
+    assert (moved.new_path, moved.new_ranges) == ("src/engine/graph.py", (LineRange(4, 5),))
+    assert nowhere.status == Status.MISMATCH and nowhere.detail.endswith("this file never names it")
 
 
 def test_labels_are_not_judged_without_a_known_commit_or_on_a_branch(kb):

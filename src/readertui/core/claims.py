@@ -5,7 +5,7 @@ the cited lines show it when they contain the name (case-insensitively, as a who
 line calling `initPostset` shows `initPostSet()`) or lie inside its definition (a line in the
 body of `compute()` shows `compute()`). Otherwise the citation is a `mismatch`, reported with
 where the name is defined in the file, or a near spelling that is there
-(`shedule_step` → `schedule_step`).
+(`shedule_step` → `schedule_step`), or else where it is defined in another file of the repo.
 
 Precision first, since a false alarm on a correct note costs trust:
 - only identifier-shaped labels are claims: `foo()`, `Foo.bar`, `ns::f`, `struct Foo`,
@@ -33,6 +33,8 @@ if TYPE_CHECKING:  # tree-sitter loads only when a claim needs definitions
     from readertui.core.tags import Definition
 
 DefinitionsOf = Callable[[bytes, str], Sequence["Definition"]]  # (file bytes, repo path) -> definitions
+# name -> (repo path, whole definition) of that name in another file of the repo, or None
+Elsewhere = Callable[[str], "tuple[str, LineRange] | None"]
 
 _KEYWORDS = (
     "struct", "class", "enum", "union", "interface", "trait", "impl", "type", "typedef", "fn",
@@ -63,6 +65,7 @@ class Verdict(msgspec.Struct, frozen=True):
     detail: str = ""
     defined_at: LineRange | None = None  # the named definition (or the near spelling's)
     suggestion: str | None = None  # a near spelling defined or used in the file
+    defined_in: str | None = None  # the other file of the repo `defined_at` is in
 
 
 def claim_of(label: str | None) -> Claim | None:
@@ -138,9 +141,12 @@ def judge(
     ranges: Sequence[LineRange],
     definitions_of: DefinitionsOf,
     lines: Sequence[str] | None = None,
+    elsewhere: Elsewhere | None = None,
 ) -> Verdict:
     """Whether `ranges` of `source` (the file at the citation's commit) show `claim`. `lines`
-    is the decoded source split at `\n`, when the caller keeps it for many citations."""
+    is the decoded source split at `\n`, when the caller keeps it for many citations. A name
+    neither defined nor nearly spelled in the file is looked up in the rest of the repo through
+    `elsewhere`, when given."""
     if lines is None:
         lines = source.decode("utf-8", "replace").split("\n")
     cited = "\n".join(line for rng in ranges for line in lines[rng.start - 1 : rng.end])
@@ -167,6 +173,13 @@ def judge(
         return Verdict(
             False, f"{shown} not show {claim.name}; did you mean {word}{at}?",
             defined_at=near_at, suggestion=word,
+        )
+    other = elsewhere(claim.name) if elsewhere is not None else None
+    if other is not None:
+        other_path, where = other
+        return Verdict(
+            False, f"{shown} not show {claim.name}; it is defined in {other_path}:{where}",
+            defined_at=where, defined_in=other_path,
         )
     used = next((i + 1 for i, line in enumerate(lines) if pattern.search(line)), None)
     if used is not None:

@@ -37,6 +37,7 @@ from readertui.core.model import (
     CitationForm,
     CitationResult,
     CommitDeclaration,
+    LineRange,
     NoteScan,
     Project,
     Repo,
@@ -830,15 +831,22 @@ class Resolver:
         text = self._texts[key]
         if text is None:
             return result
+        git, commit, definitions = view.source.git, view.commit, self._definitions()
+
+        def elsewhere(name: str) -> tuple[str, LineRange] | None:
+            from readertui.core.claim_search import definition_elsewhere
+
+            return definition_elsewhere(git, commit, name, target.path, definitions)
+
         verdict = claims.judge(
-            claim, text[0], target.path, target.citation.ranges, self._definitions(), text[1]
+            claim, text[0], target.path, target.citation.ranges, definitions, text[1], elsewhere
         )
         if verdict.shown:
             return result
         found = (verdict.defined_at,) if verdict.defined_at else ()
         return msgspec.structs.replace(
             result, status=Status.MISMATCH, detail=f"{view.source.repo.name}/{target.path}: {verdict.detail}",
-            new_path=target.path if found else None, new_ranges=found, confidence=None,
+            new_path=(verdict.defined_in or target.path) if found else None, new_ranges=found, confidence=None,
         )
 
     def _definitions(self) -> claims.DefinitionsOf:
