@@ -1727,17 +1727,12 @@ def _scan_blocks(
     prose_cursor = decl_cursor = 0
     in_code: list[tuple[int, int]] = []  # comment text of fenced blocks, read as prose
     header_found = False
-    for note_block in blocks:
-        block = note_block
-        if base_line:
-            block = msgspec.structs.replace(
-                note_block, first=note_block.first - base_line, last=note_block.last - base_line,
-                table_first=note_block.table_first - base_line if note_block.table_first >= 0 else -1,
-            )
-        start, end = lines.starts[block.first], lines.end(block.last)
+    for block in blocks:
+        block_first, block_last = block.first - base_line, block.last - base_line  # in the piece
+        start, end = lines.starts[block_first], lines.end(block_last)
         if block.kind == "fence-body":
-            first = block.first + (1 if header_found else 0)
-            for a, b in _fence_comments(lines, first, block.last, block.title, found):
+            first = block_first + (1 if header_found else 0)
+            for a, b in _fence_comments(lines, first, block_last, block.title, found):
                 prose.claim(prose_cursor, a)
                 prose_cursor = b
                 in_code.append((a, b))
@@ -1760,14 +1755,14 @@ def _scan_blocks(
         prose.claim(prose_cursor, start)
         prose_cursor = end
         if block.table_first >= 0:
-            tables.append((block.table_first, block.last))
+            tables.append((block.table_first - base_line, block_last))
         elif block.kind == "text":
             named = _paragraph_path(text, start, end)
             if named is not None:
                 paragraphs.append((start, named))
         heading = block.kind == "heading"
         if heading:
-            headings.append((start, note_block))
+            headings.append((start, block))
             heading_spans.append((start, end))
         for a, b, c, d in _code_spans(text, start, end):
             spans.append((a, b, c, d, heading))
