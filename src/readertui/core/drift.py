@@ -46,7 +46,6 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from readertui.core.bookmarks import fingerprint
 from readertui.core.lazy_pattern import LazyPattern
 from readertui.core.model import Bookmark, LineRange
 
@@ -524,6 +523,8 @@ def map_bookmark(mapper: DriftMapper, bookmark: Bookmark) -> RangeMapping:
     taken on text that differs from A, e.g. an uncommitted edit) is downgraded: the fingerprint
     is searched in B's file (unique match, confidence 0.95), then the excerpt near the expected
     place."""
+    from readertui.core.bookmarks import fingerprint  # (bookmarks' TOML and hashing: not for `check`)
+
     mapping = mapper.map(bookmark.path, (bookmark.range,))
     if mapping.new_path is None or not mapping.new_ranges:
         return mapping
@@ -542,6 +543,8 @@ def _refind_bookmark(
     new_lines: list[str],
     expected: int,
 ) -> RangeMapping:
+    from readertui.core.bookmarks import fingerprint
+
     size = len(bookmark.range)
     hits = [
         start

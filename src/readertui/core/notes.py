@@ -54,7 +54,6 @@ from pathlib import Path
 from typing import NoReturn
 
 import msgspec
-import platformdirs
 
 from readertui.core import atomic
 from readertui.core.errors import ConflictError, NoteError
@@ -463,6 +462,8 @@ def lock_path(target: Path) -> Path:
 
 
 def _lock_folder() -> Path:
+    import platformdirs  # ~10 ms to import: only writers pay it (`check` reads notes only)
+
     with warnings.catch_warnings():
         # platformdirs warns when $XDG_RUNTIME_DIR is unset and it picks its private fallback.
         warnings.simplefilter("ignore")
