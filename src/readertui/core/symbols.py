@@ -147,7 +147,9 @@ class RepoSymbols:
 
     def snapshot(self) -> Snapshot:
         with self._lock:
-            return Snapshot(tuple(self.files.items()), tuple(self.skipped.items()))
+            files, skipped = dict(self.files), dict(self.skipped)
+        # Item by item (not one C call over 200k entries): the GIL changes hands meanwhile.
+        return Snapshot(tuple([(path, found) for path, found in files.items()]), tuple(skipped.items()))
 
     def definitions_in(self, path: str) -> tuple[Definition, ...]:
         return self.files.get(path, ())
@@ -417,8 +419,6 @@ def build_repo(
         else:
             table.add(entry.path, row.definitions)
     cache.put_many(new_rows)
-    first = set(priority)
-    todo.sort(key=lambda entry: (entry.path not in first, -entry.size))
     total, done = len(todo), 0
     if progress is not None:
         progress(0, total)
@@ -446,8 +446,11 @@ def build_repo(
         if progress is not None:
             progress(done, total)
 
-    # One item per blob: the same bytes under two paths are parsed once.
+    # One item per blob: the same bytes under two paths are parsed once. The files on screen
+    # first, then the biggest (sorting blobs, not paths: 200k copies of a file sort as one).
     unique = list({entry.blob: entry for entry in todo}.values())
+    first = set(priority)
+    unique.sort(key=lambda entry: (first.isdisjoint(paths[entry.blob]), -entry.size))
     batches = _batches(unique)
     root_text, is_git = str(root), commit is not None
     if len(unique) <= _IN_PROCESS_FILES:
