@@ -74,6 +74,12 @@ def test_first_tier_reads_headers_with_scopes_kinds_and_columns(repo: Path) -> N
     assert only is not None and list(only) == ["pkg/m1.py"]
 
 
+def test_first_tier_stops_at_once_when_cancelled(repo: Path) -> None:
+    cancel = threading.Event()
+    cancel.set()
+    assert symbol_grep.python_definitions(repo, git(repo, "rev-parse", "HEAD"), cancel=cancel) is None
+
+
 def test_first_tier_never_fails(repo: Path, tmp_path: Path) -> None:
     assert symbol_grep.python_definitions(repo, "--output=/tmp/x") is None
     assert symbol_grep.python_definitions(repo, "0" * 40) is None  # unknown commit

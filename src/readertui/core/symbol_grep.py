@@ -23,6 +23,7 @@ What the first tier can get wrong (until the precise tier replaces it):
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Collection
 from pathlib import Path
 
@@ -44,11 +45,12 @@ _LINE = re.compile(
 
 
 def python_definitions(
-    root: Path, commit: str, wanted: Collection[str] | None = None
+    root: Path, commit: str, wanted: Collection[str] | None = None, cancel: threading.Event | None = None
 ) -> dict[str, tuple[Definition, ...]] | None:
     """First-tier definitions of the Python files of `root` at `commit` (only the paths in
     `wanted` when given), by path. None when git grep cannot run here (no PCRE support,
-    a bad commit): then there is no first tier, nothing fails."""
+    a bad commit) or `cancel` was set (git is stopped at once): then there is no first tier,
+    nothing fails."""
     if not is_full_sha(commit):  # git grep takes no --end-of-options: never an option
         return None
     prefix = f"{commit}:".encode()
@@ -63,6 +65,9 @@ def python_definitions(
         return None
     with stream:
         for line in stream:
+            if cancel is not None and cancel.is_set():
+                stream.close()
+                return None
             path_raw, _, rest = line.partition(b"\0")
             number, _, text = rest.partition(b"\0")
             if not path_raw.startswith(prefix) or not number.isdigit():

@@ -463,7 +463,7 @@ def build_repo(
     if first_tier and commit is not None and executor is not None:
         python = {path for entry in unique for path in paths[entry.blob] if path.endswith(".py")}
         if len(python) >= FIRST_TIER_FILES:
-            grep = functools.partial(_first_tier, table, root, commit, python)
+            grep = functools.partial(_first_tier, table, root, commit, python, cancel)
     try:
         _run_batches(table, batches, root_text, is_git, absorb, executor, cancel, grep)
     finally:
@@ -477,9 +477,11 @@ def build_repo(
     return table
 
 
-def _first_tier(table: RepoSymbols, root: Path, commit: str, python: set[str]) -> None:
+def _first_tier(
+    table: RepoSymbols, root: Path, commit: str, python: set[str], cancel: threading.Event | None
+) -> None:
     """The Python files' first-tier definitions (`git grep`), then the table is usable."""
-    found = symbol_grep.python_definitions(root, commit, python)
+    found = symbol_grep.python_definitions(root, commit, python, cancel)
     if found:
         table.add_provisional(found)
     table.usable.set()
