@@ -1,7 +1,7 @@
 """Time `readertui check` on the generated workspace, with `git ls-files` as an anchor.
 
     python benchmarks/gen_workspace.py      # once (seeded; about 5 s)
-    python benchmarks/bench_check.py [WORKSPACE] [--runs 5]
+    python benchmarks/bench_check.py [WORKSPACE] [--runs 5] [--compare OTHER/src]
 
 Columns: wall-clock median / min / max, and the median CPU time (this process plus the git and
 Python children it waited for), which a busy machine does not inflate. Rows: the anchor (`git ls-files` in the 3,000-file submodule), `check()` in-process (load the
@@ -49,6 +49,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workspace", nargs="?", type=Path, default=DEFAULT_WORKSPACE)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--compare", type=Path, metavar="SRC",
+                        help="also time the `src` folder of another tree (an older commit's "
+                        "`git archive`), interleaved with this one's new process")
     args = parser.parse_args()
     workspace_root = args.workspace.resolve()
     if not workspace_root.is_dir():
@@ -67,10 +70,11 @@ def main() -> None:
         report = check(load_workspace(workspace_root))
         results.update(report.summary)
 
-    def command() -> None:
+    def command(src: Path | None = None) -> None:
+        env = {**os.environ, "PYTHONPATH": str(src)} if src is not None else None
         proc = subprocess.run(
             [sys.executable, "-m", "readertui", "check", str(workspace_root), "--format", "json"],
-            capture_output=True,
+            capture_output=True, env=env,
         )
         if proc.returncode not in (0, 1):
             sys.exit(proc.stderr.decode(errors="replace"))
@@ -82,6 +86,18 @@ def main() -> None:
         ("check() in-process", timed(in_process, args.runs)),
         ("readertui check --format json", timed(command, args.runs)),
     ]
+    if args.compare:
+        # the new process of both trees in one interleaved loop: the load moves from run to run
+        other = args.compare.resolve()
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(other)], check=True)
+        mine: tuple[list[float], list[float]] = ([], [])
+        theirs: tuple[list[float], list[float]] = ([], [])
+        for _ in range(args.runs):
+            for store, run in ((mine, command), (theirs, lambda: command(other))):
+                wall, cpu = timed(run, 1)
+                store[0].extend(wall)
+                store[1].extend(cpu)
+        rows += [("  interleaved: this tree", mine), ("  interleaved: --compare tree", theirs)]
     print(f"workspace: {workspace_root}  ({files} files in the submodule; "
           f"{sum(results.values())} citations: {results})")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
