@@ -657,18 +657,21 @@ class Resolver:
             if hinted is None:
                 hinted = self._hinted[key] = self._views_for_hint(scope.views, citation.repo_hint)
             views = hinted
-        if self._partial and len(self._match(cited, tuple(v.files for v in views))[1]) > 1:
+        rule, found = self._match(cited, tuple(view.files for view in views))
+        if len(found) == 1:  # what `rank` answers at once: no context to look up
+            located = Located(found[0], found, rule)
+        elif found and self._partial:
             return _WAIT  # rule 4 may decide: wait until every path of the note is known
-        located = rank(
-            cited,
-            (view.files for view in views),
-            context=self._context_file(citation, views),
-            context_path=citation.context_path,
-            # (with one matching file or none, rule 4 is never reached: nothing to collect)
-            full_paths=frozenset() if self._partial else self._full_paths_in(note, scan, views, ref),
-            paragraph=self._paragraph_file(citation, views),
-            matches=self._match,
-        )
+        else:
+            located = rank(
+                cited,
+                (view.files for view in views),
+                context=self._context_file(citation, views),
+                context_path=citation.context_path,
+                full_paths=self._full_paths_in(note, scan, views, ref) if found else frozenset(),
+                paragraph=self._paragraph_file(citation, views),
+                matches=self._match,
+            )
         if located.chosen is None:
             return self._unlocated(note, citation, cited, located, scope)
         view = next(v for v in views if v.source.repo.name == located.chosen[0])
