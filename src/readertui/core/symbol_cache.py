@@ -33,7 +33,8 @@ import msgspec
 from readertui.config.paths import cache_dir
 from readertui.core.tags import Definition
 
-# Bump when the table layout or what core/tags extracts changes: older caches are rebuilt.
+# Bump when the table layout, what core/tags extracts or which files core/symbols indexes
+# changes (snapshots hold whole commits): older caches are rebuilt.
 VERSION = "symbols-1"
 FILE_NAME = "symbols.sqlite"
 BUSY_TIMEOUT_MS = 2000
