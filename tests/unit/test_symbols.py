@@ -429,3 +429,15 @@ def test_the_file_shown_reads_its_definitions_from_the_cache(repo: Path, tmp_pat
     assert service.stored_definitions(UTIL.encode(), "cpp") is None  # parsed as another language
     assert service.stored_definitions(UTIL.encode() + b"\n", "python") is None  # other bytes
     service.close()
+
+
+def test_a_snapshot_keeps_one_copy_of_a_blob_shared_by_many_paths(repo: Path) -> None:
+    for i in range(5):
+        write(repo / f"copies/c{i}.py", UTIL)  # the same blob five times
+    commit = commit_all(repo, "copies")
+    first = build_repo(SymbolCache(), "code", repo, commit)
+    again = build_repo(SymbolCache(), "code", repo, commit)  # read back from the snapshot
+    assert list(again.files) == list(first.files)  # same paths, same order
+    assert again.files == first.files
+    copies = {id(again.files[f"copies/c{i}.py"]) for i in range(5)}
+    assert len(copies) == 1 and again.files["src/util.py"] is again.files["copies/c0.py"]

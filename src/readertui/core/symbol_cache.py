@@ -24,9 +24,9 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -63,38 +63,62 @@ class Snapshot(msgspec.Struct, frozen=True, array_like=True):
 
 
 class _StoredSnapshot(msgspec.Struct, frozen=True, array_like=True):
-    """A snapshot as stored: its files encoded in chunks, each decoded by a call of its own, so
-    that no single call holds the GIL long enough to stall the UI thread (~5 ms a chunk)."""
+    """A snapshot as stored. Files with the same definitions object (the same blob under several
+    paths: vendored copies, a generated tree) keep one copy: `groups` holds each distinct
+    definitions tuple once, `paths` each path with the index of its group. Both are encoded in
+    chunks, each decoded by a call of its own, so that no single call holds the GIL long enough
+    to stall the UI thread (~5 ms a chunk)."""
 
-    chunks: tuple[bytes, ...]
+    groups: tuple[bytes, ...]  # chunks of list[tuple[Definition, ...]]
+    paths: tuple[bytes, ...]  # chunks of list[tuple[str, int]]
     skipped: tuple[tuple[str, str], ...] = ()
 
 
-_SNAPSHOT_CHUNK_DEFINITIONS = 3000
+_SNAPSHOT_CHUNK = 3000  # definitions (or paths) a chunk
 _stored_decoder = msgspec.msgpack.Decoder(_StoredSnapshot)
-_files_decoder = msgspec.msgpack.Decoder(tuple[tuple[str, tuple[Definition, ...]], ...])
+_groups_decoder = msgspec.msgpack.Decoder(list[tuple[Definition, ...]])
+_paths_decoder = msgspec.msgpack.Decoder(list[tuple[str, Annotated[int, msgspec.Meta(ge=0)]]])
 
 
-def _encode_snapshot(snapshot: Snapshot) -> bytes:
+def _chunked(items: Iterable[Any], weight: Callable[[Any], int]) -> tuple[bytes, ...]:
     chunks: list[bytes] = []
-    chunk: list[tuple[str, tuple[Definition, ...]]] = []
+    chunk: list[Any] = []
     size = 0
-    for item in snapshot.files:
+    for item in items:
         chunk.append(item)
-        size += len(item[1]) + 1
-        if size >= _SNAPSHOT_CHUNK_DEFINITIONS:
+        size += weight(item)
+        if size >= _SNAPSHOT_CHUNK:
             chunks.append(_encoder.encode(chunk))
             chunk, size = [], 0
     if chunk:
         chunks.append(_encoder.encode(chunk))
-    return _encoder.encode(_StoredSnapshot(tuple(chunks), snapshot.skipped))
+    return tuple(chunks)
+
+
+def _encode_snapshot(snapshot: Snapshot) -> bytes:
+    index: dict[int, int] = {}  # id() of a definitions tuple -> its group
+    groups: list[tuple[Definition, ...]] = []
+    paths: list[tuple[str, int]] = []
+    for path, definitions in snapshot.files:
+        group = index.get(id(definitions))
+        if group is None:
+            group = index[id(definitions)] = len(groups)
+            groups.append(definitions)
+        paths.append((path, group))
+    stored = _StoredSnapshot(
+        _chunked(groups, lambda found: len(found) + 1), _chunked(paths, lambda _: 1), snapshot.skipped
+    )
+    return _encoder.encode(stored)
 
 
 def _decode_snapshot(data: bytes) -> Snapshot:
     stored = _stored_decoder.decode(data)
+    groups: list[tuple[Definition, ...]] = []
+    for chunk in stored.groups:
+        groups.extend(_groups_decoder.decode(chunk))
     files: list[tuple[str, tuple[Definition, ...]]] = []
-    for chunk in stored.chunks:
-        files.extend(_files_decoder.decode(chunk))
+    for chunk in stored.paths:
+        files.extend((path, groups[group]) for path, group in _paths_decoder.decode(chunk))
     return Snapshot(tuple(files), stored.skipped)
 
 
@@ -214,7 +238,7 @@ class SymbolCache:
             return None
         try:
             return _decode_snapshot(rows[0][0])
-        except (msgspec.DecodeError, msgspec.ValidationError, TypeError):
+        except (msgspec.DecodeError, msgspec.ValidationError, TypeError, IndexError):
             return None  # rebuilt from the blob rows, then overwritten
 
     def put_snapshot(self, commit: str, snapshot: Snapshot) -> None:
