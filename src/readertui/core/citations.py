@@ -14,10 +14,14 @@ the note with the same lines, each cut at 4,000 characters: structure depends on
 start, and markdown-it costs seconds on a 5 MB table row. Within blocks the finders compute
 exact offsets themselves (markdown-it's inline tokens carry none).
 
-Cost: markdown-it's block parse is ~12 µs per line (~35 ms for 2,500 lines on a 2-core box).
-Each finder searches for a literal anchor and matches its full pattern only there, so their
-time is linear in the note plus the citations found: ~45 ms of CPU for 2,500 lines with 300
-citations, ~0.1-0.3 s for a 5 MB line without citations, ~30 µs per citation found.
+Cost: markdown-it's block parse is ~12 µs per line (~35 ms for 2,500 lines on a 2-core box);
+the plain shapes of a reading log (headings, paragraphs, `- ` lists, backtick fences) are read
+by `_plain_blocks` instead, ~1 µs per line, with the same result. A note is read in pieces
+(`NoteScanner`): markdown-it 2,048 lines at a time, the finders on pieces of whole top-level
+blocks, so memory stays flat on a 50 MB log. Each finder searches for a literal anchor and
+matches its full pattern only there, so their time is linear in the note plus the citations
+found: ~45 ms of CPU for 2,500 lines with 300 citations, ~0.1-0.3 s for a 5 MB line without
+citations, ~30 µs per citation found.
 
 In prose, in this order (each finder masks what it claimed, so nothing is reported twice):
 - Markdown links `[t](target)` and reference definitions `[id]: target`. An http(s) target on
@@ -202,7 +206,15 @@ _URL_BODY = LazyPattern(
 )
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
 _OTHER_SCHEME = LazyPattern(r"(?:mailto|tel|data|javascript|file|ftp|ssh|git):", re.IGNORECASE)
-_CODE_HINT = LazyPattern(r"[./\\:#L行第]|ine|INE")
+_CODE_HINTS = (".", "/", "\\", ":", "#", "L", "行", "第", "ine", "INE")
+
+
+def _has_code_hint(content: str) -> bool:
+    """What every citation form holds somewhere (a literal search each: the equivalent class
+    with CJK characters costs `re` ~4 ms to compile in every new process)."""
+    return any(hint in content for hint in _CODE_HINTS)
+
+
 _BACKTICKS = LazyPattern(r"`+")
 _ASCII_WORD = LazyPattern(r"[A-Za-z0-9_]")
 _COMMENT_CLOSE = LazyPattern(r"[ \t]*(?:\*/|-->)[ \t]*\Z")
@@ -229,7 +241,13 @@ _FRAGMENT_LINES = LazyPattern(
 _HEX_REF = LazyPattern(r"[0-9a-fA-F]{7,40}")
 _PIN = LazyPattern(r"[ \t]{0,4}[(（]?[ \t]{0,2}@[ \t]{0,2}`?(?P<sha>[0-9a-fA-F]{7,40})(?![0-9A-Za-z_])")
 _CJK_PREFIX = LazyPattern(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+(?=[A-Za-z0-9_.])")
-_CJK_CHAR = LazyPattern(r"[\u2e80-\u9fff\uf900-\ufaff]")
+
+
+def _is_cjk(char: str) -> bool:
+    """A CJK ideograph or radical (a class of 30,000 code points costs `re` ~5 ms to compile)."""
+    return "\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
 _WORDS_BEFORE_LINE = "见在于看参即从到至"  # CJK characters that may precede 行 ("see line")
 
 _FENCE_COMMENT = LazyPattern(
@@ -1128,7 +1146,7 @@ def _find_code(prose: _Masked, text: str, spans: list[_CodeSpan], links: list[tu
 
 def _code_citation(content: str, offset: int, heading: bool) -> _Found | None:
     """The citation that the whole `content` of an inline code span is, if any."""
-    if not _CODE_HINT.search(content) and content not in KNOWN_FILENAMES:
+    if not _has_code_hint(content) and content not in KNOWN_FILENAMES:
         return None
     if _URL_START.match(content):
         url = _URL_BODY.fullmatch(content, content.find("://") + 3)
@@ -1277,7 +1295,7 @@ def _relative_allowed(view: str, rel: re.Match[str]) -> bool:
     before = view[rel.start() - 1 : rel.start()]
     word = rel.group()
     if word.startswith("行"):
-        return not (_CJK_CHAR.match(before) and before not in _WORDS_BEFORE_LINE)
+        return not (_is_cjk(before) and before not in _WORDS_BEFORE_LINE)
     if word[:1] in "lL" and rel["gap"] is not None:
         return bool(rel["gap"]) and not _ASCII_WORD.match(before)
     if rel["c"] is not None:
