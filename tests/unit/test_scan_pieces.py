@@ -64,7 +64,7 @@ note_lines = st.lists(
 ).map("\n".join)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(text=note_lines, piece_lines=st.sampled_from([1, 2, 5, 30]), parse_lines=st.sampled_from([1, 2, 3, 16]),
        plain_lines=st.sampled_from([0, 1, 3, 4096]))
@@ -89,7 +89,7 @@ LOG_LINES = [
 ]
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(LOG_LINES), max_size=60), st.sampled_from([1, 2, 3, 64]),
        st.sampled_from([1, 2, 3, 7, 4096]))
 def test_plain_shapes_are_read_as_markdown_it_reads_them(log_lines, parse_lines, plain_lines) -> None:
@@ -104,7 +104,7 @@ def test_plain_shapes_are_read_as_markdown_it_reads_them(log_lines, parse_lines,
         citations._PARSE_LINES, citations._PLAIN_LINES = saved
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(text=note_lines)
 def test_declarations_so_far_answer_every_line_read_so_far(text, monkeypatch) -> None:
@@ -119,7 +119,7 @@ def test_declarations_so_far_answer_every_line_read_so_far(text, monkeypatch) ->
                 assert so_far.commit_for_line(citation.line) == expected.commit_for_line(citation.line)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(text=st.lists(st.sampled_from(FRAGMENTS), max_size=120).map("".join))
 def test_pieces_on_fragment_soup(text, monkeypatch) -> None:
