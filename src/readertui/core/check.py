@@ -28,7 +28,6 @@ from readertui.core.model import (
     Status,
     Workspace,
 )
-from readertui.core.notes import read_text
 from readertui.core.preconditions import require_project
 from readertui.core.resolve import Resolver, is_within
 from readertui.core.safe_text import sanitize_line
@@ -121,24 +120,20 @@ def check(
     problems: list[CheckProblem] = []
     scoped = notes_in_scope(workspace, target, project, problems)
     rules = load_rules(workspace)  # an invalid glob stops the run before anything is read
+    def unreadable(note: Path, error: NoteError) -> None:  # binary, invalid UTF-8, a FIFO, no permission
+        problems.append(CheckProblem(Path(note).absolute(), ProblemKind.UNREADABLE, str(error)))
+
     for proj, notes in scoped:
         resolver = Resolver(workspace, proj, rules)
-        readable = []
-        for note in notes:
-            try:
-                read_text(note)
-            except NoteError as error:  # binary, invalid UTF-8, a FIFO, no permission
-                problems.append(CheckProblem(Path(note).absolute(), ProblemKind.UNREADABLE, str(error)))
-            else:
-                readable.append(note)
         kept: list[tuple[tuple[int, int], CitationResult]] = []
         tally: dict[str, int] = {}
         try:
-            for place, result in resolver.iter_results(readable):
+            # each note is read once, as it is resolved (a 50 MB log is 100 MB of text)
+            for place, result in resolver.iter_results(notes, unreadable):
                 tally[result.status.value] = tally.get(result.status.value, 0) + 1
                 if keep is None or keep(result):
                     kept.append((place, result))
-        except NoteError as error:  # changed between the two reads: rare, still not fatal
+        except NoteError as error:  # (`unreadable` takes them all; kept as a last guard)
             problems.append(CheckProblem(proj.notes_dir, ProblemKind.UNREADABLE, str(error)))
         else:
             kept.sort(key=lambda item: item[0])

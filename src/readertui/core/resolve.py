@@ -28,7 +28,7 @@ import msgspec
 from readertui.core import claims, ignore, symbol_drift
 from readertui.core.citations import NoteScanner, scan_note
 from readertui.core.drift import DriftMapper, MappingStatus
-from readertui.core.errors import ReadertuiError
+from readertui.core.errors import NoteError, ReadertuiError
 from readertui.core.file_index import walk_files
 from readertui.core.git import GitRepo, is_full_sha, short
 from readertui.core.ignore import silenced_lines
@@ -452,20 +452,29 @@ class Resolver:
             silenced[note] = silenced_lines(text)
         return self._resolve_scans(scans, silenced)
 
-    def iter_results(self, notes: Iterable[Path]) -> Iterator[tuple[tuple[int, int], CitationResult]]:
+    def iter_results(
+        self, notes: Iterable[Path], unreadable: Callable[[Path, NoteError], None] | None = None
+    ) -> Iterator[tuple[tuple[int, int], CitationResult]]:
         """`resolve_notes`' results, each with its place (note index, citation index), produced
         as the notes are read: a long note is scanned in parts (`NoteScanner`) and citations are
         resolved in batches of `_BATCH` (one git batch per commit each), so a 50 MB log is never
         held as one list of citations and results. A citation whose path several files match
         waits for the end of its note (rule 4 looks at every path the note cites). Sort by the
-        place to get `resolve_notes`' order. Raises NoteError on an unreadable note."""
+        place to get `resolve_notes`' order. An unreadable note goes to `unreadable` (the rest is
+        read); without it, raises NoteError."""
         batch: list[_Entry] = []
         waiting: list[_Entry] = []
         silenced: dict[Path, frozenset[int]] = {}
         final: dict[Path, tuple[frozenset[str], tuple[CommitDeclaration, ...]]] = {}
         for note_index, note in enumerate(notes):
             note = Path(note).absolute()
-            text = read_text(note)
+            try:
+                text = read_text(note)
+            except NoteError as error:
+                if unreadable is None:
+                    raise
+                unreadable(note, error)
+                continue
             silenced[note] = silenced_lines(text)
             scanner = NoteScanner(text)
             count = 0
