@@ -3,8 +3,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import textual._wait
 
 from tests.gitfixtures import KB, build_kb
+
+# Pilot's `press` and `pause` wait for the process to look idle (`textual._wait.wait_for_idle`):
+# they sleep in 20 ms slices until one passes with under 1 ms of CPU, at least one slice per
+# pause and two per key. Over the suite that was most of its wall time (the CPU sat idle),
+# so the slices are 5 ms here, with the same 5 % idle criterion. Waits on real work (workers,
+# conditions) are explicit in tests/ui/conftest.py and do not depend on it.
+# tests/ui/test_textual_compat.py checks the names still exist.
+textual._wait.SLEEP_GRANULARITY = 0.005
+textual._wait.SLEEP_IDLE = 0.00025
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from textual.worker import WorkerCancelled
 
 from readertui.core.model import Location
 from readertui.core.workspace import find_workspace
@@ -65,7 +66,10 @@ async def settle(pilot, timeout: float = 30.0) -> None:
             continue
         if time.monotonic() > deadline:
             raise AssertionError(f"still running after {timeout} s: {[w.name for w in running]}")
-        await app.workers.wait_for_complete(running)
+        try:
+            await app.workers.wait_for_complete(running)
+        except WorkerCancelled:
+            pass  # an exclusive worker of its group replaced it: look again
 
 
 def make_app(root: Path) -> ReaderApp:

@@ -12,7 +12,7 @@ from readertui.ui.app import ReaderApp
 from readertui.ui.screens.main import MainScreen
 from readertui.ui.screens.pickers import ListPicker, PathRanker
 from tests.gitfixtures import build_kb, git
-from tests.ui.conftest import REPO_ROOT, settle
+from tests.ui.conftest import REPO_ROOT, settle, wait_until
 
 STEP_AT_B = "    def step(self, batch):"
 
@@ -124,17 +124,15 @@ async def test_small_terminal_80x24_hides_the_tree_and_keeps_the_notes_readable(
         assert screen.query_one("#status").region.y == 22
         widths = source.region.width, notes.region.width
         await pilot.press("t")  # shown by hand: over the source, the notes keep their width
-        await pilot.pause()
+        await wait_until(pilot, lambda: tree.display and tree.region.width > 0, "the tree over the source")
         assert tree.display and tree.region.width >= 12 and tree.region.x == source.region.x
         assert (source.region.width, notes.region.width) == widths
         await pilot.press("t")
-        await pilot.pause()
+        await wait_until(pilot, lambda: not tree.display, "the tree hidden again")
         await pilot.resize_terminal(40, 24)  # tight: the source alone
-        await pilot.pause()
-        assert not notes.display and source.region.width >= 30
+        await wait_until(pilot, lambda: not notes.display and source.region.width >= 30, "the source alone")
         await pilot.resize_terminal(140, 40)  # wide again: what the terminal hid comes back
-        await pilot.pause()
-        assert notes.display
+        await wait_until(pilot, lambda: notes.display, "the notes back at 140 columns")
         await app.action_quit()
     from readertui.ui.state import load_state
 

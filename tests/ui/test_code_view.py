@@ -18,7 +18,7 @@ from textual.strip import Strip
 from readertui.core.model import LineRange
 from readertui.ui.widgets.code_view import DEFAULT_MARK_STYLES, DEFAULT_SYNTAX_STYLES, MARK_SYMBOLS, CodeView
 from readertui.ui.widgets.soft_wrap import wrap_offsets
-from tests.ui.conftest import settle
+from tests.ui.conftest import settle, wait_until
 
 PYTHON = "import os\n\n\ndef main(argv):\n    # say hello\n    return os.getcwd()\n"
 
@@ -143,8 +143,8 @@ async def test_goto_before_layout_still_centres() -> None:
 
     app = StartAt()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
         view = app.query_one(CodeView)
+        await wait_until(pilot, lambda: view.scroll_offset.y > 0, "the view scrolled to the goto")
         assert view.cursor_line == 800
         assert view.scroll_offset.y < 799 < view.scroll_offset.y + view.size.height
 

@@ -29,6 +29,15 @@ def test_the_private_names_exist_with_the_parameters_used() -> None:
     assert list(inspect.signature(Tree._invalidate).parameters) == ["self"]
 
 
+def test_the_pilot_idle_slices_the_tests_shorten_still_exist() -> None:
+    """tests/conftest.py shortens Pilot's idle-wait slices; a rename would silently undo it."""
+    import textual._wait
+
+    assert textual._wait.SLEEP_GRANULARITY == 0.005 and textual._wait.SLEEP_IDLE == 0.00025
+    source = inspect.getsource(textual._wait.wait_for_idle)
+    assert "sleep(SLEEP_GRANULARITY)" in source and "SLEEP_IDLE" in source
+
+
 class TreeApp(App[None]):
     def compose(self) -> ComposeResult:
         tree: BatchedTree[int] = BatchedTree("root")
