@@ -296,3 +296,9 @@ async def test_the_file_shown_takes_its_definitions_from_the_index_once_built(wo
         screen = await open_code(pilot, "pkg/queue.py", 2)
         await until(pilot, lambda: screen.query_one("#status").info.symbol == "Queue")
         assert parsed == []  # read from the index's row for these bytes, not parsed again
+
+
+@pytest.mark.parametrize(("cpus", "workers"), [(1, 2), (2, 2), (3, 2), (4, 3), (16, 4)])
+def test_index_workers_two_or_a_core_fewer_than_there_are(cpus: int, workers: int, monkeypatch) -> None:
+    monkeypatch.setattr(code_nav.os, "sched_getaffinity", lambda _pid: set(range(cpus)), raising=False)
+    assert code_nav.index_workers() == workers

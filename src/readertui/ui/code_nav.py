@@ -11,6 +11,7 @@ a thread. Every jump goes through the navigator, so it enters back/forward histo
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from typing import TYPE_CHECKING, Any
@@ -59,7 +60,19 @@ PROGRESS_SECONDS = 0.2  # status line updates while indexing, at most this often
 QUIET_SECONDS = 0.5  # a build finishing sooner never shows on the status line
 # A citation is not labelled with these: `x = 1` or a prototype says nothing the lines do not.
 UNNAMED_KINDS = frozenset({"constant", "prototype"})
-INDEX_WORKERS = 2  # worker processes building the index (0: in a thread of the reader, for tests)
+
+
+def index_workers() -> int:
+    """Worker processes for the index: two on a 2-core machine (the budget issue 10 measures);
+    on bigger ones a core fewer than there are (one left to the reader), four at most."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 2
+    return max(2, min(4, cpus - 1))
+
+
+INDEX_WORKERS = index_workers()  # 0: in a thread of the reader (tests)
 
 
 class IndexProgress(Message):
