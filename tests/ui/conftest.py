@@ -47,21 +47,21 @@ THREAD_GROUPS = frozenset({
 })
 
 
-def _thread_workers_running(app) -> list:
-    return [w for w in app.workers if w.group in THREAD_GROUPS and not w.is_finished]
+def _thread_workers_running(app, groups: frozenset[str]) -> list:
+    return [w for w in app.workers if w.group in groups and not w.is_finished]
 
 
-async def settle(pilot, timeout: float = 30.0) -> None:
-    """Until no thread worker runs and what they posted has been handled: a worker's message
-    can start another worker, so this waits until a pause finds none running."""
+async def settle(pilot, timeout: float = 30.0, groups: frozenset[str] = THREAD_GROUPS) -> None:
+    """Until no thread worker of `groups` runs and what they posted has been handled: a
+    worker's message can start another worker, so this waits until a pause finds none running."""
     app = pilot.app
     deadline = time.monotonic() + timeout
     while True:
         await pilot.pause()
-        running = _thread_workers_running(app)
+        running = _thread_workers_running(app, groups)
         if not running:
             await pilot.pause()
-            if not _thread_workers_running(app):
+            if not _thread_workers_running(app, groups):
                 return
             continue
         if time.monotonic() > deadline:

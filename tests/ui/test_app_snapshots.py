@@ -13,7 +13,7 @@ import pytest
 from readertui.config.settings import Settings
 from readertui.core.workspace import find_workspace
 from readertui.ui.app import ReaderApp
-from tests.ui.conftest import REPO_ROOT
+from tests.ui.conftest import REPO_ROOT, settle, wait_until
 
 
 @pytest.mark.parametrize("theme", ["dark", "light", "ansi16"])
@@ -24,15 +24,10 @@ def test_reader_screen(theme, snap_compare, tmp_path):
     async def follow_first_citation(pilot) -> None:
         # The note's citations are resolved by a worker started after the first frame: wait
         # for them, not only for the workers running when this starts (there may be none yet).
-        for _ in range(500):
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
-            if pilot.app.screen.notes.results:
-                break
+        await settle(pilot)  # the main screen is composed
+        await wait_until(pilot, lambda: bool(pilot.app.screen.notes.results), "the note's citations")
         await pilot.press("3", "right_square_bracket", "enter")
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=(120, 32), run_before=follow_first_citation)
 

@@ -19,6 +19,8 @@ from readertui.ui.screens.main import MainScreen
 from readertui.ui.screens.pickers import ListPicker
 from readertui.ui.screens.symbol_pickers import GroupedPicker, RepoSearchScreen, SymbolFinder
 from tests.gitfixtures import commit_all, git, write
+from tests.ui.conftest import THREAD_GROUPS, wait_until
+from tests.ui.conftest import settle as settle_app
 
 ENGINE = (
     "from pkg.queue import Queue\n"  # 1
@@ -33,7 +35,7 @@ ENGINE = (
     "        self.step()\n"  # 10
 )
 UTIL = "def helper(x):\n    return x\n"
-GROUPS = {"symbols", "symbol-lookup", "file-symbols", "source", "index", "note", "tree"}
+NAV_GROUPS = frozenset({"symbols", "symbol-lookup", "file-symbols"})
 
 
 @pytest.fixture(autouse=True)
@@ -61,21 +63,14 @@ def workspace(tmp_path: Path) -> tuple[Path, str, str]:
 
 
 async def settle(pilot) -> None:
-    app = pilot.app
-    for _ in range(6):
-        await pilot.pause()
-        running = [w for w in app.workers if w.group in GROUPS and not w.is_finished]
-        if running:
-            await app.workers.wait_for_complete(running)
-    await pilot.pause()
+    """conftest's settle, waiting on the symbol index's workers too."""
+    await settle_app(pilot, groups=THREAD_GROUPS | NAV_GROUPS)
 
 
-async def until(pilot, predicate, tries: int = 60) -> None:
-    for _ in range(tries):
-        await settle(pilot)
-        if predicate():
-            return
-    raise AssertionError("the screen never got there")
+async def until(pilot, predicate) -> None:
+    """Let workers finish, then wait for `predicate` (a condition, never a count of rounds)."""
+    await settle(pilot)
+    await wait_until(pilot, predicate, "the screen to get there")
 
 
 async def open_code(pilot, path: str, line: int, commit: str | None = None, column: int = 0) -> MainScreen:

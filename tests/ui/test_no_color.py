@@ -21,7 +21,7 @@ from rich.style import Style
 from readertui.config.settings import Settings
 from readertui.core.workspace import find_workspace
 from readertui.ui.app import ReaderApp
-from tests.ui.conftest import REPO_ROOT, settle
+from tests.ui.conftest import REPO_ROOT, settle, wait_until
 
 CITATION_PAINTED = b"\x1b[1;4;39;49m"  # the monochrome citation style: bold, underline, default colours
 SGR = re.compile(rb"\x1b\[([0-9;:]*)m")
@@ -129,15 +129,10 @@ def test_monochrome_snapshot(size, snap_compare, tmp_path, monkeypatch):
 
     async def follow_first_citation(pilot) -> None:
         # The note's citations are resolved by a worker started after the first frame.
-        for _ in range(500):
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
-            if pilot.app.screen.notes.results:
-                break
+        await settle(pilot)  # the main screen is composed
+        await wait_until(pilot, lambda: bool(pilot.app.screen.notes.results), "the note's citations")
         await pilot.press("3", "right_square_bracket", "enter")
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=follow_first_citation)
 
