@@ -112,14 +112,15 @@ def check(
     and diffs are computed once per (repo, commit). A note or folder that cannot be read, a
     project that cannot be checked, is a `Report.problems` entry; the run goes on.
 
-    With `keep`, the report holds only the results it accepts (and `counts` counts them all):
-    notes are then resolved as they are read, so a huge log costs its broken citations in
-    memory, not all of them."""
+    Each note is read once and resolved as it is read (`Resolver.iter_results`). With `keep`,
+    the report holds only the results it accepts and `counts` counts them all, so a huge log
+    costs its broken citations in memory, not all of them."""
     results: list[CitationResult] = []
     counts: dict[str, int] = {}
     problems: list[CheckProblem] = []
     scoped = notes_in_scope(workspace, target, project, problems)
     rules = load_rules(workspace)  # an invalid glob stops the run before anything is read
+
     def unreadable(note: Path, error: NoteError) -> None:  # binary, invalid UTF-8, a FIFO, no permission
         problems.append(CheckProblem(Path(note).absolute(), ProblemKind.UNREADABLE, str(error)))
 
