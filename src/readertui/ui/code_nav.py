@@ -115,6 +115,7 @@ class CodeNav:
         self._last_progress = 0.0
         self._build_started = 0.0
         self._shown_progress = False
+        self._started = False  # the first index of the session (see start_once)
 
     @property
     def service(self) -> SymbolService:
@@ -130,8 +131,16 @@ class CodeNav:
 
     # ---- the background index and the file shown ------------------------------------
 
+    def start_once(self, project: Project) -> None:
+        """The session's first index: once the first note's citations are shown (what the
+        reader looks at first: the build would compete with them), or a while after the
+        first frame without them, whichever comes first."""
+        if not self._started:
+            self.start(project)
+
     def start(self, project: Project) -> None:
         """Index `project` in the background (the file shown first)."""
+        self._started = True
         workers.run(self.screen, self._index, project, group="symbols", exclusive=True, thread=True)
 
     def _index(self, project: Project) -> None:

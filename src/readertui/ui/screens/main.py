@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     from readertui.ui.capture import Capture
 
 
-SYMBOLS_START_SECONDS = 2.0
+SYMBOLS_START_SECONDS = 2.0  # the symbol index's start without a note's citations (CodeNav.start_once)
 
 
 class MainScreen(Screen[None]):
@@ -89,7 +89,6 @@ class MainScreen(Screen[None]):
         self.review = ReviewFlow(self, session, self.open_location, self.action_reload)
         self._resumed = False  # see on_screen_resume
         self.log_watch = LogWatch(project.reading_log)  # to notice edits made outside
-        self._symbols_started = False  # the background symbol index (see first_frame_shown)
         self.project_switch = ProjectSwitch(
             self, session, self.navigator, self.note_loader, self.index, self.pickers,
             self.code_nav, self.log_watch,
@@ -162,14 +161,7 @@ class MainScreen(Screen[None]):
         self.index.start(self.project)
         self.index.warm_up_grammars(self.project)
         self.set_interval(POLL_SECONDS, self.check_outside_edits)
-        # The symbol index starts once the first note's citations are shown (they are what the
-        # reader looks at first; the build would compete with them), or after a while without.
-        self.set_timer(SYMBOLS_START_SECONDS, self._start_symbols)
-
-    def _start_symbols(self) -> None:
-        if not self._symbols_started:
-            self._symbols_started = True
-            self.code_nav.start(self.project)
+        self.set_timer(SYMBOLS_START_SECONDS, lambda: self.code_nav.start_once(self.project))
 
     def on_unmount(self) -> None:
         self.code_nav.close()
@@ -255,7 +247,7 @@ class MainScreen(Screen[None]):
         self.note_loader.loaded(event)
         self._update_status()
         if self.notes.results:
-            self._start_symbols()
+            self.code_nav.start_once(self.project)
 
     @on(ProjectIndexed)
     def _project_indexed(self, event: ProjectIndexed) -> None:
