@@ -16,8 +16,11 @@ of `step()` edited, `src/util/queue.ts` renamed to `src/util/work_queue.ts`, and
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,6 +132,39 @@ def build_upstream(base: Path) -> tuple[Path, str, str]:
 
 
 def build_kb(base: Path, notes: dict[str, str] | None = None) -> KB:
+    """The knowledge base under `base`: a copy of one built once per process (a build is ~15
+    git calls, a copy two), its absolute submodule URL pointed at this copy's upstream."""
+    template, (a, b) = _template()
+    shutil.copytree(template / "upstream", base / "upstream", symlinks=True)
+    shutil.copytree(template / "kb", base / "kb", symlinks=True)
+    root = base / "kb"
+    old, new = str(template / "upstream"), str(base / "upstream")
+    for config in [root / ".gitmodules", root / ".git" / "config", *(root / ".git" / "modules").rglob("config")]:
+        config.write_text(config.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    project = root / "awesome" / "engine-study"
+    if notes is not None:
+        shutil.rmtree(project / "notes")
+        for name, text in notes.items():
+            write(project / "notes" / name, text)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--amend", "-m", "kb: add engine-study")
+    return KB(root, root / "awesome", project, project / "Engine", base / "upstream" / "engine", a, b)
+
+
+_TEMPLATES: dict[str, tuple[Path, tuple[str, str]]] = {}
+
+
+def _template() -> tuple[Path, tuple[str, str]]:
+    """The knowledge base as `_build_kb` makes it, built once per process in a temp dir."""
+    if "kb" not in _TEMPLATES:
+        base = Path(tempfile.mkdtemp(prefix="readertui-kb-template-"))
+        atexit.register(shutil.rmtree, base, True)
+        kb = _build_kb(base)
+        _TEMPLATES["kb"] = base, (kb.a, kb.b)
+    return _TEMPLATES["kb"]
+
+
+def _build_kb(base: Path) -> KB:
     up, a, b = build_upstream(base)
     root = base / "kb"
     root.mkdir()
@@ -140,8 +176,7 @@ def build_kb(base: Path, notes: dict[str, str] | None = None) -> KB:
     git(root, "submodule", "add", "-q", str(up), "awesome/engine-study/Engine")
     sub = project / "Engine"
     git(sub, "checkout", "-q", "--detach", a)
-    for name, text in (notes or {"code-reading-log.md": "# Code reading log\n"}).items():
-        write(project / "notes" / name, text)
+    write(project / "notes" / "code-reading-log.md", "# Code reading log\n")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "kb: add engine-study")
     return KB(root, workspace, project, sub, up, a, b)
