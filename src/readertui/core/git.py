@@ -21,7 +21,7 @@ import signal
 import subprocess
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Self
@@ -611,29 +611,15 @@ class GitRepo:
         kept_ids = {wanted[path] for path in kept_paths}
         request = sorted({blob for blob in wanted.values() if blob not in self._blob_lines} | kept_ids)
         data: dict[str, bytes] = {}
-        if request:
-            try:
-                out = _execute(self.path, ["cat-file", "--batch"], None, False, (),
-                               stdin="".join(f"{blob}\n" for blob in request).encode("ascii"))
-            except GitCommandError:
-                out = b""
-            pos = 0
-            for blob in request:
-                end = out.find(b"\n", pos)
-                if end < 0:
-                    break
-                header = out[pos:end].split(b" ")
-                pos = end + 1
-                if len(header) != 3 or not header[2].isdigit():
-                    continue  # "<id> missing"
-                size = int(header[2])
-                if header[1] == b"blob":
-                    last = out[pos + size - 1 : pos + size]
-                    self._blob_lines[blob] = out.count(b"\n", pos, pos + size) + (
-                        1 if size and last != b"\n" else 0)
-                    if blob in kept_ids:
-                        data[blob] = out[pos : pos + size]
-                pos += size + 1
+        out, objects = self._batch_objects(request)
+        for blob, found in zip(request, objects):
+            if found is None or found[0] != b"blob":
+                continue
+            _, start, end = found
+            ends_open = end > start and out[end - 1 : end] != b"\n"
+            self._blob_lines[blob] = out.count(b"\n", start, end) + (1 if ends_open else 0)
+            if blob in kept_ids:
+                data[blob] = out[start:end]
         counts = {path: self._blob_lines[blob] for path, blob in wanted.items() if blob in self._blob_lines}
         return counts, {path: data[wanted[path]] for path in kept_paths if wanted[path] in data}
 
@@ -699,14 +685,27 @@ class GitRepo:
         wanted = sorted({p.strip("/") for p in paths if _batch_safe(p) and ".." not in p.split("/")})
         if sha is None or not wanted:
             return {}
-        request = "".join(f"{sha}:{path}\n" for path in wanted).encode("utf-8")
+        out, objects = self._batch_objects([f"{sha}:{path}" for path in wanted])
+        return {
+            path: out[found[1] : found[2]] if found is not None and found[0] == b"blob" else None
+            for path, found in zip(wanted, objects)
+        }
+
+    def _batch_objects(self, names: Sequence[str]) -> tuple[bytes, list[tuple[bytes, int, int] | None]]:
+        """One `cat-file --batch` for the object `names` (written all at once): git's output
+        and, for each name in order, (type, start, end) of its content in that output, or None
+        when git answered "missing" / "ambiguous". Offsets, not copies: a caller that only
+        counts lines copies nothing. A failure, or output cut short, answers fewer names."""
+        if not names:
+            return b"", []
+        request = "".join(f"{name}\n" for name in names).encode("utf-8")
         try:
             out = _execute(self.path, ["cat-file", "--batch"], None, False, (), stdin=request)
         except GitCommandError:
-            return {}
-        found: dict[str, bytes | None] = {}
+            return b"", []
+        objects: list[tuple[bytes, int, int] | None] = []
         pos = 0
-        for path in wanted:
+        for _ in names:
             end = out.find(b"\n", pos)
             if end < 0:
                 break
@@ -714,11 +713,11 @@ class GitRepo:
             pos = end + 1
             if len(header) == 3 and header[2].isdigit():
                 size = int(header[2])
-                found[path] = out[pos : pos + size] if header[1] == b"blob" else None
+                objects.append((header[1], pos, pos + size))
                 pos += size + 1
-            else:  # "<name> missing" / "ambiguous"
-                found[path] = None
-        return found
+            else:  # "<name> missing" / "ambiguous": a header line only
+                objects.append(None)
+        return out, objects
 
     def _read_blob(self, sha: str, path: str) -> bytes | None:
         if self._gitpython_repo is None and self._one_shot_reads < _ONE_SHOT_READS:
