@@ -8,15 +8,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from readertui.core.citations import (
-    _block_parser,
-    _Lines,
-    _parser_input,
     canonical_range,
     format_citation,
     parse_citation,
     scan_note,
 )
 from readertui.core.model import LineRange
+from readertui.core.note_blocks import Lines, _block_parser, _parser_input
 
 # Pieces real notes are made of, including the broken ones.
 FRAGMENTS = [
@@ -141,7 +139,7 @@ def block_structure(source: str) -> list[tuple[str, int, int, int]]:
 def test_long_lines_cut_for_the_parser_keep_block_structure(blocks, joiner, padding) -> None:
     lines = joiner.join(blocks).split("\n")
     text = "\n".join(line + PADDING[pad] for line, pad in zip(lines, [*padding, *[0] * len(lines)]))
-    cut = _parser_input(_Lines(text), -1)
+    cut = _parser_input(Lines(text), -1)
     assert cut.count("\n") == text.count("\n")
     assert all(len(line) < 4100 for line in cut.split("\n"))
     assert block_structure(cut) == block_structure(text)

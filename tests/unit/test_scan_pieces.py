@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from readertui.core import citations
+from readertui.core import note_blocks
 from readertui.core.citations import NoteScanner, scan_note
 from readertui.core.model import NoteScan
 from tests.unit.test_citations_property import FRAGMENTS
@@ -21,8 +21,8 @@ from tests.unit.test_citations_property import FRAGMENTS
 
 def whole(text: str, monkeypatch: pytest.MonkeyPatch) -> NoteScan:
     with monkeypatch.context() as patch:
-        patch.setattr(citations, "_PARSE_LINES", 10**9)
-        patch.setattr(citations, "_PLAIN_LINES", 0)
+        patch.setattr(note_blocks, "PARSE_LINES", 10**9)
+        patch.setattr(note_blocks, "PLAIN_LINES", 0)
         scanner = NoteScanner(text, piece_lines=10**9)
         found = tuple(c for part in scanner.parts() for c in part)
         return NoteScan(found, scanner.declarations())
@@ -32,8 +32,8 @@ def pieces(
     text: str, monkeypatch: pytest.MonkeyPatch, piece_lines: int, parse_lines: int, plain_lines: int = 4096
 ) -> NoteScan:
     with monkeypatch.context() as patch:
-        patch.setattr(citations, "_PARSE_LINES", parse_lines)
-        patch.setattr(citations, "_PLAIN_LINES", plain_lines)
+        patch.setattr(note_blocks, "PARSE_LINES", parse_lines)
+        patch.setattr(note_blocks, "PLAIN_LINES", plain_lines)
         scanner = NoteScanner(text, piece_lines=piece_lines)
         parts = list(scanner.parts())
         return NoteScan(tuple(c for part in parts for c in part), scanner.declarations())
@@ -93,15 +93,15 @@ LOG_LINES = [
 @given(st.lists(st.sampled_from(LOG_LINES), max_size=60), st.sampled_from([1, 2, 3, 64]),
        st.sampled_from([1, 2, 3, 7, 4096]))
 def test_plain_shapes_are_read_as_markdown_it_reads_them(log_lines, parse_lines, plain_lines) -> None:
-    lines = citations._Lines("\n".join(log_lines))
-    saved = citations._PARSE_LINES, citations._PLAIN_LINES
+    lines = note_blocks.Lines("\n".join(log_lines))
+    saved = note_blocks.PARSE_LINES, note_blocks.PLAIN_LINES
     try:
-        citations._PARSE_LINES, citations._PLAIN_LINES = 10**9, 0
-        expected = list(citations._blocks(lines))
-        citations._PARSE_LINES, citations._PLAIN_LINES = parse_lines, plain_lines
-        assert list(citations._blocks(lines)) == expected
+        note_blocks.PARSE_LINES, note_blocks.PLAIN_LINES = 10**9, 0
+        expected = list(note_blocks.blocks(lines))
+        note_blocks.PARSE_LINES, note_blocks.PLAIN_LINES = parse_lines, plain_lines
+        assert list(note_blocks.blocks(lines)) == expected
     finally:
-        citations._PARSE_LINES, citations._PLAIN_LINES = saved
+        note_blocks.PARSE_LINES, note_blocks.PLAIN_LINES = saved
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -111,7 +111,7 @@ def test_declarations_so_far_answer_every_line_read_so_far(text, monkeypatch) ->
     """What the resolver relies on to resolve a long note as it is read."""
     expected = whole(text, monkeypatch)
     with monkeypatch.context() as patch:
-        patch.setattr(citations, "_PARSE_LINES", 2)
+        patch.setattr(note_blocks, "PARSE_LINES", 2)
         scanner = NoteScanner(text, piece_lines=1)
         for part in scanner.parts():
             so_far = NoteScan(part, scanner.declarations())
