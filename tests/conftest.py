@@ -28,6 +28,19 @@ def pytest_configure(config: pytest.Config) -> None:
     compileall.compile_dir(Path(__file__).resolve().parents[1] / "src", quiet=1)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Fewer, cheaper garbage collections while the tests run: what collection built (modules,
+    test items) is frozen out of every later pass, and the young generation is collected every
+    20,000 allocations instead of 700. Each Pilot test leaves an app's worth of cycles, and the
+    collector's passes over a worker's growing heap were ~15 % of the suite's CPU (measured:
+    220 -> 186 CPU-seconds, back to back)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+
+
 @pytest.fixture(autouse=True)
 def _isolate_user_environment(tmp_path_factory, monkeypatch):
     """Keep the developer's config, state, git settings and editor out of every test."""
