@@ -297,3 +297,31 @@ async def test_the_file_shown_takes_its_definitions_from_the_index_once_built(wo
 def test_index_workers_two_or_a_core_fewer_than_there_are(cpus: int, workers: int, monkeypatch) -> None:
     monkeypatch.setattr(code_nav.os, "sched_getaffinity", lambda _pid: set(range(cpus)), raising=False)
     assert code_nav.index_workers() == workers
+
+
+async def test_code_in_the_pickers_stays_inert(workspace) -> None:
+    """Lines of code shown in the references and search pickers: an escape sequence arrives as
+    a visible placeholder, markup as the characters typed."""
+    root, _, _ = workspace
+    code = root / "study" / "code"
+    write(code / "pkg/evil.py", 'from pkg.util import helper\nX = helper("\x1b]2;pwned\x07[bold red]loud[/]")\n')
+    commit_all(code, "C")
+    app = make_app(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_code(pilot, "pkg/engine.py", 6)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, GroupedPicker))
+        shown = app.screen.query_one("OptionList")
+        lines = [str(shown.get_option_at_index(i).prompt) for i in range(shown.option_count)]
+        evil = next(line for line in lines if "pwned" in line)
+        assert "\x1b" not in evil and "\x07" not in evil and "[bold red]loud[/]" in evil
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, GroupedPicker))
+        await pilot.press("F")
+        await until(pilot, lambda: isinstance(app.screen, RepoSearchScreen))
+        search_screen = app.screen
+        await pilot.press(*"pwned")
+        await until(pilot, search_screen.finished.is_set)
+        shown = search_screen.query_one("OptionList")
+        (hit,) = [str(shown.get_option_at_index(i).prompt) for i in range(shown.option_count)]
+        assert "\x1b" not in hit and "\x07" not in hit and "[bold red]loud[/]" in hit
