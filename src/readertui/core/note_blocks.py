@@ -336,9 +336,10 @@ def plain_blocks(lines: Lines, start: int, limit: int, group: int) -> tuple[list
                 break
         elif text.startswith("  ") and text[2] != " ":
             body = text[2:]
-            if top == "para" and _plain_start(body):
-                pass  # an indented line goes on with the paragraph
-            elif top != "list":
+            if top == "para" and _plain_start(body):  # an indented line goes on with the paragraph
+                line += 1
+                continue
+            if top != "list":
                 break
             elif body.startswith("```") and "`" not in body[3:]:
                 if para >= 0:
