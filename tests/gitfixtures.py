@@ -17,6 +17,7 @@ of `step()` edited, `src/util/queue.ts` renamed to `src/util/work_queue.ts`, and
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import shutil
 import subprocess
@@ -151,17 +152,14 @@ def build_kb(base: Path, notes: dict[str, str] | None = None) -> KB:
     return KB(root, root / "awesome", project, project / "Engine", base / "upstream" / "engine", a, b)
 
 
-_TEMPLATES: dict[str, tuple[Path, tuple[str, str]]] = {}
-
-
+@functools.cache
 def _template() -> tuple[Path, tuple[str, str]]:
-    """The knowledge base as `_build_kb` makes it, built once per process in a temp dir."""
-    if "kb" not in _TEMPLATES:
-        base = Path(tempfile.mkdtemp(prefix="readertui-kb-template-"))
-        atexit.register(shutil.rmtree, base, True)
-        kb = _build_kb(base)
-        _TEMPLATES["kb"] = base, (kb.a, kb.b)
-    return _TEMPLATES["kb"]
+    """The knowledge base as `_build_kb` makes it, built once per process in a temp dir, and
+    its commits A and B."""
+    base = Path(tempfile.mkdtemp(prefix="readertui-kb-template-"))
+    atexit.register(shutil.rmtree, base, True)
+    kb = _build_kb(base)
+    return base, (kb.a, kb.b)
 
 
 def _build_kb(base: Path) -> KB:

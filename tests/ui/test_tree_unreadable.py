@@ -62,6 +62,13 @@ class TreeApp(App[None]):
         yield RepoTree(self.workspace, self.list_files)
 
 
+async def _expand(pilot, node) -> None:
+    """Expand a tree node and wait until its children are listed and shown."""
+    node.expand()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def test_expanding_an_unreadable_folder_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = _plain_repo(tmp_path)
     _deny(monkeypatch, root / "locked")
@@ -70,21 +77,15 @@ async def test_expanding_an_unreadable_folder_says_why(tmp_path: Path, monkeypat
         tree = app.query_one(RepoTree)
         await pilot.pause()
         repo = tree.root.children[0].children[0]
-        repo.expand()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _expand(pilot, repo)
         assert [str(node.label) for node in repo.children] == ["locked/", "open/"]
         locked = repo.children[0]
-        locked.expand()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _expand(pilot, locked)
         assert str(locked.label) == "locked/ (unreadable)"
         assert [str(node.label) for node in locked.children] == ["cannot list this folder: Permission denied"]
         assert not locked.children[0].allow_expand
         opened = repo.children[1]
-        opened.expand()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _expand(pilot, opened)
         assert str(opened.label) == "open/"
         assert [str(node.label) for node in opened.children] == ["a.py"]
 
@@ -115,17 +116,11 @@ async def _expand_locked(app: TreeApp) -> object:
         tree = app.query_one(RepoTree)
         await pilot.pause()
         repo = tree.root.children[0].children[0]
-        repo.expand()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _expand(pilot, repo)
         locked = repo.children[0]
-        locked.expand()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _expand(pilot, locked)
         opened = repo.children[1]
-        opened.expand()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _expand(pilot, opened)
         return (
             str(locked.label), [str(node.label) for node in locked.children],
             str(opened.label), [str(node.label) for node in opened.children],
