@@ -115,8 +115,10 @@ def test_declarations_so_far_answer_every_line_read_so_far(text, monkeypatch) ->
         scanner = NoteScanner(text, piece_lines=1)
         for part in scanner.parts():
             so_far = NoteScan(part, scanner.declarations())
+            in_force = NoteScan(part, scanner.declarations_in_force(part[0].line)) if part else so_far
             for citation in part:
                 assert so_far.commit_for_line(citation.line) == expected.commit_for_line(citation.line)
+                assert in_force.commit_for_line(citation.line) == expected.commit_for_line(citation.line)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -141,3 +143,18 @@ def test_a_long_log_is_read_in_many_parts_with_the_same_result(monkeypatch) -> N
     assert len(parts) > 10
     assert NoteScan(tuple(c for p in parts for c in p), scanner.declarations()) == whole(text, monkeypatch)
     assert scan_note(text) == whole(text, monkeypatch)
+
+
+def test_declarations_in_force_leave_out_the_ended_ones(monkeypatch) -> None:
+    """A long log's earlier days are not handed to the resolver with every later part."""
+    days = [f"## 2026-11-{day:02d}\n\n**Commit**: `{day:07x}`\n\n- 10:00 `a.py:{day}` — x\n" for day in range(1, 29)]
+    text = "# Log\n\nCommit: 4be91c0\n\n" + "\n".join(days)
+    scanner = NoteScanner(text, piece_lines=1)
+    sizes = []
+    for part in scanner.parts():
+        if part:
+            in_force = scanner.declarations_in_force(part[0].line)
+            sizes.append(len(in_force))
+            assert [d.ref for d in in_force] == ["4be91c0", f"{len(sizes):07x}"]
+    assert len(sizes) == 28 and len(scanner.declarations()) == 29
+    assert scanner.declarations() == whole(text, monkeypatch).declarations

@@ -479,7 +479,10 @@ class Resolver:
             scanner = NoteScanner(text)
             count = 0
             for part in scanner.parts():
-                scan = NoteScan(part, scanner.declarations())  # right for every line read so far
+                if not part:
+                    continue
+                # right for every line read so far; those that ended before the part are left out
+                scan = NoteScan(part, scanner.declarations_in_force(part[0].line))
                 for citation in part:
                     batch.append(_Entry((note_index, count), note, scan, citation))
                     count += 1
