@@ -8,6 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from readertui.core.citations import (
+    _any_code_citation,
+    _code_citation,
     canonical_range,
     format_citation,
     parse_citation,
@@ -143,3 +145,33 @@ def test_long_lines_cut_for_the_parser_keep_block_structure(blocks, joiner, padd
     assert cut.count("\n") == text.count("\n")
     assert all(len(line) < 4100 for line in cut.split("\n"))
     assert block_structure(cut) == block_structure(text)
+
+
+# Contents of an inline code span near the common `path:a-b` shape, and every way off it.
+_CODE_BITS = [
+    "src/", "a", "engine", ".py", ".", "./", "../", "/", "\\", ":", "：", "12", "0", "9999999999", "-",
+    " - ", "–", "L", "#L", "line", "行", "第", ",", "[id]", "(", ")", "x.com", "Makefile", "_", "+", "@", "中文",
+]
+code_contents = st.one_of(
+    st.lists(st.sampled_from(_CODE_BITS), min_size=1, max_size=10).map("".join),
+    st.tuples(
+        st.one_of(
+            st.sampled_from(["src/a.py", "a.py", "engine/core.cu", "src/a", "./a.py", "../x/a.h", "x.com", "Makefile",
+                             "[id]/page.tsx", "a\\b.py", "中文/a.py", ".py", "/a.py", "a..py", "a.b.c", "1.2", "src/"]),
+            st.lists(st.sampled_from(["src/", "a", ".py", "./", "/", "x.com", "[id]", "\\", "中文", "-", "+", "@"]),
+                     min_size=1, max_size=4).map("".join),
+        ),
+        st.sampled_from([":", ":", ":", "：", " : ", "#L", ""]),
+        st.sampled_from(["12", "7", "30", "0", "1234567890"]),
+        st.sampled_from(["-", "-", "-", "", "–", " - ", ",", "-L"]),
+        st.sampled_from(["5", "30", "0", "", "1234567890"]),
+        st.sampled_from(["", "", "", "", ":3", "x", " "]),
+    ).map("".join),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(content=code_contents, offset=st.integers(0, 1000), heading=st.booleans())
+def test_the_common_code_span_shape_reads_as_the_general_pattern_reads_it(content, offset, heading) -> None:
+    """`_code_citation` takes a short cut for `dir/file.py:12-30`: same result, spans included."""
+    assert _code_citation(content, offset, heading) == _any_code_citation(content, offset, heading)
