@@ -70,6 +70,13 @@ class _Wait:
 _WAIT = _Wait()
 
 
+class _Context:
+    """`_placement`'s answer for a path that several files (or none) match: rank it in context."""
+
+
+_CONTEXT = _Context()
+
+
 # --------------------------------------------------------------------------- pure ranking
 
 
@@ -365,6 +372,44 @@ class _Scope(msgspec.Struct, frozen=True):
     lacking: dict[str, str] = msgspec.field(default_factory=dict)  # repo -> why it lacks the commit
 
 
+class _Placement(msgspec.Struct, frozen=True):
+    """`_placement`'s answer: the one file a path names (`view`, `path`, by `rule`), or why it
+    is unpinned: its repo lacks the commit, or every repo does (`view` None)."""
+
+    view: _View | None
+    path: str = ""
+    rule: str = ""
+    unpinned: str | None = None
+
+
+_UNREAD = -1  # `_FileFacts.total` before the line count is asked for
+
+
+class _FileFacts:
+    """What checking lines of one file at one commit needs, worked out once however many
+    citations point into it (a long log cites the same files over and over)."""
+
+    __slots__ = ("candidates", "commit", "mapper", "moved_on", "path", "repo", "since", "total", "where")
+
+    def __init__(self, view: _View, path: str) -> None:
+        self.repo = view.source.repo.name
+        self.path = path
+        self.commit = view.commit
+        self.where = f"{self.repo}/{path}"
+        self.candidates = (self.where,)
+        self.total: int | None = _UNREAD  # lines at the commit (None: unreadable)
+        head = view.source.head
+        self.moved_on = view.commit is not None and head is not None and view.commit != head
+        self.since = short(view.commit) if view.commit else ""
+        self.mapper: DriftMapper | None = None  # commit -> head, once needed
+
+    def result(self, note: Path, citation: Citation, status: Status, detail: str) -> CitationResult:
+        """A result in this file for `citation`, with its ranges as written."""
+        return CitationResult(
+            note, citation, status, detail, self.repo, self.path, citation.ranges, self.commit, self.candidates
+        )
+
+
 class _Entry(msgspec.Struct, frozen=True):
     """A citation `iter_results` will resolve: its place, note, the scan it came in, and
     whether every path of the note is known (`final`)."""
@@ -422,6 +467,10 @@ class Resolver:
         self._full_paths: dict[tuple[Path, str | None], tuple[NoteScan, frozenset[Candidate]]] = {}
         self._matched: dict[tuple[str, tuple[int, ...]], tuple[str, tuple[Candidate, ...]]] = {}
         self._hinted: dict[tuple[int, str], tuple[_View, ...]] = {}
+        self._claims: dict[str, claims.Claim | None] = {}
+        self._facts: dict[tuple[_RepoSource, str | None, str], _FileFacts] = {}
+        self._placements: dict[tuple[str | None, str, str | None], _Placement | _Context] = {}
+        self._has_git = any(source.git is not None for source in self._sources.values())
         # `iter_results` reading a note in parts: the paths it has cited so far (rule 4 cannot
         # be applied before the end of the note), and then every path it cites
         self._partial = False
@@ -509,26 +558,36 @@ class Resolver:
         self, batch: list[_Entry], silenced: dict[Path, frozenset[int]], waiting: list[_Entry]
     ) -> Iterator[tuple[tuple[int, int], CitationResult]]:
         placed: list[tuple[tuple[int, int], CitationResult | _Target]] = []
-        for entry in batch:
-            self._partial = not entry.final
-            try:
+        targets: list[_Target] = []
+        # (`_guarded`'s handling written out: this loop runs once per citation of a long log)
+        try:
+            for entry in batch:
+                self._partial = not entry.final
+                note, citation = entry.note, entry.citation
                 assert entry.scan is not None
-                item = self._guarded(entry.note, entry.citation,
-                                     partial(self._locate, entry.note, entry.scan, entry.citation))
-            finally:
-                self._partial = False
-            if isinstance(item, _Wait):  # kept without its part's scan (which it would keep alive)
-                waiting.append(_Entry(entry.key, entry.note, None, entry.citation))
-            else:
+                try:
+                    item = self._locate(note, entry.scan, citation)
+                except (ReadertuiError, OSError) as error:
+                    item = _failed(note, citation, error)
+                if isinstance(item, _Target):
+                    targets.append(item)
+                elif isinstance(item, _Wait):  # kept without its part's scan (which it would keep alive)
+                    waiting.append(_Entry(entry.key, note, None, citation))
+                    continue
                 placed.append((entry.key, item))
-        self._prefetch([item for _, item in placed if isinstance(item, _Target)])
+        finally:
+            self._partial = False
+        self._prefetch(targets)
         results: list[CitationResult] = []
         keys: list[tuple[int, int]] = []
         for key, item in placed:
-            result = (
-                self._guarded(item.note, item.citation, partial(self._check_lines, item))
-                if isinstance(item, _Target) else item
-            )
+            if isinstance(item, _Target):
+                try:
+                    result = self._check_lines(item)
+                except (ReadertuiError, OSError) as error:
+                    result = _failed(item.note, item.citation, error)
+            else:
+                result = item
             if not _is_prose_mention(result.citation, result):
                 results.append(result)
                 keys.append(key)
@@ -569,10 +628,8 @@ class Resolver:
         """Run one step; a broken repo or a failed git call becomes the citation's result."""
         try:
             return step()
-        except ReadertuiError as error:
-            return CitationResult(note, citation, Status.UNPINNED, detail=str(error))
-        except OSError as error:
-            return CitationResult(note, citation, Status.MISSING, detail=f"cannot read: {error}")
+        except (ReadertuiError, OSError) as error:
+            return _failed(note, citation, error)
 
     def _prefetch(self, targets: list[_Target]) -> None:
         wanted: dict[tuple[int, str], tuple[_RepoSource, set[str]]] = {}
@@ -581,7 +638,7 @@ class Resolver:
             if target.citation.ranges and target.view.commit is not None:
                 key = (id(target.view.source), target.view.commit)
                 wanted.setdefault(key, (target.view.source, set()))[1].add(target.path)
-                if target.pinned and claims.claim_of(target.citation.label) is not None:
+                if target.pinned and self._claim_of(target.citation.label) is not None:
                     labelled.setdefault(key, (target.view.source, set()))[1].add(target.path)
         for key, (source, paths) in wanted.items():
             # the files whose labels are judged come in the same batch (not one round trip each)
@@ -606,9 +663,8 @@ class Resolver:
         ref = citation.commit or scan.commit_for_line(citation.line)
         cited = citation.path
         branch: str | None = None
-        has_git = any(source.git is not None for source in self._sources.values())
         # a plain folder has no refs: its files are read from disk, like any pinned citation's
-        if citation.ref_path is not None and not citation.commit and has_git:
+        if citation.ref_path is not None and not citation.commit and self._has_git:
             forge = self._forge_ref(citation)
             if isinstance(forge, str):
                 return CitationResult(note, citation, Status.UNPINNED, detail=forge, ranges=citation.ranges)
@@ -620,8 +676,12 @@ class Resolver:
             if not cited:
                 return CitationResult(note, citation, Status.UNPINNED if branch else Status.OK,
                                       detail=f"{kind} {name}", commit=sha)
-        placed = self._locate_in(note, scan, citation, ref, cited)
-        if isinstance(placed, _Target) and (branch is not None or ref is not None):
+        placed = self._locate_in(note, scan, citation, ref, cited, branch)
+        if (
+            isinstance(placed, _Target)
+            and (branch is not None or ref is not None)
+            and (placed.branch != branch or placed.pinned != (branch is None))
+        ):
             return msgspec.structs.replace(placed, branch=branch, pinned=branch is None)
         return placed
 
@@ -647,7 +707,8 @@ class Resolver:
         return f"ref {shown!r} of the link is not a known {kind} in {where}; its commit is unknown"
 
     def _locate_in(
-        self, note: Path, scan: NoteScan, citation: Citation, ref: str | None, cited: str | None
+        self, note: Path, scan: NoteScan, citation: Citation, ref: str | None, cited: str | None,
+        branch: str | None = None,
     ) -> CitationResult | _Target | _Wait:
         scope = self._scope(ref)
         if citation.form == CitationForm.RELATIVE_LINES or cited is None:
@@ -660,30 +721,33 @@ class Resolver:
             placed = self._place_in_workspace(note, cited, citation, ref)
             if placed is not None:
                 return placed
-        if scope.unpinned and not scope.views:
-            return CitationResult(note, citation, Status.UNPINNED, detail=scope.unpinned)
-        views = scope.views
-        if citation.repo_hint:
-            key = (id(scope), citation.repo_hint)
-            hinted = self._hinted.get(key)
-            if hinted is None:
-                hinted = self._hinted[key] = self._views_for_hint(scope.views, citation.repo_hint)
-            views = hinted
+        # what the rules decide from the path alone is the same wherever it is cited
+        key = (ref, cited, citation.repo_hint)
+        known = self._placements.get(key)
+        if known is None:
+            known = self._placements[key] = self._placement(ref, cited, citation.repo_hint)
+        if isinstance(known, _Placement):
+            view, path, unpinned = known.view, known.path, known.unpinned
+            if unpinned is None:
+                assert view is not None
+                return _Target(note, citation, view, path, known.rule, branch, branch is None and ref is not None)
+            if view is None:
+                return CitationResult(note, citation, Status.UNPINNED, detail=unpinned)
+            return CitationResult(note, citation, Status.UNPINNED, detail=unpinned,
+                                  repo=view.source.repo.name, path=path, ranges=citation.ranges)
+        views = self._views(scope, citation.repo_hint)
         rule, found = self._match(cited, tuple(view.files for view in views))
-        if len(found) == 1:  # what `rank` answers at once: no context to look up
-            located = Located(found[0], found, rule)
-        elif found and self._partial:
+        if found and self._partial:  # several files (one is `_placement`'s answer)
             return _WAIT  # rule 4 may decide: wait until every path of the note is known
-        else:
-            located = rank(
-                cited,
-                (view.files for view in views),
-                context=self._context_file(citation, views),
-                context_path=citation.context_path,
-                full_paths=self._full_paths_in(note, scan, views, ref) if found else frozenset(),
-                paragraph=self._paragraph_file(citation, views),
-                matches=self._match,
-            )
+        located = rank(
+            cited,
+            (view.files for view in views),
+            context=self._context_file(citation, views),
+            context_path=citation.context_path,
+            full_paths=self._full_paths_in(note, scan, views, ref) if found else frozenset(),
+            paragraph=self._paragraph_file(citation, views),
+            matches=self._match,
+        )
         if located.chosen is None:
             return self._unlocated(note, citation, cited, located, scope)
         view = next(v for v in views if v.source.repo.name == located.chosen[0])
@@ -693,6 +757,32 @@ class Resolver:
                 repo=located.chosen[0], path=located.chosen[1], ranges=citation.ranges,
             )
         return _Target(note, citation, view, located.chosen[1], located.rule)
+
+    def _placement(self, ref: str | None, cited: str, hint: str | None) -> _Placement | _Context:
+        """Where `cited` leads when no context can matter: one file matches (rules 1-2) or no
+        repo has the commit. `_CONTEXT` when ranking must look at the note (several files, or
+        none). Cached per (ref, path, repo hint) in `_placements`: a long log cites the same
+        files over and over."""
+        scope = self._scope(ref)
+        if scope.unpinned and not scope.views:
+            return _Placement(None, unpinned=scope.unpinned)
+        views = self._views(scope, hint)
+        rule, found = self._match(cited, tuple(view.files for view in views))
+        if len(found) != 1:
+            return _CONTEXT
+        repo, path = found[0]
+        view = next(v for v in views if v.source.repo.name == repo)
+        return _Placement(view, path, rule, scope.lacking.get(repo))
+
+    def _views(self, scope: _Scope, hint: str | None) -> tuple[_View, ...]:
+        """The scope's views a citation searches: the repo its permalink names, if any."""
+        if not hint:
+            return scope.views
+        key = (id(scope), hint)
+        hinted = self._hinted.get(key)
+        if hinted is None:
+            hinted = self._hinted[key] = self._views_for_hint(scope.views, hint)
+        return hinted
 
     def _scope(self, ref: str | None) -> _Scope:
         """The repos at the commit `ref` names (None: each repo's HEAD). Cached per ref.
@@ -836,7 +926,7 @@ class Resolver:
 
     def _check_claim(self, target: _Target, result: CitationResult) -> CitationResult:
         """A labelled citation at a known commit: do its lines show what the label names?"""
-        claim = claims.claim_of(target.citation.label)
+        claim = self._claim_of(target.citation.label)
         view = target.view
         if claim is None or view.commit is None or view.source.git is None or not target.citation.ranges:
             return result
@@ -864,6 +954,14 @@ class Resolver:
             new_path=(verdict.defined_in or target.path) if found else None, new_ranges=found, confidence=None,
         )
 
+    def _claim_of(self, label: str | None) -> claims.Claim | None:
+        """`claims.claim_of`, once per label."""
+        if not label:
+            return None
+        if label not in self._claims:
+            self._claims[label] = claims.claim_of(label)
+        return self._claims[label]
+
     def _definitions(self) -> claims.DefinitionsOf:
         """`definitions_of`, cached per file content: one parse per file however many labels."""
         def cached(source: bytes, path: str) -> tuple[Definition, ...]:
@@ -874,58 +972,60 @@ class Resolver:
         return cached
 
     def _check_range(self, target: _Target) -> CitationResult:
-        note, citation, view, path, rule = (
-            target.note, target.citation, target.view, target.path, target.rule,
-        )
-        repo = view.source.repo.name
-        base: dict[str, Any] = dict(
-            repo=repo,
-            path=path,
-            ranges=citation.ranges,
-            commit=view.commit,
-            candidates=(f"{repo}/{path}",),
-        )
-        where = f"{repo}/{path}"
-        if citation.ranges:
-            total = view.source.line_count(path, view.commit)
+        note, citation, view, path = target.note, target.citation, target.view, target.path
+        key = (view.source, view.commit, path)
+        facts = self._facts.get(key)
+        if facts is None:
+            facts = self._facts[key] = _FileFacts(view, path)
+        ranges = citation.ranges
+        if ranges:
+            total = facts.total
+            if total is _UNREAD:
+                total = view.source.line_count(path, view.commit)
+                facts.total = total
             if total is None:
-                return CitationResult(note, citation, Status.MISSING, detail=f"cannot read {where}", **base)
-            past = [r for r in citation.ranges if r.end > total]
+                return facts.result(note, citation, Status.MISSING, f"cannot read {facts.where}")
+            past = [r for r in ranges if r.end > total]
             if past:
-                return CitationResult(
-                    note,
-                    citation,
-                    Status.OUT_OF_RANGE,
-                    detail=f"{where} has {total} lines; {format_ranges(past)} is past the end",
-                    **base,
+                return facts.result(
+                    note, citation, Status.OUT_OF_RANGE,
+                    f"{facts.where} has {total} lines; {format_ranges(past)} is past the end",
                 )
-        head = view.source.head
-        if view.commit is not None and head is not None and view.commit != head:
-            return self._carry_forward(note, citation, view, path, base)
+        if facts.moved_on:
+            return self._carry_forward(note, citation, view, path, facts)
+        rule = target.rule
         how = "" if rule in ("exact", "") else f" (by {rule})"
-        shown = f"{where}:{format_ranges(citation.ranges)}" if citation.ranges else where
-        return CitationResult(note, citation, Status.OK, detail=f"{shown}{how}", **base)
+        shown = f"{facts.where}:{format_ranges(ranges)}" if ranges else facts.where
+        return facts.result(note, citation, Status.OK, f"{shown}{how}")
 
     def _carry_forward(
-        self, note: Path, citation: Citation, view: _View, path: str, base: dict[str, Any]
+        self, note: Path, citation: Citation, view: _View, path: str, facts: _FileFacts
     ) -> CitationResult:
         """The checkout moved on since the citation's commit: where are those lines now?"""
         source = view.source
         assert source.git is not None and view.commit is not None and source.head is not None
-        key = (str(source.repo.path), view.commit, source.head)
-        if key not in self._drift:
-            self._drift[key] = DriftMapper(source.git, view.commit, source.head)
-        mapping = self._drift[key].map(path, citation.ranges)
+        mapper = facts.mapper
+        if mapper is None:
+            key = (str(source.repo.path), view.commit, source.head)
+            if key not in self._drift:
+                self._drift[key] = DriftMapper(source.git, view.commit, source.head)
+            mapper = facts.mapper = self._drift[key]
+        mapping = mapper.map(path, citation.ranges)
+        if mapping.status is MappingStatus.SAME:
+            return facts.result(note, citation, Status.OK, f"unchanged since {facts.since}")
         if mapping.status is MappingStatus.CHANGED:  # unsure by text: the cited definition may place it
             mapping = symbol_drift.improve(
                 mapping, view.commit, source.head, citation.label,
                 lambda commit, at: source.git.read_file(at, commit) if source.git else None,
                 self._definitions(),
             )
-        since = short(view.commit)
+        base: dict[str, Any] = dict(
+            repo=facts.repo, path=path, ranges=citation.ranges, commit=view.commit, candidates=facts.candidates,
+        )
+        since = facts.since
         extra: dict[str, Any] = dict(new_path=mapping.new_path, new_ranges=mapping.new_ranges)
-        if mapping.status is MappingStatus.SAME:
-            return CitationResult(note, citation, Status.OK, detail=f"unchanged since {since}", **base)
+        if mapping.status is MappingStatus.SAME:  # (placed by its definition)
+            return facts.result(note, citation, Status.OK, f"unchanged since {since}")
         if mapping.status is MappingStatus.MOVED:
             target = f"{mapping.new_path}:{format_ranges(mapping.new_ranges)}".rstrip(":")
             return CitationResult(
@@ -1025,9 +1125,16 @@ class Resolver:
         return self._peers[project.name]
 
 
+def _failed(note: Path, citation: Citation, error: ReadertuiError | OSError) -> CitationResult:
+    """A broken repo or a failed git call, as the citation's result."""
+    if isinstance(error, ReadertuiError):
+        return CitationResult(note, citation, Status.UNPINNED, detail=str(error))
+    return CitationResult(note, citation, Status.MISSING, detail=f"cannot read: {error}")
+
+
 def _leaves_folder(cited: str) -> bool:
     """Absolute, home-relative or `..` paths: only meaningful relative to the note's folder."""
-    return cited.startswith(("/", "~", "\\")) or ".." in cited.split("/")
+    return cited.startswith(("/", "~", "\\")) or (".." in cited and ".." in cited.split("/"))
 
 
 def _is_prose_mention(citation: Citation, result: CitationResult) -> bool:
