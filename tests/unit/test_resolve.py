@@ -468,3 +468,71 @@ def test_a_long_note_in_parts_resolves_as_one(resolver, note, monkeypatch):
     assert [key for key, _ in placed] != sorted(key for key, _ in placed)  # some waited
     assert [result for _, result in sorted(placed, key=lambda item: item[0])] == expected
     assert [r.path for r in expected if r.citation.path == "core.py"] == ["tests/core.py"] * 11
+
+
+# --------------------------------------------------------------------------- one resolver, many citations
+# The resolver remembers where a path leads and what it knows of a file (`_placement`,
+# `_FileFacts`): the same path cited under another commit, repo hint or ranges must still
+# resolve on its own terms within one run.
+
+
+def test_the_same_path_under_other_commits_in_one_run(at_b, note, kb):
+    path = "src/engine/core.py"
+    results = [
+        run(at_b, note, cite(path, (14, 16)), declared=kb.a[:7]),  # moved since A
+        run(at_b, note, cite(path, (14, 16), commit=kb.b[:8]), declared=kb.a[:7]),  # pinned at B
+        run(at_b, note, cite(path, (14, 16)), declared="deadbee"),  # no repo has it
+        run(at_b, note, cite(path, (14, 16))),  # the checkout (B)
+        run(at_b, note, cite(path, (9, 12)), declared=kb.a[:7]),  # changed since A
+        run(at_b, note, cite(path, (14, 16)), declared=kb.a),  # A written in full
+    ]
+    assert [(r.status, r.commit) for r in results] == [
+        (Status.MOVED, kb.a), (Status.OK, kb.b), (Status.UNPINNED, None), (Status.OK, kb.b),
+        (Status.STALE, kb.a), (Status.MOVED, kb.a),
+    ]
+    assert results[0].new_ranges == results[5].new_ranges == (LineRange(19, 21),)
+    assert "deadbee" in results[2].detail
+
+
+def test_the_same_path_under_other_repo_hints_and_ranges_in_one_run(kb, note):
+    other = kb.project / "Other"
+    write(other / "src/engine/core.py", "x\n")
+    workspace = load_workspace(kb.workspace)
+    resolver = Resolver(workspace, workspace.project("engine-study"))
+    path = "src/engine/core.py"
+    results = [
+        run(resolver, note, cite(path, (1, 1), form=CitationForm.PERMALINK, repo_hint="engine")),
+        run(resolver, note, cite(path, (1, 1), form=CitationForm.PERMALINK, repo_hint="Other")),
+        run(resolver, note, cite(path, (1, 1))),
+        run(resolver, note, cite(path, (2, 3), form=CitationForm.PERMALINK, repo_hint="engine")),
+        run(resolver, note, cite(path, (2, 3), form=CitationForm.PERMALINK, repo_hint="Other")),
+    ]
+    assert [(r.status, r.repo) for r in results] == [
+        (Status.OK, "Engine"), (Status.OK, "Other"), (Status.AMBIGUOUS, None),
+        (Status.OK, "Engine"), (Status.OUT_OF_RANGE, "Other"),
+    ]
+    assert results[4].detail == "Other/src/engine/core.py has 1 lines; 2-3 is past the end"
+
+
+def test_the_same_path_with_and_without_context_in_one_run(resolver, note):
+    results = [
+        run(resolver, note, cite("core.py", (1, 2), context_path="tests/core.py")),
+        run(resolver, note, cite("core.py", (1, 2))),
+        run(resolver, note, cite("core.py", (1, 2), context_path="src/engine/core.py")),
+        run(resolver, note, cite("core.py", (1, 2), line=9), others=(cite("Engine/tests/core.py", (3, 4), line=2),)),
+    ]
+    assert [(r.status, r.path) for r in results] == [
+        (Status.OK, "tests/core.py"), (Status.AMBIGUOUS, None), (Status.OK, "src/engine/core.py"),
+        (Status.OK, "tests/core.py"),
+    ]
+
+
+def test_the_memos_start_over_when_full_and_answer_the_same(kb, note, monkeypatch):
+    workspace = load_workspace(kb.workspace)
+    cited = [cite(path, (1, 2)) for path in
+             ("src/engine/core.py", "tests/core.py", "src/util/queue.ts", "src/old.py", "src/nope.py")]
+    expected = [run(Resolver(workspace, workspace.project("engine-study")), note, c) for c in cited]
+    monkeypatch.setattr(core_resolve, "_MEMO_ENTRIES", 2)
+    small = Resolver(workspace, workspace.project("engine-study"))
+    assert [run(small, note, c) for c in cited * 2] == expected * 2
+    assert 0 < len(small._placements) <= 2 and 0 < len(small._facts) <= 2

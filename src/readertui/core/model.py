@@ -137,7 +137,7 @@ class Span(msgspec.Struct, frozen=True):
     end: int
 
 
-class Citation(msgspec.Struct, frozen=True):
+class Citation(msgspec.Struct, frozen=True, gc=False):
     """One citation found in a note. Pure syntax: nothing here is resolved yet."""
 
     text: str  # the exact note text of the citation
@@ -240,7 +240,7 @@ class Status(enum.StrEnum):
         return self not in (Status.OK, Status.MOVED, Status.EXTERNAL, Status.IGNORED)
 
 
-class CitationResult(msgspec.Struct, frozen=True):
+class CitationResult(msgspec.Struct, frozen=True, gc=False):
     """A citation resolved against the workspace: what `check` reports and the TUI follows."""
 
     note: Path  # absolute path of the note

@@ -61,6 +61,9 @@ EXTERNAL_DETAIL = "a path on this machine, outside the workspace: not code of th
 
 Candidate = tuple[str, str]  # (repo name, path relative to the repo root)
 _BATCH = 20_000  # citations resolved at a time by `iter_results` (one git batch per commit each)
+# entries a per-path memo of the resolver holds before it starts over: a log cites a few
+# thousand distinct files, a pathological one a new path each line (memory stays bounded)
+_MEMO_ENTRIES = 50_000
 
 
 class _Wait:
@@ -410,7 +413,7 @@ class _FileFacts:
         )
 
 
-class _Entry(msgspec.Struct, frozen=True):
+class _Entry(msgspec.Struct, frozen=True, gc=False):
     """A citation `iter_results` will resolve: its place, note, the scan it came in, and
     whether every path of the note is known (`final`)."""
 
@@ -421,7 +424,7 @@ class _Entry(msgspec.Struct, frozen=True):
     final: bool = False
 
 
-class _Target(msgspec.Struct, frozen=True):
+class _Target(msgspec.Struct, frozen=True, gc=False):
     """A citation placed in one file; its lines are checked next (batched per commit)."""
 
     note: Path
@@ -438,7 +441,13 @@ class _Target(msgspec.Struct, frozen=True):
 
 class Resolver:
     """Resolves the citations of one project's notes. Caches file lists per (repo, commit) and
-    drift maps per (repo, A, B), so one Resolver should serve a whole `check` run."""
+    drift maps per (repo, A, B), so one Resolver should serve a whole `check` run.
+
+    A long log cites a few thousand files hundreds of thousands of times, so what depends on
+    the path alone is worked out once: where a path leads when no context can change it
+    (`_placements`, per ref, path and repo hint) and what checking lines in a file needs
+    (`_FileFacts`, per repo, commit and path: its name, line count, drift map). Only what
+    depends on the citation itself (its ranges, label, note) is done per citation."""
 
     def __init__(
         self,
@@ -725,7 +734,7 @@ class Resolver:
         key = (ref, cited, citation.repo_hint)
         known = self._placements.get(key)
         if known is None:
-            known = self._placements[key] = self._placement(ref, cited, citation.repo_hint)
+            known = _remember(self._placements, key, self._placement(ref, cited, citation.repo_hint))
         if isinstance(known, _Placement):
             view, path, unpinned = known.view, known.path, known.unpinned
             if unpinned is None:
@@ -844,7 +853,7 @@ class Resolver:
         key = (cited, tuple(map(id, lists)))
         found = self._matched.get(key)
         if found is None:
-            found = self._matched[key] = match_rules(cited, lists)
+            found = _remember(self._matched, key, match_rules(cited, lists))
         return found
 
     def _context_file(self, citation: Citation, views: tuple[_View, ...]) -> Candidate | None:
@@ -959,7 +968,7 @@ class Resolver:
         if not label:
             return None
         if label not in self._claims:
-            self._claims[label] = claims.claim_of(label)
+            return _remember(self._claims, label, claims.claim_of(label))
         return self._claims[label]
 
     def _definitions(self) -> claims.DefinitionsOf:
@@ -976,7 +985,7 @@ class Resolver:
         key = (view.source, view.commit, path)
         facts = self._facts.get(key)
         if facts is None:
-            facts = self._facts[key] = _FileFacts(view, path)
+            facts = _remember(self._facts, key, _FileFacts(view, path))
         ranges = citation.ranges
         if ranges:
             total = facts.total
@@ -1123,6 +1132,17 @@ class Resolver:
         if project.name not in self._peers:
             self._peers[project.name] = Resolver(self.workspace, project, open_git=self._open_git)
         return self._peers[project.name]
+
+
+_K = TypeVar("_K")
+
+
+def _remember(memo: dict[_K, _T], key: _K, value: _T) -> _T:
+    """`memo[key] = value`, starting the memo over when it is full; returns `value`."""
+    if len(memo) >= _MEMO_ENTRIES:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 def _failed(note: Path, citation: Citation, error: ReadertuiError | OSError) -> CitationResult:
