@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from readertui.core.citations import (
     _any_code_citation,
+    _any_code_spans,
     _code_citation,
+    _code_spans,
     canonical_range,
     format_citation,
     parse_citation,
@@ -175,3 +177,12 @@ code_contents = st.one_of(
 def test_the_common_code_span_shape_reads_as_the_general_pattern_reads_it(content, offset, heading) -> None:
     """`_code_citation` takes a short cut for `dir/file.py:12-30`: same result, spans included."""
     assert _code_citation(content, offset, heading) == _any_code_citation(content, offset, heading)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(st.sampled_from(["`", "`", "``", "\\", "a", " ", "\n", "x.py:3"]), max_size=24).map("".join),
+       cut=st.integers(0, 3))
+def test_single_backticks_pair_as_the_general_rule_pairs_them(text, cut) -> None:
+    """`_code_spans` pairs single unescaped backticks directly: same spans as CommonMark's rule."""
+    start, end = min(cut, len(text)), max(len(text) - cut, min(cut, len(text)))
+    assert _code_spans(text, start, end) == _any_code_spans(text, start, end)

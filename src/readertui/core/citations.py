@@ -612,6 +612,11 @@ def _code_spans(text: str, start: int, end: int) -> list[tuple[int, int, int, in
         # single backticks, none escaped (a log entry): each one closes the one before
         ticks = [run.start() for run in _BACKTICKS.finditer(text, start, end)]
         return [(a, a + 1, c, c + 1) for a, c in zip(ticks[::2], ticks[1::2])]
+    return _any_code_spans(text, start, end)
+
+
+def _any_code_spans(text: str, start: int, end: int) -> list[tuple[int, int, int, int]]:
+    """`_code_spans` for runs of any length and escaped backticks."""
     runs: list[tuple[int, int]] = []
     for run in _BACKTICKS.finditer(text, start, end):
         a, b = run.span()
