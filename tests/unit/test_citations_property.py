@@ -8,10 +8,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from readertui.core.citations import (
+    _DECL_ANCHORS,
+    _anchors,
     _any_code_citation,
     _any_code_spans,
     _code_citation,
     _code_spans,
+    _declaration_anchors,
     canonical_range,
     format_citation,
     parse_citation,
@@ -186,3 +189,11 @@ def test_single_backticks_pair_as_the_general_rule_pairs_them(text, cut) -> None
     """`_code_spans` pairs single unescaped backticks directly: same spans as CommonMark's rule."""
     start, end = min(cut, len(text)), max(len(text) - cut, min(cut, len(text)))
     assert _code_spans(text, start, end) == _any_code_spans(text, start, end)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["commit", "Commit", "COMMIT", "cOmmit", "sha", "SHA", "sHa", "shard", "tagtag", "İ",
+                                 "版本", "提交", "based", "Based", "x", " ", "\n", "Version", "VERSION", "release"]),
+                max_size=30).map("".join))
+def test_declaration_anchors_are_the_25_literal_searches(text) -> None:
+    assert _declaration_anchors(text) == _anchors(text, *_DECL_ANCHORS)

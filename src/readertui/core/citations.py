@@ -270,11 +270,12 @@ _IPV4 = LazyPattern(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
 # Declarations
 _HEX_FULL = LazyPattern(r"[0-9a-fA-F]{7,40}")
 _TAG_FULL = LazyPattern(r"v?[0-9]+(?:\.[0-9A-Za-z]+){0,4}(?:[-+][0-9A-Za-z.]{1,30})?", re.IGNORECASE)
+# Where a declaration may start: each key as written, Capitalized or UPPER, and the CJK keys.
+_DECL_WORDS = ("commit", "sha", "rev", "tag", "version", "release", "based")
+_DECL_CJK = ("提交", "标签", "版本", "基于")
 _DECL_ANCHORS = tuple(
-    variant
-    for word in ("commit", "sha", "rev", "tag", "version", "release", "based")
-    for variant in (word, word.capitalize(), word.upper())
-) + ("提交", "标签", "版本", "基于")
+    variant for word in _DECL_WORDS for variant in (word, word.capitalize(), word.upper())
+) + _DECL_CJK
 _COMMIT_KEY = r"commit(?:[ _-]?(?:id|sha|hash))?|sha|revision|rev|提交(?:号|哈希|版本)?"
 _TAG_KEY = r"tag|标签|版本号?|version|release"
 _DECL_KEY_VALUE = LazyPattern(
@@ -1256,7 +1257,7 @@ def _find_declarations(view: str, line_starts: list[int], blocks: list[tuple[int
     decls: list[_Decl] = []
     block_starts = [b[0] for b in blocks]
     seen_at = -1
-    for at in _anchors(view, *_DECL_ANCHORS):
+    for at in _declaration_anchors(view):
         if at < seen_at:
             continue
         index = bisect.bisect_right(block_starts, at) - 1
@@ -1270,6 +1271,31 @@ def _find_declarations(view: str, line_starts: list[int], blocks: list[tuple[int
             decls.append(decl)
             seen_at = decl.end
     return decls
+
+
+def _declaration_anchors(view: str) -> list[int]:
+    """`_anchors(view, *_DECL_ANCHORS)` in 11 passes over the note instead of 25: the Latin
+    keys are looked for in a lower-cased copy, each hit kept when the note spells it one of
+    the three ways. (None of the keys overlaps itself, so each pass finds what `re` finds.)"""
+    lowered = view.lower()
+    if len(lowered) != len(view):  # `İ` lower-cases to two characters: offsets would shift
+        return _anchors(view, *_DECL_ANCHORS)
+    hits: list[int] = []
+    for word in _DECL_WORDS:
+        spellings = (word, word.capitalize(), word.upper())
+        size = len(word)
+        at = lowered.find(word)
+        while at != -1:
+            if view[at : at + size] in spellings:
+                hits.append(at)
+            at = lowered.find(word, at + size)
+    for word in _DECL_CJK:
+        at = view.find(word)
+        while at != -1:
+            hits.append(at)
+            at = view.find(word, at + len(word))
+    hits.sort()
+    return hits
 
 
 def _declaration_at(view: str, at: int, line_start: int, block: int) -> _Decl | None:
