@@ -1443,6 +1443,12 @@ def _shift(item: _Found, base: int) -> None:
         item.start += base
         item.end += base
         item.after += base
+        if len(item.range_spans) == 1:  # the common case, without a generator
+            (first, second), = item.range_spans
+            a = Span(first.start + base, first.end + base)
+            b = a if second == first else Span(second.start + base, second.end + base)
+            item.range_spans = ((a, b),)
+            return
         item.range_spans = tuple(
             (Span(a.start + base, a.end + base), Span(b.start + base, b.end + base)) for a, b in item.range_spans
         )
