@@ -425,6 +425,11 @@ class DriftMapper:
         wanted = self._files.keys() if paths is None else set(paths) & self._files.keys()
         return {old: diff.new_path for old in sorted(wanted) if (diff := self._file_diff(old))}
 
+    def touches(self, path: str) -> bool:
+        """Whether the diff changes, renames or deletes `path`; when not, `map` answers "same"
+        for any ranges in it."""
+        return self._file_diff(path) is not None
+
     def _file_diff(self, path: str) -> FileDiff | None:
         diff = self._files.get(path)
         if diff is not None and diff.new_path is None and path not in self._paired:

@@ -215,13 +215,16 @@ def _block_below(lines: list[str], start: int) -> range:
     return range(start, end)
 
 
+_BROKEN = frozenset(status for status in Status if status.broken)  # (looked up once per result)
+
+
 def apply(
     results: list[CitationResult], project: str, rules: IgnoreRules, silenced: dict[Path, frozenset[int]]
 ) -> list[CitationResult]:
     """Broken results that a glob or a marker covers become `ignored`, with the reason."""
     out: list[CitationResult] = []
     for result in results:
-        if result.status.broken:
+        if result.status in _BROKEN:
             reason = None
             if result.citation.line in silenced.get(result.note, frozenset()):
                 reason = "an inline readertui-ignore marker"

@@ -373,6 +373,9 @@ class _Scope(msgspec.Struct, frozen=True):
     unpinned: str | None = None  # no git repo has the commit
     commit: str | None = None  # the full sha the citation is about (None: HEAD / plain)
     lacking: dict[str, str] = msgspec.field(default_factory=dict)  # repo -> why it lacks the commit
+    # what placing a path in this scope depends on: its views when every repo has the commit
+    # (two refs naming one commit share placements), else the ref (details name it)
+    memo_key: int = 0
 
 
 class _Placement(msgspec.Struct, frozen=True):
@@ -383,6 +386,7 @@ class _Placement(msgspec.Struct, frozen=True):
     path: str = ""
     rule: str = ""
     unpinned: str | None = None
+    facts: _FileFacts | None = None  # of `path` in `view` (when pinned)
 
 
 _UNREAD = -1  # `_FileFacts.total` before the line count is asked for
@@ -392,7 +396,9 @@ class _FileFacts:
     """What checking lines of one file at one commit needs, worked out once however many
     citations point into it (a long log cites the same files over and over)."""
 
-    __slots__ = ("candidates", "commit", "mapper", "moved_on", "path", "repo", "since", "total", "where")
+    __slots__ = (
+        "candidates", "commit", "mapper", "moved_on", "path", "repo", "since", "total", "untouched", "where",
+    )
 
     def __init__(self, view: _View, path: str) -> None:
         self.repo = view.source.repo.name
@@ -405,6 +411,7 @@ class _FileFacts:
         self.moved_on = view.commit is not None and head is not None and view.commit != head
         self.since = short(view.commit) if view.commit else ""
         self.mapper: DriftMapper | None = None  # commit -> head, once needed
+        self.untouched: bool | None = None  # no change to the file from commit to head (once known)
 
     def result(self, note: Path, citation: Citation, status: Status, detail: str) -> CitationResult:
         """A result in this file for `citation`, with its ranges as written."""
@@ -432,6 +439,7 @@ class _Target(msgspec.Struct, frozen=True, gc=False):
     view: _View
     path: str
     rule: str
+    facts: _FileFacts  # of `path` in `view`
     branch: str | None = None  # a forge link on a moving branch: never a plain ok
     pinned: bool = False  # the commit is known (hex or tag ref, declaration): labels are judged
 
@@ -471,6 +479,8 @@ class Resolver:
         self._texts: dict[tuple[str, str], tuple[bytes, list[str]] | None] = {}  # labelled files
         self._files: dict[tuple[str, str | None], FileList] = {}
         self._scopes: dict[str | None, _Scope] = {}
+        self._views_at: dict[tuple[str, str | None], _View] = {}
+        self._scope_keys: dict[tuple[_View, ...], int] = {}
         self._drift: dict[tuple[str, str, str], DriftMapper] = {}  # (repo path, A, B)
         self._peers: dict[str, Resolver] = {}
         self._full_paths: dict[tuple[Path, str | None], tuple[NoteScan, frozenset[Candidate]]] = {}
@@ -478,7 +488,7 @@ class Resolver:
         self._hinted: dict[tuple[int, str], tuple[_View, ...]] = {}
         self._claims: dict[str, claims.Claim | None] = {}
         self._facts: dict[tuple[_RepoSource, str | None, str], _FileFacts] = {}
-        self._placements: dict[tuple[str | None, str, str | None], _Placement | _Context] = {}
+        self._placements: dict[tuple[object, str, str | None], _Placement | _Context] = {}
         self._has_git = any(source.git is not None for source in self._sources.values())
         # `iter_results` reading a note in parts: the paths it has cited so far (rule 4 cannot
         # be applied before the end of the note), and then every path it cites
@@ -597,7 +607,7 @@ class Resolver:
                     result = _failed(item.note, item.citation, error)
             else:
                 result = item
-            if not _is_prose_mention(result.citation, result):
+            if result.status not in _MAYBE_PROSE or not _is_prose_mention(result.citation, result):
                 results.append(result)
                 keys.append(key)
         if self.silence and results:
@@ -644,11 +654,18 @@ class Resolver:
         wanted: dict[tuple[int, str], tuple[_RepoSource, set[str]]] = {}
         labelled: dict[tuple[int, str], tuple[_RepoSource, set[str]]] = {}
         for target in targets:
-            if target.citation.ranges and target.view.commit is not None:
-                key = (id(target.view.source), target.view.commit)
-                wanted.setdefault(key, (target.view.source, set()))[1].add(target.path)
+            if target.facts.total is not _UNREAD and not (target.pinned and target.citation.label):
+                continue  # nothing to ask git for
+            view = target.view
+            if target.citation.ranges and view.commit is not None:
+                key = (id(view.source), view.commit)
+                entry = wanted.get(key)
+                if entry is None:
+                    entry = wanted[key] = (view.source, set())
+                if target.facts.total is _UNREAD:  # (a count known already is not asked again)
+                    entry[1].add(target.path)
                 if target.pinned and self._claim_of(target.citation.label) is not None:
-                    labelled.setdefault(key, (target.view.source, set()))[1].add(target.path)
+                    labelled.setdefault(key, (view.source, set()))[1].add(target.path)
         for key, (source, paths) in wanted.items():
             # the files whose labels are judged come in the same batch (not one round trip each)
             keep = labelled.get(key, (source, set()))[1]
@@ -670,29 +687,28 @@ class Resolver:
 
     def _locate(self, note: Path, scan: NoteScan, citation: Citation) -> CitationResult | _Target | _Wait:
         ref = citation.commit or scan.commit_for_line(citation.line)
-        cited = citation.path
-        branch: str | None = None
         # a plain folder has no refs: its files are read from disk, like any pinned citation's
         if citation.ref_path is not None and not citation.commit and self._has_git:
-            forge = self._forge_ref(citation)
-            if isinstance(forge, str):
-                return CitationResult(note, citation, Status.UNPINNED, detail=forge, ranges=citation.ranges)
-            kind, name, sha, cited = forge
-            if kind == "tag":
-                ref = sha  # pinned: resolved, checked and carried forward at the tag's commit
-            else:
-                branch = name
-            if not cited:
-                return CitationResult(note, citation, Status.UNPINNED if branch else Status.OK,
-                                      detail=f"{kind} {name}", commit=sha)
-        placed = self._locate_in(note, scan, citation, ref, cited, branch)
-        if (
-            isinstance(placed, _Target)
-            and (branch is not None or ref is not None)
-            and (placed.branch != branch or placed.pinned != (branch is None))
-        ):
-            return msgspec.structs.replace(placed, branch=branch, pinned=branch is None)
-        return placed
+            return self._locate_forge(note, scan, citation, ref)
+        return self._locate_in(note, scan, citation, ref, citation.path)
+
+    def _locate_forge(
+        self, note: Path, scan: NoteScan, citation: Citation, ref: str | None
+    ) -> CitationResult | _Target | _Wait:
+        """A forge link whose ref is a name (`blob/v2.1/src/q.h`): a tag pins it, a branch moves."""
+        branch: str | None = None
+        forge = self._forge_ref(citation)
+        if isinstance(forge, str):
+            return CitationResult(note, citation, Status.UNPINNED, detail=forge, ranges=citation.ranges)
+        kind, name, sha, cited = forge
+        if kind == "tag":
+            ref = sha  # pinned: resolved, checked and carried forward at the tag's commit
+        else:
+            branch = name
+        if not cited:
+            return CitationResult(note, citation, Status.UNPINNED if branch else Status.OK,
+                                  detail=f"{kind} {name}", commit=sha)
+        return self._locate_in(note, scan, citation, ref, cited, branch)
 
     def _forge_ref(self, citation: Citation) -> tuple[str, str, str, str] | str:
         """Split a forge link's `ref/path` at the longest prefix naming a tag or branch of the
@@ -719,27 +735,33 @@ class Resolver:
         self, note: Path, scan: NoteScan, citation: Citation, ref: str | None, cited: str | None,
         branch: str | None = None,
     ) -> CitationResult | _Target | _Wait:
-        scope = self._scope(ref)
-        if citation.form == CitationForm.RELATIVE_LINES or cited is None:
+        """Place `cited` at `ref` in one file, or say why not. A placed citation is `pinned` when
+        its commit is known (a ref, not the checkout) and not a branch's."""
+        scope = self._scopes.get(ref) or self._scope(ref)
+        pinned = branch is None and ref is not None
+        form = citation.form
+        if form == CitationForm.RELATIVE_LINES or cited is None:
             cited = citation.context_path
             if cited is None:
                 return CitationResult(
                     note, citation, Status.MISSING, detail="line numbers with no file in context"
                 )
-        if self._is_note_relative(citation, cited):
+        if form == CitationForm.LINK or _leaves_folder(cited):  # a path relative to the note
             placed = self._place_in_workspace(note, cited, citation, ref)
+            if isinstance(placed, _Target) and (placed.branch != branch or placed.pinned != pinned):
+                return msgspec.structs.replace(placed, branch=branch, pinned=pinned)
             if placed is not None:
                 return placed
         # what the rules decide from the path alone is the same wherever it is cited
-        key = (ref, cited, citation.repo_hint)
+        key = (scope.memo_key, cited, citation.repo_hint)
         known = self._placements.get(key)
         if known is None:
-            known = _remember(self._placements, key, self._placement(ref, cited, citation.repo_hint))
+            known = _remember(self._placements, key, self._placement(scope, cited, citation.repo_hint))
         if isinstance(known, _Placement):
             view, path, unpinned = known.view, known.path, known.unpinned
             if unpinned is None:
-                assert view is not None
-                return _Target(note, citation, view, path, known.rule, branch, branch is None and ref is not None)
+                assert view is not None and known.facts is not None
+                return _Target(note, citation, view, path, known.rule, known.facts, branch, pinned)
             if view is None:
                 return CitationResult(note, citation, Status.UNPINNED, detail=unpinned)
             return CitationResult(note, citation, Status.UNPINNED, detail=unpinned,
@@ -765,14 +787,14 @@ class Resolver:
                 note, citation, Status.UNPINNED, detail=scope.lacking[view.source.repo.name],
                 repo=located.chosen[0], path=located.chosen[1], ranges=citation.ranges,
             )
-        return _Target(note, citation, view, located.chosen[1], located.rule)
+        path = located.chosen[1]
+        return _Target(note, citation, view, path, located.rule, self._file_facts(view, path), branch, pinned)
 
-    def _placement(self, ref: str | None, cited: str, hint: str | None) -> _Placement | _Context:
+    def _placement(self, scope: _Scope, cited: str, hint: str | None) -> _Placement | _Context:
         """Where `cited` leads when no context can matter: one file matches (rules 1-2) or no
         repo has the commit. `_CONTEXT` when ranking must look at the note (several files, or
-        none). Cached per (ref, path, repo hint) in `_placements`: a long log cites the same
+        none). Cached per (scope, path, repo hint) in `_placements`: a long log cites the same
         files over and over."""
-        scope = self._scope(ref)
         if scope.unpinned and not scope.views:
             return _Placement(None, unpinned=scope.unpinned)
         views = self._views(scope, hint)
@@ -781,7 +803,15 @@ class Resolver:
             return _CONTEXT
         repo, path = found[0]
         view = next(v for v in views if v.source.repo.name == repo)
-        return _Placement(view, path, rule, scope.lacking.get(repo))
+        lacking = scope.lacking.get(repo)
+        return _Placement(view, path, rule, lacking, None if lacking else self._file_facts(view, path))
+
+    def _file_facts(self, view: _View, path: str) -> _FileFacts:
+        key = (view.source, view.commit, path)
+        facts = self._facts.get(key)
+        if facts is None:
+            facts = _remember(self._facts, key, _FileFacts(view, path))
+        return facts
 
     def _views(self, scope: _Scope, hint: str | None) -> tuple[_View, ...]:
         """The scope's views a citation searches: the repo its permalink names, if any."""
@@ -810,7 +840,7 @@ class Resolver:
             if source.error is not None:
                 continue
             if source.git is None:
-                views.append(_View(source, None, self._file_list(source, None)))
+                views.append(self._view(source, None))
                 continue
             at = resolved.get(source.repo.name) if ref else source.head
             if at is None:
@@ -820,14 +850,26 @@ class Resolver:
                 at = source.head
             elif ref:
                 commit = commit or at
-            views.append(_View(source, at, self._file_list(source, at)))
+            views.append(self._view(source, at))
         unpinned = None
         if lacking and not any(resolved.values()):
             unpinned = "; ".join(lacking.values())
             views = [v for v in views if v.source.git is None]
-        scope = _Scope(tuple(views), unpinned, commit, lacking)
+        if lacking:  # placements of its own: their details name the ref
+            memo_key = -1 - len(self._scopes)
+        else:  # refs naming the same commits share placements
+            memo_key = self._scope_keys.setdefault(tuple(views), len(self._scope_keys))
+        scope = _Scope(tuple(views), unpinned, commit, lacking, memo_key)
         self._scopes[ref] = scope
         return scope
+
+    def _view(self, source: _RepoSource, commit: str | None) -> _View:
+        """One view per (repo, commit), whichever refs name that commit."""
+        key = (source.repo.name, commit)
+        view = self._views_at.get(key)
+        if view is None:
+            view = self._views_at[key] = _View(source, commit, self._file_list(source, commit))
+        return view
 
     def _file_list(self, source: _RepoSource, commit: str | None) -> FileList:
         key = (source.repo.name, commit)
@@ -922,8 +964,8 @@ class Resolver:
         result = self._check_range(target)
         if result.status not in (Status.OK, Status.MOVED):
             return result
-        if target.branch is None:
-            return self._check_claim(target, result) if target.pinned else result
+        if target.branch is None:  # (no label: no claim)
+            return self._check_claim(target, result) if target.pinned and target.citation.label else result
         at = target.view.commit or target.view.source.head
         declared = target.view.commit is not None and target.view.commit != target.view.source.head
         which = "the note's declared commit" if declared else "the checkout"
@@ -981,11 +1023,7 @@ class Resolver:
         return cached
 
     def _check_range(self, target: _Target) -> CitationResult:
-        note, citation, view, path = target.note, target.citation, target.view, target.path
-        key = (view.source, view.commit, path)
-        facts = self._facts.get(key)
-        if facts is None:
-            facts = _remember(self._facts, key, _FileFacts(view, path))
+        note, citation, view, path, facts = target.note, target.citation, target.view, target.path, target.facts
         ranges = citation.ranges
         if ranges:
             total = facts.total
@@ -994,13 +1032,16 @@ class Resolver:
                 facts.total = total
             if total is None:
                 return facts.result(note, citation, Status.MISSING, f"cannot read {facts.where}")
-            past = [r for r in ranges if r.end > total]
-            if past:
-                return facts.result(
-                    note, citation, Status.OUT_OF_RANGE,
-                    f"{facts.where} has {total} lines; {format_ranges(past)} is past the end",
-                )
+            for r in ranges:
+                if r.end > total:
+                    past = [r for r in ranges if r.end > total]
+                    return facts.result(
+                        note, citation, Status.OUT_OF_RANGE,
+                        f"{facts.where} has {total} lines; {format_ranges(past)} is past the end",
+                    )
         if facts.moved_on:
+            if facts.untouched:  # (what `_carry_forward` finds, without the call)
+                return facts.result(note, citation, Status.OK, f"unchanged since {facts.since}")
             return self._carry_forward(note, citation, view, path, facts)
         rule = target.rule
         how = "" if rule in ("exact", "") else f" (by {rule})"
@@ -1019,6 +1060,10 @@ class Resolver:
             if key not in self._drift:
                 self._drift[key] = DriftMapper(source.git, view.commit, source.head)
             mapper = facts.mapper = self._drift[key]
+        if facts.untouched is None:
+            facts.untouched = not mapper.touches(path)
+        if facts.untouched:  # (what `map` would say)
+            return facts.result(note, citation, Status.OK, f"unchanged since {facts.since}")
         mapping = mapper.map(path, citation.ranges)
         if mapping.status is MappingStatus.SAME:
             return facts.result(note, citation, Status.OK, f"unchanged since {facts.since}")
@@ -1057,10 +1102,6 @@ class Resolver:
         )
 
     # ---- paths given relative to the note (links, `../`) and paths that try to leave
-
-    @staticmethod
-    def _is_note_relative(citation: Citation, cited: str) -> bool:
-        return citation.form == CitationForm.LINK or _leaves_folder(cited)
 
     def _place_in_workspace(
         self, note: Path, cited: str, citation: Citation, ref: str | None
@@ -1126,7 +1167,7 @@ class Resolver:
                 note, citation, Status.MISSING, detail=f"no file {repo_name}/{path}",
                 repo=repo_name, path=path, ranges=citation.ranges, commit=view.commit,
             )
-        return _Target(note, citation, view, path, "exact")
+        return _Target(note, citation, view, path, "exact", self._file_facts(view, path))
 
     def _peer(self, project: Project) -> Resolver:
         if project.name not in self._peers:
@@ -1155,6 +1196,9 @@ def _failed(note: Path, citation: Citation, error: ReadertuiError | OSError) -> 
 def _leaves_folder(cited: str) -> bool:
     """Absolute, home-relative or `..` paths: only meaningful relative to the note's folder."""
     return cited.startswith(("/", "~", "\\")) or (".." in cited and ".." in cited.split("/"))
+
+
+_MAYBE_PROSE = (Status.MISSING, Status.AMBIGUOUS)  # `_is_prose_mention` is False for the rest
 
 
 def _is_prose_mention(citation: Citation, result: CitationResult) -> bool:
