@@ -486,7 +486,7 @@ def _ranges_in(text: str, match: re.Match[str], offset: int) -> _Ranges | None:
 # Order: links, whole code spans, URLs, `path:lines` tails, heading paths, relative lines.
 
 
-class _Found(msgspec.Struct):
+class _Found(msgspec.Struct, array_like=True):
     """A citation's text span found by one finder, before its lines are parsed."""
     start: int
     end: int
@@ -1244,7 +1244,7 @@ def _fence_info(text: str, start: int, end: int, found: list[_Found]) -> None:
 # Declarations
 
 
-class _Decl(msgspec.Struct):
+class _Decl(msgspec.Struct, array_like=True):
     """A commit or tag declaration found in a block, before it becomes a CommitDeclaration."""
     ref: str
     start: int
@@ -1391,6 +1391,11 @@ class NoteScanner:
         self._assembler = _Assembler(text, self.lines, self.headings, self.paragraphs)
 
     def parts(self) -> Iterator[tuple[Citation, ...]]:
+        for index, (blocks, stop) in enumerate(self.pieces()):
+            yield self.assemble(self.find(index, blocks, stop, self.path_before))
+
+    def pieces(self) -> Iterator[tuple[list[note_blocks.Block], int]]:
+        """The note's pieces: their blocks, and the offset each one stops at."""
         lines = self.lines
         piece: list[note_blocks.Block] = []
         for block in note_blocks.blocks(lines):
@@ -1400,10 +1405,10 @@ class NoteScanner:
                 and block.first - piece[0].first >= self.piece_lines
                 and not lines.content(block.first - 1).strip()
             ):
-                yield self._scan_piece(piece, lines.starts[block.first])
+                yield piece, lines.starts[block.first]
                 piece = []
             piece.append(block)
-        yield self._scan_piece(piece, len(self.text))
+        yield piece, len(self.text)
 
     def declarations(self) -> tuple[CommitDeclaration, ...]:
         return self.scopes.all()
@@ -1412,30 +1417,46 @@ class NoteScanner:
         """`declarations()` less those whose scope ends before `line` (see `_Scopes.in_force`)."""
         return self.scopes.in_force(line)
 
-    def _scan_piece(self, blocks: list[note_blocks.Block], stop: int) -> tuple[Citation, ...]:
-        """Scan the note from the first block's line (the note's start for the first piece) to
-        `stop` with views of that text alone; offsets and lines come back in note terms."""
-        base_line = blocks[0].first if blocks and self._pieces else 0
-        self._pieces += 1
+    def find(self, index: int, blocks: list[note_blocks.Block], stop: int, path_before: bool) -> PieceFinds:
+        """What the finders find in piece `index` (offsets in the note): they look at it alone,
+        with views of its text only, so pieces can be read in any order, even elsewhere
+        (core/scan_ahead.py). `path_before`: whether an earlier piece mentioned a path."""
+        base_line = blocks[0].first if blocks and index else 0  # the first piece: from the start
         base = self.lines.starts[base_line]
         text = self.text[base:stop]
-        lines = note_blocks.Lines(text)
-        found, decls, headings, paragraphs, self._path_before = _scan_blocks(
-            text, lines, blocks, base_line, self._path_before)
+        found, decls, headings, paragraphs, saw_path = _scan_blocks(
+            text, note_blocks.Lines(text), blocks, base_line, path_before)
         for item in found:
             _shift(item, base)
         for decl in decls:
             decl.start += base
             decl.end += base
-        self.headings += [(start + base, block) for start, block in headings]
-        self.scopes.add(headings, decls)
-        self.paragraphs += [(start + base, path) for start, path in paragraphs]
-        citations = self._assembler.add(found)
+        return PieceFinds(
+            found, decls, [(start + base, block) for start, block in headings],
+            [(start + base, path) for start, path in paragraphs], path_before, saw_path,
+        )
+
+    def assemble(self, finds: PieceFinds) -> tuple[Citation, ...]:
+        """The next piece's citations from what was found in it, in document order."""
+        self.headings += finds.headings
+        self.scopes.add(finds.headings, finds.decls)
+        self.paragraphs += finds.paragraphs
+        self.path_before = self.path_before or finds.saw_path
+        citations = self._assembler.add(finds.found)
         self.full_paths.update(c.path for c in citations if c.path and "/" in c.path.strip("/"))
         return citations
 
-    _pieces = 0
-    _path_before = False
+    path_before = False  # whether a piece assembled so far mentioned a path
+
+
+class PieceFinds(msgspec.Struct, array_like=True):
+    """What the finders found in one piece of a note, in note offsets (`NoteScanner.find`)."""
+    found: list[_Found]
+    decls: list[_Decl]
+    headings: list[tuple[int, note_blocks.Block]]
+    paragraphs: list[tuple[int, str]]  # (offset, path) of paragraphs naming one file
+    path_before: bool  # what it was found with: whether an earlier piece mentioned a path
+    saw_path: bool  # whether it mentions a path itself (relative lines aside)
 
 
 def _shift(item: _Found, base: int) -> None:
@@ -1459,8 +1480,8 @@ def _scan_blocks(
 ) -> tuple[list[_Found], list[_Decl], list[tuple[int, note_blocks.Block]], list[tuple[int, str]], bool]:
     """The finders over `text` (a piece of the note starting at note line `base_line`) and its
     blocks (in note lines): what they found, the declarations, headings (with the note's
-    block) and paragraphs naming a file, at offsets into `text`, and whether a path was
-    mentioned before relative lines were looked for (`path_before`: in an earlier piece)."""
+    block) and paragraphs naming a file, at offsets into `text`, and whether the piece
+    mentions a path (relative lines aside; `path_before`: whether an earlier piece did)."""
     found: list[_Found] = []
     prose = _Masked(text)
     declared = _Masked(text)
@@ -1530,16 +1551,15 @@ def _scan_blocks(
     _find_urls(prose, found, urls)
     _find_tails(prose, found)
     _find_heading_paths(prose, heading_spans, found)
-    seen_path = any(f.path for f in found)  # what the relative finder's own hits do not count in
+    saw_path = any(f.path for f in found)  # what the relative finder's own hits do not count in
     _find_relative(prose, found, path_before)
-    path_before = path_before or seen_path
     _find_table_lines(prose, lines, tables, found)
     if in_code:
         _mark_in_code(found, in_code)
     for start, end in urls:
         declared.claim(start, end)
     decls = _find_declarations(declared.view(), lines.starts, decl_blocks)
-    return found, decls, headings, paragraphs, path_before
+    return found, decls, headings, paragraphs, saw_path
 
 
 def _context_form(item: _Found) -> str:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import msgspec
 
 from readertui.core import claims, ignore, symbol_drift
-from readertui.core.citations import NoteScanner, scan_note
+from readertui.core.citations import scan_note
 from readertui.core.drift import DriftMapper, MappingStatus
 from readertui.core.errors import NoteError, ReadertuiError
 from readertui.core.file_index import walk_files
@@ -47,6 +47,7 @@ from readertui.core.model import (
     format_ranges,
 )
 from readertui.core.notes import read_text
+from readertui.core.scan_ahead import ScannedParts
 
 if TYPE_CHECKING:
     from readertui.core.tags import Definition
@@ -524,7 +525,7 @@ class Resolver:
         self, notes: Iterable[Path], unreadable: Callable[[Path, NoteError], None] | None = None
     ) -> Iterator[tuple[tuple[int, int], CitationResult]]:
         """`resolve_notes`' results, each with its place (note index, citation index), produced
-        as the notes are read: a long note is scanned in parts (`NoteScanner`) and citations are
+        as the notes are read: a long note is scanned in parts (`ScannedParts`) and citations are
         resolved in batches of `_BATCH` (one git batch per commit each), so a 50 MB log is never
         held as one list of citations and results. A citation whose path several files match
         waits for the end of its note (rule 4 looks at every path the note cites). Sort by the
@@ -544,20 +545,18 @@ class Resolver:
                 unreadable(note, error)
                 continue
             silenced[note] = silenced_lines(text)
-            scanner = NoteScanner(text)
+            scanned = ScannedParts(text)  # a long note: its citations found by forked children
             count = 0
-            for part in scanner.parts():
-                if not part:
-                    continue
-                # right for every line read so far; those that ended before the part are left out
-                scan = NoteScan(part, scanner.declarations_in_force(part[0].line))
+            for part, in_force in scanned:
+                # declarations right for every line read so far, less those that ended before
+                scan = NoteScan(part, in_force)
                 for citation in part:
                     batch.append(_Entry((note_index, count), note, scan, citation))
                     count += 1
                 if len(batch) >= _BATCH:
                     yield from self._resolve_batch(batch, silenced, waiting)
                     batch = []
-            final[note] = (frozenset(scanner.full_paths), scanner.declarations())
+            final[note] = (scanned.full_paths, scanned.declarations)
         yield from self._resolve_batch(batch, silenced, waiting)
         # every path of every note is known now: rule 4 can decide the citations that waited
         by_note: dict[Path, list[_Entry]] = defaultdict(list)
