@@ -398,7 +398,8 @@ class _FileFacts:
     citations point into it (a long log cites the same files over and over)."""
 
     __slots__ = (
-        "candidates", "commit", "mapper", "moved_on", "path", "repo", "since", "total", "untouched", "where",
+        "candidates", "commit", "mapper", "moved_on", "path", "repo", "since", "total", "unchanged",
+        "untouched", "where",
     )
 
     def __init__(self, view: _View, path: str) -> None:
@@ -411,6 +412,7 @@ class _FileFacts:
         head = view.source.head
         self.moved_on = view.commit is not None and head is not None and view.commit != head
         self.since = short(view.commit) if view.commit else ""
+        self.unchanged = f"unchanged since {self.since}"  # (one string for all its citations)
         self.mapper: DriftMapper | None = None  # commit -> head, once needed
         self.untouched: bool | None = None  # no change to the file from commit to head (once known)
 
@@ -421,15 +423,23 @@ class _FileFacts:
         )
 
 
-class _Entry(msgspec.Struct, frozen=True, gc=False):
-    """A citation `iter_results` will resolve: its place, note, the scan it came in, and
-    whether every path of the note is known (`final`)."""
+class _Part(msgspec.Struct, frozen=True, gc=False):
+    """Citations of one note that `iter_results` resolves in a batch: the note's index in the
+    run, the scan they came in, and each one's index in the note (its place is the pair)."""
+
+    index: int
+    note: Path
+    scan: NoteScan
+    citations: tuple[Citation, ...]
+    places: range | list[int]
+
+
+class _Waiting(msgspec.Struct, frozen=True, gc=False):
+    """A citation whose path several files match, set aside until its note's end is read."""
 
     key: tuple[int, int]
     note: Path
-    scan: NoteScan | None
     citation: Citation
-    final: bool = False
 
 
 class _Target(msgspec.Struct, frozen=True, gc=False):
@@ -531,8 +541,9 @@ class Resolver:
         waits for the end of its note (rule 4 looks at every path the note cites). Sort by the
         place to get `resolve_notes`' order. An unreadable note goes to `unreadable` (the rest is
         read); without it, raises NoteError."""
-        batch: list[_Entry] = []
-        waiting: list[_Entry] = []
+        batch: list[_Part] = []
+        size = 0  # citations in the batch
+        waiting: list[_Waiting] = []
         silenced: dict[Path, frozenset[int]] = {}
         final: dict[Path, tuple[frozenset[str], tuple[CommitDeclaration, ...]]] = {}
         for note_index, note in enumerate(notes):
@@ -550,55 +561,60 @@ class Resolver:
             for part, in_force in scanned:
                 # declarations right for every line read so far, less those that ended before
                 scan = NoteScan(part, in_force)
-                for citation in part:
-                    batch.append(_Entry((note_index, count), note, scan, citation))
-                    count += 1
-                if len(batch) >= _BATCH:
+                batch.append(_Part(note_index, note, scan, part, range(count, count + len(part))))
+                count += len(part)
+                size += len(part)
+                if size >= _BATCH:
                     yield from self._resolve_batch(batch, silenced, waiting)
-                    batch = []
+                    batch, size = [], 0
             final[note] = (scanned.full_paths, scanned.declarations)
         yield from self._resolve_batch(batch, silenced, waiting)
         # every path of every note is known now: rule 4 can decide the citations that waited
-        by_note: dict[Path, list[_Entry]] = defaultdict(list)
+        by_note: dict[Path, list[_Waiting]] = defaultdict(list)
         for entry in waiting:
             by_note[entry.note].append(entry)
         batch = []
         for note, entries in by_note.items():
             self._whole_paths[note] = final[note][0]
             scan = NoteScan(tuple(entry.citation for entry in entries), final[note][1])
-            batch += [_Entry(entry.key, note, scan, entry.citation, final=True) for entry in entries]
+            batch.append(_Part(entries[0].key[0], note, scan, scan.citations, [entry.key[1] for entry in entries]))
         try:
-            yield from self._resolve_batch(batch, silenced, [])
+            yield from self._resolve_batch(batch, silenced, [], final=True)
         finally:
             self._whole_paths.clear()
 
     def _resolve_batch(
-        self, batch: list[_Entry], silenced: dict[Path, frozenset[int]], waiting: list[_Entry]
+        self, batch: list[_Part], silenced: dict[Path, frozenset[int]], waiting: list[_Waiting],
+        final: bool = False,
     ) -> Iterator[tuple[tuple[int, int], CitationResult]]:
-        placed: list[tuple[tuple[int, int], CitationResult | _Target]] = []
+        """Resolve a batch; with `final`, every path of the notes is known (rule 4 applies),
+        else a citation that needs it goes to `waiting`."""
+        keys: list[tuple[int, int]] = []
+        items: list[CitationResult | _Target] = []
         targets: list[_Target] = []
+        self._partial = not final
         # (`_guarded`'s handling written out: this loop runs once per citation of a long log)
         try:
-            for entry in batch:
-                self._partial = not entry.final
-                note, citation = entry.note, entry.citation
-                assert entry.scan is not None
-                try:
-                    item = self._locate(note, entry.scan, citation)
-                except (ReadertuiError, OSError) as error:
-                    item = _failed(note, citation, error)
-                if isinstance(item, _Target):
-                    targets.append(item)
-                elif isinstance(item, _Wait):  # kept without its part's scan (which it would keep alive)
-                    waiting.append(_Entry(entry.key, note, None, citation))
-                    continue
-                placed.append((entry.key, item))
+            for part in batch:
+                index, note, scan = part.index, part.note, part.scan
+                for citation, place in zip(part.citations, part.places):
+                    try:
+                        item = self._locate(note, scan, citation)
+                    except (ReadertuiError, OSError) as error:
+                        item = _failed(note, citation, error)
+                    if isinstance(item, _Target):
+                        targets.append(item)
+                    elif isinstance(item, _Wait):  # kept without its part's scan (which it would keep alive)
+                        waiting.append(_Waiting((index, place), note, citation))
+                        continue
+                    keys.append((index, place))
+                    items.append(item)
         finally:
             self._partial = False
         self._prefetch(targets)
         results: list[CitationResult] = []
-        keys: list[tuple[int, int]] = []
-        for key, item in placed:
+        shown: list[tuple[int, int]] = []
+        for key, item in zip(keys, items):
             if isinstance(item, _Target):
                 try:
                     result = self._check_lines(item)
@@ -608,10 +624,10 @@ class Resolver:
                 result = item
             if result.status not in _MAYBE_PROSE or not _is_prose_mention(result.citation, result):
                 results.append(result)
-                keys.append(key)
+                shown.append(key)
         if self.silence and results:
             results = ignore.apply(results, self.project.name, self.ignore, silenced)
-        yield from zip(keys, results)
+        yield from zip(shown, results)
 
     def resolve(self, note: Path, scan: NoteScan, citation: Citation) -> CitationResult:
         note = Path(note).absolute()
@@ -1040,12 +1056,13 @@ class Resolver:
                     )
         if facts.moved_on:
             if facts.untouched:  # (what `_carry_forward` finds, without the call)
-                return facts.result(note, citation, Status.OK, f"unchanged since {facts.since}")
+                return facts.result(note, citation, Status.OK, facts.unchanged)
             return self._carry_forward(note, citation, view, path, facts)
         rule = target.rule
         how = "" if rule in ("exact", "") else f" (by {rule})"
-        shown = f"{facts.where}:{format_ranges(ranges)}" if ranges else facts.where
-        return facts.result(note, citation, Status.OK, f"{shown}{how}")
+        if ranges:
+            return facts.result(note, citation, Status.OK, f"{facts.where}:{format_ranges(ranges)}{how}")
+        return facts.result(note, citation, Status.OK, f"{facts.where}{how}")
 
     def _carry_forward(
         self, note: Path, citation: Citation, view: _View, path: str, facts: _FileFacts
@@ -1062,10 +1079,10 @@ class Resolver:
         if facts.untouched is None:
             facts.untouched = not mapper.touches(path)
         if facts.untouched:  # (what `map` would say)
-            return facts.result(note, citation, Status.OK, f"unchanged since {facts.since}")
+            return facts.result(note, citation, Status.OK, facts.unchanged)
         mapping = mapper.map(path, citation.ranges)
         if mapping.status is MappingStatus.SAME:
-            return facts.result(note, citation, Status.OK, f"unchanged since {facts.since}")
+            return facts.result(note, citation, Status.OK, facts.unchanged)
         if mapping.status is MappingStatus.CHANGED:  # unsure by text: the cited definition may place it
             mapping = symbol_drift.improve(
                 mapping, view.commit, source.head, citation.label,
