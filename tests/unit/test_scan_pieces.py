@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from readertui.core import note_blocks
+from readertui.core import citations, note_blocks
 from readertui.core.citations import NoteScanner, scan_note
 from readertui.core.model import NoteScan
 from tests.unit.test_citations_property import FRAGMENTS
@@ -158,3 +158,54 @@ def test_declarations_in_force_leave_out_the_ended_ones(monkeypatch) -> None:
             assert [d.ref for d in in_force] == ["4be91c0", f"{len(sizes):07x}"]
     assert len(sizes) == 28 and len(scanner.declarations()) == 29
     assert scanner.declarations() == whole(text, monkeypatch).declarations
+
+
+# Plain log entries, which the scanner reads at once, and every near miss of them.
+_HARMLESS_TEXT = [" — ", "the step", "(", ")", "（", "）", ":", "：", "3", "L", "LRU", "/", "a/b", "x.py", "@", "#", "中文",
+                  "commit abc1234", "Commit: 4be91c0", "**", "_", " ", "\t", "~", "!"]
+_TRICKY_TEXT = ["L4", "line", "Line", "LINE", "lines 4", "行", "第", "x.py:3", "://", "http://x", "@ abc1234", "`", "[",
+                "]", "<!-- c -->", "\\", "#L3", "(a/b.py)", ": src/x.py"]
+entry_lines = st.builds(
+    lambda time, content, pin, text: f"- {time} `{content}`{pin}{''.join(text)}",
+    st.sampled_from(["10:04", "10:04", "9:30", "10:4"]),
+    st.one_of(
+        st.sampled_from(["Engine/src/engine/core.py:9-12", "core.py:3", "src/a.py:12-5", "../x/a.h:7"]),
+        st.sampled_from(["a.py:0", "x.com:443", "a.py", "core.py:3 ", "src/[id]/p.tsx:2", "a\\b.py:3", "L42", "line 4",
+                         "https://x/blob/abc1234/a.py#L3", "a.py:1234567890"]),
+    ),
+    st.sampled_from(["", " @ `4be91c0`", " @ `4be91c0`", " @4be91c0", " @ `xyz`", "@ `4be91c0`"]),
+    st.lists(st.one_of(*[st.sampled_from(_HARMLESS_TEXT)] * 4, st.sampled_from(_TRICKY_TEXT)), max_size=6),
+)
+
+
+plain_entries = st.builds(  # the lines the short cut takes
+    lambda content, pin, text: f"- 10:04 `{content}`{pin}{''.join(text)}",
+    st.sampled_from(["Engine/src/engine/core.py:9-12", "core.py:3", "src/a.py:12-5", "../x/a.h:7", "a.py:0", "x.com:443"]),
+    st.sampled_from(["", " @ `4be91c0`"]),
+    st.lists(st.one_of(*[st.sampled_from(_HARMLESS_TEXT)] * 3, st.sampled_from(["a/b.py", "line 4", "Line", "行 3", "L42"])),
+             max_size=6),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(plain_entries, entry_lines, st.sampled_from(LOG_LINES)), max_size=30))
+def test_plain_log_entries_read_at_once_find_what_the_finders_find(lines) -> None:
+    text = "\n".join(lines)
+    saved = citations.READ_LOG_ENTRIES
+    try:
+        citations.READ_LOG_ENTRIES = False
+        expected = scan_note(text)
+        citations.READ_LOG_ENTRIES = True
+        assert scan_note(text) == expected
+    finally:
+        citations.READ_LOG_ENTRIES = saved
+
+
+def test_the_log_entries_read_at_once_are_the_plain_ones() -> None:
+    for plain in ["- 10:04 `Engine/src/engine/core.py:9-12` @ `4be91c0` — the step loop (scaled) LRU: 3 ways",
+                  "- 9:30 `core.py:3` — see a.py:4 and line 5"]:  # (`a.py:4`, `line 5`: the piece's finders)
+        assert citations._plain_log_entry(plain, 0, len(plain)) is not None
+    for near_miss in ["- 10:04 `core.py:3` — (a/b.py)", "- 10:04 `core.py:3` — `x`", "- 10:04 `core.py:3` — [l](u)",
+                      "- 10:04 `core.py#L3` — x", "- 10:04 `x.com:443` — x", "- 10:04 `core.py:3` <!-- x -->",
+                      "- 10:04 `core.py:3` @4be91c0 `x`", "  - 10:04 `core.py:3` — x"]:
+        assert citations._plain_log_entry(near_miss, 0, len(near_miss)) is None, near_miss

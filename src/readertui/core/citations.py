@@ -520,11 +520,15 @@ class _Masked:
         if self.pending:
             out: list[str] = []
             cursor = 0
+            text = self.text
             for start, end in sorted(self.pending):
                 start = max(start, cursor)
                 if end > start:
-                    out.append(self.text[cursor:start])
-                    out.append(_blank_out(self.text[start:end]))
+                    out.append(text[cursor:start])
+                    if text.find("\n", start, end) == -1:  # (most claims: no call, no slice)
+                        out.append("\0" * (end - start))
+                    else:
+                        out.append(_blank_out(text[start:end]))
                     cursor = end
             out.append(self.text[cursor:])
             self.text = "".join(out)
@@ -865,7 +869,17 @@ def _simple_code_citation(match: re.Match[str], offset: int) -> _Found | None:
     if b < a:
         a, b, a_span, b_span = b, a, b_span, a_span
     end = offset + match.end()
-    return _Found(offset, end, end, CitationForm.INLINE, path, (LineRange(a, b),), ((a_span, b_span),))
+    ranges = _RANGES_SEEN.get((a, b))
+    if ranges is None:
+        ranges = (LineRange(a, b),)
+        if len(_RANGES_SEEN) < 100_000:
+            _RANGES_SEEN[(a, b)] = ranges
+    return _Found(offset, end, end, CitationForm.INLINE, path, ranges, ((a_span, b_span),))
+
+
+# One `(LineRange,)` per range written (it is immutable): a long log writes the same few
+# thousand ranges again and again, and each new one costs a validating `__post_init__`.
+_RANGES_SEEN: dict[tuple[int, int], tuple[LineRange]] = {}
 
 
 def _find_urls(masked: _Masked, found: list[_Found], urls: list[tuple[int, int]]) -> None:
@@ -1068,6 +1082,34 @@ def _relative_ranges(text: str, rel: re.Match[str], offset: int) -> _Ranges | No
         if rel[group] is not None:
             return _ranges_of(text, rel.start(group), rel.end(group), offset)
     return None
+
+
+# A log entry as `readertui log` writes it, on one line: `` - 10:04 `dir/a.py:3-9` @ `3bb09d7` — text ``,
+# its text without code, brackets or `<` (links, HTML), which the finders of a block look at.
+_LOG_ENTRY = LazyPattern(
+    r"- [0-9]{1,2}:[0-9]{2} `(?P<content>[^`\n]{1,1024})`(?: @ `[0-9a-fA-F]{7,40}`)?(?P<rest>[^`\[\]<\\\n]*)"
+)
+READ_LOG_ENTRIES = True  # (a switch for the tests that hold the short cut to the finders)
+
+
+def _plain_log_entry(text: str, start: int, end: int) -> _Found | None:
+    """The citation a plain log entry line holds in code, found without the finders' work on
+    its block (code spans, links, the paragraph's file, HTML comments); most of a long log is
+    such lines. None for any other line: the finders read it. (What the finders of the whole
+    piece look for in running text, `path:lines`, URLs, relative lines, they still do.)"""
+    entry = _LOG_ENTRY.fullmatch(text, start, end)
+    if entry is None:
+        return None
+    rest = entry["rest"]
+    if "/" in rest and any(mark in rest for mark in "(（:："):
+        return None  # the paragraph may name its file (`_paragraph_path`)
+    simple = _SIMPLE_CODE_CITATION.fullmatch(entry["content"])
+    if simple is None:
+        return None
+    hit = _simple_code_citation(simple, entry.start("content"))
+    if hit is not None:
+        hit.after = entry.end("content") + 1  # past the closing backtick
+    return hit
 
 
 def _html_comments(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -1529,6 +1571,11 @@ def _scan_blocks(
         if block.table_first >= 0:
             tables.append((block.table_first - base_line, block_last))
         elif block.kind == "text":
+            entry = _plain_log_entry(text, start, end) if block_first == block_last and READ_LOG_ENTRIES else None
+            if entry is not None:  # what the finders would find in it, found at once
+                found.append(entry)
+                prose.claim(entry.start - 1, entry.after)
+                continue
             named = _paragraph_path(text, start, end)
             if named is not None:
                 paragraphs.append((start, named))
@@ -1582,8 +1629,8 @@ def _is_suffix(short: str, full: str) -> bool:
     return 0 < len(short_parts) <= len(full_parts) and full_parts[-len(short_parts) :] == short_parts
 
 
-_PARAGRAPH_PATH = LazyPattern(
-    r"(?:[(（]|[:：])[ \t]{0,3}[*_`]{0,3}(?P<path>[\w.\-+@~/\[\]]{3,1024}+)[*_`]{0,3}"
+_PARAGRAPH_PATH = LazyPattern(  # (the lookahead: only a path with a `/` can count)
+    r"(?:[(（]|[:：])[ \t]{0,3}[*_`]{0,3}(?=[\w.\-+@~\[\]]{0,1024}/)(?P<path>[\w.\-+@~/\[\]]{3,1024}+)[*_`]{0,3}"
     r"[ \t]{0,3}(?=[)）,，;；。]|\.?[ \t]*(?:\n|\Z)|\.?[ \t])"
 )
 
