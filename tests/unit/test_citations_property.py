@@ -9,12 +9,16 @@ from hypothesis import strategies as st
 
 from readertui.core.citations import (
     _DECL_ANCHORS,
+    _LINK,
+    _REFERENCE_DEF,
     _anchors,
     _any_code_citation,
     _any_code_spans,
     _code_citation,
     _code_spans,
     _declaration_anchors,
+    _links,
+    _reference_definitions,
     canonical_range,
     format_citation,
     parse_citation,
@@ -197,3 +201,22 @@ def test_single_backticks_pair_as_the_general_rule_pairs_them(text, cut) -> None
                 max_size=30).map("".join))
 def test_declaration_anchors_are_the_25_literal_searches(text) -> None:
     assert _declaration_anchors(text) == _anchors(text, *_DECL_ANCHORS)
+
+
+link_soup = st.lists(
+    st.sampled_from(["[", "]", "!", "![", "(", ")", "<", ">", "\n", " ", "   ", "\t", "\\", "x", "a.py#L3", '"t"', ":",
+                     "[l](u)", "[r]: u", "![i](p.png)", "[`c`](x.py)", "[a [b] c](d)", "\0"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(link_soup)
+def test_links_tried_at_each_bracket_are_the_patterns_matches(view) -> None:
+    """`_links` and `_reference_definitions` try their pattern only where it can start: the
+    same matches as `finditer` over the whole view."""
+    def spans(matches):
+        return [(m.span(), m.groupdict()) for m in matches]
+
+    assert spans(_links(view)) == spans(_LINK.finditer(view))
+    assert spans(_reference_definitions(view)) == spans(_REFERENCE_DEF.finditer(view))

@@ -765,13 +765,13 @@ def _find_links(prose: _Masked, text: str, spans: list[_CodeSpan], found: list[_
         code.claim(a, d)  # code spans bind tighter than links
     view = code.view()
     definitions = []
-    for definition in _REFERENCE_DEF.finditer(view):
+    for definition in _reference_definitions(view):
         group = "t1" if definition["t1"] else "t2"
         t_start, t_end = definition.span(group)
         hit = _link_target(definition[group], t_start, t_start, t_end)
         definitions.append((definition.start(), definition.end(), hit))
     def_index = 0
-    for link in _LINK.finditer(view):
+    for link in _links(view):
         at = link.start()
         while def_index < len(definitions) and definitions[def_index][1] <= at:
             def_index += 1
@@ -796,6 +796,37 @@ def _find_links(prose: _Masked, text: str, spans: list[_CodeSpan], found: list[_
             regions.append((start, end))
     regions.sort()
     return regions
+
+
+def _links(view: str) -> Iterator[re.Match[str]]:
+    """`_LINK.finditer(view)`, tried only at each `[` (and a `!` before it): a pattern that
+    may start with `!` or `[` made `re` try every position, ~30 ms per MB of log."""
+    after = 0  # matches do not overlap: none starts inside the last one
+    at = view.find("[")
+    while at != -1:
+        link = _LINK.match(view, at - 1) if at > after and view[at - 1] == "!" else None
+        link = link or _LINK.match(view, at)
+        if link is not None:
+            yield link
+            after = link.end()
+            at = view.find("[", after)
+        else:
+            at = view.find("[", at + 1)
+
+
+def _reference_definitions(view: str) -> Iterator[re.Match[str]]:
+    """`_REFERENCE_DEF.finditer(view)`, tried only on lines whose first `[` is at most three
+    spaces in (a definition's shape; it never spans lines)."""
+    tried = -1
+    at = view.find("[")
+    while at != -1:
+        line_start = view.rfind("\n", 0, at) + 1
+        if line_start != tried and at - line_start <= 3 and not view[line_start:at].strip(" \t"):
+            tried = line_start
+            definition = _REFERENCE_DEF.match(view, line_start)
+            if definition is not None:
+                yield definition
+        at = view.find("[", at + 1)
 
 
 def _find_code(prose: _Masked, text: str, spans: list[_CodeSpan], links: list[tuple[int, int]], found: list[_Found]) -> None:
