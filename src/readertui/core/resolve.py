@@ -588,7 +588,9 @@ class Resolver:
         final: bool = False,
     ) -> Iterator[tuple[tuple[int, int], CitationResult]]:
         """Resolve a batch; with `final`, every path of the notes is known (rule 4 applies),
-        else a citation that needs it goes to `waiting`."""
+        else a citation that needs it goes to `waiting`. A placed citation whose file's line
+        count is known (and whose label is not judged) is checked at once; the others after
+        one `cat-file --batch` per (repo, commit) for all of them (`_prefetch`)."""
         keys: list[tuple[int, int]] = []
         items: list[CitationResult | _Target] = []
         targets: list[_Target] = []
@@ -603,7 +605,13 @@ class Resolver:
                     except (ReadertuiError, OSError) as error:
                         item = _failed(note, citation, error)
                     if isinstance(item, _Target):
-                        targets.append(item)
+                        if item.facts.total is _UNREAD and item.citation.ranges or item.pinned and item.citation.label:
+                            targets.append(item)  # checked after one git batch for the whole batch
+                        else:  # nothing to ask git for: checked now
+                            try:
+                                item = self._check_lines(item)
+                            except (ReadertuiError, OSError) as error:
+                                item = _failed(note, citation, error)
                     elif isinstance(item, _Wait):  # kept without its part's scan (which it would keep alive)
                         waiting.append(_Waiting((index, place), note, citation))
                         continue
