@@ -17,7 +17,10 @@ from readertui.core.citations import (
     _code_citation,
     _code_spans,
     _declaration_anchors,
+    _digits_before,
     _links,
+    _may_be_source_name,
+    _PathRuns,
     _reference_definitions,
     canonical_range,
     format_citation,
@@ -220,3 +223,14 @@ def test_links_tried_at_each_bracket_are_the_patterns_matches(view) -> None:
 
     assert spans(_links(view)) == spans(_LINK.finditer(view))
     assert spans(_reference_definitions(view)) == spans(_REFERENCE_DEF.finditer(view))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["1", "0", "12", "²", "١", " ", "\n", "a", "x.f90", "Makefile", "/", "_", ".", ")", "]",
+                                 "[id]", ":", "\\", "中", "-"]), min_size=1, max_size=12).map("".join))
+def test_a_number_before_a_colon_is_no_file(text) -> None:
+    """`_find_tails` skips a colon after digits only: the prose path rule would reject them."""
+    for at in range(1, len(text) + 1):
+        if _digits_before(text, at):
+            start = _PathRuns(text).start_before(at)
+            assert start is None or not _may_be_source_name(text, start, at)

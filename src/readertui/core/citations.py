@@ -513,7 +513,7 @@ class _Masked:
         self.pending: list[tuple[int, int]] = []
 
     def claim(self, start: int, end: int) -> None:
-        if end > start:
+        if end > start and not (end == start + 1 and self.text[start] == "\n"):  # (blanked, a newline stays)
             self.pending.append((start, end))
 
     def view(self) -> str:
@@ -944,6 +944,8 @@ def _find_tails(masked: _Masked, found: list[_Found]) -> None:
     view = masked.view()
     runs = _PathRuns(view)
     for at in _anchors(view, r":(?=L?[0-9])", r"：(?=L?[0-9])", r"#L(?=[0-9])"):
+        if _digits_before(view, at):
+            continue  # `10:04` (every log entry has one): a number names no file
         tail = _TAIL.match(view, at)
         if tail is None:
             continue
@@ -961,6 +963,17 @@ def _find_tails(masked: _Masked, found: list[_Found]) -> None:
             continue
         found.append(_Found(start, tail.end(), tail.end(), CitationForm.INLINE, path, *parsed))
         masked.claim(start, tail.end())
+
+
+def _digits_before(view: str, at: int) -> bool:
+    """Whether the run of path characters ending at `at` is digits only (`_may_be_source_name`
+    is false for it)."""
+    start = at
+    while start > 0 and view[start - 1].isdigit():
+        start -= 1
+    if start == at:
+        return False
+    return start == 0 or not (view[start - 1].isalnum() or view[start - 1] in "_.-+@~/")
 
 
 def _bracketed_start(view: str, start: int, end: int) -> int:
