@@ -2,12 +2,14 @@
 
     python benchmarks/gen_workspace.py /tmp/biglog --notes 5 --citations 600 --log-mb 50
     python benchmarks/bench_biglog.py /tmp/biglog/kb/ws [--runs 1] [--format text|json]
-                                      [--compare OTHER/src]
+                                      [--compare OTHER/src] [--children 0 1 2]
 
 Each run starts `readertui check WS` (default: text, which prints the broken citations and
-the counts) as a new process and reports its wall time, CPU time (user + system, git
-children included) and peak RSS. Anchors in the same run, on the same log: `wc -l` and
-`grep -c '`'` (what reading 50 MB costs on this machine right now), and the load average.
+the counts) as a new process and reports its wall time, CPU time (user + system, its helper
+processes and git included) and peak RSS. `check` decides itself how many helper processes
+find the citations of a long note (core/scan_ahead.py: one per idle core but its own);
+`--children N …` adds runs with N forced. Anchors in the same run, on the same log: `wc -l`
+and `grep -c '`'` (what reading 50 MB costs on this machine right now), and the load average.
 """
 
 from __future__ import annotations
@@ -41,11 +43,21 @@ def measured(command: list[str], src: Path | None = None) -> tuple[float, float,
     return wall, cpu, rss, done.stderr
 
 
+# `readertui check` with the number of helper processes forced (argv: N, then check's arguments).
+_FORCED = (
+    "import sys; import readertui.core.scan_ahead as ahead; forced = int(sys.argv[1]); "
+    "ahead._children_for = lambda size: forced; from readertui.cli import main; "
+    "raise SystemExit(main(sys.argv[2:]))"
+)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workspace", type=Path)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--children", type=int, nargs="*", default=[], metavar="N",
+                        help="also run check with N helper processes forced (0: none)")
     parser.add_argument("--compare", type=Path, metavar="SRC",
                         help="also run the `src` folder of another tree (say, an older commit's "
                         "`git archive`) in the same loop")
@@ -63,7 +75,11 @@ def main() -> None:
     for _ in range(args.runs):
         rows.append(("wc -l (anchor)", measured(["wc", "-l", str(log)])))
         rows.append(("grep -c '`' (anchor)", measured(["grep", "-c", "`", str(log)])))
-        rows.append((f"readertui check --format {args.format}", measured(check)))
+        rows.append((f"readertui check --format {args.format}", measured(check, src)))
+        for children in args.children:
+            forced = [sys.executable, "-c", _FORCED, str(children), *check[3:]]
+            noun = "helper" if children == 1 else "helpers"
+            rows.append((f"  the same, {children} {noun} forced", measured(forced, src)))
         if args.compare:
             rows.append(("  the same, --compare tree", measured(check, args.compare.resolve())))
     last = rows[-1][1][3].decode("utf-8", "replace").strip().splitlines()
