@@ -225,6 +225,18 @@ def test_kb_fixture_commit_b(kb):
     assert mapper.map("README.md", (R(1, 1),)).status == "same"
 
 
+def test_touches_says_which_files_the_diff_changes_renames_or_deletes(kb):
+    """The resolver answers "same" for every range of a file `touches` is False for."""
+    mapper = DriftMapper(GitRepo(kb.submodule), kb.a, kb.b)
+    touched = {path: mapper.touches(path) for path in
+               ("src/engine/core.py", "src/util/queue.ts", "src/old.py", "README.md", "tests/core.py", "nope.py")}
+    assert touched == {"src/engine/core.py": True, "src/util/queue.ts": True, "src/old.py": True,
+                       "README.md": False, "tests/core.py": False, "nope.py": False}
+    for path, changed in touched.items():
+        if not changed:
+            assert mapper.map(path, (R(1, 1), R(3, 4))).status == "same"
+
+
 def test_bookmarks_map_and_are_verified_by_fingerprint(kb):
     mapper = DriftMapper(GitRepo(kb.submodule), kb.a, kb.b)
 

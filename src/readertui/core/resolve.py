@@ -375,7 +375,7 @@ class _Scope(msgspec.Struct, frozen=True):
     commit: str | None = None  # the full sha the citation is about (None: HEAD / plain)
     lacking: dict[str, str] = msgspec.field(default_factory=dict)  # repo -> why it lacks the commit
     # what placing a path in this scope depends on: its views when every repo has the commit
-    # (two refs naming one commit share placements), else the ref (details name it)
+    # (two refs naming one commit share placements), else this ref alone (details name it)
     memo_key: int = 0
 
 
@@ -464,9 +464,10 @@ class Resolver:
 
     A long log cites a few thousand files hundreds of thousands of times, so what depends on
     the path alone is worked out once: where a path leads when no context can change it
-    (`_placements`, per ref, path and repo hint) and what checking lines in a file needs
-    (`_FileFacts`, per repo, commit and path: its name, line count, drift map). Only what
-    depends on the citation itself (its ranges, label, note) is done per citation."""
+    (`_placements`, per scope, path and repo hint) and what checking lines in a file needs
+    (`_FileFacts`, per repo, commit and path: its name, line count, drift map, whether the
+    diff touches it). Only what depends on the citation itself (its ranges, label, note) is
+    done per citation. Memos start over past `_MEMO_ENTRIES`."""
 
     def __init__(
         self,
