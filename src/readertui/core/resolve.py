@@ -15,6 +15,7 @@ missing and never read. Git trouble becomes a result with a detail, never an exc
 
 from __future__ import annotations
 
+import itertools
 import os
 import shlex
 from collections import defaultdict
@@ -493,6 +494,8 @@ class Resolver:
         self._scopes: dict[str | None, _Scope] = {}
         self._views_at: dict[tuple[str, str | None], _View] = {}
         self._scope_keys: dict[tuple[_View, ...], int] = {}
+        # (a counter, not a length: the reader's worker threads may make two scopes at once)
+        self._new_keys = itertools.count()
         self._drift: dict[tuple[str, str, str], DriftMapper] = {}  # (repo path, A, B)
         self._peers: dict[str, Resolver] = {}
         self._full_paths: dict[tuple[Path, str | None], tuple[NoteScan, frozenset[Candidate]]] = {}
@@ -880,9 +883,9 @@ class Resolver:
             unpinned = "; ".join(lacking.values())
             views = [v for v in views if v.source.git is None]
         if lacking:  # placements of its own: their details name the ref
-            memo_key = -1 - len(self._scopes)
+            memo_key = next(self._new_keys)
         else:  # refs naming the same commits share placements
-            memo_key = self._scope_keys.setdefault(tuple(views), len(self._scope_keys))
+            memo_key = self._scope_keys.setdefault(tuple(views), next(self._new_keys))
         scope = _Scope(tuple(views), unpinned, commit, lacking, memo_key)
         self._scopes[ref] = scope
         return scope
