@@ -182,14 +182,14 @@ code_contents = st.one_of(
 )
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(content=code_contents, offset=st.integers(0, 1000), heading=st.booleans())
 def test_the_common_code_span_shape_reads_as_the_general_pattern_reads_it(content, offset, heading) -> None:
     """`_code_citation` takes a short cut for `dir/file.py:12-30`: same result, spans included."""
     assert _code_citation(content, offset, heading) == _any_code_citation(content, offset, heading)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(text=st.lists(st.sampled_from(["`", "`", "``", "\\", "a", " ", "\n", "x.py:3"]), max_size=24).map("".join),
        cut=st.integers(0, 3))
 def test_single_backticks_pair_as_the_general_rule_pairs_them(text, cut) -> None:
@@ -198,7 +198,7 @@ def test_single_backticks_pair_as_the_general_rule_pairs_them(text, cut) -> None
     assert _code_spans(text, start, end) == _any_code_spans(text, start, end)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.sampled_from(["commit", "Commit", "COMMIT", "cOmmit", "sha", "SHA", "sHa", "shard", "tagtag", "İ",
                                  "版本", "提交", "based", "Based", "x", " ", "\n", "Version", "VERSION", "release"]),
                 max_size=30).map("".join))
@@ -213,7 +213,7 @@ link_soup = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(link_soup)
 def test_links_tried_at_each_bracket_are_the_patterns_matches(view) -> None:
     """`_links` and `_reference_definitions` try their pattern only where it can start: the
@@ -225,7 +225,7 @@ def test_links_tried_at_each_bracket_are_the_patterns_matches(view) -> None:
     assert spans(_reference_definitions(view)) == spans(_REFERENCE_DEF.finditer(view))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["1", "0", "12", "²", "١", " ", "\n", "a", "x.f90", "Makefile", "/", "_", ".", ")", "]",
                                  "[id]", ":", "\\", "中", "-"]), min_size=1, max_size=12).map("".join))
 def test_a_number_before_a_colon_is_no_file(text) -> None:

@@ -179,7 +179,7 @@ def test_ctrl_c_is_left_to_the_parent(tmp_path) -> None:
             print("started", flush=True)
             time.sleep(60)  # until the Ctrl-C
         except KeyboardInterrupt:
-            child.join(timeout=1)  # a child that took the Ctrl-C would be gone by now
+            child.join(timeout=0.5)  # a child that took the Ctrl-C would be gone by now
             print("child still running" if child.exitcode is None else f"child exited {{child.exitcode}}")
             parts.close()
             print(f"then ended: {{child.exitcode is not None}}", flush=True)

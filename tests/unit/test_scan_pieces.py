@@ -187,7 +187,7 @@ plain_entries = st.builds(  # the lines the short cut takes
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(plain_entries, entry_lines, st.sampled_from(LOG_LINES)), max_size=30))
 def test_plain_log_entries_read_at_once_find_what_the_finders_find(lines) -> None:
     text = "\n".join(lines)
