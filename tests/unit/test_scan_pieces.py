@@ -158,6 +158,8 @@ def test_declarations_in_force_leave_out_the_ended_ones(monkeypatch) -> None:
             assert [d.ref for d in in_force] == ["4be91c0", f"{len(sizes):07x}"]
     assert len(sizes) == 28 and len(scanner.declarations()) == 29
     assert scanner.declarations() == whole(text, monkeypatch).declarations
+    # what is looked at again after each piece stays small (it was every declaration: quadratic)
+    assert scanner.scopes.unsettled == [0, 28] and len(scanner.scopes.live) == 2  # the top one, the last day's
 
 
 # Plain log entries, which the scanner reads at once, and every near miss of them.
