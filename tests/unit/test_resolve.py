@@ -535,4 +535,18 @@ def test_the_memos_start_over_when_full_and_answer_the_same(kb, note, monkeypatc
     monkeypatch.setattr(core_resolve, "_MEMO_ENTRIES", 2)
     small = Resolver(workspace, workspace.project("engine-study"))
     assert [run(small, note, c) for c in cited * 2] == expected * 2
-    assert 0 < len(small._placements) <= 2 and 0 < len(small._facts) <= 2
+    assert 0 < sum(map(len, small._placements.values())) <= 2 and 0 < len(small._facts) <= 2
+
+
+def test_paths_relative_to_the_note_are_never_taken_from_the_memo(resolver, note):
+    cited = [
+        cite("Engine/src/engine/core.py", (1, 2)),
+        cite("../Engine/src/engine/core.py", (1, 2), form=CitationForm.LINK),
+        cite("../../etc/passwd", (1, 2)),
+        cite("/etc/passwd", (1, 2)),
+        cite("src/engine/core.py", (1, 2), form=CitationForm.LINK),  # no such file next to the note
+    ]
+    expected = [(Status.OK, "src/engine/core.py"), (Status.OK, "src/engine/core.py"),
+                (Status.MISSING, None), (Status.EXTERNAL, None), (Status.OK, "src/engine/core.py")]
+    for _ in range(2):
+        assert [(r.status, r.path) for r in (run(resolver, note, c) for c in cited)] == expected

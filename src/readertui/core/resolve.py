@@ -503,7 +503,9 @@ class Resolver:
         self._hinted: dict[tuple[int, str], tuple[_View, ...]] = {}
         self._claims: dict[str, claims.Claim | None] = {}
         self._facts: dict[tuple[_RepoSource, str | None, str], _FileFacts] = {}
-        self._placements: dict[tuple[object, str, str | None], _Placement | _Context] = {}
+        # scope's memo key -> path (or (path, repo hint)) -> placement
+        self._placements: dict[int, dict[str | tuple[str, str], _Placement | _Context]] = {}
+        self._placed = 0  # entries in all of them
         self._has_git = any(source.git is not None for source in self._sources.values())
         # `iter_results` reading a note in parts: the paths it has cited so far (rule 4 cannot
         # be applied before the end of the note), and then every path it cites
@@ -773,17 +775,22 @@ class Resolver:
                 return CitationResult(
                     note, citation, Status.MISSING, detail="line numbers with no file in context"
                 )
-        if form == CitationForm.LINK or _leaves_folder(cited):  # a path relative to the note
+        # what the rules decide from the path alone is the same wherever it is cited
+        memo = self._placements.get(scope.memo_key)
+        if memo is None:
+            memo = self._placements.setdefault(scope.memo_key, {})
+        hint = citation.repo_hint
+        key: str | tuple[str, str] = cited if hint is None else (cited, hint)
+        known = memo.get(key)
+        # (a remembered path does not leave its folder: only those that do not are remembered)
+        if form == CitationForm.LINK or (known is None and _leaves_folder(cited)):  # relative to the note
             placed = self._place_in_workspace(note, cited, citation, ref)
             if isinstance(placed, _Target) and (placed.branch != branch or placed.pinned != pinned):
                 return msgspec.structs.replace(placed, branch=branch, pinned=pinned)
             if placed is not None:
                 return placed
-        # what the rules decide from the path alone is the same wherever it is cited
-        key = (scope.memo_key, cited, citation.repo_hint)
-        known = self._placements.get(key)
         if known is None:
-            known = _remember(self._placements, key, self._placement(scope, cited, citation.repo_hint))
+            known = self._remember_placement(memo, key, self._placement(scope, cited, hint))
         if isinstance(known, _Placement):
             view, path, unpinned = known.view, known.path, known.unpinned
             if unpinned is None:
@@ -832,6 +839,19 @@ class Resolver:
         view = next(v for v in views if v.source.repo.name == repo)
         lacking = scope.lacking.get(repo)
         return _Placement(view, path, rule, lacking, None if lacking else self._file_facts(view, path))
+
+    def _remember_placement(
+        self, memo: dict[str | tuple[str, str], _Placement | _Context], key: str | tuple[str, str],
+        placement: _Placement | _Context,
+    ) -> _Placement | _Context:
+        """Remember a placement in its scope's memo; all of them start over past `_MEMO_ENTRIES`."""
+        if self._placed >= _MEMO_ENTRIES:
+            for each in list(self._placements.values()):
+                each.clear()
+            self._placed = 0
+        memo[key] = placement
+        self._placed += 1
+        return placement
 
     def _file_facts(self, view: _View, path: str) -> _FileFacts:
         key = (view.source, view.commit, path)
