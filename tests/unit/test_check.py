@@ -7,11 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from readertui.core.check import check, report_json, report_text
 from readertui.core.errors import WorkspaceError
 from readertui.core.model import LineRange, Status
+from readertui.core.safe_text import json_inert
 from readertui.core.workspace import load_workspace
 from tests.gitfixtures import build_kb, git, write
 
@@ -333,3 +335,48 @@ def test_keep_holds_only_what_is_printed_and_counts_everything(kb2):
     assert len(broken.results) < len(everything.results)
     assert broken.summary == everything.summary
     assert report_text(broken, workspace) == report_text(everything, workspace)
+
+
+def _report_as_json(report, workspace) -> str:
+    """The JSON report as one document (what `check --format json` printed before it printed
+    each citation as it kept it)."""
+    return json_inert(msgspec.json.format(msgspec.json.encode(report_json(report, workspace)), indent=2).decode()) + "\n"
+
+
+def test_every_citation_printed_as_the_report_renders_it(kb2):
+    """`--format json` and `--all` keep each result as its output only: the same bytes as the
+    whole report rendered at once, unreadable notes, control characters and exit codes included."""
+    write(kb2.project / "notes/odd.md", "# Odd\n\n`Engine/src/engine/core.py:3` \x1b[31m\u202e `nope.py:1`\n")
+    (kb2.project / "notes/binary.md").write_bytes(b"\xff\xfe\x00bad")
+    workspace = load_workspace(kb2.workspace)
+    report = check(workspace)
+    assert report.problems and len(report.results) > 8
+    proc = readertui("check", str(kb2.workspace), "--format", "json", cwd=kb2.root)
+    assert proc.stdout == _report_as_json(report, workspace) and proc.returncode == 2
+    proc = readertui("check", str(kb2.workspace), "--all", cwd=kb2.root)
+    assert proc.stdout == report_text(report, workspace, everything=True) and proc.returncode == 2
+    (kb2.project / "notes/binary.md").unlink()
+    proc = readertui("check", str(kb2.project / "notes/code-reading-log.md"), "--format", "json", cwd=kb2.root)
+    assert proc.returncode == 1 and proc.stdout == _report_as_json(check(workspace, kb2.project / "notes/code-reading-log.md"), workspace)
+
+
+def test_no_citation_at_all_in_json(kb2):
+    write(kb2.project / "notes/empty.md", "# Nothing cited here\n")
+    proc = readertui("check", str(kb2.project / "notes/empty.md"), "--format", "json", cwd=kb2.root)
+    assert proc.returncode == 0 and proc.stdout == '{\n  "citations": [],\n  "summary": {},\n  "problems": []\n}\n'
+
+
+def test_every_citation_is_printed_without_a_report_of_them_all(kb2, monkeypatch, capsys):
+    """A 50 MB log's 414,000 results held as a report cost 1.8 GB; printed, each is kept as its
+    output only."""
+    from readertui import cli
+    from readertui.commands import check as check_command
+
+    def no_report(*args, **kwargs):
+        raise AssertionError("every result held as a report")
+
+    monkeypatch.setattr(check_command, "check", no_report)
+    assert cli.main(["check", str(kb2.workspace), "--format", "json"]) == 1
+    assert len(json.loads(capsys.readouterr().out)["citations"]) > 8
+    assert cli.main(["check", str(kb2.workspace), "--all"]) == 1
+    assert "citations: " in capsys.readouterr().out.splitlines()[-1]

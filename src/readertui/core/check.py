@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -102,48 +102,53 @@ def _each_once(notes: list[Path], project: Project) -> list[Path]:
     return kept
 
 
-def check(
+def checked(
     workspace: Workspace,
     target: Path | None = None,
     project: str | None = None,
-    keep: Callable[[CitationResult], bool] | None = None,
-) -> Report:
-    """Resolve every citation of every note in scope; one Resolver per project so file lists
-    and diffs are computed once per (repo, commit). A note or folder that cannot be read, a
-    project that cannot be checked, is a `Report.problems` entry; the run goes on.
-
-    Each note is read once and resolved as it is read (`Resolver.iter_results`). With `keep`,
-    the report holds only the results it accepts and `counts` counts them all, so a huge log
-    costs its broken citations in memory, not all of them."""
-    results: list[CitationResult] = []
-    counts: dict[str, int] = {}
-    problems: list[CheckProblem] = []
+    problems: list[CheckProblem] | None = None,
+) -> Iterator[tuple[tuple[int, int, int], CitationResult]]:
+    """Every citation of every note in scope, resolved, with its place (project, note, citation:
+    sort by it for the report's order), as the notes are read; one Resolver per project so file
+    lists and diffs are computed once per (repo, commit). A note or folder that cannot be read, a
+    project that cannot be checked, goes into `problems` (as the run reaches it) and the run goes
+    on. Each note is read once and resolved as it is read (`Resolver.iter_results`), so a caller
+    that keeps little of each result holds little."""
+    problems = problems if problems is not None else []
     scoped = notes_in_scope(workspace, target, project, problems)
     rules = load_rules(workspace)  # an invalid glob stops the run before anything is read
 
     def unreadable(note: Path, error: NoteError) -> None:  # binary, invalid UTF-8, a FIFO, no permission
         problems.append(CheckProblem(Path(note).absolute(), ProblemKind.UNREADABLE, str(error)))
 
-    for proj, notes in scoped:
+    for index, (proj, notes) in enumerate(scoped):
         resolver = Resolver(workspace, proj, rules)
-        kept: list[tuple[tuple[int, int], CitationResult]] = []
-        tally: dict[str, int] = {}
         try:
-            # each note is read once, as it is resolved (a 50 MB log is 100 MB of text)
-            for place, result in resolver.iter_results(notes, unreadable):
-                tally[result.status.value] = tally.get(result.status.value, 0) + 1
-                if keep is None or keep(result):
-                    kept.append((place, result))
+            for (note, citation), result in resolver.iter_results(notes, unreadable):
+                yield (index, note, citation), result
         except NoteError as error:  # (`unreadable` takes them all; kept as a last guard)
             problems.append(CheckProblem(proj.notes_dir, ProblemKind.UNREADABLE, str(error)))
-        else:
-            kept.sort(key=lambda item: item[0])
-            results += [result for _, result in kept]
-            for status, count in tally.items():
-                counts[status] = counts.get(status, 0) + count
-    if keep is None:
-        return Report(tuple(results), tuple(problems))
-    return Report(tuple(results), tuple(problems), counts)
+
+
+def check(
+    workspace: Workspace,
+    target: Path | None = None,
+    project: str | None = None,
+    keep: Callable[[CitationResult], bool] | None = None,
+) -> Report:
+    """`checked`'s results as a report, in order. With `keep`, the report holds only the
+    results it accepts and `counts` counts them all, so a huge log costs its broken citations
+    in memory, not all of them."""
+    problems: list[CheckProblem] = []
+    kept: list[tuple[tuple[int, int, int], CitationResult]] = []
+    counts: dict[str, int] = {}
+    for place, result in checked(workspace, target, project, problems):
+        counts[result.status.value] = counts.get(result.status.value, 0) + 1
+        if keep is None or keep(result):
+            kept.append((place, result))
+    kept.sort(key=lambda item: item[0])
+    results = tuple(result for _, result in kept)
+    return Report(results, tuple(problems), None if keep is None else counts)
 
 
 def only_unpinned(report: Report) -> bool:
@@ -171,30 +176,36 @@ def _ranges(ranges: Iterable[LineRange]) -> list[list[int]]:
 def report_json(report: Report, workspace: Workspace, only_broken: bool = False) -> dict[str, Any]:
     results = report.broken if only_broken else report.results
     return {
-        "citations": [
-            {
-                "note": _note_name(r, workspace),
-                "line": r.citation.line,
-                "column": r.citation.column,
-                "text": r.citation.text,
-                "status": r.status.value,
-                "repo": r.repo,
-                "path": r.path,
-                "ranges": _ranges(r.ranges),
-                "commit": r.commit,
-                "candidates": list(r.candidates),
-                "new_ranges": _ranges(r.new_ranges),
-                "confidence": r.confidence,
-                "detail": r.detail,
-            }
-            for r in results
-        ],
+        "citations": [citation_json(r, workspace) for r in results],
         "summary": summary(report),
-        "problems": [
-            {"path": _path_name(problem.path, workspace.root), "status": problem.status, "detail": problem.detail}
-            for problem in report.problems
-        ],
+        "problems": problems_json(report.problems, workspace),
     }
+
+
+def citation_json(r: CitationResult, workspace: Workspace) -> dict[str, Any]:
+    """One entry of the JSON report's `citations`."""
+    return {
+        "note": _note_name(r, workspace),
+        "line": r.citation.line,
+        "column": r.citation.column,
+        "text": r.citation.text,
+        "status": r.status.value,
+        "repo": r.repo,
+        "path": r.path,
+        "ranges": _ranges(r.ranges),
+        "commit": r.commit,
+        "candidates": list(r.candidates),
+        "new_ranges": _ranges(r.new_ranges),
+        "confidence": r.confidence,
+        "detail": r.detail,
+    }
+
+
+def problems_json(problems: Iterable[CheckProblem], workspace: Workspace) -> list[dict[str, str]]:
+    return [
+        {"path": _path_name(problem.path, workspace.root), "status": problem.status, "detail": problem.detail}
+        for problem in problems
+    ]
 
 
 def _path_name(path: Path, root: Path) -> str:
@@ -206,7 +217,10 @@ def _path_name(path: Path, root: Path) -> str:
 
 def summary(report: Report) -> dict[str, int]:
     """Counts per status, in a fixed order (ok, moved, out-of-range, …)."""
-    counts = report.summary
+    return ordered_counts(report.summary)
+
+
+def ordered_counts(counts: dict[str, int]) -> dict[str, int]:
     return {status: counts[status] for status in STATUS_ORDER if status in counts}
 
 
@@ -214,23 +228,32 @@ def report_text(report: Report, workspace: Workspace, everything: bool = False) 
     """One line per broken citation (every citation with `everything`: external and ignored
     ones too), then a summary line. Note text is made inert: a citation holding an escape
     sequence must not drive the terminal."""
-    lines = [
-        f"{sanitize_line(_path_name(problem.path, workspace.root))}: {problem.status}: {sanitize_line(problem.detail)}"
-        for problem in report.problems
-    ]
-    for r in report.results if everything else report.broken:
-        text = sanitize_line(" ".join(r.citation.text.split()))
-        lines.append(
-            f"{_note_name(r, workspace)}:{r.citation.line}:{r.citation.column}: "
-            f"{r.status.value}: {text} → {sanitize_line(r.detail)}"
-        )
-    counts = summary(report)
+    lines = [problem_line(problem, workspace) for problem in report.problems]
+    lines += [citation_line(r, workspace) for r in (report.results if everything else report.broken)]
+    lines.append(summary_line(report.summary, len(report.problems)))
+    return "\n".join(lines) + "\n"
+
+
+def problem_line(problem: CheckProblem, workspace: Workspace) -> str:
+    return f"{sanitize_line(_path_name(problem.path, workspace.root))}: {problem.status}: {sanitize_line(problem.detail)}"
+
+
+def citation_line(r: CitationResult, workspace: Workspace) -> str:
+    text = sanitize_line(" ".join(r.citation.text.split()))
+    return (
+        f"{_note_name(r, workspace)}:{r.citation.line}:{r.citation.column}: "
+        f"{r.status.value}: {text} → {sanitize_line(r.detail)}"
+    )
+
+
+def summary_line(counts: dict[str, int], problems: int) -> str:
+    """`413854 citations: 401320 ok, …; 2 not checked (listed above)`."""
+    counts = ordered_counts(counts)
     total = sum(counts.values())
     parts = ", ".join(f"{count} {status}" for status, count in counts.items())
     noun = "citation" if total == 1 else "citations"
-    not_read = f"; {len(report.problems)} not checked (listed above)" if report.problems else ""
-    lines.append(f"{total} {noun}" + (f": {parts}" if parts else "") + not_read)
-    return "\n".join(lines) + "\n"
+    not_read = f"; {problems} not checked (listed above)" if problems else ""
+    return f"{total} {noun}" + (f": {parts}" if parts else "") + not_read
 
 
 def report_github(report: Report, workspace: Workspace, cwd: Path | None = None) -> str:
