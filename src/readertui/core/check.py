@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -141,14 +142,20 @@ def check(
     in memory, not all of them."""
     problems: list[CheckProblem] = []
     kept: list[tuple[tuple[int, int, int], CitationResult]] = []
-    counts: dict[str, int] = {}
+    tally: Counter[Status] = Counter()
     for place, result in checked(workspace, target, project, problems):
-        counts[result.status.value] = counts.get(result.status.value, 0) + 1
+        tally[result.status] += 1
         if keep is None or keep(result):
             kept.append((place, result))
     kept.sort(key=lambda item: item[0])
     results = tuple(result for _, result in kept)
-    return Report(results, tuple(problems), None if keep is None else counts)
+    return Report(results, tuple(problems), None if keep is None else by_value(tally))
+
+
+def by_value(tally: Counter[Status]) -> dict[str, int]:
+    """Counts keyed by the statuses' names (tallied by the enum: its `.value` is a property,
+    read 400,000 times on a long log)."""
+    return {status.value: count for status, count in tally.items()}
 
 
 def only_unpinned(report: Report) -> bool:
