@@ -137,6 +137,8 @@ def _insertion(
 def entries_for_day(text: str, day: date) -> list[str]:
     """The entries (top-level list items) in `day`'s sections, marker removed, continuation
     lines joined with newlines."""
+    if day.isoformat() not in text:
+        return []  # no heading for the day: a long log need not be read line by line
     lines = _scan(text)
     entries: list[list[str]] = []
     for section in (d for d in _day_sections(lines) if d.day == day):

@@ -17,7 +17,7 @@ from textual.screen import Screen
 
 from readertui.core.errors import ReadertuiError
 from readertui.core.log import entries_for_day
-from readertui.core.model import CitationResult, Project
+from readertui.core.model import Project
 from readertui.core.notes import read_text
 from readertui.core.workspace import note_files
 from readertui.ui import workers
@@ -25,12 +25,13 @@ from readertui.ui.log_watch import LogWatch
 from readertui.ui.navigation import Navigator
 from readertui.ui.session import Session
 from readertui.ui.status import StatusModel
+from readertui.ui.widgets.notes_view import PaintedResults, painted
 from readertui.ui.widgets.repo_tree import inert
 
 
 class NoteLoaded(Message):
     def __init__(
-        self, path: Path, text: str, results: list[CitationResult] | None, line: int | None,
+        self, path: Path, text: str, results: PaintedResults | None, line: int | None,
         column: int = 0,
     ) -> None:
         super().__init__()
@@ -93,7 +94,7 @@ class NoteLoader:
         """Resolve the citations of the note just shown (in a worker), posting the results."""
         try:
             project = self.session.workspace.project_for(path) or self.navigator.project
-            results = self.session.resolver(project).resolve_note(path, text)
+            results = painted(self.session.resolver(project).resolve_note(path, text))
         except ReadertuiError as error:
             workers.post_failure(self.screen, "Cannot read note", error)
             return
@@ -125,8 +126,10 @@ class NoteLoader:
         if event.results is not None and self._shown == (event.path, event.text):
             notes.set_results(event.results)  # the text is on screen already
         else:
-            notes.show_note(event.path, event.text, event.results or [], event.line, event.column)
+            notes.show_note(event.path, event.text, event.results or (), event.line, event.column)
             self._shown = (event.path, event.text)
+            if event.path == project.reading_log:  # counted once per text: a long log takes ~1 s
+                self.status.today_entries = len(entries_for_day(event.text, date.today()))
             if notes.too_big_to_wrap:  # said once per note shown; the title keeps a mark
                 self.screen.notify(
                     f"{title} has {notes.line_count:,} lines: too long to wrap, "
@@ -136,8 +139,6 @@ class NoteLoader:
         if notes.too_big_to_wrap:
             title += " · unwrapped"  # short: a narrow notes pane crops its title
         notes.border_title = inert(title)
-        if event.path == project.reading_log:
-            self.status.today_entries = len(entries_for_day(event.text, date.today()))
         self.status.note_drift(project, notes.results)
 
 

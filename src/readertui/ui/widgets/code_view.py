@@ -56,7 +56,12 @@ WINDOW_PARSE_RADIUS = 300
 HIGHLIGHT_MARGIN = 40
 _BODY_CACHE_SIZE = 2_000
 _ROW_CACHE_SIZE = 400  # finished rows (gutter + cropped, styled body): a few screens
+_REPAINT_ONE_BY_ONE = 200  # lines: past this, a change of marks or overlays repaints the pane
 _SPAN_CACHE_SIZE = 20_000
+# Every character Rich may draw two cells wide lies in these ranges (a test holds them to Rich's
+# table); a line with none of them takes at most a cell per character. Dashes, arrows, Greek and
+# box drawing lie outside: a log full of em dashes needs no measuring.
+_MAYBE_WIDE = re.compile("[\u1100-\u115f\u231a-\u23ff\u25fd-\u27bf\u2b1b-\u2b55\u2e80-\U0010ffff]")
 # Soft wrap measures lines lazily (the rest in background steps), but a jump to the end before
 # those finish measures them all on the UI thread: past these sizes a document is shown
 # unwrapped (measured on a loaded 2-core box: 20k lines of code ~18 ms at 28 columns, 250k
@@ -312,10 +317,17 @@ class CodeView(ScrollView, can_focus=True):
         widest = min(max(map(len, self._lines)), MAX_COLUMNS + _TRUNCATION_ROOM)
         if text.isascii() and "\t" not in text:
             return widest
+        # A character takes at most two cells and a tab at most `tab_width`: a line whose bound
+        # is within the widest so far, or without a tab or a possibly wide character, is not
+        # measured (on a long log, all but a handful).
+        tab_cells = max(2, self.tab_width)
         for line in self._lines:
-            if "\t" in line or not line.isascii():
-                cells = cell_len(sanitize_line(line[:MAX_COLUMNS], self.tab_width))
-                widest = max(widest, cells + (_TRUNCATION_ROOM if len(line) > MAX_COLUMNS else 0))
+            shown = min(len(line), MAX_COLUMNS)
+            room = _TRUNCATION_ROOM if len(line) > MAX_COLUMNS else 0
+            if shown * (tab_cells if "\t" in line else 2) + room <= widest:
+                continue
+            if "\t" in line or _MAYBE_WIDE.search(line, 0, MAX_COLUMNS) is not None:
+                widest = max(widest, cell_len(sanitize_line(line[:MAX_COLUMNS], self.tab_width)) + room)
         return widest
 
     def _parse_visible_rows(self) -> None:
@@ -375,16 +387,29 @@ class CodeView(ScrollView, can_focus=True):
         "both_range" for a bookmark's lines after its first."""
         changed = set(self._marks.items()) ^ set(marks.items())
         self._marks = dict(marks)
-        for line in {line for line, _ in changed}:
-            self._refresh_lines(line, line)
+        self._repaint({line for line, _ in changed})
 
     def set_overlays(self, overlays: dict[int, list[Overlay]]) -> None:
-        """Extra spans per 1-based line: `(col_start, col_end, style_name)`, character columns."""
-        changed = {
-            line for line in overlays.keys() | self._overlays.keys() if overlays.get(line) != self._overlays.get(line)
-        }
-        self._overlays = {line: list(spans) for line, spans in overlays.items()}
-        for line in changed:
+        """Extra spans per 1-based line: `(col_start, col_end, style_name)`, character columns.
+        The lists are kept, not copied: the caller hands them over."""
+        if len(overlays) + len(self._overlays) > _REPAINT_ONE_BY_ONE:
+            changed = None  # the whole pane is repainted: no need to know which lines
+        else:
+            changed = {
+                line for line in overlays.keys() | self._overlays.keys() if overlays.get(line) != self._overlays.get(line)
+            }
+        self._overlays = dict(overlays)
+        self._repaint(changed)
+
+    def _repaint(self, lines: set[int] | None) -> None:
+        """Drop the cached rows of the 1-based `lines` (None: all) and repaint them. Many at
+        once (a long log's citations resolved: 40,000 lines) are one repaint of the pane: a
+        region and a cache sweep per line cost seconds there."""
+        if lines is None or len(lines) > _REPAINT_ONE_BY_ONE:
+            self._forget()
+            self.refresh()
+            return
+        for line in lines:
             self._forget(line - 1)
             self._refresh_lines(line, line)
 
