@@ -20,8 +20,9 @@ from readertui.core.model import CitationResult, LineRange, Status
 MAX_MARKED_LINES_PER_CITATION = 5_000
 
 
-class Backlink(msgspec.Struct, frozen=True):
-    """A note line that cites the code asked about."""
+class Backlink(msgspec.Struct, frozen=True, gc=False):
+    """A note line that cites the code asked about. Untracked by the garbage collector (it
+    refers to no container that could lead back to it): a long log makes 400,000 of them."""
     note: Path  # absolute path of the citing note
     note_line: int
     text: str  # the citation as written

@@ -17,8 +17,9 @@ from pathlib import Path
 import msgspec
 
 
-class LineRange(msgspec.Struct, frozen=True, order=True):
-    """An inclusive, 1-based range of lines: `start`..`end`."""
+class LineRange(msgspec.Struct, frozen=True, order=True, gc=False):
+    """An inclusive, 1-based range of lines: `start`..`end`. Untracked by the garbage
+    collector (two ints: no cycle), as are the other many-per-note structs below."""
 
     start: int
     end: int
@@ -130,7 +131,7 @@ class CitationForm(enum.StrEnum):
     HEADING_PATH = "heading-path"  # form 11 in a heading: `### Queue (src/queue.ts)`
 
 
-class Span(msgspec.Struct, frozen=True):
+class Span(msgspec.Struct, frozen=True, gc=False):
     """A character span in the note text: absolute offsets into the decoded `str`."""
 
     start: int

@@ -15,9 +15,11 @@ missing and never read. Git trouble becomes a result with a detail, never an exc
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import shlex
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
@@ -66,6 +68,7 @@ _BATCH = 20_000  # citations resolved at a time by `iter_results` (one git batch
 # entries a per-path memo of the resolver holds before it starts over: a log cites a few
 # thousand distinct files, a pathological one a new path each line (memory stays bounded)
 _MEMO_ENTRIES = 50_000
+_NOTES_REMEMBERED = 8  # `resolve_note` answers kept (the oldest goes first)
 
 
 class _Wait:
@@ -498,6 +501,10 @@ class Resolver:
         self._new_keys = itertools.count()
         self._drift: dict[tuple[str, str, str], DriftMapper] = {}  # (repo path, A, B)
         self._peers: dict[str, Resolver] = {}
+        # `resolve_note`'s last answers, by note: (digest of the text, results)
+        self._notes_resolved: dict[Path, tuple[bytes, list[CitationResult]]] = {}
+        self._note_locks: dict[Path, threading.Lock] = {}
+        self._notes_lock = threading.Lock()
         self._full_paths: dict[tuple[Path, str | None], tuple[NoteScan, frozenset[Candidate]]] = {}
         self._matched: dict[tuple[str, tuple[int, ...]], tuple[str, tuple[Candidate, ...]]] = {}
         self._hinted: dict[tuple[int, str], tuple[_View, ...]] = {}
@@ -523,7 +530,23 @@ class Resolver:
         """
         note = Path(note).absolute()
         text = read_text(note) if text is None else text
-        return self._resolve_scans([(note, scan_note(text))], {note: silenced_lines(text)})
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        with self._notes_lock:
+            lock = self._note_locks.setdefault(note, threading.Lock())
+        # The reader asks for the same note from two threads at start (the notes pane and the
+        # backlinks index): the second waits for the first's answer instead of redoing it
+        # (seconds for a long log).
+        with lock:
+            known = self._notes_resolved.get(note)
+            if known is not None and known[0] == digest:
+                return list(known[1])
+            results = self._resolve_scans([(note, scan_note(text))], {note: silenced_lines(text)})
+            with self._notes_lock:
+                self._notes_resolved.pop(note, None)
+                self._notes_resolved[note] = (digest, results)
+                while len(self._notes_resolved) > _NOTES_REMEMBERED:
+                    del self._notes_resolved[next(iter(self._notes_resolved))]
+            return list(results)
 
     def resolve_notes(self, notes: Iterable[Path]) -> list[CitationResult]:
         """`resolve_note` for many notes at once: line counts are fetched in one batch per
