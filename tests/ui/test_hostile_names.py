@@ -7,6 +7,8 @@ from pathlib import Path
 
 from textual.content import Content
 
+from readertui.core.model import Status
+from readertui.core.resolve import Resolver
 from readertui.ui.screens.main import MainScreen
 from readertui.ui.screens.prompt import PromptScreen
 from tests.ui.conftest import make_app, open_file, settle
@@ -45,7 +47,11 @@ async def test_markup_in_paths_is_plain_text(demo):
         await open_file(pilot, "n_[/].py")
         await pilot.press("y")
         await settle(pilot)
-        assert "minillm/n_[/].py:1" in app.clipboard
+        assert app.clipboard == "`minillm/n_[/].py:1`"  # bare, a note would read `].py:1`
+        # and what was copied is a citation `check` follows to that file
+        resolver = Resolver(app.screen.session.workspace, app.screen.navigator.project)
+        (result,) = resolver.resolve_note(demo / "minillm" / "notes" / "x.md", f"- {app.clipboard}\n")
+        assert (result.status, result.path) == (Status.OK, "n_[/].py")
         await open_file(pilot, "[id].tsx")
         await pilot.press("y")
         await settle(pilot)

@@ -168,6 +168,22 @@ def test_bracketed_route_paths_are_ordinary_paths() -> None:
     assert [c.path for c in scan_note("[engine.py:3]").citations] == ["engine.py"]
 
 
+def test_brackets_anywhere_in_a_name_where_nothing_but_a_path_can_stand() -> None:
+    # what the reader's `y` and `c` write for a file named `[bold]markup.py` or `x[` / `]close.py`
+    for text, path in (
+        ("- 12:01 `minillm/[bold]markup.py:1` — (`f`) read", "minillm/[bold]markup.py"),
+        ("`minillm/x[/]close.py:1-2`", "minillm/x[/]close.py"),
+        ("[it](minillm/[bold]markup.py#L1)", "minillm/[bold]markup.py"),
+        ("https://github.com/o/r/blob/0123456789abcdef0123456789abcdef01234567/a/%5Bb%5Dc.py#L3", "a/[b]c.py"),
+        ("```python\n# minillm/[bold]markup.py:1\nx = 1\n```\n", "minillm/[bold]markup.py"),
+    ):
+        (c,) = scan_note(text).citations
+        assert c.path == path and len(c.ranges) == 1, text
+    # in running text a bracket inside a name still ends the path (`[bold]` may be link text)
+    assert [c.path for c in scan_note("see [bold]markup.py:3 here").citations] == ["markup.py"]
+    assert scan_note("`[a.py`").citations == ()
+
+
 def test_code_block_forms_keep_their_form() -> None:
     (c,) = scan_note("```go\n// see [x](../R/a.go#L3)\n```\n").citations
     assert c.form == CitationForm.LINK and c.in_code

@@ -101,6 +101,7 @@ from readertui.core.model import (
 __all__ = [
     "scan_note",
     "format_citation",
+    "pasteable",
     "parse_citation",
     "canonical_range",
     "looks_like_path",
@@ -316,6 +317,13 @@ def format_citation(repo: str | None, path: str, ranges: Iterable[LineRange]) ->
     return f"{path}:{lines}" if lines else path
 
 
+def pasteable(cited: str) -> str:
+    """`cited` (`format_citation`'s) as it should be pasted into a note: bare when a note reads
+    it back whole, else in backticks (a file named `[bold]x.py` or `x[` ends a bare path)."""
+    found = scan_note(cited).citations
+    return cited if len(found) == 1 and found[0].text == cited else f"`{cited}`"
+
+
 def parse_citation(text: str) -> tuple[str, tuple[LineRange, ...]] | None:
     """The inverse of `format_citation`: `(path, ranges)`, or None when `text` is not one path
     with optional lines (`a.py:3-9,12`, `a.py#L3-L9`, `a.py:3 – 9`)."""
@@ -365,10 +373,13 @@ def _is_hostlike(path: str) -> bool:
     return label in _HOST_SUFFIXES and ("/" in path or first == path)
 
 
-def _basic_path_ok(path: str) -> bool:
+def _basic_path_ok(path: str, brackets_anywhere: bool = False) -> bool:
+    """`brackets_anywhere`: the path stands where nothing but a path can (the whole of a code
+    span, a fence header, a link target, a URL), so `[bold]x.py` or `x[/]y.py` is a file name;
+    in running text only whole route segments (`[id]`) are."""
     if not path or path.endswith("/") or "//" in path or ":" in path or _is_hostlike(path):
         return False
-    if not _brackets_ok(path):
+    if not brackets_anywhere and not _brackets_ok(path):
         return False
     name = path.rsplit("/", 1)[-1]
     if "/" not in path and name.lower() in _PRODUCT_NAMES:
@@ -419,7 +430,7 @@ def _path_alone_ok(path: str) -> bool:
 @functools.lru_cache(maxsize=65536)  # a long log cites thousands of files
 def _path_with_lines_ok(path: str) -> bool:
     """A path before `:lines` in inline code or a fence header: lenient."""
-    if not _basic_path_ok(path):
+    if not _basic_path_ok(path, brackets_anywhere=True):
         return False
     if _known_source_name(path):
         return True
@@ -712,7 +723,7 @@ def _permalink(url: str, offset: int) -> _Found | None:
         return None
     ref = segs[ref_index]
     path = unquote("/".join(segs[ref_index + 1 :]))
-    if not _basic_path_ok(path) or (tree and not _path_alone_ok(path)):
+    if not _basic_path_ok(path, brackets_anywhere=True) or (tree and not _path_alone_ok(path)):
         return None  # a `tree/` link to a folder names no code
     ranges: tuple[LineRange, ...] = ()
     spans: tuple[tuple[Span, Span], ...] = ()
@@ -742,7 +753,7 @@ def _link_target(target: str, target_offset: int, start: int, end: int) -> _Foun
         return None
     hash_at = target.find("#")
     path = _normalize_path(unquote(target[: hash_at if hash_at >= 0 else len(target)].split("?", 1)[0]))
-    if not _basic_path_ok(path) or path.rstrip("/").split("/")[-1] == "..":
+    if not _basic_path_ok(path, brackets_anywhere=True) or path.rstrip("/").split("/")[-1] == "..":
         return None
     parsed = _fragment_ranges(target[hash_at:], target_offset + hash_at) if hash_at >= 0 else ((), ())
     if parsed is None:

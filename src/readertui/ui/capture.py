@@ -20,7 +20,7 @@ from typing import Any
 from textual.screen import Screen
 
 from readertui.core import bookmarks as bookmark_store
-from readertui.core.citations import format_citation
+from readertui.core.citations import format_citation, pasteable
 from readertui.core.errors import ConflictError, ReadertuiError
 from readertui.core.forge import permalink
 from readertui.core.log import log_entry
@@ -188,7 +188,7 @@ class Capture:
         else:
             cited = self._citation(location, selection)
             symbol = self.symbol_for(selection)
-            self._to_clipboard(f"`{cited}` (`{symbol}`)" if symbol else cited)
+            self._to_clipboard(f"`{cited}` (`{symbol}`)" if symbol else pasteable(cited))
 
     def _copy_permalink(self, location: Location, selection: LineRange) -> None:
         session = self.session
