@@ -72,3 +72,30 @@ async def test_a_note_opened_from_the_tree_is_a_jump(demo):
         await pilot.press("ctrl+o")
         await settle(pilot)
         assert screen.notes.note_path == log
+
+
+async def test_back_returns_where_the_cursor_was_left_before_going_to_the_notes(demo):
+    """Follow a citation, move in the code, go back to the notes and follow another: back
+    lands on the line the reader had moved to, not on the line the first citation opened."""
+    log = demo / "minillm" / "notes" / "code-reading-log.md"
+    log.write_text("# Log\n\n- `minillm/minillm/utils.py:11-12` then\n- `minillm/minillm/model.py:19-31` now\n")
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("3")
+        screen.notes.goto(3, column=3, center=False)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (screen.location.path, screen.source.cursor_line) == ("minillm/utils.py", 11)
+        await pilot.press("2", "down", "down", "down")
+        assert screen.source.cursor_line == 14
+        await pilot.press("3")
+        screen.notes.goto(4, column=3, center=False)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.location.path == "minillm/model.py"
+        while screen.location.path != "minillm/utils.py":
+            await pilot.press("ctrl+o")
+            await settle(pilot)
+        assert screen.source.cursor_line == 14  # before: 11, where the citation had opened it

@@ -52,18 +52,19 @@ class History(msgspec.Struct, frozen=True):
     def back(self, current: Location | None = None) -> tuple[History, Location | None]:
         if not self.can_go_back:
             return self, None
-        moved = self._with_current(current)
+        moved = self.with_current(current)
         index = moved.index - 1
         return msgspec.structs.replace(moved, index=index), moved.entries[index]
 
     def forward(self, current: Location | None = None) -> tuple[History, Location | None]:
         if not self.can_go_forward:
             return self, None
-        moved = self._with_current(current)
+        moved = self.with_current(current)
         index = moved.index + 1
         return msgspec.structs.replace(moved, index=index), moved.entries[index]
 
-    def _with_current(self, current: Location | None) -> History:
+    def with_current(self, current: Location | None) -> History:
+        """The current entry moved to `current` (a live cursor position) when it is that file."""
         here = self.current
         if current is None or here is None or not same_file(here, current):
             return self

@@ -89,6 +89,7 @@ class Navigator:
         if location.project != self.project.name:
             self.switch_project(location.project, True)
         if record:
+            self._keep_source_line()
             self.history = self.history.visit(location, origin=self.here())
         workers.run(
             self.screen, self._load_file, location, select,
@@ -103,6 +104,7 @@ class Navigator:
         if owner is not None and owner.name != self.project.name:
             self.switch_project(owner.name, False)
         if record:
+            self._keep_source_line()
             target = self.note_location(path, line or 1)
             # Back from a note is the note it replaced in the notes pane, whichever pane had the focus.
             shown = self.notes.note_path
@@ -214,6 +216,14 @@ class Navigator:
             end = msgspec.structs.replace(self.location, line=line)
         self.history = self.history.visit(end, origin=start)
 
+    def _keep_source_line(self) -> None:
+        """The source pane's cursor line into the history's current entry, when that entry is
+        the file shown: the reader may have moved in it and then gone to the notes, whose
+        position `here()` gives instead; back must land where they left the code."""
+        if self.location is not None:
+            live = msgspec.structs.replace(self.location, line=self.source.cursor_line)
+            self.history = self.history.with_current(live)
+
     def goto_line(self, line: int, select: LineRange | None = None) -> None:
         """Move the source pane's cursor to `line` of the file shown (selecting `select`),
         recorded in the history when it goes more than a screen away."""
@@ -223,10 +233,12 @@ class Navigator:
         source.jumped_from(origin)
 
     def back(self) -> None:
+        self._keep_source_line()
         self.history, target = self.history.back(self.here())
         self._go(target, "no earlier place")
 
     def forward(self) -> None:
+        self._keep_source_line()
         self.history, target = self.history.forward(self.here())
         self._go(target, "no later place")
 
