@@ -32,12 +32,13 @@ from readertui.ui.widgets.repo_tree import inert
 class NoteLoaded(Message):
     def __init__(
         self, path: Path, text: str, results: PaintedResults | None, line: int | None,
-        column: int = 0,
+        column: int = 0, today: int | None = None,
     ) -> None:
         super().__init__()
         self.path, self.text, self.line = path, text, line
         self.column = column  # 0-based: the citation there is the current one (a backlink's)
         self.results = results  # None: not resolved yet (the text is shown first)
+        self.today = today  # entries in today's section, when the note is a reading log
 
 
 class NoteLoader:
@@ -98,7 +99,9 @@ class NoteLoader:
         except ReadertuiError as error:
             workers.post_failure(self.screen, "Cannot read note", error)
             return
-        self.screen.post_message(NoteLoaded(path, text, results, line, column))
+        # Counted here, not on the UI thread: a long log's sections take ~1 s to read.
+        today = len(entries_for_day(text, date.today())) if path == project.reading_log else None
+        self.screen.post_message(NoteLoaded(path, text, results, line, column, today))
 
     def outside_edit(self, watch: LogWatch) -> bool:
         """The reading log changed on disk (an editor in another tmux pane, a `readertui log`):
@@ -128,8 +131,6 @@ class NoteLoader:
         else:
             notes.show_note(event.path, event.text, event.results or (), event.line, event.column)
             self._shown = (event.path, event.text)
-            if event.path == project.reading_log:  # counted once per text: a long log takes ~1 s
-                self.status.today_entries = len(entries_for_day(event.text, date.today()))
             if notes.too_big_to_wrap:  # said once per note shown; the title keeps a mark
                 self.screen.notify(
                     f"{title} has {notes.line_count:,} lines: too long to wrap, "
@@ -139,6 +140,8 @@ class NoteLoader:
         if notes.too_big_to_wrap:
             title += " · unwrapped"  # short: a narrow notes pane crops its title
         notes.border_title = inert(title)
+        if event.today is not None and event.path == project.reading_log:
+            self.status.today_entries = event.today
         self.status.note_drift(project, notes.results)
 
 

@@ -16,6 +16,7 @@ import bisect
 import re
 import threading
 from itertools import accumulate
+from operator import itemgetter
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -317,17 +318,28 @@ class CodeView(ScrollView, can_focus=True):
         widest = min(max(map(len, self._lines)), MAX_COLUMNS + _TRUNCATION_ROOM)
         if text.isascii() and "\t" not in text:
             return widest
-        # A character takes at most two cells and a tab at most `tab_width`: a line whose bound
-        # is within the widest so far, or without a tab or a possibly wide character, is not
-        # measured (on a long log, all but a handful).
-        tab_cells = max(2, self.tab_width)
+        # Only a line with a tab or a possibly wide character can be wider than its length, and
+        # by no more than a cell per such character (`tab_width - 1` per tab): those whose bound
+        # passes the widest so far are measured, the largest bound first, until none left could
+        # be wider (on a 50 MB log with CJK entries, a handful of its 500,000 lines).
+        tabs_add = max(1, self.tab_width - 1)
+        candidates: list[tuple[int, str]] = []
         for line in self._lines:
-            shown = min(len(line), MAX_COLUMNS)
             room = _TRUNCATION_ROOM if len(line) > MAX_COLUMNS else 0
-            if shown * (tab_cells if "\t" in line else 2) + room <= widest:
+            if min(len(line), MAX_COLUMNS) * 2 + room <= widest and "\t" not in line:
+                continue  # even all wide, no wider than the widest so far
+            if "\t" not in line and _MAYBE_WIDE.search(line, 0, MAX_COLUMNS) is None:
                 continue
-            if "\t" in line or _MAYBE_WIDE.search(line, 0, MAX_COLUMNS) is not None:
-                widest = max(widest, cell_len(sanitize_line(line[:MAX_COLUMNS], self.tab_width)) + room)
+            shown = line[:MAX_COLUMNS]
+            bound = len(shown) + len(_MAYBE_WIDE.findall(shown)) + shown.count("\t") * tabs_add + room
+            if bound > widest:
+                candidates.append((bound, line))
+        candidates.sort(key=itemgetter(0), reverse=True)
+        for bound, line in candidates:
+            if bound <= widest:
+                break
+            room = _TRUNCATION_ROOM if len(line) > MAX_COLUMNS else 0
+            widest = max(widest, cell_len(sanitize_line(line[:MAX_COLUMNS], self.tab_width)) + room)
         return widest
 
     def _parse_visible_rows(self) -> None:
