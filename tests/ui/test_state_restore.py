@@ -196,3 +196,28 @@ def test_the_reader_starts_whatever_the_state_and_the_workspace(tmp_path_factory
                 await app.action_quit()  # saving the place must not fail either
 
         asyncio.run(start())
+
+
+async def test_the_place_is_saved_when_a_file_opens_and_not_on_each_move(demo):
+    """So a reader killed outright (`kill -9`) loses little: the file opened is in the state at
+    once. Moving the cursor writes nothing until the next save (quit, a signal, a file or note
+    opened, the periodic one), which happens under a modal too."""
+    from tests.ui.conftest import make_app, open_file, wait_until
+
+    root = find_workspace(demo).root
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await open_file(pilot, "minillm/attention.py", 30)
+        await wait_until(pilot, lambda: load_state(root).location is not None, "the place saved on opening")
+        assert (load_state(root).location.path, load_state(root).location.line) == ("minillm/attention.py", 30)
+        written = state_file().stat().st_mtime_ns, state_file().stat().st_ino
+        await pilot.press("down", "down", "down")
+        await pilot.press("ctrl+g")  # a prompt over the main screen
+        await pilot.pause()
+        assert (state_file().stat().st_mtime_ns, state_file().stat().st_ino) == written
+        app.remember_place()  # what the timer, a signal or `q` do
+        assert load_state(root).location.line == 33
+        written = state_file().stat().st_mtime_ns, state_file().stat().st_ino
+        app.remember_place()  # nothing moved: nothing written
+        assert (state_file().stat().st_mtime_ns, state_file().stat().st_ino) == written

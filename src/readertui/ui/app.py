@@ -6,9 +6,16 @@ Kept small on purpose: the reading flows live in `screens/main.py`, the workspac
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import gc
 import os
+import signal
+import sys
+import termios
+import threading
 from collections.abc import Iterable
+from os import _exit as exit_process  # no cleanup: for a process whose terminal is gone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +40,13 @@ from readertui.ui.theming import build_theme
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
     from textual.screen import Screen
+
+
+# The view state is saved this often when the place changed (and when a file or note opens).
+STATE_SAVE_SECONDS = 5.0
+TERMINATING_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+EXIT_GRACE_SECONDS = 3.0  # after one of them, the longest the terminal's restoration may take
+HANGUP_POLL_SECONDS = 1.0  # how often the terminal is checked for a hang-up without SIGHUP
 
 
 class ReaderApp(App[int]):
@@ -67,8 +81,11 @@ class ReaderApp(App[int]):
         start: Path | None = None,
         settings: Settings | None = None,
         problems: list[Problem] | None = None,
+        catch_signals: bool = False,
     ) -> None:
         super().__init__()
+        self.catch_signals = catch_signals
+        self._terminating = False
         self.settings = settings or Settings()
         self.problems: list[str] = [str(p) for p in problems or ()]
         self.keys, keymap_problems = load_keymap(self.settings.keymap, KEY_SLOTS)
@@ -86,6 +103,7 @@ class ReaderApp(App[int]):
         # The saved place, checked against the workspace as it is now (see ui/state.py).
         self.view_state, dropped = fit_state(saved, workspace, self.project)
         self.restore_notice = restore_notice(dropped)
+        self._saved_state: ViewState | None = None  # what remember_place last wrote
 
     def _pick_project(self, workspace: Workspace, start: Path | None, saved: ViewState) -> Project:
         if not workspace.projects:
@@ -174,8 +192,11 @@ class ReaderApp(App[int]):
         screen = self.screen_stack[0]
         if isinstance(screen, MainScreen):
             screen.first_frame_shown()
+        self.set_interval(STATE_SAVE_SECONDS, self.remember_place)
 
     def on_mount(self) -> None:
+        if self.catch_signals:
+            self._catch_signals()
         for problem in self.problems:
             self.notify(problem, title="Problem", severity="warning", timeout=10)
         if self.restore_notice is not None:
@@ -191,41 +212,71 @@ class ReaderApp(App[int]):
 
         self.push_screen(HelpScreen(self.keys))
 
-    def _remember(self) -> None:
-        screen = self.screen
+    def remember_place(self) -> None:
+        """Save the place (project, note, file and line, panes) when it changed since the last
+        save: called on quit, on a hang-up or SIGTERM, when a file or note is opened, and every
+        `STATE_SAVE_SECONDS` (a cursor moving writes nothing until then; a `kill -9` loses at
+        most that much). The write is atomic (ui/state.py)."""
+        screen = self.screen_stack[0] if self.screen_stack else None  # under any modal
         if not isinstance(screen, MainScreen):
             return
-        location = screen.location
-        if location is not None:
-            location = msgspec.structs.replace(location, line=screen.source.cursor_line)
-        project = screen.project
-        note = screen.notes.note_path
-        if note is not None and project.path not in note.parents:
-            note = None  # another project's note: the next start opens the project's log
-        if location is not None and location.project != project.name:
-            location = None  # the next start checks this too (ui/state.py: fit_state)
-        state = ViewState(
-            project=project.name,
-            note=note.relative_to(project.path).as_posix() if note else None,
-            location=location,
-            # A pane a narrow terminal hid counts as shown: the next, wider start shows it.
-            show_tree=screen.pane_layout.shown_by_user()[0],
-            show_notes=screen.pane_layout.shown_by_user()[2],
-        )
+        state = screen.view_state()
+        if state == self._saved_state:
+            return
         try:
             save_state(self.session.workspace.root, state)
         except OSError as error:
             self.log.warning(f"state not saved: {error}")
+            return
+        self._saved_state = state
 
     async def action_quit(self) -> None:
-        self._remember()
+        self.remember_place()
         self.session.close()
         self.exit(0)
+
+    def _catch_signals(self) -> None:
+        """SIGHUP (the terminal closed, an SSH session dropped) and SIGTERM end the reader as
+        `q` does: the place is saved, then Textual restores the terminal. Only for `run_app`
+        (`catch_signals`): tests' apps leave their process's signals alone.
+
+        A closed terminal does not always send SIGHUP: the kernel signals only the session's
+        leader, so a reader started by a script (`tmux new 'script.sh'`, whose shell dies of it)
+        is left with a terminal that reads as end-of-file, where Textual's input thread spins.
+        The terminal is looked at every `HANGUP_POLL_SECONDS` for that too."""
+        loop = asyncio.get_running_loop()
+        for signum in TERMINATING_SIGNALS:
+            loop.add_signal_handler(signum, self._terminated, signum)
+        stdin = sys.__stdin__  # the terminal Textual reads
+        if stdin is not None and os.isatty(stdin.fileno()):
+            self.set_interval(HANGUP_POLL_SECONDS, lambda: self._watch_terminal(stdin.fileno()))
+
+    def _watch_terminal(self, fd: int) -> None:
+        """A terminal that hung up fails its ioctls with EIO: end as on SIGHUP."""
+        try:
+            termios.tcgetattr(fd)
+        except termios.error as error:
+            if error.args and error.args[0] == errno.EIO:
+                self._terminated(signal.SIGHUP)
+
+    def _terminated(self, signum: int) -> None:
+        if self._terminating:
+            return
+        self._terminating = True
+        self.remember_place()
+        self.session.close()
+        code = 128 + signum
+        # With the terminal gone, restoring it can block (Textual's writer thread dies on EIO
+        # and its queue fills): the place is saved, so the process ends regardless.
+        watchdog = threading.Timer(EXIT_GRACE_SECONDS, exit_process, (code,))
+        watchdog.daemon = True
+        watchdog.start()
+        self.exit(code, return_code=code)
 
 
 def run_app(path: Path, workspace: Workspace, settings: Settings, problems: list[Problem]) -> int:
     """Open the reader on `workspace`, at the project holding `path`; returns the exit code."""
     if settings.no_color:
         os.environ["NO_COLOR"] = "1"  # Textual reads it when the app is built
-    app = ReaderApp(workspace, start=path, settings=settings, problems=problems)
+    app = ReaderApp(workspace, start=path, settings=settings, problems=problems, catch_signals=True)
     return app.run() or 0

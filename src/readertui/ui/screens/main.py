@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -88,6 +89,7 @@ class MainScreen(Screen[None]):
         self.pickers.enclosing = self.code_nav.symbol_at
         self.review = ReviewFlow(self, session, self.open_location, self.action_reload)
         self._resumed = False  # see on_screen_resume
+        self._restoring = False  # the last session's file is being read (see view_state)
         self.log_watch = LogWatch(project.reading_log)  # to notice edits made outside
         self.project_switch = ProjectSwitch(
             self, session, self.navigator, self.note_loader, self.index, self.pickers,
@@ -112,6 +114,32 @@ class MainScreen(Screen[None]):
     @property
     def location(self) -> Location | None:
         return self.navigator.location
+
+    def view_state(self) -> ViewState:
+        """The place to restore next time: project, note, file at the cursor line, panes shown.
+
+        While the last session's file is still being read, that file is the place (a state
+        saved then must not forget it)."""
+        project = self.project
+        location = self.location
+        if location is not None:
+            location = msgspec.structs.replace(location, line=self.source.cursor_line)
+        elif self._restoring:
+            location = self.initial.location
+        note = self.notes.note_path
+        if note is not None and project.path not in note.parents:
+            note = None  # another project's note: the next start opens the project's log
+        if location is not None and location.project != project.name:
+            location = None  # the next start checks this too (ui/state.py: fit_state)
+        # A pane a narrow terminal hid counts as shown: the next, wider start shows it.
+        shown = self.pane_layout.shown_by_user()
+        return ViewState(
+            project=project.name,
+            note=note.relative_to(project.path).as_posix() if note else None,
+            location=location,
+            show_tree=shown[0],
+            show_notes=shown[2],
+        )
 
     # ---- layout
 
@@ -148,6 +176,7 @@ class MainScreen(Screen[None]):
         self.note_loader.show_first(first, None)
         self._update_status()
         if self.initial.location is not None:
+            self._restoring = True
             self.open_location(self.initial.location)
 
     def first_frame_shown(self) -> None:
@@ -209,11 +238,13 @@ class MainScreen(Screen[None]):
 
     @on(FileLoaded)
     def _file_loaded(self, event: FileLoaded) -> None:
+        self._restoring = False
         self.navigator.file_loaded(event)
         self.query_one(RepoTree).reveal(event.location)  # the tree follows, the focus stays
         self.code_nav.file_shown(event.location, event.text)
         self._refresh_marks()
         self._update_status()
+        self._place_changed()
 
     @on(FileSymbols)
     def _file_symbols(self, event: FileSymbols) -> None:
@@ -246,6 +277,7 @@ class MainScreen(Screen[None]):
     def _note_loaded(self, event: NoteLoaded) -> None:
         self.note_loader.loaded(event)
         self._update_status()
+        self._place_changed()
         if self.notes.results:
             self.code_nav.start_once(self.project)
 
@@ -361,6 +393,13 @@ class MainScreen(Screen[None]):
 
     def action_update_repo(self) -> None:
         self.review.open(self.project, update=True)
+
+    def _place_changed(self) -> None:
+        """A file or note was opened: the app keeps the place at once (a killed reader loses
+        little), once this frame is out."""
+        remember: Any = getattr(self.app, "remember_place", None)  # the ReaderApp's
+        if remember is not None:
+            self.call_after_refresh(remember)
 
     # ---- status and errors
 
