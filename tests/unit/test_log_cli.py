@@ -87,6 +87,30 @@ def test_log_checks_citations_at_the_given_commit(run, kb: KB) -> None:
     assert f"`Engine/src/util/work_queue.ts:1-3` @ `{kb.b[:7]}`" in _log(kb).read_text()
 
 
+def test_a_commit_the_repos_do_not_have_is_refused_with_or_without_a_citation(run, kb: KB) -> None:
+    """`--commit` names a commit of the project's repos: one line saying so, exit 2, the log as
+    it was. A hex id gets the fetch that would bring it; another form, the forms taken."""
+    before = _log(kb).read_bytes()
+    unknown = "deadbeef"
+    plain = run(kb.project, "log", "--commit", unknown, "hi")
+    _fails_cleanly(plain, f"--commit '{unknown}' is not a commit of Engine", "fetch it first", "git -C Engine fetch")
+    cited = run(kb.project, "log", "--cite", "Engine/src/engine/core.py:9-12", "--commit", unknown, "hi")
+    assert cited.stderr == plain.stderr  # the same sentence, not a resolver's detail run on
+    revision = run(kb.project, "log", "--commit", "HEAD~9", "hi")
+    _fails_cleanly(revision, "--commit 'HEAD~9' is not a commit of ", "a commit id, a tag, a branch or a revision")
+    assert _log(kb).read_bytes() == before
+    known = run(kb.project, "log", "--commit", "HEAD", "hi")
+    assert known.returncode == 0, known.stderr
+    assert f"**Commit**: `{kb.a[:7]}`" in _log(kb).read_text()
+
+
+def test_an_unpinned_citation_is_refused_in_one_sentence(run, kb: KB) -> None:
+    url = f"https://github.com/acme/engine/blob/{'d' * 40}/src/engine/core.py#L9-L12"
+    result = run(kb.project, "log", "--cite", url, "hi")
+    _fails_cleanly(result, f"citation '{url}' is unpinned: commit {'d' * 40}")
+    assert " in the repos of " not in result.stderr and " at commit " not in result.stderr
+
+
 def test_bad_citations_exit_2_with_one_line_and_leave_the_log(run, kb: KB) -> None:
     before = _log(kb).read_bytes()
     _fails_cleanly(run(kb.project, "log", "--cite", "../../etc/passwd:1", "x"), "outside the workspace")

@@ -1,13 +1,16 @@
 """`readertui log`: append an entry to today's section of a project's reading log.
 
-    readertui log [--project NAME] [--path PATH] [--cite CITATION] [--commit SHA] TEXT...
+    readertui log [--project NAME] [--path PATH] [--cite CITATION] [--commit REF] TEXT...
 
 TEXT `-` reads the entry from stdin. `--cite` takes every form `check` resolves: `<repo>/<path>:<lines>`,
 a path inside one of the project's repos (`src/engine/core.py:9-12`), a path relative to the
 current folder inside a repo (`core.py:9` from `Engine/src/engine/`), a basename or partial path
 ranked as `check` ranks it, a forge permalink; it is checked against the repo (file tracked at
 HEAD, or at `--commit` / the permalink's commit; lines inside the file) and written in canonical
-form with the short commit. An ambiguous one is refused with the candidates. Prints the entry written; errors exit 2 with one line on stderr.
+form with the short commit. An ambiguous one is refused with the candidates. `--commit` names a
+commit of the project's git repos (a hex id, a tag, a branch, `HEAD~2`); one they do not have
+is refused, with or without `--cite`. Prints the entry written; errors exit 2 with one line on
+stderr.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ from pathlib import Path, PurePosixPath
 import msgspec
 
 from readertui.core.citations import format_citation, parse_citation
-from readertui.core.errors import GitError, WorkspaceError
-from readertui.core.git import GitRepo
+from readertui.core.errors import WorkspaceError
+from readertui.core.git import GitRepo, short
 from readertui.core.log import log_entry
 from readertui.core.model import LineRange, Project, Repo, RepoKind, Status, Workspace
 from readertui.core.preconditions import project_names, require_project
@@ -62,7 +65,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="code the entry is about: REPO/PATH:START-END, a path (relative to a repo, to the "
         "current folder, or a basename) with lines, or a forge permalink",
     )
-    parser.add_argument("--commit", metavar="SHA", help="the commit the code was read at (default: HEAD)")
+    parser.add_argument(
+        "--commit", metavar="REF",
+        help="the commit the code was read at, one the project's repo has: a commit id, tag, "
+        "branch or revision such as HEAD~2 (default: HEAD)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -70,12 +77,12 @@ def run(args: argparse.Namespace) -> int:
     text = _read_stdin() if args.text == ["-"] else " ".join(args.text)
     _, project = one_project(args.path, args.project)
     citation: str | None = None
-    commit = args.commit
+    # A commit the project's repos do not have is refused, with --cite or without: the log
+    # would record a commit no citation can be checked at.
+    commit = _resolve_commit(project, args.commit) if args.commit else None
     if args.cite:
-        checked = check_citation(project, args.cite, args.commit)
-        citation, commit = checked.canonical, checked.commit or args.commit
-    elif commit:
-        commit = _resolve_commit(project, commit)
+        checked = check_citation(project, args.cite, commit)
+        citation, commit = checked.canonical, checked.commit or commit
     when = datetime.now()
     logged = log_entry(project, text, citation, commit, clock=lambda: when)
     print(logged.text)
@@ -197,10 +204,11 @@ def _resolved(project: Project, text: str, cited: str, commit: str | None, perma
         raise WorkspaceError(f"citation {shown!r}: {sanitize_line(result.detail).replace(' has ', ' has only ', 1)}")
     usable = (Status.OK, Status.MOVED, Status.STALE)
     if result.status not in usable or result.repo is None or not result.path:
-        at = f" at commit {commit}" if commit else ""
-        reason = "no such file" if result.status == Status.MISSING else f"{result.status}: {result.detail}"
+        if result.status != Status.MISSING:  # the detail is a sentence saying why
+            raise WorkspaceError(f"citation {shown!r} is {result.status}: {sanitize_line(result.detail)}")
+        at = f" at commit {short(citation.commit)}" if citation.commit else ""
         raise WorkspaceError(
-            f"citation {shown!r}: {sanitize_line(reason)}{at} in the repos of {project.name} "
+            f"citation {shown!r}: no such file{at} in the repos of {project.name} "
             f"({', '.join(r.name for r in project.repos) or 'none'})"
         )
     return CheckedCitation(result.repo, result.path, citation.ranges[0], result.commit)
@@ -246,16 +254,33 @@ def _in_range(
 
 
 def _resolve_commit(project: Project, commit: str) -> str:
-    """A `--commit` given without `--cite`: its full sha if one of the repos knows it."""
-    for repo in project.repos:
-        if repo.is_git:
-            git = GitRepo(repo.path)
-            try:
-                sha = git.resolve(commit)
-            finally:
-                git.close()
-            if sha:
-                return sha
-    if _HEX.fullmatch(commit):
-        return commit
-    raise GitError(f"commit {commit!r} is unknown in the repos of {project.name}")
+    """`--commit`: the full sha of the commit it names in one of the project's git repos (a
+    hex id, a tag, a branch, `HEAD~2`), else WorkspaceError saying what is expected."""
+    repos = [repo for repo in project.repos if repo.is_git]
+    for repo in repos:
+        git = GitRepo(repo.path)
+        try:
+            sha = git.resolve(commit)
+        finally:
+            git.close()
+        if sha:
+            return sha
+    shown = sanitize_line(commit)
+    if not repos:
+        raise WorkspaceError(
+            f"--commit {shown!r}: {project.name} has no git repository to find a commit in; leave --commit out"
+        )
+    where = " or ".join(_display_path(repo.path) for repo in repos)
+    if _HEX.fullmatch(commit.strip()):
+        hint = f"fetch it first if it is upstream only: `git -C {_display_path(repos[0].path)} fetch`"
+    else:
+        hint = "it takes a commit id, a tag, a branch or a revision such as HEAD~2 that the repository has"
+    raise WorkspaceError(f"--commit {shown!r} is not a commit of {where} ({hint})")
+
+
+def _display_path(path: Path) -> str:
+    """`path` relative to the current folder when it is below it, else absolute."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
+    except (ValueError, OSError):
+        return str(path)
