@@ -133,7 +133,8 @@ async def test_capture_writes_a_log_entry_and_shows_it(demo):
         assert screen.query_one("#status").info.today_entries == 1
 
 
-async def test_a_dash_typed_after_the_prefilled_citation_is_not_written_twice(demo):
+async def _log_entry_typed(demo, *keys: str) -> str:
+    """`c` on line 30 of attention.py, `keys` typed in the prompt, Enter: the entry written."""
     log = demo / "minillm/notes/code-reading-log.md"
     app = make_app(demo)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -142,11 +143,30 @@ async def test_a_dash_typed_after_the_prefilled_citation_is_not_written_twice(de
         await pilot.press("c")
         await pilot.pause()
         assert isinstance(app.screen, PromptScreen)
-        await pilot.press(*"- heads split", "enter")
+        await pilot.press(*keys, "enter")
         await settle(pilot)
-    entry = [line for line in log.read_text().splitlines() if "heads split" in line]
+    entry = [line for line in log.read_text().splitlines() if "attention.py:30`" in line]
     assert len(entry) == 1
-    assert entry[0].endswith("— (`MultiHeadAttention.__call__`) heads split"), entry[0]
+    return entry[0]
+
+
+async def test_the_text_typed_in_the_log_prompt_is_written_as_typed(demo):
+    """The prompt holds the citation and its scope; what the reader types after them is kept
+    as typed, a dash of theirs included (the entry's own ` — ` stands in only when they typed
+    none), and the scope stays next to the citation."""
+    typed = await _log_entry_typed(demo, "end", *" — after")
+    assert typed.endswith("`minillm/minillm/attention.py:30` (`MultiHeadAttention.__call__`) — after"), typed
+
+
+async def test_a_dash_typed_after_the_prefilled_citation_is_not_written_twice(demo):
+    dash = await _log_entry_typed(demo, *"- heads split")
+    assert dash.endswith("`minillm/minillm/attention.py:30` (`MultiHeadAttention.__call__`) - heads split"), dash
+    assert "—" not in dash
+
+
+async def test_without_a_dash_the_entry_separates_the_text_from_the_citation(demo):
+    plain = await _log_entry_typed(demo, *"heads split")
+    assert plain.endswith("`minillm/minillm/attention.py:30` (`MultiHeadAttention.__call__`) — heads split"), plain
 
 
 async def test_capture_into_a_newest_first_log_shows_the_entry_where_it_landed(demo):

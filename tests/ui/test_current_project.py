@@ -45,7 +45,7 @@ async def test_a_log_entry_goes_to_the_log_of_the_code_it_cites(tmp_path):
     assert "minillm/minillm/config.py:6 @" not in (ws / "beta" / "notes" / "overview.md").read_text()
     assert not (ws / "beta" / "notes" / "code-reading-log.md").exists()
     log = (ws / "minillm" / "notes" / "code-reading-log.md").read_text()
-    assert "`minillm/minillm/config.py:6` — (`ModelConfig`) two frozen fields" in log  # the enclosing definition
+    assert "`minillm/minillm/config.py:6` (`ModelConfig`) — two frozen fields" in log  # the enclosing definition
 
 
 async def test_a_bookmark_goes_to_the_project_of_the_code(tmp_path):

@@ -122,6 +122,28 @@ def test_empty_entry_is_refused() -> None:
     assert format_entry(WHEN, "", "E/x.py:1", "abcdef1234") == "- 14:32 `E/x.py:1` @ `abcdef1`\n"
 
 
+def test_the_prompt_text_follows_the_citation_as_typed() -> None:
+    """The reader's prompt (ui/capture.entry_text): the prefilled scope stays by the citation,
+    the reader's text follows it as typed, and ` — ` is added only when no dash was typed."""
+    from readertui.ui.capture import entry_text
+
+    def written(rest: str) -> str:
+        text, separator = entry_text(rest)
+        return format_entry(WHEN, text, "E/x.py:1", "abcdef1234", separator=separator).rstrip("\n")
+
+    head = "- 14:32 `E/x.py:1` @ `abcdef1`"
+    assert written(" (`Engine.step`)  — after") == head + " (`Engine.step`) — after"
+    assert written(" (`Engine.step`) - after") == head + " (`Engine.step`) - after"
+    assert written(" (`Engine.step`) : after") == head + " (`Engine.step`) : after"
+    assert written(" (`Engine.step`) after") == head + " (`Engine.step`) — after"
+    assert written(" (`Engine.step`) -1 is off") == head + " (`Engine.step`) — -1 is off"
+    assert written(" (`Engine.step`) ") == head + " (`Engine.step`)"
+    assert written(" — after") == head + " — after"
+    assert written(" after") == head + " — after"
+    assert written("") == head
+    assert format_entry(WHEN, "after", "E/x.py:1", None) == "- 14:32 `E/x.py:1` — after\n"  # the default
+
+
 def test_entries_for_day() -> None:
     text = (
         "# Log\n\n## 2026-11-28\n\n- 09:00 old\n\n## 2026-11-29\n\n**Commit**: `abc1234`\n\n"

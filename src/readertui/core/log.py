@@ -20,7 +20,8 @@ Rules:
 
 - An entry is a top-level list item: local time `HH:MM`, then (when it cites code) the
   canonical citation `<repo>/<path>:<lines>` in backticks and `@ `<short commit>``, then ` — `
-  and the text. Multi-line text is folded into the one item: continuation lines indented by two
+  and the text. The reader's prompt writes the definition it prefilled right after the pin
+  (`… @ `4be91c0` (`Engine.step`) — text`), and a dash or colon typed there as typed. Multi-line text is folded into the one item: continuation lines indented by two
   spaces, blank lines dropped, control characters removed (a NUL would make the note binary).
 - Today's section is created if missing, in date order: the log is newest-first when its first
   dated section is later than its last one, oldest-first otherwise. A new section goes before the
@@ -88,9 +89,12 @@ class _Day(msgspec.Struct, frozen=True):
 
 
 def format_entry(
-    when: datetime, text: str, citation: str | None, commit: str | None, newline: str = "\n"
+    when: datetime, text: str, citation: str | None, commit: str | None, newline: str = "\n",
+    separator: str = " — ",
 ) -> str:
-    """One log entry as written: `- HH:MM `cite` @ `abc1234` — text`, ending with a newline."""
+    """One log entry as written: `- HH:MM `cite` @ `abc1234` — text`, ending with a newline.
+    `separator` goes between the citation and the text: " " when the text brings its own (the
+    reader's prompt: the scope it prefilled, the reader's own dash)."""
     lines = _clean_lines(text)
     head = f"- {when:%H:%M}"
     if citation:
@@ -99,28 +103,28 @@ def format_entry(
         if commit:
             head += f" @ {_code(short_commit(commit))}"
     if lines:
-        head += (" — " if citation else " ") + lines[0]
+        head += (separator if citation else " ") + lines[0]
     elif not citation:
         raise NoteError("the log entry is empty: give some text or a citation")
     return "".join(line + newline for line in [head, *("  " + more for more in lines[1:])])
 
 
 def append_entry(
-    data: bytes, when: datetime, text: str, citation: str | None, commit: str | None
+    data: bytes, when: datetime, text: str, citation: str | None, commit: str | None, separator: str = " — "
 ) -> bytes:
     """The log `data` with one entry added under `when`'s day (pure; see the module doc)."""
-    cut, inserted, _ = _insertion(data, when, text, citation, commit)
+    cut, inserted, _ = _insertion(data, when, text, citation, commit, separator)
     return data[:cut] + inserted + data[cut:]
 
 
 def _insertion(
-    data: bytes, when: datetime, text: str, citation: str | None, commit: str | None
+    data: bytes, when: datetime, text: str, citation: str | None, commit: str | None, separator: str = " — "
 ) -> tuple[int, bytes, int]:
     """(byte offset, bytes to insert there, offset of the entry's first line in those bytes)."""
     text_now = decode_note(Path("code-reading-log.md"), data)
     lines = _scan(text_now)
     newline = _newline_style(text_now)
-    entry = format_entry(when, text, citation, commit, newline)
+    entry = format_entry(when, text, citation, commit, newline, separator)
     days = _day_sections(lines)
     today = next((d for d in days if d.day == when.date()), None)
     if today is not None:
@@ -171,6 +175,7 @@ def log_entry(
     citation: str | None = None,
     commit: str | None = None,
     clock: Callable[[], datetime] = datetime.now,
+    separator: str = " — ",
 ) -> LoggedEntry:
     """Append an entry to the project's reading log (created with a title if missing), locked,
     atomic and compare-and-swapped via `notes.edit`, so concurrent writers — other readertui
@@ -186,7 +191,7 @@ def log_entry(
         if not old:
             old = f"{TITLE}\n".encode()
         decode_note(path, old)  # a binary or mis-encoded log is reported with its real path
-        cut, inserted, at = _insertion(old, when, text, citation, commit)
+        cut, inserted, at = _insertion(old, when, text, citation, commit, separator)
         entry = inserted[at:].decode("utf-8").rstrip("\r\n").replace("\r\n", "\n")
         line = (old[:cut] + inserted[:at]).count(b"\n") + 1
         done[:] = [LoggedEntry(path, line, entry)]  # the last attempt's is the one written

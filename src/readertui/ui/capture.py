@@ -85,16 +85,19 @@ class Capture:
             return
         text = answer.strip()
         citation: str | None = cited
+        separator = " — "
         if text.startswith(cited):
-            text = _without_separator(text[len(cited):].strip()).strip()
+            text, separator = entry_text(text[len(cited):])
         else:
             citation = None  # the reader changed or erased it: a plain entry
         commit = self._commit_of(location) if citation else None
-        self._run(self._write_log, project, text, citation, commit, group="write", thread=True)
+        self._run(self._write_log, project, text, citation, commit, separator, group="write", thread=True)
 
-    def _write_log(self, project: Project, text: str, citation: str | None, commit: str | None) -> None:
+    def _write_log(
+        self, project: Project, text: str, citation: str | None, commit: str | None, separator: str
+    ) -> None:
         try:
-            logged = log_entry(project, text, citation, commit)
+            logged = log_entry(project, text, citation, commit, separator=separator)
         except ReadertuiError as error:
             workers.post_failure(self.screen, "Log entry not written", error)
             return
@@ -245,10 +248,26 @@ class Capture:
         workers.run(self.screen, work, *args, group=group, exclusive=exclusive, thread=thread)
 
 
-# A dash or colon the reader typed after the citation (or after its symbol): the entry's own
-# ` — ` separator is written anyway, and two read as a typo (`— (`Mul.flatten`) — text`).
-_SEPARATOR = re.compile(r"^(\(`[^`\n]*`\))?\s*(?:[—–:-]+\s+)?")
+# What the prompt holds after the citation: the scope it prefilled (or the reader's own), then
+# the reader's text, which may open with a dash or colon of the reader's.
+_SCOPE = re.compile(r"\(`[^`\n]*`\)")
+_OWN_SEPARATOR = re.compile(r"[—–:-]+(?:\s|$)")
 
 
-def _without_separator(text: str) -> str:
-    return _SEPARATOR.sub(lambda m: f"{m[1]} " if m[1] else "", text, count=1)
+def entry_text(rest: str) -> tuple[str, str]:
+    """(text, separator) for `log_entry` from what follows the citation in the prompt.
+
+    The prefilled part is the citation and its scope: the scope stays right after the
+    citation (and its pin), and the reader's text follows as typed. The entry's ` — ` goes
+    between them unless the reader typed a dash or colon there, which is kept instead (two
+    would read as a typo): `(`Mul.flatten`) — text`, `(`Mul.flatten`) - text`, `— text`.
+    """
+    rest = rest.strip()
+    scope = _SCOPE.match(rest)
+    typed = rest[scope.end():].strip() if scope else rest
+    own = _OWN_SEPARATOR.match(typed) is not None
+    if scope is None:
+        return typed, " " if own else " — "
+    if not typed:
+        return scope[0], " "
+    return f"{scope[0]} {typed}" if own else f"{scope[0]} — {typed}", " "
