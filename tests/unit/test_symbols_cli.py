@@ -58,7 +58,15 @@ def test_json_shape(kb_readonly: KB, capsys, monkeypatch) -> None:
 
 
 def test_nothing_matched_is_exit_1_and_bad_input_exit_2(kb_readonly: KB, capsys, monkeypatch) -> None:
-    assert invoke(capsys, monkeypatch, kb_readonly.project, "NoSuchThing")[:2] == (1, "")
+    code, out, err = invoke(capsys, monkeypatch, kb_readonly.project, "NoSuchThing")
+    assert (code, out) == (1, "")
+    assert err == (
+        "readertui: no definition matches 'NoSuchThing' in engine-study "
+        "(looked for the exact name, Class.method and prefix)\n"
+    )
+    code, out, err = invoke(capsys, monkeypatch, kb_readonly.project, "Engine", "--kind", "method", "--format", "json")
+    assert (code, json.loads(out)) == (1, {"symbols": []})  # stdout stays data
+    assert err.startswith("readertui: no method definition matches 'Engine' in engine-study") and err.count("\n") == 1
     code, _, err = invoke(capsys, monkeypatch, kb_readonly.project, "/no/such/folder", "step")
     assert code == 2 and err.startswith("readertui: error: ") and "Traceback" not in err
     code, _, err = invoke(capsys, monkeypatch, kb_readonly.project, "a", "b", "c")

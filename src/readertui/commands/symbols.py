@@ -8,7 +8,7 @@ the workspace), at each repo's checkout. Matches, best first: the exact name, th
 definitions before prototypes, tests and vendored code last. Text lines are
 `repo/path:start-end kind name` (the citation form notes use); JSON is
 `{"symbols": [{"name", "kind", "scope", "repo", "path", "start", "end", "commit"}]}`.
-Exit status: 0 something matched, 1 nothing did, 2 bad input.
+Exit status: 0 something matched, 1 nothing did (one line on stderr says so), 2 bad input.
 
 The index is built on first use (two worker processes) and cached by blob id, so later runs
 only read it.
@@ -69,6 +69,14 @@ def run(args: argparse.Namespace) -> int:
     else:
         for hit in hits:
             print(_as_text(hit))
+    if not hits:
+        kind = f"{args.kind} " if args.kind else ""
+        where = ", ".join(project.name for project in projects) or "the workspace"
+        print(
+            f"readertui: no {kind}definition matches {sanitize_line(name)!r} in {sanitize_line(where)} "
+            "(looked for the exact name, Class.method and prefix)",
+            file=sys.stderr,
+        )
     return 0 if hits else 1
 
 
