@@ -93,6 +93,9 @@ def test_bookmarks_listing_and_editing_are_inert(workspace: Path) -> None:
         listed = _run(workspace / "p", "bookmarks", "--format", form)
         assert listed.returncode == 0
         _assert_inert(listed)
+        if form == "text":  # the one sanitizer's placeholders, as `symbols` and the reader show them
+            shown = listed.stdout.decode()
+            assert "L␛]52;c;aGFja2Vk␛\\␦exe.md" in shown and "\\x1b" not in shown
     marks = json.loads(_run(workspace / "p", "bookmarks", "--format", "json").stdout)
     assert marks[0]["label"] == f"L{HOSTILE['osc52']}{HOSTILE['bidi']}"
 

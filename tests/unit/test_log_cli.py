@@ -144,7 +144,8 @@ def test_bookmarks_add_list_rename_remove(run, kb: KB) -> None:
     assert added.returncode == 0, added.stderr
     ident = added.stdout.split()[0]
     listed = run(kb.workspace, "bookmarks")
-    assert listed.stdout == f'{ident}  Engine/src/engine/core.py:9-12  step "loop"\\x1b[2J  ({kb.a[:7]})\n'
+    # the placeholders `symbols` and the reader show, not Python's escapes
+    assert listed.stdout == f'{ident}  Engine/src/engine/core.py:9-12  step "loop"␛[2J  ({kb.a[:7]})\n'
     data = json.loads(run(kb.project, "bookmarks", "--format", "json").stdout)
     assert data == [
         {

@@ -43,5 +43,5 @@ def test_require_clean_refuses_a_repo_with_changes() -> None:
 
 def test_each_precondition_message_is_written_once() -> None:
     sources = [p.read_text(encoding="utf-8") for p in Path(readertui.__file__).parent.rglob("*.py")]
-    for phrase in ("commit or stash them first", "no project {name!r} in {"):
+    for phrase in ("commit or stash them first", "no project {sanitize_line(name)!r} in {"):
         assert sum(text.count(phrase) for text in sources) == 1, phrase

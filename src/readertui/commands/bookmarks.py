@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -24,10 +23,9 @@ from readertui.core import bookmarks as store
 from readertui.core.errors import WorkspaceError
 from readertui.core.git import GitRepo
 from readertui.core.model import Bookmark, Project
-from readertui.core.safe_text import json_inert
+from readertui.core.safe_text import json_inert, sanitize_line
 
 ACTIONS = ("add", "remove", "rename")
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -71,7 +69,7 @@ def _list(start: Path, project_name: str | None, form: str) -> int:
         for project, mark in rows:
             print(_as_text(mark, project.name if len(projects) > 1 else None))
     for problem in problems:
-        print(f"readertui: error: {_inert(str(problem))}", file=sys.stderr)
+        print(f"readertui: error: {sanitize_line(str(problem))}", file=sys.stderr)
     return 2 if problems else 0
 
 
@@ -124,8 +122,8 @@ def _match_id(marks: tuple[Bookmark, ...], given: str) -> str:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        raise WorkspaceError(f"bookmark id {given!r} is ambiguous: {', '.join(matches)}")
-    raise WorkspaceError(f"no bookmark with id {given!r}")
+        raise WorkspaceError(f"bookmark id {sanitize_line(given)!r} is ambiguous: {', '.join(matches)}")
+    raise WorkspaceError(f"no bookmark with id {sanitize_line(given)!r}")
 
 
 def _as_text(mark: Bookmark, project: str | None) -> str:
@@ -133,7 +131,8 @@ def _as_text(mark: Bookmark, project: str | None) -> str:
     if project:
         where = f"{project}/{where}"
     commit = f"  ({mark.commit[:7]})" if mark.commit else ""
-    return _inert(f"{mark.id}  {where}  {mark.label}{commit}")
+    # One line per bookmark, control characters as the placeholders the reader shows (␛ ␇ ␊).
+    return sanitize_line(f"{mark.id}  {where}  {mark.label}{commit}")
 
 
 def _as_json(project: Project, mark: Bookmark) -> dict[str, object]:
@@ -151,7 +150,3 @@ def _as_json(project: Project, mark: Bookmark) -> dict[str, object]:
         "excerpt": mark.excerpt,
     }
 
-
-def _inert(text: str) -> str:
-    """One terminal-safe line: control characters (newlines, escape sequences) shown escaped."""
-    return _UNSAFE.sub(lambda m: "\\n" if m.group() == "\n" else f"\\x{ord(m.group()):02x}", text)

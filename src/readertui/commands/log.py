@@ -134,7 +134,7 @@ def check_citation(project: Project, text: str, commit: str | None = None) -> Ch
         return _resolved(project, text, cited, commit, permalink=True)
     parsed = parse_citation(cited)
     if parsed is None or len(parsed[1]) != 1:
-        raise WorkspaceError(f"citation {text!r} needs one line range: PATH:START-END or PATH:LINE")
+        raise WorkspaceError(f"citation {sanitize_line(text)!r} needs one line range: PATH:START-END or PATH:LINE")
     where, (lines,) = parsed
     here = _from_current_folder(project, where, commit)
     if here is not None:
@@ -149,7 +149,7 @@ def check_citation(project: Project, text: str, commit: str | None = None) -> Ch
     matches = [(repo, found) for repo in project.repos if (found := _lookup(repo, cited_path, commit))]
     if len(matches) > 1:
         names = ", ".join(f"{repo.name}/{cited_path}" for repo, _ in matches)
-        raise WorkspaceError(f"citation {text!r} is ambiguous: {names}; prefix it with the repo")
+        raise WorkspaceError(f"citation {sanitize_line(text)!r} is ambiguous: {names}; prefix it with the repo")
     if matches:
         return _in_range(text, matches[0][0], cited_path, matches[0][1], lines)
     # not a path from a repo root: rank it as `check` does (basename, partial path…)
@@ -186,10 +186,10 @@ def _resolved(project: Project, text: str, cited: str, commit: str | None, perma
 
     scan = scan_note(cited if permalink else f"`{cited}`")
     if len(scan.citations) != 1 or not scan.citations[0].ranges:
-        raise WorkspaceError(f"citation {text!r} needs one line range: PATH:START-END or PATH:LINE")
+        raise WorkspaceError(f"citation {sanitize_line(text)!r} needs one line range: PATH:START-END or PATH:LINE")
     citation = scan.citations[0]
     if len(citation.ranges) != 1:
-        raise WorkspaceError(f"citation {text!r} needs one line range: PATH:START-END or PATH:LINE")
+        raise WorkspaceError(f"citation {sanitize_line(text)!r} needs one line range: PATH:START-END or PATH:LINE")
     if commit and not citation.commit:
         sha = _resolve_commit(project, commit)
         citation = msgspec.structs.replace(citation, commit=sha)
@@ -218,7 +218,7 @@ def _safe_relative(where: str, text: str) -> str:
     path = where.strip().replace("\\", "/")
     parts = PurePosixPath(path).parts
     if not path or path.startswith("/") or ".." in parts or "\0" in path or re.match(r"^[A-Za-z]:", path):
-        raise WorkspaceError(f"citation {text!r} leads outside the workspace; cite a path inside a repo")
+        raise WorkspaceError(f"citation {sanitize_line(text)!r} leads outside the workspace; cite a path inside a repo")
     return "/".join(part for part in parts if part != ".")
 
 
@@ -249,7 +249,7 @@ def _in_range(
 ) -> CheckedCitation:
     count, sha = found
     if lines.end > count:
-        raise WorkspaceError(f"citation {text!r}: {repo.name}/{path} has only {count} lines")
+        raise WorkspaceError(f"citation {sanitize_line(text)!r}: {repo.name}/{path} has only {count} lines")
     return CheckedCitation(repo.name, path, lines, sha)
 
 

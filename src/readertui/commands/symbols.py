@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     start, name = (Path(words[0]), words[1]) if len(words) == 2 else (Path("."), words[0])
     name = name.strip()
     if not name or any(ch.isspace() or ord(ch) < 32 for ch in name):
-        raise WorkspaceError(f"not a symbol name: {name!r}")
+        raise WorkspaceError(f"not a symbol name: {sanitize_line(name)!r}")
     if not start.exists():
         raise WorkspaceError(f"no such folder: {start}")
     _, projects = projects_from(start, args.project)

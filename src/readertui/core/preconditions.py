@@ -12,6 +12,7 @@ from typing import Protocol
 from readertui.core.errors import WorkspaceError
 from readertui.core.git import index_lock, lock_message
 from readertui.core.model import Project, Workspace
+from readertui.core.safe_text import sanitize_line
 
 
 class _HasChanges(Protocol):
@@ -27,7 +28,7 @@ def require_project(workspace: Workspace, name: str) -> Project:
     """The project called `name`; WorkspaceError naming the projects there are if none is."""
     project = workspace.project(name)
     if project is None:
-        raise WorkspaceError(f"no project {name!r} in {workspace.root} (projects: {project_names(workspace)})")
+        raise WorkspaceError(f"no project {sanitize_line(name)!r} in {workspace.root} (projects: {project_names(workspace)})")
     return project
 
 
