@@ -134,6 +134,25 @@ def test_out_of_range_values_keep_the_default(tmp_path):
     assert "between 1 and 16" in problems[0].message
 
 
+def test_an_unknown_keymap_or_theme_is_reported_at_its_line_of_config_toml(tmp_path, monkeypatch):
+    """Not against `keymaps/vimm.toml`, a file that does not exist: the mistake is in config.toml."""
+    from readertui.config.keymap import load_keymap
+    from readertui.config.theme import load_theme
+    from readertui.ui.bindings import KEY_SLOTS
+
+    monkeypatch.setenv("READERTUI_CONFIG_DIR", str(tmp_path))
+    path = write(tmp_path / "config.toml", '# mine\nkeymap = "vimm"\ntheme = "nope"\n')
+    settings, problems = load_settings(path, environ={})
+    assert (settings.keymap, settings.theme) == ("default", "dark")
+    assert [(p.file, p.key, p.line) for p in problems] == [(path, "keymap", 2), (path, "theme", 3)]
+    assert str(problems[0]) == (
+        f"{path}:2: keymap: no keymap named 'vimm' (available: default, emacs, vim); default kept (did you mean 'vim'?)"
+    )
+    assert load_keymap(settings.keymap, KEY_SLOTS)[1] == [] and load_theme(settings.theme)[1] == []  # said once
+    write(tmp_path / "keymaps" / "vimm.toml", 'extends = "vim"\n')  # the user's own is a name too
+    assert load_settings(path, environ={})[0].keymap == "vimm"
+
+
 def test_nested_unknown_table_names_its_line(tmp_path):
     path = write(tmp_path / "config.toml", 'theme = "dark"\n\n[ui]\nshow_tree = false\n')
     settings, problems = load_settings(path, environ={})

@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from readertui.config import paths
-from readertui.config.tomldata import TomlDocument, read_toml, type_name
+from readertui.config.tomldata import TomlDocument, closest, read_toml, type_name
 from readertui.core.model import Problem
 
 
@@ -48,6 +48,10 @@ _CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "max_file_bytes": (lambda value: value > 0, "a positive number of bytes"),
     "highlight_max_bytes": (lambda value: value >= 0, "zero or a positive number of bytes"),
 }
+
+
+# Settings that name a file of keymaps/ or themes/ (built-in or the user's).
+_NAMED: dict[str, str] = {"keymap": "keymaps", "theme": "themes"}
 
 
 def load_settings(
@@ -90,5 +94,16 @@ def _validated_values(document: TomlDocument, problems: list[Problem]) -> dict[s
         if check is not None and not check[0](value):
             problems.append(document.problem((key,), f"must be {check[1]}; default kept"))
             continue
+        kind = _NAMED.get(key)
+        if kind is not None and isinstance(value, str):  # (a str: checked above)
+            # Said here, at this line of config.toml: the keymap or theme loader would name the
+            # file it looked for, which does not exist.
+            available = paths.data_names(kind)
+            if value not in available:
+                problems.append(document.problem(
+                    (key,), f"no {key} named {value!r} (available: {', '.join(available)}); default kept",
+                    suggestion=closest(value, available),
+                ))
+                continue
         values[key] = value
     return values
