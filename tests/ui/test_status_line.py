@@ -19,7 +19,16 @@ from textual.app import App, ComposeResult
 from textual.strip import Strip
 
 from readertui.core.model import Location
-from readertui.ui.widgets.status_line import SEPARATOR, StatusInfo, StatusLine, changed_span, status_row
+from readertui.ui.widgets.status_line import (
+    NO_SYMBOL,
+    SEPARATOR,
+    WHOLE_PATH,
+    StatusInfo,
+    StatusLine,
+    _row,
+    changed_span,
+    status_row,
+)
 from tests.ui.conftest import make_app, settle
 
 INFO = StatusInfo(
@@ -170,7 +179,8 @@ async def test_at_80_columns_the_row_fits_with_the_short_drift(monkeypatch):
         status = app.query_one(StatusLine)
         status.info = INFO
         await pilot.pause()
-        assert terminal.row(0) == "proj │ core @ a1b2c3d │ …/module.py:9 │ ★ 2 │ log 1 │ notes @ 1234567 ≠ checkout"
+        # The whole path does not fit even without project and tag: cut as little as will fit.
+        assert terminal.row(0) == "core @ a1b2c3d │ …/path/module.py:9 │ ★ 2 │ log 1 │ notes @ 1234567 ≠ checkout"
         await pilot.resize_terminal(120, 3)
         await pilot.pause()
         assert status.text == ROW  # wide again: the whole row
@@ -183,6 +193,21 @@ def test_rows_shorten_in_order_and_only_as_far_as_needed():
     widths = [len("".join(p.plain for p in status_row(INFO, width))) for width in range(len(ROW), 20, -1)]
     assert widths == sorted(widths, reverse=True)
     assert "".join(p.plain for p in status_row(INFO, len(ROW) - 1)).endswith("│ log 1 │ notes @ 1234567 ≠ core @ a1b2c3d")
+
+
+def test_the_whole_path_shows_when_dropping_other_parts_makes_room():
+    """QA's row at 80 columns: the path was cut to `…/attention.py` while dropping the project
+    (a name the tree shows too) left room for all of it, and for the symbol."""
+    info = StatusInfo(
+        project="minillm", repo="minillm", file="minillm/attention.py", line=41,
+        symbol="MultiHeadAttention.__call__", bookmarks=4, today_entries=7,
+    )
+    row = "".join(part.plain for part in status_row(info, 80))
+    assert row == "minillm │ minillm/attention.py:41 │ MultiHeadAttention.__call__ │ ★ 4 │ log 7"
+    narrow = "minillm │ minillm/attention.py:41 │ ★ 4 │ log 7"
+    assert "".join(part.plain for part in status_row(info, len(narrow))) == narrow
+    cut = "".join(part.plain for part in status_row(info, len(narrow) - 1))
+    assert cut == "minillm │ …/attention.py:41 │ ★ 4 │ log 7"  # cut only now, the repo kept
 
 
 @given(
@@ -210,6 +235,9 @@ def test_a_shortened_row_fits_when_it_can_and_keeps_the_line_and_drift(path, lin
         assert row.endswith(drift) or row.endswith(drift_short)
     else:
         assert row == shortest
+    shortest_whole = "".join(part.plain for part in _row(info, NO_SYMBOL, WHOLE_PATH))
+    if len(shortest_whole) <= width:
+        assert f"{path}:{line}" in row  # the whole `file:line` whenever some shortening fits it
 
 
 # ---- in the reader ------------------------------------------------------------------------------

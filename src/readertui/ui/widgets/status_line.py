@@ -51,26 +51,31 @@ class StatusInfo(msgspec.Struct, frozen=True):
 
 
 # How the row gets shorter when it is wider than the terminal, step by step, before the edge
-# crops it: the line number and the notes' drift matter most, the path's folders and the names
-# shown elsewhere (project, tag) least.
-COMPACT_WORDS, PATH_TAIL, FILE_NAME, SHORT_DRIFT, NO_TAG, NO_PROJECT = range(1, 7)
+# crops it. The whole `file:line` comes first (the README promises it whenever it fits): the
+# row first gives up the long words, the long drift, the tag, the project and the symbol, each
+# step only when the last did not fit; only when none of them makes room for the whole path is
+# the path cut, to its last two parts and then to the file's name, and the same steps are
+# tried again around the cut path. The line number and the notes' drift stay.
+COMPACT_WORDS, SHORT_DRIFT, NO_TAG, NO_PROJECT, NO_SYMBOL = range(1, 6)
+WHOLE_PATH, PATH_TAIL, FILE_NAME = 0, 2, 1  # how many of the path's parts are kept (0: all)
 
 
 def status_row(info: StatusInfo, width: int | None = None) -> tuple[Text, Text]:
     """The row, split where the line number starts: (project … `file:`, `line` │ ★ … drift).
 
     Without a line number the head is empty and the whole row is the tail. Wider than `width`,
-    the row is shortened step by step (see `COMPACT_WORDS`…`NO_PROJECT`); past the last step
-    the edge crops it.
+    the row is shortened step by step (see `COMPACT_WORDS`…`NO_SYMBOL`, then the path cut to
+    `PATH_TAIL` and `FILE_NAME`); past the last step the edge crops it.
     """
-    for step in range(NO_PROJECT + 1):
-        head, tail = _row(info, step)
-        if width is None or head.cell_len + tail.cell_len <= width:
-            break
+    for kept in (WHOLE_PATH, PATH_TAIL, FILE_NAME):
+        for step in range(NO_SYMBOL + 1):
+            head, tail = _row(info, step, kept)
+            if width is None or head.cell_len + tail.cell_len <= width:
+                return head, tail
     return head, tail
 
 
-def _row(info: StatusInfo, step: int) -> tuple[Text, Text]:
+def _row(info: StatusInfo, step: int, kept: int) -> tuple[Text, Text]:
     parts: list[Text] = []
     if info.tree_name:  # first: what the reader is looking at in the tree
         parts.append(inert(info.tree_name))
@@ -84,13 +89,12 @@ def _row(info: StatusInfo, step: int) -> tuple[Text, Text]:
         parts.append(inert(where))
     split = 0
     if info.file:
-        kept = 1 if step >= FILE_NAME else 2 if step >= PATH_TAIL else 0
         path = inert(_path_tail(info.file, kept) if kept else info.file)
         if info.line:
             split = sum(len(part) + len(SEPARATOR) for part in parts) + len(path) + 1
             path.append(f":{info.line}")
         parts.append(path)
-    if info.symbol and step < NO_PROJECT:
+    if info.symbol and step < NO_SYMBOL:
         parts.append(inert(info.symbol))
     parts.append(Text(f"★ {info.bookmarks}"))
     compact = step >= COMPACT_WORDS
