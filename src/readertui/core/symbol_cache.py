@@ -35,7 +35,7 @@ from readertui.core.tags import Definition
 
 # Bump when the table layout, what core/tags extracts or which files core/symbols indexes
 # changes (snapshots hold whole commits): older caches are rebuilt.
-VERSION = "symbols-1"
+VERSION = "symbols-2"
 FILE_NAME = "symbols.sqlite"
 BUSY_TIMEOUT_MS = 2000
 _CHUNK = 500  # ids per `IN (…)` query: well under SQLite's variable limit

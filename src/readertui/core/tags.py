@@ -18,7 +18,13 @@ What a capture means is normalised after the query ran:
 - The range of a definition is the whole definition (a C function's body, not only its
   declarator; a decorated Python function with its decorators; a C++ template with its
   `template <…>` line).
-- A C/C++ function declarator that is not part of a function definition is a `prototype`.
+- A C/C++ function declarator that is not part of a function definition is a `prototype`,
+  at file, namespace or class scope only: inside a function body it is a local object
+  (`Batch batch(ctx, in);`, C++'s "most vexing parse") or a block-scope declaration, not a
+  definition.
+- A C/C++ `struct`/`union`/`enum`/`class` name is a definition only with a body: the wheels'
+  patterns also match `enum ggml_type type` in a parameter or `class Foo;`, which use or
+  declare the type, not define it.
 - A function whose nearest enclosing definition is a class, interface or impl is a `method`.
 - `scope` is the chain of enclosing definitions' names joined by `.` (C++ `A::B` qualifiers and
   Go receivers included), so `qualified` reads `TransformerLayer.forward` in every language.
@@ -230,6 +236,13 @@ _DECLARATOR_WRAPPERS = frozenset(
      "attributed_declarator"}
 )
 _C_DECLARATIONS = frozenset({"declaration", "field_declaration"})
+# What a C/C++ declaration's parent chain meets first: a scope that holds definitions (file,
+# namespace, `extern "C"`, class body), or a function body (`compound_statement`).
+_C_SCOPES = frozenset({"translation_unit", "declaration_list", "field_declaration_list"})
+_C_TYPE_SPECIFIERS = frozenset({"struct_specifier", "union_specifier", "enum_specifier", "class_specifier"})
+_C_FAMILY = frozenset({"c", "cpp", "cuda"})
+# (start byte, -end byte, kind, node, name node, first row, last row): rows 0-based, inclusive.
+_Raw = tuple[int, int, str, "Node", "Node", int, int]
 
 
 def definitions(source: bytes, language: str) -> list[Definition]:
@@ -256,9 +269,9 @@ def extract(source: bytes, language: str, *, references: bool = True) -> FileTag
     if language == "python" and not references:
         # The query visits every node of the tree (a 436 KB file of nested expressions has
         # 170k); a walk over statements finds the same definitions ~5x faster.
-        return FileTags(_with_scopes(source, _python_definitions(tree.root_node), language), ())
+        return FileTags(_with_scopes(source, _python_definitions(source, tree.root_node), language), ())
     cursor = QueryCursor(compiled.full if references else compiled.definitions)
-    raw: list[tuple[int, int, str, Node, Node]] = []  # (start byte, -end byte, kind, def node, name node)
+    raw: list[_Raw] = []
     refs: list[Reference] = []
     seen_names: set[int] = set()
     seen_refs: set[tuple[int, str]] = set()
@@ -271,9 +284,11 @@ def extract(source: bytes, language: str, *, references: bool = True) -> FileTag
             if capture.startswith("definition."):
                 if name_node.start_byte in seen_names:
                     continue  # an earlier (more specific) pattern already took this name
+                entry = _whole_definition(source, nodes[0], name_node, capture[len("definition.") :], language)
+                if entry is None:
+                    continue  # a use or a local the pattern took for a definition
                 seen_names.add(name_node.start_byte)
-                node, kind = _whole_definition(nodes[0], capture[len("definition.") :], language)
-                raw.append((node.start_byte, -node.end_byte, kind, node, name_node))
+                raw.append(entry)
             elif capture.startswith("reference."):
                 key = (name_node.start_byte, capture)
                 if key in seen_refs:
@@ -310,10 +325,10 @@ _PY_STATEMENT_HOLDERS = frozenset(
 )
 
 
-def _python_definitions(root: Node) -> list[tuple[int, int, str, Node, Node]]:
+def _python_definitions(source: bytes, root: Node) -> list[_Raw]:
     """What the Python tags query's definition patterns match, by walking statements only:
     classes and functions at any depth, and `NAME = …` at module level."""
-    raw: list[tuple[int, int, str, Node, Node]] = []
+    raw: list[_Raw] = []
     stack = [root]
     while stack:
         node = stack.pop()
@@ -321,14 +336,15 @@ def _python_definitions(root: Node) -> list[tuple[int, int, str, Node, Node]]:
         if kind == "class_definition" or kind == "function_definition":
             name = node.child_by_field_name("name")
             if name is not None and name.type == "identifier":
-                whole, kind_ = _whole_definition(node, "class" if kind == "class_definition" else "function", "python")
-                raw.append((whole.start_byte, -whole.end_byte, kind_, whole, name))
+                entry = _whole_definition(source, node, name, "class" if kind == "class_definition" else "function", "python")
+                if entry is not None:
+                    raw.append(entry)
         elif kind == "expression_statement" and node.parent is not None and node.parent.type == "module":
             for child in node.named_children:
                 if child.type == "assignment":
                     left = child.child_by_field_name("left")
                     if left is not None and left.type == "identifier":
-                        raw.append((child.start_byte, -child.end_byte, "constant", child, left))
+                        raw.append(_entry(child, "constant", left))
             continue
         for child in node.named_children:
             if child.type in _PY_STATEMENT_HOLDERS or (kind == "module" and child.type == "expression_statement"):
@@ -349,8 +365,24 @@ def _position(source: bytes, node: Node) -> tuple[int, int]:
     return row + 1, byte_column if prefix.isascii() else len(prefix.decode("utf-8", "replace"))
 
 
-def _whole_definition(node: Node, kind: str, language: str) -> tuple[Node, str]:
-    """The node spanning the whole definition, and its kind after normalisation."""
+def _entry(node: Node, kind: str, name_node: Node) -> _Raw:
+    end_row = node.end_point.row
+    if node.end_point.column == 0 and end_row > node.start_point.row:
+        end_row -= 1  # a node ending at a line start ends on the line before
+    return (node.start_byte, -node.end_byte, kind, node, name_node, node.start_point.row, end_row)
+
+
+def _whole_definition(source: bytes, node: Node, name_node: Node, kind: str, language: str) -> _Raw | None:
+    """The whole definition a pattern captured, its kind normalised; None when the capture
+    is no definition after all (C/C++: a use or a declaration of a type, a local object)."""
+    if language in _C_FAMILY:
+        specifier = name_node.parent
+        if (
+            specifier is not None
+            and specifier.type in _C_TYPE_SPECIFIERS
+            and specifier.child_by_field_name("body") is None
+        ):
+            return None  # `enum ggml_type type`, `class Foo;`: a use or a declaration of the type
     if node.type == "function_declarator":
         top = node
         while top.parent is not None and top.parent.type in _DECLARATOR_WRAPPERS:
@@ -359,6 +391,8 @@ def _whole_definition(node: Node, kind: str, language: str) -> tuple[Node, str]:
         if parent is not None and parent.type == "function_definition":
             node = parent
         elif parent is not None and parent.type in _C_DECLARATIONS:
+            if _in_function_body(parent):
+                return None  # a local object (`Batch batch(ctx, in);`) or a block-scope prototype
             node, kind = parent, "prototype"
     elif language == "python" and node.parent is not None and node.parent.type == "decorated_definition":
         node = node.parent
@@ -366,7 +400,27 @@ def _whole_definition(node: Node, kind: str, language: str) -> tuple[Node, str]:
         node = node.parent  # `const f = () => …`: the whole declaration
     if node.parent is not None and node.parent.type == "template_declaration":
         node = node.parent  # a C++ template with its `template <…>` line
-    return node, kind
+    return _entry(node, kind, name_node)
+
+
+def _in_function_body(declaration: Node) -> bool:
+    """A C/C++ declaration inside a function body (not at file, namespace or class scope).
+
+    Only a body without a parse error counts: tree-sitter's recovery can read a macro call as
+    a function header and the hundreds of lines after it as its body (ggml.h's
+    `GGML_DEPRECATED(…)`, libstdc++'s `_GLIBCXX_BEGIN_NAMESPACE_VERSION namespace x {`),
+    and the prototypes there are real. (Measured on llama.cpp and /usr/include: any narrower
+    test of "recovered" drops real namespace- and class-scope prototypes.)"""
+    parent = declaration.parent
+    while parent is not None:
+        kind = parent.type
+        if kind == "compound_statement":
+            owner = parent.parent
+            return owner is not None and not owner.has_error
+        if kind in _C_SCOPES:
+            return False
+        parent = parent.parent
+    return False
 
 
 def _qualifier(def_node: Node, name_node: Node, language: str) -> str:
@@ -388,14 +442,12 @@ def _qualifier(def_node: Node, name_node: Node, language: str) -> str:
     return ""
 
 
-def _with_scopes(
-    source: bytes, raw: list[tuple[int, int, str, Node, Node]], language: str
-) -> tuple[Definition, ...]:
+def _with_scopes(source: bytes, raw: list[_Raw], language: str) -> tuple[Definition, ...]:
     """Definitions with their enclosing scope, from the nesting of their byte ranges."""
     raw.sort(key=lambda item: (item[0], item[1]))
     stack: list[tuple[int, str, str]] = []  # (end byte, qualified name, kind) of open containers
     result: list[Definition] = []
-    for start_byte, negative_end, kind, node, name_node in raw:
+    for start_byte, negative_end, kind, node, name_node, first_row, last_row in raw:
         while stack and stack[-1][0] <= start_byte:
             stack.pop()
         enclosing = stack[-1] if stack else None
@@ -411,10 +463,7 @@ def _with_scopes(
             kind = "function"  # Rust's query calls every function in a `mod { }` block a method
         name = _text(name_node)
         line, column = _position(source, name_node)
-        end_row = node.end_point.row
-        if node.end_point.column == 0 and end_row > node.start_point.row:
-            end_row -= 1  # a node ending at a line start ends on the line before
-        definition = Definition(name, kind, node.start_point.row + 1, end_row + 1, line, column, scope)
+        definition = Definition(name, kind, first_row + 1, last_row + 1, line, column, scope)
         result.append(definition)
         if kind in _CONTAINERS and node.type != "type_definition":  # a typedef names, not contains
             stack.append((-negative_end, definition.qualified, kind))
