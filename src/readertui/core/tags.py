@@ -25,6 +25,10 @@ What a capture means is normalised after the query ran:
 - A C/C++ `struct`/`union`/`enum`/`class` name is a definition only with a body: the wheels'
   patterns also match `enum ggml_type type` in a parameter or `class Foo;`, which use or
   declare the type, not define it.
+- A C/C++ struct (union, enum, class) whose body tree-sitter could not parse — a field written
+  as a macro call (`GGML_DEPRECATED(enum t backend, "hint");`), an unexpanded macro before it —
+  is left as loose tokens in an ERROR node, which no pattern of the wheels matches: a
+  `struct NAME {` there is taken from the tokens, and its extent runs to the matching brace.
 - A function whose nearest enclosing definition is a class, interface or impl is a `method`.
 - `scope` is the chain of enclosing definitions' names joined by `.` (C++ `A::B` qualifiers and
   Go receivers included), so `qualified` reads `TransformerLayer.forward` in every language.
@@ -36,6 +40,7 @@ replacement characters, and nothing here raises for bad input.
 from __future__ import annotations
 
 import importlib
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
@@ -107,8 +112,10 @@ _C_EXTRA = """
 (union_specifier name: (type_identifier) @name body: (_)) @definition.class
 (call_expression function: (identifier) @name) @reference.call
 (call_expression function: (field_expression field: (field_identifier) @name)) @reference.call
+(ERROR ["struct" "union" "enum"] . [(identifier) (type_identifier)] @name) @definition.class
 """
 _CPP_EXTRA = """
+(ERROR "class" . [(identifier) (type_identifier)] @name) @definition.class
 (namespace_definition name: (namespace_identifier) @name) @definition.module
 (function_declarator declarator: (qualified_identifier name: (identifier) @name)) @definition.method
 (function_declarator declarator: (qualified_identifier name: (destructor_name) @name)) @definition.method
@@ -241,6 +248,14 @@ _C_DECLARATIONS = frozenset({"declaration", "field_declaration"})
 _C_SCOPES = frozenset({"translation_unit", "declaration_list", "field_declaration_list"})
 _C_TYPE_SPECIFIERS = frozenset({"struct_specifier", "union_specifier", "enum_specifier", "class_specifier"})
 _C_FAMILY = frozenset({"c", "cpp", "cuda"})
+# After a struct's name in an ERROR node: what may stand before its `{` (comments, `final`, a
+# base clause or an enum's underlying type).
+_C_BODY_AHEAD = re.compile(
+    rb"(?:\s|//[^\n]*|/\*.*?\*/)*(?:final\b(?:\s|//[^\n]*|/\*.*?\*/)*)?(?::[^;{}()]*)?\{", re.DOTALL
+)
+# Braces, and what hides braces from the count: comments, string and character literals.
+_C_BRACES = re.compile(rb'//[^\n]*|/\*.*?(?:\*/|\Z)|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|[{}]', re.DOTALL)
+_C_BODY_LOOKAHEAD = 1024  # bytes after a name in which its `{` must stand
 # (start byte, -end byte, kind, node, name node, first row, last row): rows 0-based, inclusive.
 _Raw = tuple[int, int, str, "Node", "Node", int, int]
 
@@ -376,6 +391,8 @@ def _whole_definition(source: bytes, node: Node, name_node: Node, kind: str, lan
     """The whole definition a pattern captured, its kind normalised; None when the capture
     is no definition after all (C/C++: a use or a declaration of a type, a local object)."""
     if language in _C_FAMILY:
+        if node.type == "ERROR":
+            return _struct_in_error(source, node, name_node)
         specifier = name_node.parent
         if (
             specifier is not None
@@ -421,6 +438,37 @@ def _in_function_body(declaration: Node) -> bool:
             return False
         parent = parent.parent
     return False
+
+
+def _struct_in_error(source: bytes, error: Node, name_node: Node) -> _Raw | None:
+    """`struct NAME {` (union, enum, class) left as tokens in an ERROR node: the definition from
+    the keyword to its matching `}` (the header line alone when the brace never closes).
+    None when NAME is followed by anything but a body: a use (`struct ggml_tensor * t`)."""
+    keyword = name_node.prev_sibling
+    if keyword is None or keyword.type not in ("struct", "union", "enum", "class"):
+        return None
+    ahead = _C_BODY_AHEAD.match(source, name_node.end_byte, name_node.end_byte + _C_BODY_LOOKAHEAD)
+    if ahead is None:
+        return None
+    before = keyword.prev_sibling
+    kind = "type" if keyword.type == "enum" or (before is not None and before.type == "enum") else "class"
+    start = before if kind == "type" and before is not None and before.type == "enum" else keyword
+    depth = 0
+    end_byte = -1
+    for token in _C_BRACES.finditer(source, ahead.end() - 1):
+        brace = token.group()
+        if brace == b"{":
+            depth += 1
+        elif brace == b"}":
+            depth -= 1
+            if depth == 0:
+                end_byte = token.end()
+                break
+    first_row = start.start_point.row
+    if end_byte < 0:
+        return (start.start_byte, -name_node.end_byte, kind, error, name_node, first_row, name_node.end_point.row)
+    last_row = name_node.end_point.row + source.count(b"\n", name_node.end_byte, end_byte)
+    return (start.start_byte, -end_byte, kind, error, name_node, first_row, last_row)
 
 
 def _qualifier(def_node: Node, name_node: Node, language: str) -> str:
