@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from readertui.core.citations import scan_note
 from readertui.core.model import Citation, CitationForm, CommitDeclaration, LineRange, Span
 from readertui.core.rewrite import (
     CitationEdit,
@@ -147,3 +148,17 @@ def test_only_the_cited_digits_change(pieces, trailer):
     # The rewritten note cites exactly the new ranges.
     for nth, edit in enumerate(edits):
         assert cite(new_text, nth).ranges == edit.new_ranges
+
+
+def test_a_pin_follows_each_form_and_is_read_back_as_the_citations_commit():
+    text = (
+        "See `a.py:3-4` (`f`), ``b.py:5`` and [c](../c.py#L2-L3).\n"
+        "```python\n# d.py:7\nx = 1\n```\n"
+        "Prose e.py:9 too.\n"
+    )
+    citations = scan_note(text).citations
+    assert len(citations) == 5
+    pinned = rewrite_note(text, pins=[(citation, "abc1234") for citation in citations])
+    again = scan_note(pinned).citations
+    assert [(c.path, c.commit) for c in again] == [(c.path, "abc1234") for c in citations]
+    assert "`a.py:3-4` @ `abc1234` (`f`)" in pinned and again[0].label == "f"

@@ -14,7 +14,8 @@ from readertui.core import update as update_module
 from readertui.core.citations import scan_note
 from readertui.core.errors import NoteError, WorkspaceError
 from readertui.core.git import GitRepo
-from readertui.core.model import LineRange, Project, Repo, RepoKind
+from readertui.core.model import LineRange, Project, Repo, RepoKind, Status
+from readertui.core.resolve import Resolver
 from readertui.core.update import (
     PlanOutdated,
     UpdateOptions,
@@ -117,7 +118,19 @@ def test_apply_rewrites_only_the_digits_moves_bookmarks_and_logs(kb_notes, capsy
     ).replace("`src/util/queue.ts:3-4`", "`src/util/work_queue.ts:3-4`").replace(
         "`src/engine/core.py:14` and two ranges `src/engine/core.py:5-6, 14-16`",
         "`src/engine/core.py:19` and two ranges `src/engine/core.py:10-11, 19-21`",
-    ).replace("`Engine/src/engine/core.py:14-16`", "`Engine/src/engine/core.py:19-21`")
+    ).replace("`Engine/src/engine/core.py:14-16`", "`Engine/src/engine/core.py:19-21`").replace(
+        # left for a human: pinned to A, so their old numbers are not read in B's code
+        "loop `src/engine/core.py:9-12`", f"loop `src/engine/core.py:9-12` @ `{kb_notes.a[:7]}`"
+    ).replace("`queue.ts:5`", f"`queue.ts:5` @ `{kb_notes.a[:7]}`").replace(
+        "`src/old.py:1-2`", f"`src/old.py:1-2` @ `{kb_notes.a[:7]}`"
+    )
+    workspace = find_workspace(kb_notes.workspace)
+    results = Resolver(workspace, workspace.project("engine-study")).resolve_note(
+        kb_notes.project / "notes" / "overview.md"
+    )
+    left = {r.citation.text: r for r in results if r.citation.commit is not None and r.citation.form != "permalink"}
+    assert sorted(left) == ["queue.ts:5", "src/engine/core.py:9-12", "src/old.py:1-2"]
+    assert all(r.status is not Status.OK and r.commit == kb_notes.a for r in left.values())  # check flags them
     assert note(kb_notes, "chinese.md") == CHINESE_CRLF.replace(":5`", ":10`").replace(":14-16`", ":19-21`").encode()
     # Declared notes stay pinned to A without --rewrite-commits.
     assert note(kb_notes, "declared.md").decode() == DECLARED.format(a7=kb_notes.a[:7])

@@ -182,5 +182,6 @@ def test_plan_update_with_review_decisions_carries_only_the_accepted(tmp_path):
     plan = plan_update(workspace, project, repo, git_repo, kb.b, UpdateOptions(accept_changed=True))
     save = by_text(plan, "free.md")["src/engine/core.py:14-16"]
     chosen = with_options(plan, UpdateOptions(accepted=frozenset({citation_key(save)})))
-    assert chosen.writes[note].decode() == "Save `src/engine/core.py:19-21`, step `src/engine/core.py:9-12`.\n"
+    # not accepted: pinned to A, where its lines are what the note says
+    assert chosen.writes[note].decode() == f"Save `src/engine/core.py:19-21`, step `src/engine/core.py:9-12` @ `{kb.a[:7]}`.\n"
     assert plan.writes[note].decode() == "Save `src/engine/core.py:19-21`, step `src/engine/core.py:14-17`.\n"

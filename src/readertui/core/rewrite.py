@@ -65,15 +65,24 @@ def rewrite_note(
     text: str,
     edits: Iterable[CitationEdit] = (),
     declarations: Iterable[DeclarationEdit] = (),
+    pins: Iterable[tuple[Citation, str]] = (),
 ) -> str:
-    """Apply `edits` and `declarations` to `text`. Raises ValueError when a span does not hold
-    what the citation says (the text changed since it was scanned) or when the edits overlap
-    or cannot be expressed (a path that cannot be carried, a range count that differs)."""
+    """Apply `edits` and `declarations` to `text`, and pin each citation of `pins` to its commit
+    (`` `a.py:3` @ `abc1234` ``). Raises ValueError when a span does not hold what the citation
+    says (the text changed since it was scanned) or when the edits overlap or cannot be
+    expressed (a path that cannot be carried, a range count that differs)."""
     replacements: list[tuple[Span, str, str]] = []  # (span, expected old text, new text)
     for edit in edits:
         replacements.extend(_citation_replacements(text, edit))
     for decl in declarations:
         replacements.append((decl.declaration.span, decl.declaration.ref, decl.new_ref))
+    for citation, commit in pins:
+        if text[citation.span.start : citation.span.end] != citation.text:
+            raise ValueError(f"citation {citation.text!r} not found as scanned")
+        after = citation.span.end
+        while text[after : after + 1] == "`":  # past a code span's closing backticks
+            after += 1
+        replacements.append((Span(after, after), "", f" @ `{commit}`"))
     replacements.sort(key=lambda item: item[0].start)
     previous_end = -1
     for span, _, _ in replacements:

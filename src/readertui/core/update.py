@@ -9,8 +9,10 @@ checkout. Which citations are carried:
 * A citation is about the old commit when the resolver says so and nothing pins it elsewhere:
   no `@ sha` of its own, not a permalink (permalinks are pinned and never rewritten).
 * Citations that follow the checkout (no commit declaration in force) are rewritten when their
-  mapping is exact. A changed or orphaned one is left as written and reported as needing a
-  human; with `accept_changed` a changed one takes its best candidate.
+  mapping is exact. A changed or orphaned one is reported as needing a human and pinned to the
+  old commit (`` `a.py:3` @ `abc1234` ``), so that it keeps reading the lines it was written
+  about (and `check` calls it stale) instead of the same numbers in the new code; with
+  `accept_changed` a changed one takes its best candidate.
 * Citations under a commit declaration naming the old commit stay pinned to it unless
   `rewrite_commits` is set. Then the declaration is moved to the new commit only when every
   citation under it can be carried; otherwise the declaration and all its citations stay at the
@@ -372,8 +374,16 @@ class _NotePlanner:
             # (STALE only arises for a commit other than the checkout: `plan_drift`)
             declaration = _declaration_for(scan, citation.line)
             planned.append((self._plan_citation(note, citation, result.path), declaration))
+        self.finish_note(note, text, planned, warnings)
+
+    def finish_note(
+        self, note: Path, text: str, planned: list[tuple[CitationPlan, CommitDeclaration | None]],
+        warnings: list[str],
+    ) -> None:
+        """Apply the declaration rules to a note's decided citations and render its bytes."""
         planned = self._apply_declaration_rules(note, planned)
-        self._render(note, text, [item for item, _ in planned], warnings)
+        following = {citation_key(item) for item, declaration in planned if declaration is None}
+        self._render(note, text, [item for item, _ in planned], warnings, following)
 
     def _plan_citation(self, note: Path, citation: Citation, path: str) -> CitationPlan:
         assert self.mapper is not None, "a made plan is re-decided, not re-planned"
@@ -429,21 +439,33 @@ class _NotePlanner:
             out.append((item, declaration))
         return out
 
-    def _render(self, note: Path, text: str, items: list[CitationPlan], warnings: list[str]) -> None:
-        """The note's new bytes; an edit the text cannot express is demoted to REVIEW."""
+    def _render(
+        self, note: Path, text: str, items: list[CitationPlan], warnings: list[str],
+        following: set[CitationKey],
+    ) -> None:
+        """The note's new bytes; an edit the text cannot express is demoted to REVIEW.
+
+        A citation left for a human that follows the checkout (no declaration over it) is
+        pinned to the old commit: once the checkout moves it would otherwise read its old line
+        numbers in the new code, and `check` would call wrong lines ok."""
         declarations = [DeclarationEdit(decl, new) for path, decl, new in self.declarations if path == note]
         final: list[CitationPlan] = []
+        pins: list[tuple[Citation, str]] = []
+        pin = short(self.old)
         for item in items:
             if item.action == REWRITE:
                 try:
                     rewrite_note(text, [_edit(item)])
                 except ValueError as error:
                     item = msgspec.structs.replace(item, action=REVIEW, reason=f"cannot rewrite: {error}")
+            if item.action == REVIEW and citation_key(item) in following:
+                pins.append((item.citation, pin))
+                item = msgspec.structs.replace(item, reason=f"{item.reason}; pinned @ {pin}, its lines as read")
             final.append(item)
         self.citations.extend(final)
         edits = [_edit(item) for item in final if item.action == REWRITE]
-        if edits or declarations:
-            self.writes[note] = rewrite_note(text, edits, declarations).encode("utf-8")
+        if edits or declarations or pins:
+            self.writes[note] = rewrite_note(text, edits, declarations, pins).encode("utf-8")
 
 
 def _decide(plan: CitationPlan, options: UpdateOptions) -> CitationPlan:
@@ -493,8 +515,7 @@ def with_options(plan: UpdatePlan, options: UpdateOptions) -> UpdatePlan:
         text = decode_note(note, taken.data)
         scan = scan_note(text)
         planned = [(_decide(item, options), _declaration_for(scan, item.citation.line)) for item in items]
-        planned = planner._apply_declaration_rules(note, planned)
-        planner._render(note, text, [item for item, _ in planned], warnings)
+        planner.finish_note(note, text, planned, warnings)
     return msgspec.structs.replace(
         plan,
         options=options,
