@@ -258,3 +258,17 @@ async def test_update_asks_before_running_programs_from_the_repo_config(tmp_path
         await settle(pilot)
     assert git(kb.submodule, "rev-parse", "HEAD") == kb.b
     assert note.read_text() == carried(kb)
+
+
+async def test_a_review_key_pressed_while_quitting_does_not_crash(tmp_path):
+    kb = build_kb(tmp_path)
+    for key in ("D", "U"):
+        app = ReaderApp(find_workspace(kb.workspace))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            # in a terminal, `qD` typed at once: the key lands after `q` has begun the exit
+            await app.action_quit()
+            app.screen.action_review_drift() if key == "D" else await pilot.press(key)
+            await pilot.pause()
+        assert app._exception is None, key
+        assert app.return_code == 0, key

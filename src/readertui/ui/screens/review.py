@@ -250,6 +250,8 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
         return self.query_one("#review-new", CodeView)
 
     def on_mount(self) -> None:
+        if not self.query("#review-old"):
+            return  # a `D` or `U` pressed right after `q`: the app closed before this composed
         theme = getattr(self.app, "ui_theme", None)
         settings = getattr(self.app, "settings", None)
         for view in (self.old_view, self.new_view):
