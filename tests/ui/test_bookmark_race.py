@@ -51,3 +51,23 @@ async def test_a_stale_index_result_never_drops_a_saved_bookmark(demo):
     text = store.read_text()
     assert 'label = "first mark"' in text
     assert 'label = "second mark"' in text
+
+
+async def test_bookmarks_changed_from_a_shell_show_in_the_reader(demo, monkeypatch):
+    """`readertui bookmarks rename/remove` while the reader runs: the list, the ★ count and the
+    gutter follow at the next look (every few seconds), and the reader's own save is no change."""
+    from readertui.cli import main
+
+    monkeypatch.chdir(demo)
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        index = screen.index
+        before = {mark.id: mark.label for mark in index.bookmarks}
+        assert before.get("3aea6fde") == "per-head attention loop"
+        assert main(["bookmarks", "--project", "minillm", "rename", "3aea6fde", "renamed outside"]) == 0
+        assert main(["bookmarks", "--project", "minillm", "remove", "cf6cfe43"]) == 0
+        screen.check_outside_edits()  # what the 3 s timer runs
+        after = {mark.id: mark.label for mark in index.bookmarks}
+        assert after["3aea6fde"] == "renamed outside" and "cf6cfe43" not in after

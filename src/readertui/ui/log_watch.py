@@ -1,5 +1,6 @@
-"""Noticing edits made to the reading log outside readertui (an editor in another tmux pane, a
-`readertui log` from a shell), so today's count and the note shown never go stale."""
+"""Noticing edits made outside readertui (an editor in another tmux pane, a `readertui log` or
+`readertui bookmarks` from a shell) to the reading log and the bookmarks file, so today's count,
+the note shown and the bookmarks never go stale."""
 
 from __future__ import annotations
 
@@ -20,32 +21,40 @@ def stamp(path: Path) -> tuple[int, int] | None:
     return status.st_mtime_ns, status.st_size
 
 
-class LogWatch:
-    """The last seen stamp of the current project's reading log."""
+class FileWatch:
+    """The last seen stamp of one file (the reading log, the bookmarks file)."""
 
-    def __init__(self, log: Path) -> None:
-        self.log = log
-        self.seen = stamp(log)
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.seen = stamp(path)
 
-    def follow(self, log: Path) -> None:
-        """Watch another project's log from now on (no change reported for the switch)."""
-        self.log = log
-        self.seen = stamp(log)
+    def follow(self, path: Path) -> None:
+        """Watch another file from now on (another project's; no change reported for the switch)."""
+        self.path = path
+        self.seen = stamp(path)
 
     def changed(self) -> bool:
-        """Whether the log changed since the last look; remembers the new stamp."""
-        now = stamp(self.log)
+        """Whether the file changed since the last look; remembers the new stamp."""
+        now = stamp(self.path)
         if now == self.seen:
             return False
         self.seen = now
         return True
+
+
+class LogWatch(FileWatch):
+    """The current project's reading log."""
+
+    @property
+    def log(self) -> Path:
+        return self.path
 
     def today_entries(self) -> int | None:
         """Entries in today's section as the file holds them now; None when unreadable."""
         if self.seen is None:
             return 0
         try:
-            text = self.log.read_text(encoding="utf-8")
+            text = self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return None
         return len(entries_for_day(text, date.today()))

@@ -68,14 +68,18 @@ class ProjectIndex:
         self.bookmarks, self.bookmarks_loaded = tuple(bookmarks), True
         self._version += 1
 
+    def reload_bookmarks(self, project: Project) -> None:
+        """Read the bookmarks file again: it changed outside the reader."""
+        from readertui.core import bookmarks as bookmark_store
+
+        marks, _ = bookmark_store.load(project)  # a broken file: its problems show on a save
+        self.set_bookmarks(marks)
+
     def ensure_bookmarks(self, project: Project) -> None:
         """Load the bookmarks now if the index has not brought them yet: a change made from an
         empty placeholder list would otherwise be written over the file's marks."""
         if not self.bookmarks_loaded:
-            from readertui.core import bookmarks as bookmark_store
-
-            marks, _ = bookmark_store.load(project)  # a small file; the index brings the rest
-            self.set_bookmarks(marks)
+            self.reload_bookmarks(project)  # a small file; the index brings the rest
 
     def start(self, project: Project) -> None:
         """Index `project` in a worker; `ProjectIndexed` brings the result."""

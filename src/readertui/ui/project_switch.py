@@ -15,7 +15,7 @@ from textual.screen import Screen
 
 from readertui.core.model import Workspace
 from readertui.ui.code_nav import CodeNav
-from readertui.ui.log_watch import LogWatch
+from readertui.ui.log_watch import FileWatch, LogWatch
 from readertui.ui.navigation import Navigator
 from readertui.ui.note_loader import NoteLoader, default_note
 from readertui.ui.picker_flows import PickerFlows
@@ -36,10 +36,12 @@ class ProjectSwitch:
         pickers: PickerFlows,
         code_nav: CodeNav,
         log_watch: LogWatch,
+        bookmarks_watch: FileWatch,
     ) -> None:
         self.screen = screen  # its tree is shown anew after a reload
         self.session, self.navigator, self.note_loader = session, navigator, note_loader
         self.index, self.pickers, self.code_nav, self.log_watch = index, pickers, code_nav, log_watch
+        self.bookmarks_watch = bookmarks_watch
 
     def switch(self, name: str, open_log: bool) -> None:
         """Make `name` the current project: its notes, bookmarks, backlinks and files."""
@@ -51,6 +53,7 @@ class ProjectSwitch:
             app: Any = self.screen.app  # the ReaderApp (not imported: it imports the screens)
             self.navigator.source.load(welcome_text(project.name, app.key_for), name="welcome")
         self.log_watch.follow(project.reading_log)
+        self.bookmarks_watch.follow(project.bookmarks_file)
         self.pickers.ranker = None
         self.index.reset()
         self.index.start(project)

@@ -27,7 +27,7 @@ from readertui.ui.bindings import bindings_for
 from readertui.ui.code_nav import CodeNav, FileSymbols, IndexProgress
 from readertui.ui.editor import edit_note
 from readertui.ui.layout import PaneLayout
-from readertui.ui.log_watch import POLL_SECONDS, LogWatch
+from readertui.ui.log_watch import POLL_SECONDS, FileWatch, LogWatch
 from readertui.ui.messages import (
     BacklinksRequested,
     BookmarksSaved,
@@ -91,9 +91,10 @@ class MainScreen(Screen[None]):
         self._resumed = False  # see on_screen_resume
         self._restoring = False  # the last session's file is being read (see view_state)
         self.log_watch = LogWatch(project.reading_log)  # to notice edits made outside
+        self.bookmarks_watch = FileWatch(project.bookmarks_file)
         self.project_switch = ProjectSwitch(
             self, session, self.navigator, self.note_loader, self.index, self.pickers,
-            self.code_nav, self.log_watch,
+            self.code_nav, self.log_watch, self.bookmarks_watch,
         )
         self.navigator.load_note = self.note_loader.load
         self.navigator.switch_project = self.project_switch.switch
@@ -198,6 +199,12 @@ class MainScreen(Screen[None]):
     def check_outside_edits(self) -> None:
         """Run when the terminal gets the focus back and every few seconds (see NoteLoader)."""
         if self.note_loader.outside_edit(self.log_watch):
+            self._update_status()
+        if self.bookmarks_watch.changed() and self.index.bookmarks_loaded:
+            # `readertui bookmarks rename/remove` from a shell, an editor: the list, the ★
+            # count and the gutter follow (a small file, read here)
+            self.index.reload_bookmarks(self.project)
+            self._refresh_marks()
             self._update_status()
 
     def on_resize(self) -> None:
@@ -319,6 +326,7 @@ class MainScreen(Screen[None]):
     @on(BookmarksSaved)
     def _bookmarks_saved(self, event: BookmarksSaved) -> None:
         self.index.set_bookmarks(event.bookmarks)
+        self.bookmarks_watch.follow(self.project.bookmarks_file)  # our own write: nothing to reload
         self.notify(event.message, timeout=3)
         self._refresh_marks()
         self._update_status()
