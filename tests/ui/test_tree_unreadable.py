@@ -12,6 +12,7 @@ from textual.app import App, ComposeResult
 from readertui.core.file_index import FolderIndex, walk_files
 from readertui.core.model import Project, Repo, RepoKind, Workspace
 from readertui.ui.widgets.repo_tree import RepoTree
+from tests.ui.conftest import wait_until
 
 
 def _plain_repo(tmp_path: Path) -> Path:
@@ -63,9 +64,11 @@ class TreeApp(App[None]):
 
 
 async def _expand(pilot, node) -> None:
-    """Expand a tree node and wait until its children are listed and shown."""
+    """Expand a tree node and wait until its children are listed and shown (every folder here
+    has some): a loaded box may post the listing a few turns after its worker ends."""
     node.expand()
     await pilot.app.workers.wait_for_complete()
+    await wait_until(pilot, lambda: bool(node.children), f"the children of {node.label}")
     await pilot.pause()
 
 
