@@ -22,6 +22,7 @@ from readertui.core.update import (
     apply_update,
     choose_repo,
     plan_update,
+    resolve_target,
 )
 from readertui.core.workspace import find_workspace
 from tests.gitfixtures import KB, build_kb, git, write
@@ -195,8 +196,18 @@ def test_nothing_to_do(kb_notes, capsys):
 
 def test_offline_uses_local_refs(kb_notes, capsys):
     git(kb_notes.submodule, "remote", "set-url", "origin", str(kb_notes.root / "nowhere"))
+    _, how = resolve_target(GitRepo(kb_notes.submodule), None, fetch=True)
+    assert how.endswith("(local refs; the remote was not reached)")
+    # a dry run does not try: it says so, rather than blame the remote
     assert run(kb_notes, "--dry-run") == 1
-    assert "local refs; the remote was not reached" in capsys.readouterr().out
+    assert "as known locally: a dry run fetches nothing" in capsys.readouterr().out
+
+
+def test_a_dry_run_that_finds_nothing_says_it_did_not_fetch(kb_notes, capsys):
+    git(kb_notes.submodule, "update-ref", "refs/remotes/origin/HEAD", kb_notes.a)
+    assert run(kb_notes, "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "a dry run fetches nothing" in out and "already there, nothing to do" in out
 
 
 def plan_for(kb: KB, options: UpdateOptions = UpdateOptions()):

@@ -219,7 +219,12 @@ def resolve_target(git: GitRepo, ref: str | None, fetch: bool = True) -> tuple[s
     for candidate in ("origin/HEAD", "origin/main", "origin/master", "main", "master"):
         sha = git.resolve(candidate)
         if sha is not None:
-            how = candidate if fetched else f"{candidate} (local refs; the remote was not reached)"
+            if fetched:
+                how = candidate
+            elif not fetch:
+                how = f"{candidate}, as known locally: a dry run fetches nothing"
+            else:
+                how = f"{candidate} (local refs; the remote was not reached)"
             return sha, how
     raise GitError(f"cannot tell which commit to move {git.path} to; pass --to REF")
 
@@ -737,7 +742,7 @@ def format_plan(plan: UpdatePlan, how: str = "") -> str:
     head = f"{plan.project.name}/{plan.repo.name}: {commit_label(plan.old, plan.old_tags)} → "
     head += f"{commit_label(plan.new, plan.new_tags)}"
     if plan.nothing_to_do:
-        return head + ": already there, nothing to do"
+        return head + (f" (target: {how})" if how else "") + ": already there, nothing to do"
     out = [f"{head}, {count}" + (f" (target: {how})" if how else "")]
     groups = (
         ("Moved (exact, will be rewritten)", [i for i in plan.by_action(REWRITE) if i.mapping.exact]),
