@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -363,3 +364,102 @@ def test_sigterm_and_sighup_during_add_roll_back_like_ctrl_c(kb: KB, name: str) 
     assert not (kb.root / ".git" / "modules" / "awesome" / "late").exists()
     rerun = _cli(str(kb.upstream), "--name", "late", str(kb.workspace), cwd=kb.root)
     assert rerun.returncode == 0, rerun.stderr
+
+
+# A clone still busy when the signal comes: git runs this as its ssh, and it shrugs off every
+# signal but SIGKILL (like a stalled network read, or git cleaning up a half-written clone).
+SLOW_SSH = """#!/bin/sh
+trap '' INT TERM HUP
+echo $$ > "{mark}.tmp" && mv "{mark}.tmp" "{mark}"
+exec sleep 300
+"""
+
+ADD_MID_CLONE = """
+import signal, sys
+from readertui.cli import main
+
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, whatever started us
+sys.exit(main(["add", *sys.argv[1:]]))
+"""
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` still runs (a zombie waiting for init to reap it runs no more)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc here: ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    return stat.rpartition(b")")[2].split()[0] not in (b"Z", b"X")
+
+
+@pytest.mark.parametrize(("name", "whole_group"), [("SIGTERM", False), ("SIGINT", True), ("SIGHUP", True)])
+def test_signal_mid_clone_stops_git_and_all_it_started_then_rolls_back(
+    kb: KB, tmp_path: Path, name: str, whole_group: bool
+) -> None:
+    """`kill PID` signals readertui alone; a terminal's Ctrl-C or hangup signals its whole job."""
+    mark = tmp_path / "ssh-started"
+    slow_ssh = write(tmp_path / "slow-ssh", SLOW_SSH.format(mark=mark))
+    slow_ssh.chmod(0o755)
+    env = {**os.environ, "GIT_SSH_COMMAND": str(slow_ssh), "GIT_SSH_VARIANT": "simple"}
+    before = _state(kb)
+    signum = getattr(signal, name)
+    process = subprocess.Popen(
+        [sys.executable, "-c", ADD_MID_CLONE, "ssh://localhost/srv/engine.git", "--name", "mid", str(kb.workspace)],
+        cwd=kb.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    ssh_pid = None
+    try:
+        deadline = time.monotonic() + 60
+        while not mark.exists():
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "git never started its ssh"
+            time.sleep(0.05)
+        ssh_pid = int(mark.read_text())
+        assert (kb.root / ".git" / "modules" / "awesome" / "mid" / "engine").is_dir()  # the clone began
+        (os.killpg if whole_group else os.kill)(process.pid, signum)
+        _out, err = process.communicate(timeout=60)
+        assert process.returncode == 128 + signum, err
+        assert "Traceback" not in err
+        # Everything git started is gone by the time readertui exits, so nothing writes into
+        # what the rollback removed ...
+        assert not _running(ssh_pid)
+        # ... and it removed everything, `.git/modules/awesome/mid/` too.
+        assert _state(kb) == before
+        assert not (kb.root / ".git" / "modules" / "awesome" / "mid").exists()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if ssh_pid is not None and _running(ssh_pid):
+            os.kill(ssh_pid, signal.SIGKILL)
+
+
+def test_only_the_first_signal_interrupts_and_an_ignored_one_stays_ignored() -> None:
+    """A second Ctrl-C during the rollback cannot cut it short; under `nohup` a hangup does nothing."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signal handlers are set in the main thread only")
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with pytest.raises(addmod.Terminated) as info, addmod._signals_as_interrupts():
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            try:
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(5)
+            except addmod.Terminated:
+                os.kill(os.getpid(), signal.SIGINT)  # held while the rollback runs
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.2)
+                raise
+        assert info.value.signum == signal.SIGTERM
+        assert {signum: signal.getsignal(signum) for signum in handlers} == handlers
+    finally:
+        signal.signal(signal.SIGHUP, previous)

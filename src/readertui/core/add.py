@@ -336,17 +336,30 @@ class Terminated(KeyboardInterrupt):
 
 @contextmanager
 def _signals_as_interrupts() -> Iterator[None]:
-    """SIGTERM and SIGHUP (a closed terminal, `kill`) raise `Terminated` while `add` changes
-    things, so the rollback Ctrl-C gets runs for them too. Only the main thread can do this."""
+    """Ctrl-C (SIGINT), SIGTERM and SIGHUP (a closed terminal, `kill`) raise KeyboardInterrupt
+    (`Terminated` for the last two) while `add` changes things, so they all get the rollback.
+    Only the first one does: the ones after it, while git is being stopped and everything put
+    back, are ignored, so a second Ctrl-C cannot cut the rollback short. A signal ignored when
+    `add` starts (`nohup`) stays ignored. Only the main thread can do this."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    fired = False
 
     def interrupt(signum: int, _frame: object) -> None:
+        nonlocal fired
+        if fired:
+            return
+        fired = True
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
         raise Terminated(signum)
 
-    wanted = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
-    saved = {signum: signal.signal(signum, interrupt) for signum in wanted}
+    wanted = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    saved = {}
+    for signum in wanted:
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            saved[signum] = signal.signal(signum, interrupt)
     try:
         yield
     finally:

@@ -20,6 +20,7 @@ import re
 import signal
 import subprocess
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -220,10 +221,10 @@ def _execute(
         out, err = process.communicate(stdin, timeout=timeout)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM/SIGHUP during `add`: stop git too
         if new_session:
-            os.killpg(process.pid, signal.SIGKILL)
+            _stop_group(process)
         else:
             process.kill()
-        process.wait()
+            process.wait()
         raise
     except subprocess.TimeoutExpired:
         if new_session:  # the whole group: fetch's ssh or remote helper too
@@ -235,6 +236,78 @@ def _execute(
     if process.returncode != 0:
         raise GitCommandError(args, process.returncode, err.decode("utf-8", "replace"))
     return out
+
+
+# How long git gets to stop by itself (remove its lock files and partial clone) after SIGTERM,
+# and how long its process tree then gets to vanish after SIGKILL.
+STOP_GRACE = 2.0
+KILL_WAIT = 10.0
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop git and everything it started (its session: `submodule--helper`, `clone`, ssh or
+    `upload-pack`, `pack-objects`, `index-pack`) and return once they are gone, so nothing
+    writes into what the caller removes next. One SIGTERM (git then removes its lock files
+    and partial clone; a second one would cut that short), SIGKILL after `STOP_GRACE`."""
+    group = process.pid  # a new session's id is its leader's pid, also once the leader is gone
+    _signal_group(group, signal.SIGTERM)
+    if not _group_gone(process, group, STOP_GRACE, 0):
+        _group_gone(process, group, KILL_WAIT, signal.SIGKILL)
+    process.wait()
+    for pipe in (process.stdin, process.stdout, process.stderr):
+        if pipe is not None:
+            pipe.close()
+
+
+def _group_gone(process: subprocess.Popen[bytes], group: int, wait: float, signum: int) -> bool:
+    """Whether the process group stops running within `wait` s, sending it `signum` (0: none)
+    while it does not (SIGKILL again catches a process forked meanwhile)."""
+    deadline = time.monotonic() + wait
+    while True:
+        if process.returncode is None:
+            process.poll()  # reap the leader
+        if signum:
+            _signal_group(group, signum)
+        if not _group_running(group):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.03)
+
+
+def _signal_group(group: int, signum: int) -> bool:
+    """Send `signum` to the process group; False when no process is left in it."""
+    try:
+        os.killpg(group, signum)
+    except (ProcessLookupError, PermissionError):  # none left (or none that is ours)
+        return False
+    return True
+
+
+def _group_running(group: int) -> bool:
+    """Whether a process of the group still runs. Orphans that died but that init has not
+    reaped yet (zombies: they write nothing any more) do not count where /proc tells them
+    apart; elsewhere they do, until the caller's deadline."""
+    if not _signal_group(group, 0):
+        return False
+    try:
+        entries = os.scandir("/proc")
+    except OSError:
+        return True
+    wanted = str(group).encode()
+    with entries:
+        for entry in entries:
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                    stat = handle.read()
+            except OSError:  # gone meanwhile
+                continue
+            fields = stat.rpartition(b")")[2].split()  # state, ppid, pgrp, ...
+            if len(fields) > 2 and fields[2] == wanted and fields[0] not in (b"Z", b"X"):
+                return True
+    return False
 
 
 def _run(
@@ -1135,9 +1208,13 @@ def git_common_dir(work_tree: Path) -> Path:
 def run_in(work_tree: Path, *args: str, extra_config: tuple[str, ...] = ()) -> str:
     """Run a git command (an argument list) in `work_tree` with the safe settings.
 
-    For the few writers outside GitRepo (`readertui add`); raises GitError with git's message."""
+    For the few writers outside GitRepo (`readertui add`); raises GitError with git's message.
+    git runs in a session of its own: a terminal's Ctrl-C or hangup reaches readertui only, and
+    when readertui is interrupted (KeyboardInterrupt) it stops git's whole process tree and
+    waits until it is gone before the interrupt goes on (the caller's rollback then races
+    nothing)."""
     try:
-        return _run(work_tree, list(args), extra_config=extra_config)
+        return _run(work_tree, list(args), new_session=True, extra_config=extra_config)
     except GitCommandError as error:
         words = [arg for arg in args[:2] if not arg.startswith("-")]
         raise _failure(f"git {' '.join(words)}", work_tree, error) from error
