@@ -224,11 +224,24 @@ def _assert_fails_without_trace(kb: KB, exc: type[BaseException], match: str | N
     assert sorted(p.as_posix() for p in (kb.root / ".git" / "modules").rglob("*")) == modules_before
 
 
-def test_clone_of_a_folder_that_is_not_a_repository_leaves_no_trace(kb: KB, tmp_path: Path) -> None:
+def test_a_folder_that_is_not_a_repository_is_refused_in_plain_words(kb: KB, tmp_path: Path) -> None:
     (tmp_path / "notrepo").mkdir()
-    _assert_fails_without_trace(kb, ReadertuiError, "does not appear to be a git repository",
-                                url=f"file://{tmp_path / 'notrepo'}")
-    _assert_fails_without_trace(kb, ReadertuiError, "does not exist", url=str(tmp_path / "notrepo"))
+    (tmp_path / "not repo").mkdir()
+    said: list[str] = []
+    for url in (str(tmp_path / "notrepo"), f"file://{tmp_path / 'notrepo'}", f"file://{tmp_path / 'not%20repo'}"):
+        _assert_fails_without_trace(kb, ReadertuiError, "is a folder but not a git repository", url=url,
+                                    before_clone=lambda url, folder: said.append(url))
+    assert said == []  # refused before git ran
+    missing = f"file://{tmp_path / 'missing'}"  # no folder at all: git says so
+    _assert_fails_without_trace(kb, ReadertuiError, "does not appear to be a git repository", url=missing)
+
+
+def test_a_local_folder_is_checked_the_way_git_finds_repositories(kb: KB, tmp_path: Path) -> None:
+    """git clones `X.git` when given `X`; a working tree, a bare repository and a `.git` file work."""
+    _bare_copy(kb, "Engine.git")
+    (kb.upstream.parent / "Engine").mkdir()  # a plain folder beside the bare repository
+    added = add_project(kb.workspace, str(kb.upstream.parent / "Engine"), name="beside", clock=CLOCK)
+    assert added.commit == kb.b
 
 
 def test_unreachable_remote_leaves_no_trace(kb: KB) -> None:
@@ -244,6 +257,11 @@ def test_bad_urls_and_names_run_nothing(kb: KB, tmp_path: Path) -> None:
     _assert_fails_without_trace(kb, ReadertuiError, "--repo-name", url=str(kb.upstream), repo_name="../x")
     _assert_fails_without_trace(kb, ReadertuiError, "--name", url=str(kb.upstream), name="notes")
     _assert_fails_without_trace(kb, ReadertuiError, "--name", url=str(kb.upstream), name=".hidden")
+
+
+def test_empty_names_are_refused_not_replaced_by_the_default(kb: KB) -> None:
+    for option, call in (("--name", {"name": ""}), ("--repo-name", {"repo_name": ""}), ("--name", {"name": " "})):
+        _assert_fails_without_trace(kb, ReadertuiError, f"the {option} given is empty", url=str(kb.upstream), **call)
 
 
 def test_existing_project_folder_is_refused(kb: KB) -> None:
@@ -314,19 +332,31 @@ def test_cli_add_success_and_failures(kb: KB, tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
     assert "cli-study" in done.stdout and "notes/overview.md" in done.stdout
     assert (kb.workspace / "cli-study" / "engine" / "README.md").is_file()
+    # The hint says what is staged and how to commit all of it: run it, and nothing is left out.
+    hint = done.stderr.splitlines()[-1]
+    assert "the notes are not staged" in hint
+    command = hint.split("`")[1]
+    assert command.startswith(f"git -C {kb.root} add -- awesome/cli-study/notes && git -C {kb.root} commit -m ")
+    subprocess.run(["sh", "-c", command], check=True, capture_output=True, env={
+        **os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@x",
+    })
+    assert git(kb.root, "status", "--porcelain", "--", "awesome/cli-study") == ""
+    committed = git(kb.root, "ls-tree", "-r", "--name-only", "HEAD", "--", "awesome/cli-study").splitlines()
+    assert "awesome/cli-study/engine" in committed and "awesome/cli-study/notes/overview.md" in committed
 
     before = _state(kb)
     (tmp_path / "notrepo").mkdir()
     for args in ([f"file://{tmp_path / 'notrepo'}", str(kb.workspace)], ["--", "-oops", str(kb.workspace)],
-                 [str(kb.upstream), str(kb.workspace), "--name", "cli-study"]):
+                 [str(kb.upstream), str(kb.workspace), "--name", "cli-study"],
+                 [str(tmp_path / "notrepo"), str(kb.workspace)], [str(kb.upstream), str(kb.workspace), "--name", ""]):
         failed = _cli(*args, cwd=tmp_path)
         assert failed.returncode == 2, failed.stderr
         assert "Traceback" not in failed.stderr
         errors = [line for line in failed.stderr.splitlines() if line.startswith("readertui: error:")]
         assert len(errors) == 1
         assert _state(kb) == before
-        if "-oops" in args:
-            assert "cloning" not in failed.stderr  # refused before anything ran
+        assert "cloning" not in failed.stderr  # refused before anything ran
 
     usage = _cli("--help", cwd=tmp_path)
     assert usage.returncode == 0 and "URL" in usage.stdout

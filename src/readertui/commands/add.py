@@ -4,12 +4,14 @@
 
 Creates `<project>/`, adds URL as the git submodule `<project>/<repo>` of the repository
 holding the workspace found from PATH, and writes `<project>/notes/` with the five standard
-notes. Prints what it created; on any failure nothing is left behind and it exits 2.
+notes. Prints what it created and the git commands that commit it (the submodule is staged,
+the notes are not); on any failure nothing is left behind and it exits 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -24,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Create PROJECT/ in the workspace, add URL as the git submodule PROJECT/REPO "
         "and write PROJECT/notes/ (overview, architecture, core-insights, code-reading-log, "
         "references). URL: https://, ssh://, git://, file://, user@host:path or a local folder. "
-        "The submodule is staged, not committed.",
+        "The submodule is staged, the notes are not; nothing is committed.",
     )
     parser.add_argument("url", metavar="URL", help="where to clone the code from")
     parser.add_argument(
@@ -46,9 +48,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"  submodule {added.repo.relative_to(top).as_posix()} at {short(added.commit)} (tag: {tag})")
     for note in added.notes:
         print(f"  note      {note.relative_to(added.project).as_posix()}")
+    notes = added.project.relative_to(top).as_posix() + "/notes"
+    git_c = f"git -C {shlex.quote(str(top))}"
     print(
-        f"staged .gitmodules and the submodule in {top}; commit them with "
-        f"`git -C {top} commit -m 'Add {added.project.name}'`",
+        f"staged .gitmodules and the submodule in {top}; the notes are not staged: commit all of it "
+        f"with `{git_c} add -- {shlex.quote(notes)} && {git_c} commit -m 'Add {added.project.name}'`",
         file=sys.stderr,
     )
     return 0

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import msgspec
 
@@ -113,6 +113,38 @@ def _check_scheme_url(url: str, scheme: str) -> Source:
     if parts.path.strip("/") == "":
         raise UrlError(f"refusing URL {_shown(url)}: it names no repository")
     return Source(url, local=False)
+
+
+def _check_local_repository(source: Source) -> None:
+    """A folder on this machine that git would not find a repository in is refused in words
+    the user can act on (git itself says "repository ... does not exist")."""
+    if not source.local:
+        return
+    folder = source.url
+    if _SCHEME.match(folder):  # file:///path
+        folder = unquote(urlsplit(folder).path)
+    if not os.path.isdir(folder) or _git_finds_repository(folder):
+        return  # a missing path, a bundle: git's own message says it best
+    raise ReadertuiError(
+        f"{_shown(folder)} is a folder but not a git repository (no .git in it, not a bare "
+        "repository); give the folder of a clone, or its URL"
+    )
+
+
+def _git_finds_repository(folder: str) -> bool:
+    """Whether `git clone folder` finds a repository: git tries `folder/.git`, `folder`,
+    `folder.git/.git` and `folder.git` — a directory with HEAD, objects/ and refs/, or a
+    `.git` file pointing to one — and bundle files (any file here is left to git)."""
+    for candidate in (f"{folder}/.git", folder, f"{folder}.git/.git", f"{folder}.git", f"{folder}.bundle"):
+        try:
+            if os.path.isfile(candidate):
+                return True
+            base = Path(candidate)
+            if (base / "HEAD").is_file() and (base / "objects").is_dir() and (base / "refs").is_dir():
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def repo_name_from_url(url: str) -> str | None:
@@ -262,11 +294,15 @@ def add_project(
     `before_clone(url, folder)` is called once everything is checked, just before the clone
     (which can take minutes), so a caller can say what is happening."""
     source = check_url(url, cwd)
-    repo_name = repo_name or repo_name_from_url(source.url)
+    _check_local_repository(source)
+    for given, option in ((name, "--name"), (repo_name, "--repo-name")):
+        if given is not None and not given.strip():
+            raise ReadertuiError(f"the {option} given is empty; give a folder name, or leave {option} out for the default")
+    repo_name = repo_name if repo_name is not None else repo_name_from_url(source.url)
     if not repo_name:
         raise ReadertuiError(f"cannot tell the repository's name from {_shown(url)}; give it with --repo-name")
     _check_folder_name("repository", "--repo-name", repo_name)
-    name = name or repo_name.lower()
+    name = name if name is not None else repo_name.lower()
     _check_folder_name("project", "--name", name)
 
     root = _workspace_root(start)
