@@ -102,7 +102,8 @@ def test_dry_run_prints_the_plan_and_changes_nothing(kb_notes, capsys):
     assert "src/util/work_queue.ts 3-4" in moved
     changed = out.split("Changed (need a human)")[1].split("Orphaned")[0]
     assert "src/engine/core.py:9-12 → 14-17 (confidence 0." in changed
-    assert "old: def step(self, batch):" in changed and "new: def step(self, batch):" in changed
+    # the first line that differs, not the unchanged `def step` both start with
+    assert "old: loss = self.model(batch)\n" in changed and "new: loss = self.model(batch) * self.scale" in changed
     assert "src/old.py:1-2" in out.split("Orphaned")[1]
     assert "queue.ts:5" in out.split("Renamed, cited by a partial path")[1]
     assert "Dry run: nothing changed." in out

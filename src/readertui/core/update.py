@@ -411,10 +411,13 @@ class _NotePlanner:
         new_lines = split_lines(git.read_file(plan.mapping.new_path, self.new) or b"") if plan.mapping.new_path else []
         first_old = plan.citation.ranges[0] if plan.citation.ranges else None
         first_new = plan.mapping.new_ranges[0] if plan.mapping.new_ranges else None
+        skip = 0  # from the first line that differs: two identical first lines hide the change
+        if first_old is not None and first_new is not None:
+            skip = _same_lines_before(old_lines, first_old.start, first_old.end, new_lines, first_new.start, first_new.end)
         return msgspec.structs.replace(
             plan,
-            old_excerpt=_excerpt(old_lines, first_old.start if first_old else None),
-            new_excerpt=_excerpt(new_lines, first_new.start if first_new else None),
+            old_excerpt=_excerpt(old_lines, first_old.start + skip if first_old else None),
+            new_excerpt=_excerpt(new_lines, first_new.start + skip if first_new else None),
         )
 
     def _apply_declaration_rules(
@@ -543,6 +546,19 @@ def _declaration_for(scan: NoteScan, line: int) -> CommitDeclaration | None:
         if decl.line <= line <= decl.scope_end_line and (best is None or decl.line > best.line):
             best = decl
     return best
+
+
+def _same_lines_before(
+    old: list[bytes], old_start: int, old_end: int, new: list[bytes], new_start: int, new_end: int
+) -> int:
+    """How many lines the two ranges share at their start (whitespace aside), stopping short of
+    the shorter one's end: the offset of the first line worth showing from each."""
+    count = min(old_end - old_start, new_end - new_start)  # at most the last line of the shorter
+    for offset in range(max(0, count)):
+        a, b = old_start - 1 + offset, new_start - 1 + offset
+        if a >= len(old) or b >= len(new) or old[a].split() != new[b].split():
+            return offset
+    return max(0, count)
 
 
 def _excerpt(lines: list[bytes], line: int | None) -> str:
