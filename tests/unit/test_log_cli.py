@@ -121,6 +121,9 @@ def test_bad_citations_exit_2_with_one_line_and_leave_the_log(run, kb: KB) -> No
     _fails_cleanly(run(kb.project, "log", "--cite", "core.py:1", "x"),
                    "is ambiguous: Engine/src/engine/core.py, Engine/tests/core.py")
     _fails_cleanly(run(kb.project, "log", "--cite", "nothere.py:1", "x"), "no such file")
+    # a name a note cannot hold as one path is said to be that, not a missing line range
+    for name in ("Engine/src/x y.py:1", "Engine/src/\x1b]2;t\x07.py:1"):
+        _fails_cleanly(run(kb.project, "log", "--cite", name, "x"), "a path with spaces or control characters")
     _fails_cleanly(run(kb.project, "log"), "empty")
     assert _log(kb).read_bytes() == before
 

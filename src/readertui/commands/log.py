@@ -30,7 +30,7 @@ from readertui.core.git import GitRepo, short
 from readertui.core.log import log_entry
 from readertui.core.model import LineRange, Project, Repo, RepoKind, Status, Workspace
 from readertui.core.preconditions import project_names, require_project
-from readertui.core.safe_text import sanitize_line
+from readertui.core.safe_text import is_safe, sanitize_line
 from readertui.core.workspace import find_workspace, repo_at
 
 _HEX = re.compile(r"[0-9a-fA-F]{4,40}")
@@ -133,6 +133,12 @@ def check_citation(project: Project, text: str, commit: str | None = None) -> Ch
     if cited.lower().startswith(("http://", "https://")):
         return _resolved(project, text, cited, commit, permalink=True)
     parsed = parse_citation(cited)
+    path_part = cited.replace("#", ":").partition(":")[0].strip()
+    if parsed is None and (not is_safe(cited) or any(char.isspace() for char in path_part)):
+        raise WorkspaceError(
+            f"citation {sanitize_line(text)!r}: a path with spaces or control characters cannot be "
+            "cited (a note would not read it back as one path)"
+        )
     if parsed is None or len(parsed[1]) != 1:
         raise WorkspaceError(f"citation {sanitize_line(text)!r} needs one line range: PATH:START-END or PATH:LINE")
     where, (lines,) = parsed
