@@ -441,3 +441,38 @@ def test_a_snapshot_keeps_one_copy_of_a_blob_shared_by_many_paths(repo: Path) ->
     assert again.files == first.files
     copies = {id(again.files[f"copies/c{i}.py"]) for i in range(5)}
     assert len(copies) == 1 and again.files["src/util.py"] is again.files["copies/c0.py"]
+
+
+def test_index_workers_end_when_the_reader_is_killed(tmp_path: Path) -> None:
+    """A reader that dies without shutting its pool down (kill -9, a dead terminal) must not
+    leave its index workers waiting for work forever."""
+    import os
+    import time
+
+    listed = tmp_path / "pids"
+    script = (
+        "import os, sys\n"
+        "from readertui.core import symbols\n"
+        "pool = symbols.new_executor(2)\n"
+        "pids = {pool.submit(os.getpid).result() for _ in range(20)}\n"
+        f"open({str(listed)!r}, 'w').write(' '.join(map(str, pids)))\n"
+        "os._exit(0)\n"  # as kill -9: no shutdown
+    )
+    subprocess.run([sys.executable, "-c", script], stdout=subprocess.DEVNULL, timeout=60, check=True)
+    pids = [int(pid) for pid in listed.read_text().split()]
+    assert pids
+
+    def alive(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().split(") ", 1)[1][:1] not in "ZX"  # a zombie has ended
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 15  # a worker looks every second
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    leftover = [pid for pid in pids if alive(pid)]
+    for pid in leftover:
+        os.kill(pid, 9)
+    assert not leftover
