@@ -21,8 +21,9 @@ Rules:
 - An entry is a top-level list item: local time `HH:MM`, then (when it cites code) the
   canonical citation `<repo>/<path>:<lines>` in backticks and `@ `<short commit>``, then ` — `
   and the text. The reader's prompt writes the definition it prefilled right after the pin
-  (`… @ `4be91c0` (`Engine.step`) — text`), and a dash or colon typed there as typed. Multi-line text is folded into the one item: continuation lines indented by two
-  spaces, blank lines dropped, control characters removed (a NUL would make the note binary).
+  (`… @ `4be91c0` (`Engine.step`) — text`), and a dash or colon typed there as typed.
+  Multi-line text is folded into the one item: continuation lines indented by two spaces,
+  blank lines dropped, control characters removed (a NUL would make the note binary).
 - Today's section is created if missing, in date order: the log is newest-first when its first
   dated section is later than its last one, oldest-first otherwise. A new section goes before the
   first section that should follow it, else right after the last dated section (so trailing

@@ -200,7 +200,8 @@ class MainScreen(Screen[None]):
         """Run when the terminal gets the focus back and every few seconds (see NoteLoader)."""
         if self.note_loader.outside_edit(self.log_watch):
             self._update_status()
-        if self.bookmarks_watch.changed() and self.index.bookmarks_loaded:
+        # Only once the index brought the list: a change seen before is kept for that look.
+        if self.index.bookmarks_loaded and self.bookmarks_watch.changed():
             # `readertui bookmarks rename/remove` from a shell, an editor: the list, the ★
             # count and the gutter follow (a small file, read here)
             self.index.reload_bookmarks(self.project)
