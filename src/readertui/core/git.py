@@ -71,8 +71,9 @@ class UntrustedConfigError(GitError):
     def __init__(self, path: Path, keys: tuple[str, ...]) -> None:
         super().__init__(
             f"the git config of {path} would run commands ({', '.join(keys)}); nothing was fetched "
-            f"or checked out. Review them (`git -C {path} config --local --list`), remove them, "
-            "or pass --trust-repo-config if you trust this repository"
+            f"or checked out. Review them (`git -C {path} config --list --show-origin` shows "
+            "included files too), remove them, or pass --trust-repo-config if you trust this "
+            "repository"
         )
         self.keys = keys
 
