@@ -550,3 +550,34 @@ def test_paths_relative_to_the_note_are_never_taken_from_the_memo(resolver, note
                 (Status.MISSING, None), (Status.EXTERNAL, None), (Status.OK, "src/engine/core.py")]
     for _ in range(2):
         assert [(r.status, r.path) for r in (run(resolver, note, c) for c in cited)] == expected
+
+
+def test_a_bare_repo_name_names_the_repository_not_a_file_named_after_it(kb):
+    """`# Engine` in a heading, or `Engine` alone: the project's code, not `tools/Engine`
+    deeper down; and line numbers under such a heading have no file in context (prose)."""
+    write(kb.submodule / "tools" / "Engine", "#!/bin/sh\necho engine\n")
+    git(kb.submodule, "add", "-A")
+    git(kb.submodule, "commit", "-q", "-m", "a file named after the repo")
+    workspace = load_workspace(kb.workspace)
+    resolver = Resolver(workspace, workspace.project("engine-study"))
+    note = kb.project / "notes" / "overview.md"
+    result = run(resolver, note, cite("Engine"))
+    assert (result.status, result.repo, result.path) == (Status.OK, "Engine", "")
+    assert result.detail == "folder of Engine"
+    # with lines, or with a path, it is the file
+    assert run(resolver, note, cite("Engine", (1, 2))).path == "tools/Engine"
+    assert run(resolver, note, cite("tools/Engine")).path == "tools/Engine"
+    rel = cite(None, (1, 2), form=CitationForm.RELATIVE_LINES, context_path="Engine")
+    result = run(resolver, note, rel)
+    assert (result.status, result.detail) == (Status.MISSING, "line numbers with no file in context")
+    assert core_resolve._is_prose_mention(rel, result)
+
+
+def test_a_file_at_the_root_named_like_the_repo_is_the_file(kb):
+    write(kb.submodule / "Engine", "a root file\n")
+    git(kb.submodule, "add", "-A")
+    git(kb.submodule, "commit", "-q", "-m", "a root file named after the repo")
+    workspace = load_workspace(kb.workspace)
+    resolver = Resolver(workspace, workspace.project("engine-study"))
+    result = run(resolver, kb.project / "notes" / "overview.md", cite("Engine"))
+    assert (result.status, result.path) == (Status.OK, "Engine")

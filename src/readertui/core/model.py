@@ -257,6 +257,14 @@ class CitationResult(msgspec.Struct, frozen=True, gc=False):
     new_ranges: tuple[LineRange, ...] = ()
     confidence: float | None = None  # 1.0 exact; < 1.0 relocated by text
 
+    @property
+    def names_folder(self) -> bool:
+        """A citation without lines naming a folder of a repo, or the repo itself (path "")."""
+        return self.status is Status.OK and self.detail.startswith(FOLDER_OF)
+
+
+FOLDER_OF = "folder of "  # how a folder's CitationResult.detail starts ("folder of <repo>")
+
 
 class Bookmark(msgspec.Struct, frozen=True):
     """A labelled line range in a repo file, with a fingerprint of its text."""

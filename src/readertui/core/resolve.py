@@ -36,6 +36,7 @@ from readertui.core.file_index import walk_files
 from readertui.core.git import GitRepo, is_full_sha, short
 from readertui.core.ignore import silenced_lines
 from readertui.core.model import (
+    FOLDER_OF,
     Citation,
     CitationForm,
     CitationResult,
@@ -794,9 +795,15 @@ class Resolver:
         form = citation.form
         if form == CitationForm.RELATIVE_LINES or cited is None:
             cited = citation.context_path
-            if cited is None:
+            # (a heading naming the repository, `# llama.cpp`, puts no file in context)
+            if cited is None or self._repo_named(scope, cited) is not None:
+                return CitationResult(note, citation, Status.MISSING, detail=_NO_FILE_IN_CONTEXT)
+        elif not citation.ranges and form != CitationForm.LINK:
+            repo = self._repo_named(scope, cited)
+            if repo is not None:
                 return CitationResult(
-                    note, citation, Status.MISSING, detail="line numbers with no file in context"
+                    note, citation, Status.OK, detail=f"{FOLDER_OF}{repo.source.repo.name}",
+                    repo=repo.source.repo.name, path="", commit=repo.commit,
                 )
         # what the rules decide from the path alone is the same wherever it is cited
         memo = self._placements.get(scope.memo_key)
@@ -960,6 +967,17 @@ class Resolver:
             )
         return hinted or views
 
+    def _repo_named(self, scope: _Scope, cited: str) -> _View | None:
+        """The repo a bare `cited` names (`llama.cpp`, the submodule's folder, in a heading or
+        a sentence) when no file at a repo root has that exact path: the project's code, not
+        the file by the repo's name deeper down (`llama.cpp/src/llama.cpp`)."""
+        name = cited.strip("/")
+        for view in scope.views:
+            if view.source.repo.name == name:
+                rule, _ = self._match(cited, tuple(v.files for v in scope.views))
+                return None if rule == "exact" else view
+        return None
+
     def _match(self, cited: str, lists: tuple[FileList, ...]) -> tuple[str, tuple[Candidate, ...]]:
         """`match_rules`, once per (path, file lists): the lists live as long as the resolver."""
         key = (cited, tuple(map(id, lists)))
@@ -1017,7 +1035,7 @@ class Resolver:
             inner = folder[len(name) + 1:] if folder.startswith(name + "/") else folder
             if folder == name or inner in view.files.dirs:
                 return CitationResult(
-                    note, citation, Status.OK, detail=f"folder of {name}",
+                    note, citation, Status.OK, detail=f"{FOLDER_OF}{name}",
                     repo=name, path="" if folder == name else inner, commit=view.commit,
                 )
         if scope.unpinned:  # not in the plain folders; the git repos lack the commit
@@ -1231,7 +1249,7 @@ class Resolver:
         if path not in view.files.paths:
             if path in view.files.dirs and not citation.ranges:
                 return CitationResult(
-                    note, citation, Status.OK, detail=f"folder of {repo_name}",
+                    note, citation, Status.OK, detail=f"{FOLDER_OF}{repo_name}",
                     repo=repo_name, path=path, commit=view.commit,
                 )
             return CitationResult(
@@ -1270,13 +1288,14 @@ def _leaves_folder(cited: str) -> bool:
 
 
 _MAYBE_PROSE = (Status.MISSING, Status.AMBIGUOUS)  # `_is_prose_mention` is False for the rest
+_NO_FILE_IN_CONTEXT = "line numbers with no file in context"
 
 
 def _is_prose_mention(citation: Citation, result: CitationResult) -> bool:
     """A bare file name without lines that names no file, or several (`config.py`, `README.md`
     as words in a sentence), and line numbers with no file in context are prose."""
     if citation.form == CitationForm.RELATIVE_LINES or citation.path is None:
-        return result.status == Status.MISSING and citation.context_path is None
+        return result.status == Status.MISSING and result.detail == _NO_FILE_IN_CONTEXT
     if result.status not in (Status.MISSING, Status.AMBIGUOUS) or result.detail == OUTSIDE_WORKSPACE:
         return False
     bare_name = "/" not in citation.path.strip("/")

@@ -22,7 +22,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from readertui.core.model import Project
+from readertui.core.model import Location, Project
 from readertui.ui.bindings import bindings_for
 from readertui.ui.code_nav import CodeNav, FileSymbols, IndexProgress
 from readertui.ui.editor import edit_note
@@ -59,7 +59,7 @@ from readertui.ui.widgets.status_line import StatusLine
 from readertui.ui.workers import Failed
 
 if TYPE_CHECKING:
-    from readertui.core.model import LineRange, Location
+    from readertui.core.model import LineRange
     from readertui.ui.capture import Capture
 
 
@@ -300,7 +300,13 @@ class MainScreen(Screen[None]):
 
     @on(CitationActivated)
     def _follow(self, event: CitationActivated) -> None:
-        self.navigator.follow(event.result)
+        result = event.result
+        if result.names_folder and result.repo is not None and result.path is not None:
+            # a folder, or the repo itself (`# llama.cpp`): shown open in the tree
+            self.query_one(RepoTree).reveal(Location(self.project.name, result.repo, result.path))
+            self.action_focus_tree()
+            return
+        self.navigator.follow(result)
 
     @on(CheckoutRequested)
     def _checkout(self) -> None:

@@ -428,8 +428,8 @@ class RepoTree(BatchedTree[Entry]):
         as each arrives. Cheap on a big repo: one child scan per level, no full listing."""
         if location.repo is None:
             self._reveal_target = (location.project, None, location.path)
-        else:
-            self._reveal_target = (location.project, location.repo, location.path)
+        else:  # (a folder may be cited with a trailing slash)
+            self._reveal_target = (location.project, location.repo, location.path.strip("/"))
         self._walk_to_target()
 
     def _walk_to_target(self) -> None:
@@ -446,8 +446,14 @@ class RepoTree(BatchedTree[Entry]):
                 return
             entry = child.data
             assert entry is not None
-            if entry.kind in ("file", "note"):
+            reached = entry.kind in ("file", "note") or (
+                entry.kind in ("repo", "folder") and entry.path == target[2]
+            )  # (a folder cited: `llama.cpp`, `src/engine/`; a repo's entry path is "")
+            if reached:
                 self._reveal_target = None
+                if entry.kind in ("repo", "folder") and not child.is_expanded:
+                    child.expand()
+                    self._request(child)
                 self.get_node_at_line(0)  # the lines are rebuilt (after expands) before the move
                 self.move_cursor(child, animate=False)
                 return
@@ -472,7 +478,7 @@ class RepoTree(BatchedTree[Entry]):
         if entry.kind == "repo":
             return True
         if entry.kind == "folder":
-            return path.startswith(entry.path + "/")
+            return path == entry.path or path.startswith(entry.path + "/")
         return entry.kind == "file" and entry.path == path
 
     @on(LoadFailed)
