@@ -12,6 +12,7 @@ from textual.widgets import Tree
 
 from readertui.core.model import Project, Repo, RepoKind, Workspace
 from readertui.ui.widgets.repo_tree import RepoTree
+from tests.ui.conftest import wait_until
 
 PATHS = tuple(
     [f"big/file{i:05d}.py" for i in range(5000)]
@@ -42,16 +43,13 @@ async def test_fifty_thousand_files_load_one_folder_at_a_time():
         await pilot.pause()
         repo = tree.root.children[0].children[0]
         assert app.listed == 0  # nothing is listed before the repo is opened
-        repo.expand()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        repo.expand()  # (the listing's worker starts when the expand is handled: waited for)
+        await wait_until(pilot, lambda: len(repo.children) >= 501, "the repo's top folders")
         assert len(repo.children) == 501  # 500 folders + big/, no files at the top
         big = next(node for node in repo.children if str(node.label) == "big/")
         assert not big.children
         big.expand()
-        await app.workers.wait_for_complete()
-        while len(big.children) < 5000:  # added a slice per event-loop turn
-            await pilot.pause()
+        await wait_until(pilot, lambda: len(big.children) >= 5000, "big/'s files")  # a slice per turn
         assert str(big.children[-1].label) == "file04999.py"
         assert app.listed == 1  # one listing serves every folder
         tree.focus()
