@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 
 import msgspec
 
-from readertui.core.citations import format_citation, parse_citation
+from readertui.core.citations import UNCITABLE, format_citation, parse_citation
 from readertui.core.errors import WorkspaceError
 from readertui.core.git import GitRepo, short
 from readertui.core.log import log_entry
@@ -135,10 +135,7 @@ def check_citation(project: Project, text: str, commit: str | None = None) -> Ch
     parsed = parse_citation(cited)
     path_part = cited.replace("#", ":").partition(":")[0].strip()
     if parsed is None and (not is_safe(cited) or any(char.isspace() for char in path_part)):
-        raise WorkspaceError(
-            f"citation {sanitize_line(text)!r}: a path with spaces or control characters cannot be "
-            "cited (a note would not read it back as one path)"
-        )
+        raise WorkspaceError(f"citation {sanitize_line(text)!r}: {UNCITABLE}")
     if parsed is None or len(parsed[1]) != 1:
         raise WorkspaceError(f"citation {sanitize_line(text)!r} needs one line range: PATH:START-END or PATH:LINE")
     where, (lines,) = parsed

@@ -324,6 +324,17 @@ def pasteable(cited: str) -> str:
     return cited if len(found) == 1 and found[0].text == cited else f"`{cited}`"
 
 
+def reads_back(cited: str) -> bool:
+    """Whether a note holding `cited` (`format_citation`'s) in backticks reads it back as that
+    one citation: not so for a name with spaces or control characters (the citation grammar has
+    no quoting, and a control character is written as its placeholder)."""
+    found = scan_note(f"`{cited}`").citations
+    return len(found) == 1 and found[0].text == cited
+
+
+UNCITABLE = "a path with spaces or control characters cannot be cited (a note would not read it back as one path)"
+
+
 def parse_citation(text: str) -> tuple[str, tuple[LineRange, ...]] | None:
     """The inverse of `format_citation`: `(path, ranges)`, or None when `text` is not one path
     with optional lines (`a.py:3-9,12`, `a.py#L3-L9`, `a.py:3 – 9`)."""

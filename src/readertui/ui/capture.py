@@ -20,7 +20,7 @@ from typing import Any
 from textual.screen import Screen
 
 from readertui.core import bookmarks as bookmark_store
-from readertui.core.citations import format_citation, pasteable
+from readertui.core.citations import UNCITABLE, format_citation, pasteable, reads_back
 from readertui.core.errors import ConflictError, ReadertuiError
 from readertui.core.forge import permalink
 from readertui.core.log import log_entry
@@ -73,7 +73,9 @@ class Capture:
         if location is None:
             return
         project = self._own_project(location)
-        cited = sanitize_line(self._citation(location, selection))  # as the prompt shows it
+        raw = self._citation(location, selection)
+        cited = sanitize_line(raw)  # as the prompt shows it
+        self._warn_unless_citable(raw)
         log = project.reading_log.relative_to(project.path.parent).as_posix()
         symbol = self.symbol_for(selection)
         # The symbol opens the entry's text, right after the citation and its `@ sha` pin.
@@ -192,6 +194,7 @@ class Capture:
             cited = self._citation(location, selection)
             symbol = self.symbol_for(selection)
             self._to_clipboard(f"`{cited}` (`{symbol}`)" if symbol else pasteable(cited))
+            self._warn_unless_citable(cited)
 
     def _copy_permalink(self, location: Location, selection: LineRange) -> None:
         session = self.session
@@ -225,6 +228,14 @@ class Capture:
             self.navigator.switch_project(project.name, True)
         self.index.ensure_bookmarks(self.navigator.project)
         return self.navigator.project
+
+    def _warn_unless_citable(self, cited: str) -> None:
+        """The name is written or copied as shown (placeholders for control characters), but
+        `check` and Enter will not find it: say so before the reader relies on it."""
+        if not reads_back(cited):
+            self.screen.notify(
+                f"{sanitize_line(cited)}: {UNCITABLE}.", title="Not a citation", severity="warning", timeout=8
+            )
 
     def _citation(self, location: Location, selection: LineRange) -> str:
         return format_citation(location.repo, location.path, (selection,))
