@@ -99,6 +99,10 @@ def test_fit_state_drops_each_stale_piece_and_says_why(tmp_path):
     assert state == ViewState(project="minillm") and len(dropped) == 2
     gone = ViewState(project="gamma", note="notes/x.md")
     assert fit_state(gone, workspace, minillm) == (ViewState(), ["project 'gamma' is no longer in the workspace"])
+    # a name is quoted as it is, not as Python's repr: the notification shows its control
+    # characters as placeholders, as everywhere else (repr would show `\x1b`)
+    hostile = ViewState(project="minillm", note="notes/n\x1b]2;t\x07.md")
+    assert fit_state(hostile, workspace, minillm)[1] == ["note 'notes/n\x1b]2;t\x07.md' is gone"]
 
 
 # ---- property: arbitrary state files, workspaces changed behind the reader's back

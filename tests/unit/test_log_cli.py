@@ -118,6 +118,8 @@ def test_bad_citations_exit_2_with_one_line_and_leave_the_log(run, kb: KB) -> No
     _fails_cleanly(run(kb.project, "log", "--cite", "Engine/src/engine/core.py:39-41", "x"), "only 40 lines")
     _fails_cleanly(run(kb.project, "log", "--cite", "Engine/src/engine/core.py", "x"), "needs one line range")
     _fails_cleanly(run(kb.project, "log", "--cite", "Engine/src/engine/core.py:1-2,5", "x"), "needs one line range")
+    for zero in ("core.py:0", "Engine/src/engine/core.py:0-3", "Engine/src/engine/core.py#L0"):
+        _fails_cleanly(run(kb.project, "log", "--cite", zero, "x"), "line numbers start at 1")
     _fails_cleanly(run(kb.project, "log", "--cite", "core.py:1", "x"),
                    "is ambiguous: Engine/src/engine/core.py, Engine/tests/core.py")
     _fails_cleanly(run(kb.project, "log", "--cite", "nothere.py:1", "x"), "no such file")

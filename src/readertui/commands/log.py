@@ -122,6 +122,9 @@ def one_project(start: Path, name: str | None) -> tuple[Workspace, Project]:
     return workspace, projects[0]
 
 
+_LINE_ZERO = re.compile(r"(?::|#L|[-–,]\s*L?)0+(?!\d)")  # `a.py:0`, `a.py:0-3`, `a.py:3-0`, `#L0`
+
+
 def check_citation(project: Project, text: str, commit: str | None = None) -> CheckedCitation:
     """Parse and verify `text` against the project's repos; every form `check` resolves is
     taken: `<repo>/<path>:<lines>`, a path inside a repo, a path relative to the current folder
@@ -136,6 +139,8 @@ def check_citation(project: Project, text: str, commit: str | None = None) -> Ch
     path_part = cited.replace("#", ":").partition(":")[0].strip()
     if parsed is None and (not is_safe(cited) or any(char.isspace() for char in path_part)):
         raise WorkspaceError(f"citation {sanitize_line(text)!r}: {UNCITABLE}")
+    if parsed is None and _LINE_ZERO.search(cited):
+        raise WorkspaceError(f"citation {sanitize_line(text)!r}: line numbers start at 1")
     if parsed is None or len(parsed[1]) != 1:
         raise WorkspaceError(f"citation {sanitize_line(text)!r} needs one line range: PATH:START-END or PATH:LINE")
     where, (lines,) = parsed

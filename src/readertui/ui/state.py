@@ -76,12 +76,12 @@ def fit_state(state: ViewState, workspace: Workspace, project: Project) -> tuple
     panes = ViewState(show_tree=state.show_tree, show_notes=state.show_notes)
     dropped: list[str] = []
     if state.project is not None and workspace.project(state.project) is None:
-        dropped.append(f"project {state.project!r} is no longer in the workspace")
+        dropped.append(f"project '{state.project}' is no longer in the workspace")
     if state.project != project.name:
         return panes, dropped
     note = state.note
     if note is not None and not _is_note(project, note):
-        dropped.append(f"note {note!r} is gone")
+        dropped.append(f"note '{note}' is gone")
         note = None
     location = state.location
     if location is not None:
@@ -118,10 +118,10 @@ def _is_note(project: Project, note: str) -> bool:
 def _location_problem(project: Project, location: Location) -> str | None:
     where = f"{location.repo}/{location.path}"
     if location.project != project.name:
-        return f"the last file, {where}, belongs to project {location.project!r}"
+        return f"the last file, {where}, belongs to project '{location.project}'"
     repo = project.repo(location.repo) if location.repo is not None else None
     if repo is None:
-        return f"repository {location.repo!r} is no longer in {project.name}"
+        return f"repository '{location.repo}' is no longer in {project.name}"
     path = _inside(repo.path, location.path)
     if path is None:
         return f"{where} is not a path inside the repository"
