@@ -11,7 +11,7 @@ import gc
 import importlib
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
@@ -63,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"readertui: error: {_one_line(str(error))}", file=sys.stderr)
             return 2
         except KeyboardInterrupt as error:  # Ctrl-C, or SIGTERM/SIGHUP during `add` (rolled back)
+            if str(error):  # `add` says what it put back
+                with suppress(OSError):  # (a hung-up terminal takes no more output)
+                    print(f"readertui: {_one_line(str(error))}", file=sys.stderr)
             return 128 + int(getattr(error, "signum", 2))
         except BrokenPipeError:
             return 0

@@ -456,6 +456,7 @@ def test_signal_mid_clone_stops_git_and_all_it_started_then_rolls_back(
         _out, err = process.communicate(timeout=60)
         assert process.returncode == 128 + signum, err
         assert "Traceback" not in err
+        assert err.splitlines()[-1] == f"readertui: add interrupted ({name}): nothing was added"
         # Everything git started is gone by the time readertui exits, so nothing writes into
         # what the rollback removed ...
         assert not _running(ssh_pid)
@@ -493,3 +494,12 @@ def test_only_the_first_signal_interrupts_and_an_ignored_one_stays_ignored() -> 
         assert {signum: signal.getsignal(signum) for signum in handlers} == handlers
     finally:
         signal.signal(signal.SIGHUP, previous)
+
+
+def test_an_interrupted_add_says_what_it_put_back_or_could_not() -> None:
+    from readertui.core.add import Interrupted
+
+    assert str(Interrupted(signal.SIGHUP, [])) == "add interrupted (SIGHUP): nothing was added"
+    failed = Interrupted(signal.SIGTERM, ["remove awesome/mid: permission denied"])
+    assert str(failed) == "add interrupted (SIGTERM): cleaning up failed: remove awesome/mid: permission denied"
+    assert isinstance(failed, KeyboardInterrupt) and failed.signum == signal.SIGTERM

@@ -354,6 +354,8 @@ def _add(
         notes = write_notes(project / NOTES_DIR, repo_name, source.url, commit, tag, clock().date().isoformat())
     except BaseException as error:
         failures = undo.restore()
+        if isinstance(error, KeyboardInterrupt):
+            raise Interrupted(getattr(error, "signum", signal.SIGINT), failures) from error
         if not isinstance(error, ReadertuiError):
             raise
         if failures:
@@ -368,6 +370,20 @@ class Terminated(KeyboardInterrupt):
     def __init__(self, signum: int) -> None:
         super().__init__(f"signal {signum}")
         self.signum = signum
+
+
+class Interrupted(KeyboardInterrupt):
+    """`add` was stopped by a signal (`signum`) and what it had done was put back; `failures`
+    says what could not be. Its text is the one line the command prints."""
+
+    def __init__(self, signum: int, failures: list[str]) -> None:
+        try:
+            name = signal.Signals(signum).name
+        except ValueError:
+            name = f"signal {signum}"
+        undone = f"cleaning up failed: {'; '.join(failures)}" if failures else "nothing was added"
+        super().__init__(f"add interrupted ({name}): {undone}")
+        self.signum, self.failures = signum, tuple(failures)
 
 
 @contextmanager
