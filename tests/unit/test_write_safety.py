@@ -323,3 +323,76 @@ def test_a_note_symlinked_out_of_the_workspace_is_not_listed_nor_read(tmp_path: 
     with pytest.raises(NoteError, match="outside the workspace"):
         notes.read_text(project.notes_dir / "passwd.md", inside=workspace)
     assert notes.read_text(project.notes_dir / "alias.md", inside=workspace) == "# ok\n"
+
+
+# --- the same for bookmarks: two writers adding marks, an outside appender ------------------
+
+BOOKMARK_WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from readertui.core import bookmarks
+    from readertui.core.errors import ConflictError
+    from readertui.core.model import LineRange, Project
+
+    folder, name, seconds = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+    project = Project("p", folder, (), folder / "notes")
+    print("ready", flush=True)
+    sys.stdin.readline()
+    stop, count, refused = time.monotonic() + seconds, 0, 0
+    while time.monotonic() < stop:
+        mark = bookmarks.new_bookmark("r", f"{name}.py", LineRange(count + 1, count + 1), f"{name} {count}", None, ["x"])
+        try:
+            bookmarks.add_mark(project, mark)
+        except ConflictError:  # refused with nothing written: the same mark again
+            refused += 1
+            continue
+        count += 1
+    print(count, refused, flush=True)
+    """
+)
+
+BOOKMARK_APPENDER = APPENDER.replace("- 12:00 outside ", "# outside ")
+
+
+def test_two_bookmark_writers_and_an_outside_appender_lose_nothing(tmp_path: Path) -> None:
+    """`bookmarks add` (or the reader's `m`) while a shell appends to the file every 20 ms: every
+    mark and every outside line is in the file once (saves used to be refused instead)."""
+    assert "# outside" in BOOKMARK_APPENDER
+    project = _project(tmp_path)
+    marks_file = project.bookmarks_file
+    marks_file.write_text("# hand-written header\n")
+    seconds = 2.0
+    commands = {
+        "alpha": [sys.executable, "-c", BOOKMARK_WRITER, str(project.path), "alpha", str(seconds)],
+        "beta": [sys.executable, "-c", BOOKMARK_WRITER, str(project.path), "beta", str(seconds)],
+        "outside": [sys.executable, "-c", BOOKMARK_APPENDER, str(marks_file), str(seconds), "0.02"],
+    }
+    processes = {
+        name: subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for name, command in commands.items()
+    }
+    for process in processes.values():
+        assert process.stdout.readline().strip() == "ready"
+    for process in processes.values():
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    counts = {}
+    for name, process in processes.items():
+        out, err = process.communicate(timeout=seconds + 120)
+        assert process.returncode == 0, err
+        written, refused = out.split()
+        counts[name] = (int(written), int(refused))
+    marks, problems = load(project)
+    assert problems == []
+    labels = [mark.label for mark in marks]
+    assert len(labels) == len(set(labels)) and len({mark.id for mark in marks}) == len(marks)
+    for name in ("alpha", "beta"):
+        mine = [label for label in labels if label.startswith(f"{name} ")]
+        assert mine == [f"{name} {i}" for i in range(counts[name][0])], f"{name}: marks lost or out of order"
+    lines = marks_file.read_text().splitlines()
+    outside = [line for line in lines if line.startswith("# outside ")]
+    assert outside == [f"# outside {i}" for i in range(counts["outside"][0])], "outside lines lost or duplicated"
+    assert lines[0] == "# hand-written header"
+    assert counts["outside"][0] > 50 and counts["alpha"][0] + counts["beta"][0] > 10
+    assert counts["alpha"][1] + counts["beta"][1] <= (counts["alpha"][0] + counts["beta"][0]) // 10

@@ -82,18 +82,18 @@ def _edit(action: str, operands: list[str], args: argparse.Namespace) -> int:
     marks, problems = store.load(project)
     if problems:
         raise WorkspaceError(f"{problems[0]}; fix the file by hand first")
+    # The change is applied to the file as it is when written (an outside edit since this load
+    # is kept, and the change re-applied on top of it), not to this list.
     if action == "add":
-        mark = _new_mark(project, operands[0], args.label, marks)
-        marks = store.add(marks, mark)
+        _, mark = store.add_mark(project, _new_mark(project, operands[0], args.label, marks))
     else:
         ident = _match_id(marks, operands[0])
         if action == "remove":
             mark = next(m for m in marks if m.id == ident)
-            marks = store.remove(marks, ident)
+            store.remove_marks(project, [ident])
         else:
-            marks = store.rename(marks, ident, operands[1])
+            marks = store.rename_mark(project, ident, operands[1])
             mark = next(m for m in marks if m.id == ident)
-    store.save(project, marks)
     print(("removed " if action == "remove" else "") + _as_text(mark, None))
     return 0
 

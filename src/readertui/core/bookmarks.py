@@ -21,10 +21,15 @@ each mark one contiguous, diff-friendly block. Keys other than these are reporte
 because saving would drop them.
 
 Safety: `load` never raises for a bad file; it returns `Problem`s naming file, line and key.
-`save` refuses to overwrite a file that is malformed (DataFileError) or that changed on disk since
-this process last loaded or saved it (ConflictError); it writes through `notes.edit`, so it is
-locked and atomic. Saving keeps the text above the first table (comments) and the block of
-every unchanged bookmark byte for byte; only new or changed bookmarks are rendered.
+Every write goes through `notes.edit` (locked, atomic, compare-and-swap) and refuses a malformed
+file (DataFileError). Two kinds:
+
+- `add_mark`, `rename_mark`, `remove_marks` (the CLI, the reader): an operation applied to the
+  file as it is on disk, re-applied when another program changes it during the write (like an
+  entry of the reading log), changing only its own bytes (see "edits in place" below).
+- `save` (a whole list, for `update`'s rewrite): refused (ConflictError) when the file changed
+  on disk since this process last loaded or saved it. It keeps the text above the first table
+  and the block of every unchanged bookmark byte for byte; changed bookmarks are rendered.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import hashlib
 import re
 import threading
 import tomllib
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -186,6 +192,209 @@ def save(
     written = edit(path, replace, inside=project.path.parent)
     with _seen_lock:
         _seen[key] = written
+
+
+# --------------------------------------------------------------------------- edits in place
+#
+# `add_mark`, `rename_mark` and `remove_marks` are what the CLI and the reader use. Each is an
+# operation, not a list: `notes.edit` runs it on the bytes on disk under the note lock, and runs
+# it again on the new bytes when another program (an editor, a shell `>>`, a `git pull`) changed
+# the file between that read and the rename, for up to `notes.RETRY_SECONDS` (the guarantee the
+# reading log has). Nobody's edit is lost, and the result is the file's whole list, other marks
+# included. Each changes only its own bytes: add appends a table, rename replaces the label's
+# value (an inline comment after it stays), remove takes out the table's own lines (its header
+# through its last key line; comments and blank lines after the last key of the last table
+# belong to the file). When the file cannot be edited that precisely (a header-like line inside
+# a multi-line string…), the edit falls back to `_updated`, which still keeps unchanged blocks.
+
+
+def add_mark(project: Project, bookmark: Bookmark) -> tuple[tuple[Bookmark, ...], Bookmark]:
+    """Append `bookmark` to the project's file as it is on disk now; (the file's bookmarks,
+    the one added). Its id is changed only if the file already has a bookmark with that id."""
+    added = [bookmark]
+
+    def change(text: str, marks: tuple[Bookmark, ...]) -> tuple[str, tuple[Bookmark, ...]]:
+        mark = _with_free_id(bookmark, marks)
+        added[0] = mark
+        return _appended_table(text, mark), (*marks, mark)
+
+    return _apply(project, change), added[0]
+
+
+def rename_mark(project: Project, ident: str, label: str) -> tuple[Bookmark, ...]:
+    """Give the bookmark `ident` the label `label` in the file as it is on disk now; the file's
+    bookmarks. BookmarkError (nothing written) when the file no longer has that bookmark."""
+
+    def change(text: str, marks: tuple[Bookmark, ...]) -> tuple[str, tuple[Bookmark, ...]]:
+        if _find_on_disk(marks, ident).label == label:
+            return text, marks  # the same label: not a byte changes (nothing is written)
+        return _relabelled(text, marks, ident, label), rename(marks, ident, label)
+
+    return _apply(project, change)
+
+
+def remove_marks(project: Project, idents: list[str] | tuple[str, ...]) -> tuple[Bookmark, ...]:
+    """Remove the bookmarks `idents` from the file as it is on disk now; the file's bookmarks.
+    BookmarkError (nothing written) when the file no longer has one of them."""
+
+    def change(text: str, marks: tuple[Bookmark, ...]) -> tuple[str, tuple[Bookmark, ...]]:
+        for ident in idents:
+            _find_on_disk(marks, ident)
+        for ident in idents:
+            text = _without_table(text, marks, ident)
+            marks = remove(marks, ident)
+        return text, marks
+
+    return _apply(project, change)
+
+
+_Change = Callable[[str, tuple[Bookmark, ...]], tuple[str, tuple[Bookmark, ...]]]
+
+
+def _apply(project: Project, change: _Change) -> tuple[Bookmark, ...]:
+    """Run `change(text, marks) -> (text, expected marks)` on the file through `notes.edit`."""
+    path = project.bookmarks_file
+
+    def transform(current: bytes) -> bytes:
+        marks, problems = parse(path, current) if current else ((), [])
+        if problems:
+            raise DataFileError(f"{problems[0]}; fix it by hand, readertui will not overwrite it")
+        text = decode_note(path, current) if current else ""
+        bom = "\ufeff" if text.startswith("\ufeff") else ""
+        new, expected = change(text[len(bom) :], marks)
+        data = (bom + new).encode("utf-8")
+        found, problems = parse(path, data)
+        if problems or found != expected:  # not sure of the spans: keep the unchanged blocks
+            data = _updated(current, marks, expected)
+        return data
+
+    require_notes_folder(project)
+    written = edit(path, transform, inside=project.path.parent)
+    with _seen_lock:
+        _seen[_key(path)] = written
+    marks, _ = parse(path, written.data)
+    return marks
+
+
+def _find_on_disk(marks: tuple[Bookmark, ...], ident: str) -> Bookmark:
+    for mark in marks:
+        if mark.id == ident:
+            return mark
+    raise BookmarkError(
+            f"no bookmark with id {ident!r} in the file any more (removed meanwhile?); nothing written"
+        )
+
+
+def _with_free_id(bookmark: Bookmark, marks: tuple[Bookmark, ...]) -> Bookmark:
+    taken = {mark.id for mark in marks}
+    if bookmark.id not in taken:
+        return bookmark
+    counter = 0
+    while True:
+        ident = hashlib.sha1(f"{bookmark.id}#{counter}".encode()).hexdigest()[:8]
+        if ident not in taken:
+            return msgspec.structs.replace(bookmark, id=ident)
+        counter += 1
+
+
+def _lines(text: str) -> list[str]:
+    return re.findall(r"[^\n]*\n|[^\n]+$", text)  # TOML lines end at LF only; each keeps its end
+
+
+def _newline(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def _appended_table(text: str, mark: Bookmark) -> str:
+    """`text` with `mark`'s table after everything in it (a blank line between)."""
+    if not text:
+        return HEADER + "\n" + _render(mark, "\n")
+    newline = _newline(text)
+    if not text.endswith("\n"):
+        text += newline
+    if _lines(text)[-1].strip():
+        text += newline
+    return text + _render(mark, newline)
+
+
+def _table_span(lines: list[str], marks: tuple[Bookmark, ...], ident: str) -> tuple[int, int] | None:
+    """(header line, last key line) of the table of bookmark `ident`, or None if unsure (the
+    lines found there must parse to that very table)."""
+    index = next(i for i, mark in enumerate(marks) if mark.id == ident)
+    headers = [i for i, line in enumerate(lines) if _ARRAY_HEADER.match(line)]
+    if len(headers) != len(marks):
+        return None
+    header = headers[index]
+    end = headers[index + 1] if index + 1 < len(headers) else len(lines)
+    last = header
+    for number in range(header + 1, end):
+        stripped = lines[number].strip()
+        if stripped and not stripped.startswith("#"):
+            last = number
+    try:
+        tables = tomllib.loads("".join(lines[header : last + 1])).get("bookmark")
+    except tomllib.TOMLDecodeError:
+        return None
+    if not isinstance(tables, list) or len(tables) != 1:
+        return None
+    mark, problems = _from_table(Path(), [], 0, tables[0])
+    return (header, last) if mark == marks[index] and not problems else None
+
+
+_LABEL_KEY = re.compile(r"""^[ \t]*(?:label|"label"|'label')[ \t]*=[ \t]*""")
+_AFTER_VALUE = re.compile(r"[ \t]*(?:#[^\n]*)?(?:\r?\n|$)")
+
+
+def _relabelled(text: str, marks: tuple[Bookmark, ...], ident: str, label: str) -> str:
+    """`text` with only the value of bookmark `ident`'s label replaced (its key, spacing and an
+    inline comment after it kept); a table without a label gets a `label = …` line after its
+    last key. Unchanged when the span cannot be found with certainty (the caller falls back)."""
+    lines = _lines(text)
+    span = _table_span(lines, marks, ident)
+    if span is None:
+        return text
+    header, last = span
+    value = tomli_w.dumps({"label": label}).split("=", 1)[1].strip()
+    old = next(mark.label for mark in marks if mark.id == ident)
+    for number in range(header + 1, last + 1):
+        key = _LABEL_KEY.match(lines[number])
+        if key is None:
+            continue
+        rest = "".join(lines[number:last + 1])[key.end() :]
+        for end in range(1, len(rest) + 1):
+            if not _AFTER_VALUE.match(rest, end):
+                continue
+            try:
+                parsed = tomllib.loads("v = " + rest[:end])
+            except tomllib.TOMLDecodeError:
+                continue
+            if parsed == {"v": old}:
+                before = "".join(lines[:number]) + lines[number][: key.end()]
+                return before + value + rest[end:] + "".join(lines[last + 1 :])
+        return text
+    newline = "\r\n" if lines[last].endswith("\r\n") else _newline(text)
+    ending = "" if lines[last].endswith("\n") else newline
+    added = f"label = {value}{newline if ending == '' else ''}"
+    return "".join(lines[: last + 1]) + ending + added + "".join(lines[last + 1 :])
+
+
+def _without_table(text: str, marks: tuple[Bookmark, ...], ident: str) -> str:
+    """`text` without bookmark `ident`'s own lines (header through last key line) and the blank
+    lines after them (before them, when nothing follows). Unchanged when unsure (see
+    `_relabelled`)."""
+    lines = _lines(text)
+    span = _table_span(lines, marks, ident)
+    if span is None:
+        return text
+    first, last = span
+    last += 1
+    while last < len(lines) and not lines[last].strip():
+        last += 1
+    if last == len(lines):  # nothing after it: the blank lines before it go instead
+        last = span[1] + 1
+        while first > 0 and not lines[first - 1].strip():
+            first -= 1
+    return "".join(lines[:first] + lines[last:])
 
 
 def _updated(current: bytes, on_disk: tuple[Bookmark, ...], bookmarks: tuple[Bookmark, ...]) -> bytes:
