@@ -127,10 +127,8 @@ class Capture:
         else:
             existing = [b for b in here if b.range == selection]
         if existing:
-            remaining = self.index.bookmarks
-            for bookmark in existing:
-                remaining = bookmark_store.remove(remaining, bookmark.id)
-            self.save_bookmarks(remaining, f"bookmark removed at line {line}")
+            ids = [bookmark.id for bookmark in existing]
+            self._write_bookmarks(bookmark_store.remove_marks, (ids,), f"bookmark removed at line {line}")
             return
         label = await screen.app.push_screen_wait(PromptScreen("Bookmark label (optional)"))
         if label is None:
@@ -140,43 +138,41 @@ class Capture:
             location.repo or "", location.path, selection, label.strip(),
             self._commit_of(location), lines, existing=self.index.bookmarks,
         )
-        self.save_bookmarks(bookmark_store.add(self.index.bookmarks, bookmark), "bookmark added")
+        self._write_bookmarks(_added, (bookmark,), "bookmark added")
 
     def delete_bookmark(self, bookmark: Bookmark) -> None:
-        self.save_bookmarks(
-            bookmark_store.remove(self.index.bookmarks, bookmark.id), "bookmark deleted"
-        )
+        self._write_bookmarks(bookmark_store.remove_marks, ([bookmark.id],), "bookmark deleted")
 
     async def rename_bookmark(self, bookmark: Bookmark) -> None:
         """Ask for the new label (call it from a worker: it waits for the prompt)."""
-        label = await self.screen.app.push_screen_wait(PromptScreen("New label", bookmark.label))
-        if label is not None:
-            renamed = bookmark_store.rename(self.index.bookmarks, bookmark.id, label.strip())
-            self.save_bookmarks(renamed, "bookmark renamed")
+        answer = await self.screen.app.push_screen_wait(PromptScreen("New label", bookmark.label))
+        if answer is None:
+            return
+        label = answer.strip()
+        self._write_bookmarks(bookmark_store.rename_mark, (bookmark.id, label), "bookmark renamed")
 
-    def save_bookmarks(self, bookmarks: tuple[Bookmark, ...], message: str) -> None:
-        """Write the project's bookmarks file; BookmarksSaved tells the screen once it is.
-        `bookmarks` is a change of the index's list: the store refuses it unless the file
-        still holds that list (nothing it has not seen is dropped)."""
+    def _write_bookmarks(
+        self, change: Callable[..., tuple[Bookmark, ...]], args: tuple[Any, ...], message: str
+    ) -> None:
+        """Run `change(project, *args)` (an edit of `core.bookmarks`) in a thread: it is applied
+        to the file as it is on disk then, re-applied if another program changes the file
+        meanwhile, and BookmarksSaved brings the file's whole list (others' marks included)."""
         project = self.navigator.project  # the index's bookmarks are this project's
-        base = self.index.bookmarks
-        self._run(self._save_bookmarks, project, bookmarks, base, message, group="write", thread=True)
+        self._run(self._change_bookmarks, project, change, args, message, group="write", thread=True)
 
-    def _save_bookmarks(
-        self, project: Project, bookmarks: tuple[Bookmark, ...], base: tuple[Bookmark, ...], message: str
+    def _change_bookmarks(
+        self, project: Project, change: Callable[..., tuple[Bookmark, ...]], args: tuple[Any, ...], message: str
     ) -> None:
         try:
-            bookmark_store.save(project, bookmarks, base=base)
-        except ConflictError as error:
-            workers.post_failure(self.screen, "Bookmarks not saved", error)
-            marks, problems = bookmark_store.load(project)  # the file's list, for the retry
-            if not problems:
-                self.screen.post_message(BookmarksSaved(marks, "bookmarks reloaded from disk"))
-            return
+            marks = change(project, *args)
         except ReadertuiError as error:
             workers.post_failure(self.screen, "Bookmarks not saved", error)
+            if isinstance(error, (ConflictError, bookmark_store.BookmarkError)):
+                marks, problems = bookmark_store.load(project)  # the file's list, for the retry
+                if not problems:
+                    self.screen.post_message(BookmarksSaved(marks, "bookmarks reloaded from disk"))
             return
-        self.screen.post_message(BookmarksSaved(tuple(bookmarks), message))
+        self.screen.post_message(BookmarksSaved(tuple(marks), message))
 
     # ---- the clipboard
 
@@ -257,6 +253,10 @@ class Capture:
     ) -> None:
         """Run `work(*args)` as a worker of the screen, named and grouped as `@work` would."""
         workers.run(self.screen, work, *args, group=group, exclusive=exclusive, thread=thread)
+
+
+def _added(project: Project, bookmark: Bookmark) -> tuple[Bookmark, ...]:
+    return bookmark_store.add_mark(project, bookmark)[0]
 
 
 # What the prompt holds after the citation: the scope it prefilled (or the reader's own), then
