@@ -83,3 +83,32 @@ async def test_a_rename_in_the_list_keeps_every_comment(demo, monkeypatch):
     assert store.read_bytes().decode("utf-8") == QA_FILE.replace(
         '"fused row softmax kernel"   # label comment', '"fused row softmax kernel renamed"   # label comment'
     ) + "# z\n"
+
+
+async def test_an_unedited_label_with_control_characters_is_not_rewritten(demo):
+    store = demo / "minillm/notes/bookmarks.toml"
+    hostile = QA_FILE.replace('"fused row softmax kernel"', '"fused\\u001b[31m row\\u0007 \\u202esoftmax"')
+    store.write_bytes(hostile.encode("utf-8"))
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_file(pilot, "minillm/model.py", 12)
+        await _rename_last(pilot, [])  # the prompt shows "fused␛[31m row␇ ␦softmax": Enter
+        assert store.read_bytes() == hostile.encode("utf-8")
+        assert screen.index.bookmarks[-1].label == "fused\x1b[31m row\x07 \u202esoftmax"
+        await _rename_last(pilot, [*" more"])  # typed after it: the label's own text stays
+    assert store.read_bytes().decode("utf-8") == hostile.replace(
+        '"fused\\u001b[31m row\\u0007 \\u202esoftmax"', '"fused\\u001b[31m row\\u0007 \u202esoftmax more"'
+    )
+
+
+def test_edited_label_maps_the_shown_text_back_to_the_label() -> None:
+    from readertui.ui.capture import edited_label
+
+    label = "a\x1bb\tc\u202e"  # shown as "a␛b c␦"
+    assert edited_label(label, "a␛b c␦") == label
+    assert edited_label(label, "  a␛b c␦ ") == label
+    assert edited_label(label, "a␛b c␦ more") == label + " more"
+    assert edited_label(label, "new a␛b c␦") == "new " + label
+    assert edited_label(label, "other") == "other"
+    assert edited_label("plain", "  plain edited ") == "plain edited"

@@ -148,7 +148,10 @@ class Capture:
         answer = await self.screen.app.push_screen_wait(PromptScreen("New label", bookmark.label))
         if answer is None:
             return
-        label = answer.strip()
+        label = edited_label(bookmark.label, answer)
+        if label == bookmark.label:
+            self.screen.notify("label unchanged", timeout=3)
+            return
         self._write_bookmarks(bookmark_store.rename_mark, (bookmark.id, label), "bookmark renamed")
 
     def _write_bookmarks(
@@ -257,6 +260,26 @@ class Capture:
 
 def _added(project: Project, bookmark: Bookmark) -> tuple[Bookmark, ...]:
     return bookmark_store.add_mark(project, bookmark)[0]
+
+
+def edited_label(label: str, answer: str) -> str:
+    """The label the rename prompt's `answer` means. The prompt shows `label` with control
+    characters as placeholders (␛ ␇ ␦, tabs as spaces): the part of it left as shown stays the
+    label's own text, so an unedited label is unchanged (it was rewritten with the glyphs) and
+    one typed after or before keeps the rest."""
+    shown = sanitize_line(label)
+    typed = answer.strip()
+    if shown == label or not shown.strip():
+        return typed
+    if typed == shown.strip():
+        return label
+    if shown != shown.strip():  # the ends were trimmed: no longer one place for one character
+        return typed
+    if typed.startswith(shown):
+        return label + typed[len(shown):]
+    if typed.endswith(shown):
+        return typed[: len(typed) - len(shown)] + label
+    return typed
 
 
 # What the prompt holds after the citation: the scope it prefilled (or the reader's own), then
