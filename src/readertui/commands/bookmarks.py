@@ -79,6 +79,9 @@ def _edit(action: str, operands: list[str], args: argparse.Namespace) -> int:
         usage = {"add": "add CITATION [--label L]", "remove": "remove ID", "rename": "rename ID LABEL"}
         raise WorkspaceError(f"usage: readertui bookmarks {usage[action]}")
     _, project = one_project(Path("."), args.project)
+    refused = store.refusal(project)
+    if refused is not None:
+        raise WorkspaceError(str(refused))
     marks, problems = store.load(project)
     if problems:
         raise WorkspaceError(f"{problems[0]}; fix the file by hand first")

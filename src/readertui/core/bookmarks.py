@@ -49,7 +49,8 @@ import tomli_w
 
 from readertui.core.errors import ConflictError, DataFileError, NoteError, ReadertuiError
 from readertui.core.model import Bookmark, LineRange, Problem, Project
-from readertui.core.notes import Snapshot, decode_note, edit, require_notes_folder, snapshot_if_exists
+from readertui.core.notes import Snapshot, decode_note, edit, is_inside, require_notes_folder, snapshot_if_exists
+from readertui.core.workspace import notes_folder_problem
 
 HEADER = (
     "# readertui bookmarks: one [[bookmark]] table per mark, oldest first.\n"
@@ -147,6 +148,9 @@ def _find(bookmarks: tuple[Bookmark, ...], ident: str) -> Bookmark:
 def load(project: Project) -> tuple[tuple[Bookmark, ...], list[Problem]]:
     """The project's bookmarks and the problems found in its file (never raises for bad data)."""
     path = project.bookmarks_file
+    refused = refusal(project)
+    if refused is not None:
+        return (), [refused]
     # Read and remember under one lock: a save finishing between the two would otherwise be
     # followed by this older read, and the next save refused as a conflict.
     with _seen_lock:
@@ -158,6 +162,19 @@ def load(project: Project) -> tuple[tuple[Bookmark, ...], list[Problem]]:
     if taken is None:
         return (), []
     return parse(path, taken.data)
+
+
+def refusal(project: Project) -> Problem | None:
+    """Why the project's bookmarks are not read at all: the notes folder cannot be read or leads
+    outside the workspace, or the bookmarks file leads outside it (a symlink out)."""
+    folder = notes_folder_problem(project)
+    if folder is not None:
+        return Problem(project.notes_dir, folder.replace(f" {project.notes_dir}", "", 1))
+    path = project.bookmarks_file
+    inside = project.path.parent
+    if not is_inside(path, inside):
+        return Problem(path, f"leads outside the workspace (to {path.resolve()}); not read")
+    return None
 
 
 def save(

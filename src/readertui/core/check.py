@@ -32,7 +32,7 @@ from readertui.core.model import (
 from readertui.core.preconditions import require_project
 from readertui.core.resolve import Resolver, is_within
 from readertui.core.safe_text import sanitize_line
-from readertui.core.workspace import note_files_and_errors
+from readertui.core.workspace import list_notes
 
 STATUS_ORDER = tuple(status.value for status in Status)
 
@@ -81,9 +81,18 @@ def notes_in_scope(
         if resolved.is_file():
             notes = [resolved]
         else:
-            listed, unreadable = note_files_and_errors(proj)
-            notes = [n for n in listed if is_within(str(n.resolve()), str(resolved))]
-            problems += [CheckProblem(folder, ProblemKind.UNREADABLE, f"cannot read the folder: {why}") for folder, why in unreadable]
+            listing = list_notes(proj)
+            notes = [n for n in listing.notes if is_within(str(n.resolve()), str(resolved))]
+            problems += [CheckProblem(folder, ProblemKind.UNREADABLE, f"cannot read the folder: {why}") for folder, why in listing.unreadable]
+            problems += [
+                CheckProblem(
+                    path, ProblemKind.OUTSIDE,
+                    f"{'the notes folder' if path == proj.notes_dir else 'the note'} leads outside the "
+                    f"workspace (to {real}); not checked",
+                )
+                for path, real in listing.outside
+                if path == proj.notes_dir or is_within(os.path.abspath(path), str(resolved))
+            ]
         scoped.append((proj, _each_once(notes, proj)))
     return scoped
 
@@ -129,6 +138,10 @@ def checked(
                 yield (index, note, citation), result
         except NoteError as error:  # (`unreadable` takes them all; kept as a last guard)
             problems.append(CheckProblem(proj.notes_dir, ProblemKind.UNREADABLE, str(error)))
+        problems += [
+            CheckProblem(folder, ProblemKind.UNREADABLE, f"cannot read the folder: {why}; citations into it are not checked")
+            for folder, why in resolver.unreadable_folders()
+        ]
 
 
 def check(
@@ -284,10 +297,8 @@ def report_github(report: Report, workspace: Workspace, cwd: Path | None = None)
             f"::error file={_gh_property(name)},line={r.citation.line},col={r.citation.column},"
             f"title={_gh_property('citation ' + r.status.value)}::{_gh_data(message)}"
         )
-    counts = summary(report)
-    total = sum(counts.values())
-    parts = ", ".join(f"{count} {status}" for status, count in counts.items())
-    out.append(f"::notice::{_gh_data(f'readertui check: {total} citations' + (f': {parts}' if parts else ''))}")
+    line = summary_line(report.summary, len(report.problems)).replace("(listed above)", "(annotated)")
+    out.append(f"::notice::{_gh_data('readertui check: ' + line)}")
     return "\n".join(out) + "\n"
 
 

@@ -235,6 +235,8 @@ class Status(enum.StrEnum):
     MISMATCH = "mismatch"  # the lines exist but do not show what the label names
     EXTERNAL = "external"  # a path on the machine, outside the workspace (`~/…`, `/etc/…`)
     IGNORED = "ignored"  # silenced by an ignore glob or an inline marker
+    # no readable file matches, and a folder of a plain repo cannot be listed: it may be there
+    UNREADABLE = "unreadable"
 
     @property
     def broken(self) -> bool:
@@ -314,6 +316,7 @@ class ProblemKind(enum.StrEnum):
     UNREADABLE = "unreadable"  # a note or folder: permissions, not UTF-8, not a regular file
     NOT_CHECKED_OUT = "not-checked-out"  # a submodule never initialized
     NO_NOTES = "no-notes"  # a project without a notes/ folder
+    OUTSIDE = "outside-workspace"  # a note, or the notes folder, whose real path is outside the workspace
 
 
 class CheckProblem(msgspec.Struct, frozen=True):

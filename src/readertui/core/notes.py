@@ -209,7 +209,11 @@ def edit(path: Path, transform: Callable[[bytes], bytes], inside: Path | None = 
 def require_notes_folder(project: Project) -> None:
     """NoteError unless the project has its notes folder (never created implicitly: a missing
     one usually means the wrong folder, and an empty `notes/` would make it a project)."""
-    if not project.notes_dir.is_dir():
+    try:
+        is_dir = project.notes_dir.is_dir()
+    except OSError as error:  # the project folder cannot be searched (no permission)
+        raise NoteError(f"cannot reach the notes folder {project.notes_dir}: {error.strerror or error}") from None
+    if not is_dir:
         raise NoteError(
             f"project {project.name} has no notes folder; create {project.notes_dir} to keep notes there"
         )
@@ -219,9 +223,12 @@ def _write_target(path: Path, inside: Path | None) -> Path:
     """The real file to write: symlinks are followed so the link itself survives the rename,
     but never out of `inside` (the workspace), and a dangling link is never followed."""
     path = Path(path).absolute()
-    real = require_inside(path, inside) if inside is not None else path.resolve()
-    if path.is_symlink() and not real.exists():
-        raise NoteError(f"{path} is a symlink to {real}, which does not exist; nothing written")
+    try:
+        real = require_inside(path, inside) if inside is not None else path.resolve()
+        if path.is_symlink() and not real.exists():
+            raise NoteError(f"{path} is a symlink to {real}, which does not exist; nothing written")
+    except OSError as error:  # a notes folder that cannot be searched (chmod 000), a loop
+        raise NoteError(f"cannot write in the notes folder {path.parent}: {error.strerror or error}; nothing written") from None
     return real
 
 

@@ -100,6 +100,8 @@ class FileList:
         # folders above the repo that a path may start from: (workspace, project) names, so
         # `deepspeed/DeepSpeed/x.py` written from the workspace root still ends-with-matches
         self.outer = (*outer, *repo.split("/"))
+        # folders of a plain repo that could not be listed (→ why): `walk_files` keeps them
+        self.unreadable: dict[str, str] = dict(getattr(paths, "unreadable", {}))
         self.paths = frozenset(paths)
         by_name: dict[str, list[str]] = defaultdict(list)
         for path in self.paths:
@@ -548,6 +550,16 @@ class Resolver:
                 while len(self._notes_resolved) > _NOTES_REMEMBERED:
                     del self._notes_resolved[next(iter(self._notes_resolved))]
             return list(results)
+
+    def unreadable_folders(self) -> list[tuple[Path, str]]:
+        """Folders of the project's plain repos (no git) that could not be listed, with the
+        reason: a citation no readable file matches may lead into one (`Status.UNREADABLE`)."""
+        found: list[tuple[Path, str]] = []
+        for source in self._sources.values():
+            if source.git is None and source.error is None:
+                unreadable = self._file_list(source, None).unreadable
+                found += [(source.repo.path / folder, why) for folder, why in sorted(unreadable.items())]
+        return found
 
     def resolve_notes(self, notes: Iterable[Path]) -> list[CitationResult]:
         """`resolve_note` for many notes at once: line counts are fetched in one batch per
@@ -1038,6 +1050,19 @@ class Resolver:
                     note, citation, Status.OK, detail=f"{FOLDER_OF}{name}",
                     repo=name, path="" if folder == name else inner, commit=view.commit,
                 )
+        unread = [
+            (f"{view.source.repo.name}/{folder}" if folder else view.source.repo.name, why)
+            for view in scope.views
+            for folder, why in sorted(view.files.unreadable.items())
+            if _may_lead_into(cited, folder)
+        ]
+        if unread:  # the file may be in a folder that cannot be listed: not called missing
+            names = ", ".join(f"{name} ({why})" for name, why in unread)
+            return CitationResult(
+                note, citation, Status.UNREADABLE,
+                detail=f"not checked: no readable file matches {cited}, and it may be in a folder that cannot be read: {names}",
+                ranges=citation.ranges, commit=scope.commit,
+            )
         if scope.unpinned:  # not in the plain folders; the git repos lack the commit
             return CitationResult(note, citation, Status.UNPINNED, detail=scope.unpinned)
         detail = f"no file matches {cited}"
@@ -1252,6 +1277,16 @@ class Resolver:
                     note, citation, Status.OK, detail=f"{FOLDER_OF}{repo_name}",
                     repo=repo_name, path=path, commit=view.commit,
                 )
+            hidden = next(
+                (f for f in sorted(view.files.unreadable) if not f or path == f or path.startswith(f + "/")), None
+            )
+            if hidden is not None:  # under a folder that cannot be listed: it may be there
+                where = f"{repo_name}/{hidden}" if hidden else repo_name
+                return CitationResult(
+                    note, citation, Status.UNREADABLE,
+                    detail=f"not checked: {where} cannot be read ({view.files.unreadable[hidden]})",
+                    repo=repo_name, path=path, ranges=citation.ranges, commit=view.commit,
+                )
             return CitationResult(
                 note, citation, Status.MISSING, detail=f"no file {repo_name}/{path}",
                 repo=repo_name, path=path, ranges=citation.ranges, commit=view.commit,
@@ -1282,12 +1317,22 @@ def _failed(note: Path, citation: Citation, error: ReadertuiError | OSError) -> 
     return CitationResult(note, citation, Status.MISSING, detail=f"cannot read: {error}")
 
 
+def _may_lead_into(cited: str, folder: str) -> bool:
+    """Whether a cited path no readable file matches may name a file in `folder` (repo-relative,
+    "" for the repo itself), which could not be listed: any path when it is the repo, else a
+    bare file name (it may be anywhere) or a path through a folder of that name."""
+    if not folder:
+        return True
+    parts = cited.strip("/").split("/")
+    return len(parts) == 1 or folder.rpartition("/")[2] in parts[:-1]
+
+
 def _leaves_folder(cited: str) -> bool:
     """Absolute, home-relative or `..` paths: only meaningful relative to the note's folder."""
     return cited.startswith(("/", "~", "\\")) or (".." in cited and ".." in cited.split("/"))
 
 
-_MAYBE_PROSE = (Status.MISSING, Status.AMBIGUOUS)  # `_is_prose_mention` is False for the rest
+_MAYBE_PROSE = (Status.MISSING, Status.AMBIGUOUS, Status.UNREADABLE)  # `_is_prose_mention` is False for the rest
 _NO_FILE_IN_CONTEXT = "line numbers with no file in context"
 
 
@@ -1296,7 +1341,7 @@ def _is_prose_mention(citation: Citation, result: CitationResult) -> bool:
     as words in a sentence), and line numbers with no file in context are prose."""
     if citation.form == CitationForm.RELATIVE_LINES or citation.path is None:
         return result.status == Status.MISSING and result.detail == _NO_FILE_IN_CONTEXT
-    if result.status not in (Status.MISSING, Status.AMBIGUOUS) or result.detail == OUTSIDE_WORKSPACE:
+    if result.status not in _MAYBE_PROSE or result.detail == OUTSIDE_WORKSPACE:
         return False
     bare_name = "/" not in citation.path.strip("/")
     return bare_name and not citation.ranges and citation.form != CitationForm.LINK

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import msgspec
+
 from readertui.core import git
 from readertui.core.errors import GitError, WorkspaceError
 from readertui.core.model import Project, Repo, RepoKind, Workspace
@@ -25,6 +27,21 @@ STANDARD_NOTES = ("overview.md", "architecture.md", "core-insights.md", "code-re
 def _is_dir(path: Path) -> bool:
     try:
         return path.is_dir()
+    except OSError:
+        return False
+
+
+def _exists(path: Path) -> bool:
+    """`path.exists()`, False when it cannot be told (a folder above it without permission)."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
     except OSError:
         return False
 
@@ -58,7 +75,7 @@ def _inside_project_repo_floor(ancestors: list[Path]) -> int:
     has `notes/` is a project's code repo: the search starts at that project folder."""
     floor = 0
     for index, folder in enumerate(ancestors):
-        if folder.name != NOTES_DIR and (folder / ".git").is_file() and _is_dir(folder.parent / NOTES_DIR):
+        if folder.name != NOTES_DIR and _is_file(folder / ".git") and _is_dir(folder.parent / NOTES_DIR):
             floor = index + 1
     return floor
 
@@ -97,7 +114,7 @@ def find_workspace(start: Path) -> Workspace:
     git_tops = [
         index
         for index, path in enumerate(ancestors)
-        if (path / ".git").exists() and not _is_dir(path.parent / NOTES_DIR)
+        if _exists(path / ".git") and not _is_dir(path.parent / NOTES_DIR)
     ]
     if git_tops:
         ancestors = ancestors[: git_tops[-1] + 1]
@@ -165,7 +182,7 @@ def _project_repos(
         info = registered.get(folder)
         if info is not None:
             repos.append(_submodule_repo(folder, info, git_root))
-        elif (folder / ".git").exists():
+        elif _exists(folder / ".git"):
             repos.append(Repo(folder.name, folder, RepoKind.NESTED_GIT, head=git.read_head(folder)))
         else:
             repos.append(Repo(folder.name, folder, RepoKind.PLAIN))
@@ -187,43 +204,96 @@ def _submodule_repo(folder: Path, info: git.SubmoduleInfo, git_root: Path | None
 
 def note_files(project: Project) -> list[Path]:
     """Markdown notes under the project's notes/: the standard five first, then the rest by path.
-    Notes whose real path lies outside the workspace (symlinks out) are left out; folders that
-    cannot be read are skipped (`note_files_and_errors` says which)."""
-    return note_files_and_errors(project)[0]
+    Notes whose real path lies outside the workspace (symlinks out) are left out, and so is the
+    whole notes folder when it leads outside; folders that cannot be read are skipped
+    (`list_notes` says which, and `notes_folder_problem` says why the folder itself cannot be
+    used)."""
+    return list_notes(project).notes
 
 
-def note_files_and_errors(project: Project) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """`note_files`, and (folder, reason) for each folder under notes/ that could not be read."""
+class NoteListing(msgspec.Struct, frozen=True):
+    """`list_notes`' answer: the notes, and what was left out and why."""
+
+    notes: list[Path]
+    unreadable: list[tuple[Path, str]]  # (folder under notes/, reason) for each one not listed
+    outside: list[tuple[Path, Path]]  # (note or the notes folder, its real path outside the workspace)
+
+
+def notes_folder_problem(project: Project) -> str | None:
+    """Why the project's notes folder cannot be used, in one sentence, or None when it can (or
+    does not exist: that is said elsewhere). A folder whose real path lies outside the
+    workspace (a symlink out) is refused like a note that leads outside; one that cannot be
+    listed (no permission) says so with the reason."""
+    issue = notes_folder_issue(project)
+    if issue is None:
+        return None
+    kind, detail = issue
+    if kind == "outside":
+        return (
+            f"notes folder {project.notes_dir} leads outside the workspace (to {detail}); "
+            "its notes and bookmarks are not used"
+        )
+    return f"cannot read the notes folder {project.notes_dir}: {detail}"
+
+
+def notes_folder_issue(project: Project) -> tuple[str, str] | None:
+    """`notes_folder_problem` as data: ("outside", its real path) or ("unreadable", the reason)."""
     notes_dir = project.notes_dir
     if not _is_dir(notes_dir):
-        return [], []
+        return None
+    real = _leads_outside(notes_dir, project.path.parent.resolve())
+    if real is not None:
+        return "outside", str(real)
+    try:
+        with os.scandir(notes_dir):
+            return None
+    except OSError as error:
+        return "unreadable", error.strerror or str(error)
+
+
+def list_notes(project: Project) -> NoteListing:
+    """`note_files`, with each folder under notes/ that could not be read (and why), and each
+    note left out because its real path lies outside the workspace (the notes folder itself,
+    when it leads outside: then nothing is listed)."""
+    notes_dir = project.notes_dir
+    if not _is_dir(notes_dir):
+        return NoteListing([], [], [])
     workspace = project.path.parent.resolve()
+    real = _leads_outside(notes_dir, workspace)
+    if real is not None:
+        return NoteListing([], [], [(notes_dir, real)])
     found: list[Path] = []
     errors: list[tuple[Path, str]] = []
+    outside: list[tuple[Path, Path]] = []
 
     def unreadable(error: OSError) -> None:
         errors.append((Path(error.filename or notes_dir), error.strerror or str(error)))
 
     for dirpath, dirnames, filenames in os.walk(notes_dir, onerror=unreadable):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found += [
-            Path(dirpath, name)
-            for name in filenames
-            if name.endswith(".md") and not name.startswith(".") and _inside(Path(dirpath, name), workspace)
-        ]
+        for name in filenames:
+            if not name.endswith(".md") or name.startswith("."):
+                continue
+            note = Path(dirpath, name)
+            real = _leads_outside(note, workspace)
+            if real is None:
+                found.append(note)
+            else:
+                outside.append((note, real))
 
     def order(path: Path) -> tuple[int, str]:
         relative = path.relative_to(notes_dir).as_posix()
         rank = STANDARD_NOTES.index(relative) if relative in STANDARD_NOTES else len(STANDARD_NOTES)
         return rank, relative
 
-    return sorted(found, key=order), errors
+    return NoteListing(sorted(found, key=order), errors, sorted(outside))
 
 
-def _inside(path: Path, workspace: Path) -> bool:
-    """A note symlinked out of the workspace (to /etc/passwd, say) is not a note of it."""
+def _leads_outside(path: Path, workspace: Path) -> Path | None:
+    """`path`'s real path when it lies outside the workspace (a note symlinked to /etc/passwd
+    is not a note of it), else None."""
     real = path.resolve()
-    return workspace in real.parents
+    return None if workspace in real.parents else real
 
 
 def repo_at(project: Project, path: Path) -> tuple[Repo, str] | None:

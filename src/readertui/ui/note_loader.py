@@ -15,11 +15,11 @@ from typing import Any
 from textual.message import Message
 from textual.screen import Screen
 
-from readertui.core.errors import ReadertuiError
+from readertui.core.errors import NoteError, ReadertuiError
 from readertui.core.log import entries_for_day
 from readertui.core.model import Project
 from readertui.core.notes import read_text
-from readertui.core.workspace import note_files
+from readertui.core.workspace import note_files, notes_folder_problem
 from readertui.ui import workers
 from readertui.ui.log_watch import LogWatch
 from readertui.ui.navigation import Navigator
@@ -147,15 +147,27 @@ class NoteLoader:
 
 def _read_note(path: Path, project: Project) -> str:
     """A note's text; a note not written yet reads as empty (it is created on the first entry).
-    A note whose real path lies outside the workspace is refused (NoteError)."""
+    A note whose real path lies outside the workspace, or in a notes folder that cannot be read
+    or leads outside it, is refused (NoteError)."""
+    if project.notes_dir in path.parents:
+        problem = notes_folder_problem(project)
+        if problem is not None:
+            raise NoteError(problem)
     inside = project.path.parent
-    return read_text(path, inside) if path.exists() else ""
+    try:
+        exists = path.exists()
+    except OSError as error:
+        raise NoteError(f"cannot read {path}: {error.strerror or error}") from None
+    return read_text(path, inside) if exists else ""
 
 
 def default_note(project: Project) -> Path:
     """The note shown when none is asked for: the reading log, else the first note."""
     log = project.reading_log
-    if log.is_file():
+    try:
+        if log.is_file():
+            return log
+    except OSError:  # a notes folder that cannot be read: the reading log says why
         return log
     notes = note_files(project)
     return notes[0] if notes else log

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 from textual.dom import DOMNode
 from textual.message import Message
@@ -25,7 +26,7 @@ from readertui.core.log import entries_for_day
 from readertui.core.model import Bookmark, CitationResult, Location, Project
 from readertui.core.notes import read_text
 from readertui.core.syntax import detect_language, warm_up
-from readertui.core.workspace import note_files
+from readertui.core.workspace import note_files, notes_folder_problem
 from readertui.ui import workers
 from readertui.ui.session import Session
 
@@ -109,9 +110,11 @@ class ProjectIndex:
         from readertui.core import bookmarks as bookmark_store
 
         marks, bookmark_problems = bookmark_store.load(project)
-        problems.extend(str(problem) for problem in bookmark_problems)
+        refused = notes_folder_problem(project)  # (said by the notes pane, and in the tree)
+        if refused is None:
+            problems.extend(str(problem) for problem in bookmark_problems)
         today = 0
-        if project.reading_log.is_file():
+        if refused is None and _is_file(project.reading_log):
             try:
                 today = len(entries_for_day(read_text(project.reading_log), date.today()))
             except ReadertuiError as error:
@@ -164,3 +167,10 @@ class ProjectIndex:
         wanted = ["markdown", "python", *[language for language in guessed if language]]
         for language in list(dict.fromkeys(wanted))[: WARM_LANGUAGES + 2]:
             warm_up(language)
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False

@@ -36,7 +36,7 @@ from readertui.core.errors import ReadertuiError
 from readertui.core.file_index import FolderIndex
 from readertui.core.model import Location, Project, Repo, RepoKind, Workspace
 from readertui.core.safe_text import sanitize_line
-from readertui.core.workspace import note_files
+from readertui.core.workspace import note_files, notes_folder_issue
 from readertui.ui.messages import OpenLocation, OpenNote
 from readertui.ui.textual_compat import BatchedTree, render_tree_line
 
@@ -119,10 +119,13 @@ class RepoTree(BatchedTree[Entry]):
             self.unreadable = unreadable  # why this folder could not be listed, if it could not
 
     class NotesReady(Message):
-        def __init__(self, node: TreeNode[Entry], notes: list[Path]) -> None:
+        def __init__(
+            self, node: TreeNode[Entry], notes: list[Path], refused: tuple[str, str] | None = None
+        ) -> None:
             super().__init__()
             self.node = node
             self.notes = notes
+            self.refused = refused  # the notes folder cannot be used: `notes_folder_issue`
 
     class Dismissed(Message):
         """The tree shown over the source is done with (a file opened, Esc, the focus gone)."""
@@ -311,7 +314,9 @@ class RepoTree(BatchedTree[Entry]):
         assert entry is not None
         try:
             if entry.kind == "notes":
-                self.post_message(self.NotesReady(node, note_files(entry.project)))
+                refused = notes_folder_issue(entry.project)
+                notes = note_files(entry.project) if refused is None else []
+                self.post_message(self.NotesReady(node, notes, refused))
                 return
             assert entry.repo is not None
             index = self.index_for(entry.project, entry.repo)
@@ -400,18 +405,36 @@ class RepoTree(BatchedTree[Entry]):
         entry = node.data
         assert entry is not None
         try:
-            notes = note_files(entry.project)
+            refused = notes_folder_issue(entry.project)
+            notes = note_files(entry.project) if refused is None else []
         except (ReadertuiError, OSError):
             self._request(node)  # the worker reports why
             return
         self._loaded.add(node.id)
+        if refused is not None:
+            self._mark_refused(node, refused)
         self._add_note_nodes(node, notes)
 
     @on(NotesReady)
     def _add_notes(self, event: NotesReady) -> None:
         self._clear_loading(event.node)
+        if event.refused is not None:
+            self._mark_refused(event.node, event.refused)
         self._add_note_nodes(event.node, event.notes)
         self._walk_to_target()
+
+    def _mark_refused(self, node: TreeNode[Entry], refused: tuple[str, str]) -> None:
+        """A notes folder that cannot be listed, or leads outside the workspace, says so."""
+        kind, detail = refused
+        if kind == "unreadable":
+            self._mark_unreadable(node, detail)
+            return
+        entry = node.data
+        assert entry is not None
+        node.set_label(_label(node) + Text(" (outside the workspace)", style="bold red"))
+        reason = inert(f"not listed: it leads outside the workspace, to {detail}")
+        reason.stylize("dim italic")
+        node.add_leaf(reason, Entry("why", entry.project))
 
     def _add_note_nodes(self, node: TreeNode[Entry], notes: list[Path]) -> None:
         entry = node.data
