@@ -36,7 +36,8 @@ citations found (out-of-range, missing, ambiguous, stale, unpinned, mismatch), 2
 or environment error (path outside a workspace, an invalid ignore glob in readertui.toml,
 or not one citation could be checked because the commits the notes name are not in the
 repos), or something in scope could not be read or checked: a binary, non-UTF-8, FIFO or
-unreadable note or folder, a project without notes/, a submodule not checked out. Those
+unreadable note or folder, a notes folder or note leading outside the workspace, a
+project without notes/, a submodule not checked out. Those
 are reported first (`PATH: unreadable: reason`; JSON "problems") and the rest is checked.
 
 Silence a deliberate non-code path with `[check] ignore = ["store/*.db"]` in the
@@ -47,7 +48,7 @@ JSON (--format json):
   {"citations": [{"note": "<path relative to the workspace>", "line": 1, "column": 1,
                   "text": "<citation as written>",
                   "status": "ok|moved|out-of-range|missing|ambiguous|stale|unpinned|
-                             mismatch|external|ignored",
+                             mismatch|unreadable|external|ignored",
                   "repo": "<repo folder>"|null, "path": "<path in the repo>"|null,
                   "ranges": [[start, end], ...], "commit": "<full sha>"|null,
                   "candidates": ["<repo>/<path>", ...],
