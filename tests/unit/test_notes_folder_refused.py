@@ -228,3 +228,14 @@ def test_check_says_which_note_leads_outside(tmp_path):
     proc = readertui("check", ".", "--format", "json", cwd=ws)
     assert proc.returncode == 2
     assert [p["path"] for p in json.loads(proc.stdout)["problems"]] == ["p/notes/linked.md"]
+
+
+def test_starting_inside_an_unreadable_notes_folder(tmp_path, monkeypatch):
+    from readertui.core.errors import WorkspaceError
+    from readertui.core.workspace import find_workspace
+
+    ws = _workspace(tmp_path)
+    _deny(monkeypatch, ws / "p/notes")
+    assert find_workspace(ws / "p/notes").root == ws  # (its readertui.toml cannot be looked for)
+    with pytest.raises(WorkspaceError, match="cannot reach .*overview.md: Permission denied"):
+        find_workspace(ws / "p/notes/overview.md")

@@ -306,7 +306,11 @@ def _swap(target: Path, data: bytes, seen: Snapshot | None) -> _Outcome:
     """Write `data` over `target` if it still is exactly `seen` (inode, size, mtime, bytes),
     checked right before the rename; `seen=None`: only if it still does not exist."""
     folder = target.parent
-    if not folder.is_dir():
+    try:
+        is_dir = folder.is_dir()
+    except OSError as error:  # a folder above it cannot be searched
+        raise NoteError(f"cannot reach the notes folder {folder}: {error.strerror or error}; nothing written") from None
+    if not is_dir:
         raise NoteError(f"notes folder {folder} does not exist")
     if seen is not None and not os.access(target, os.W_OK):
         raise NoteError(f"{target} is read-only; nothing written")

@@ -107,9 +107,12 @@ def find_workspace(start: Path) -> Workspace:
     in one of its projects, so a stray `notes/` folder elsewhere on the disk cannot capture it.
     """
     start = Path(start).expanduser().resolve()
-    if not start.exists():
-        raise WorkspaceError(f"{start} does not exist")
-    folder = start if start.is_dir() else start.parent
+    try:
+        if not start.exists():
+            raise WorkspaceError(f"{start} does not exist")
+    except OSError as error:  # in a folder without permission
+        raise WorkspaceError(f"cannot reach {start}: {error.strerror or error}") from None
+    folder = start if _is_dir(start) else start.parent
     ancestors = [folder, *folder.parents]
     git_tops = [
         index
@@ -121,7 +124,7 @@ def find_workspace(start: Path) -> Workspace:
     floor = _inside_project_repo_floor(ancestors)
     for index, candidate in enumerate(ancestors[floor:], start=floor):
         config = candidate / CONFIG_FILE
-        if config.is_file():
+        if _is_file(config):
             return load_workspace(_configured_workspace(config))
         via_project = index > 0 and _is_dir(ancestors[index - 1] / NOTES_DIR)
         if (index == 0 or via_project or git_tops) and _has_project_child(candidate):
