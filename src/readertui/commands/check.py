@@ -37,8 +37,9 @@ or environment error (path outside a workspace, an invalid ignore glob in reader
 or not one citation could be checked because the commits the notes name are not in the
 repos), or something in scope could not be read or checked: a binary, non-UTF-8, FIFO or
 unreadable note or folder, a notes folder or note leading outside the workspace, a
-project without notes/, a submodule not checked out. Those
-are reported first (`PATH: unreadable: reason`; JSON "problems") and the rest is checked.
+project without notes/, a submodule not checked out, a repo whose HEAD is garbled or names
+no commit. Those are reported first (`PATH: unreadable: reason`; JSON "problems") and the
+rest is checked.
 
 Silence a deliberate non-code path with `[check] ignore = ["store/*.db"]` in the
 workspace's readertui.toml, or with `<!-- readertui-ignore -->` on its line

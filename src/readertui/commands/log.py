@@ -25,8 +25,8 @@ from pathlib import Path, PurePosixPath
 import msgspec
 
 from readertui.core.citations import UNCITABLE, format_citation, parse_citation
-from readertui.core.errors import WorkspaceError
-from readertui.core.git import GitRepo, short
+from readertui.core.errors import GitError, WorkspaceError
+from readertui.core.git import GitRepo, no_commit_reason, short
 from readertui.core.log import log_entry
 from readertui.core.model import LineRange, Project, Repo, RepoKind, Status, Workspace
 from readertui.core.preconditions import project_names, require_project
@@ -154,7 +154,16 @@ def check_citation(project: Project, text: str, commit: str | None = None) -> Ch
         exact = _lookup(prefixed, rest, commit)
         if exact is not None:
             return _in_range(text, prefixed, rest, exact, lines)
-    matches = [(repo, found) for repo in project.repos if (found := _lookup(repo, cited_path, commit))]
+    matches: list[tuple[Repo, tuple[int, str | None]]] = []
+    unreadable: list[GitError] = []
+    for repo in project.repos:
+        try:
+            if found := _lookup(repo, cited_path, commit):
+                matches.append((repo, found))
+        except GitError as error:  # a repo with no commit checked out (named if nothing matches)
+            unreadable.append(error)
+    if unreadable and not matches:
+        raise unreadable[0]
     if len(matches) > 1:
         names = ", ".join(f"{repo.name}/{cited_path}" for repo, _ in matches)
         raise WorkspaceError(f"citation {sanitize_line(text)!r} is ambiguous: {names}; prefix it with the repo")
@@ -244,6 +253,8 @@ def _lookup(repo: Repo, path: str, commit: str | None) -> tuple[int, str | None]
     git = GitRepo(repo.path)
     try:
         sha = git.resolve(commit) if commit else git.head()
+        if sha is None and not commit:  # no file can be looked for: say why, not "no such file"
+            raise GitError(no_commit_reason(repo.path))
         if sha is None or path not in set(git.list_files(sha)):
             return None
         count = git.line_count(path, sha)

@@ -8,7 +8,8 @@ the workspace), at each repo's checkout. Matches, best first: the exact name, th
 definitions before prototypes, tests and vendored code last. Text lines are
 `repo/path:start-end kind name` (the citation form notes use); JSON is
 `{"symbols": [{"name", "kind", "scope", "repo", "path", "start", "end", "commit"}]}`.
-Exit status: 0 something matched, 1 nothing did (one line on stderr says so), 2 bad input.
+Exit status: 0 something matched, 1 nothing did (one line on stderr says so), 2 bad input or
+nothing matched and a repo could not be read (no commit checked out: its HEAD is named).
 
 The index is built on first use (two worker processes) and cached by blob id, so later runs
 only read it.
@@ -22,7 +23,7 @@ import sys
 from pathlib import Path
 
 from readertui.commands.log import projects_from
-from readertui.core.errors import WorkspaceError
+from readertui.core.errors import GitError, WorkspaceError
 from readertui.core.safe_text import sanitize_line
 from readertui.core.symbol_cache import SymbolCache
 from readertui.core.symbols import WORKERS, SymbolHit, find, index_project
@@ -57,13 +58,22 @@ def run(args: argparse.Namespace) -> int:
         raise WorkspaceError(f"no such folder: {start}")
     _, projects = projects_from(start, args.project)
     cache = SymbolCache()
+    unreadable: list[str] = []
     try:
-        tables = [table for project in projects for table in index_project(cache, project, workers=WORKERS)]
+        tables = [
+            table
+            for project in projects
+            for table in index_project(cache, project, workers=WORKERS, unreadable=unreadable)
+        ]
     finally:
         cache.close()
     if cache.problem:
         print(f"readertui: note: {cache.problem}", file=sys.stderr)
     hits = find(tables, name, args.kind)
+    if not hits and unreadable:  # nothing matched where the name may be: not a "no match"
+        raise GitError(f"{unreadable[0]}; its definitions could not be looked up")
+    for why in unreadable:
+        print(f"readertui: note: {why}; its definitions were not looked up", file=sys.stderr)
     if args.format == "json":
         print(json.dumps({"symbols": [_as_json(hit) for hit in hits]}, ensure_ascii=False))
     else:

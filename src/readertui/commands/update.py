@@ -12,7 +12,7 @@ Prints the plan (moved exactly / changed with their best candidate / orphaned), 
 before changing anything. Exit codes: 0 applied (or nothing to do, or a dry run with nothing
 for a human); 1 citations need a human (after applying the exact part), or the plan was not
 applied (declined, or no terminal to ask on and no --yes); 2 errors (unknown ref, dirty
-submodule, unknown project…), with nothing changed.
+submodule, unknown project, a HEAD that names no commit…), with nothing changed.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 from readertui.core.errors import ConflictError, WorkspaceError
 from readertui.core.git import GitRepo, short
 from readertui.core.model import RepoKind
-from readertui.core.preconditions import require_clean, require_project
+from readertui.core.preconditions import require_clean, require_head, require_project
 from readertui.core.update import (
     UpdateOptions,
     UpdatePlan,
@@ -87,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
         keys = ", ".join(dict.fromkeys(key for key, _ in git.config_commands()))
         print(f"readertui: note: the git config of {repo.path} would run commands ({keys}); "
               "updating for real needs --trust-repo-config", file=sys.stderr)
+    require_head(git)  # an empty or garbled HEAD is named, not called uncommitted changes
     require_clean(git, repo.path)
     target, how = resolve_target(git, args.to, fetch=not args.dry_run)
     options = UpdateOptions(rewrite_commits=args.rewrite_commits, accept_changed=args.accept_changed)

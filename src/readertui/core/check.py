@@ -3,8 +3,9 @@
 The report is data (`model.Report`); `report_text` and `report_json` render it for the CLI.
 A path outside the workspace, or no such project, raises `ReadertuiError`. What cannot be read
 or checked — a binary, invalid-UTF-8, FIFO or unreadable note, an unreadable folder, a project
-without `notes/`, a submodule not checked out — is a `Report.problems` entry naming it and the
-reason; everything else is still checked.
+without `notes/`, a submodule not checked out, a repository whose HEAD is garbled or names no
+commit — is a `Report.problems` entry naming it and the reason; everything else is still
+checked.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from readertui.core.errors import NoteError, WorkspaceError
+from readertui.core.git import no_commit_reason, read_head
 from readertui.core.ignore import load_rules
 from readertui.core.model import (
     CheckProblem,
@@ -46,8 +48,9 @@ def notes_in_scope(
     """The projects and notes `target` covers: the workspace, a project, a folder, or one note.
 
     Raises WorkspaceError when `target` is outside the workspace or names no project. What
-    cannot be checked — a project without notes/ or with a submodule not checked out (left out),
-    a notes folder that cannot be read — goes into `problems` and the rest is still covered."""
+    cannot be checked — a project without notes/, with a submodule not checked out or with a
+    repository whose HEAD names no commit (left out), a notes folder that cannot be read — goes
+    into `problems` and the rest is still covered."""
     problems = problems if problems is not None else []
     root = workspace.root
     resolved = Path(os.path.abspath(target)).resolve() if target is not None else root
@@ -77,6 +80,15 @@ def notes_in_scope(
                 f"checked; run `{repo.fix_command}`",
             ))
         if uninitialized:
+            continue
+        headless = [repo for repo in proj.repos if repo.is_git and (repo.head or read_head(repo.path)) is None]
+        for repo in headless:
+            problems.append(CheckProblem(
+                repo.path, ProblemKind.UNREADABLE,
+                f"repository {proj.name}/{repo.name} cannot be read, so {proj.name} was not checked: "
+                f"{no_commit_reason(repo.path, with_repo=False)}",
+            ))
+        if headless:
             continue
         if resolved.is_file():
             notes = [resolved]

@@ -381,21 +381,28 @@ def _git_dir(work_tree: Path) -> Path | None:
     return (work_tree / target).resolve() if not target.is_absolute() else target
 
 
-def _read_ref(git_dir: Path, ref: str) -> str | None:
-    common = git_dir
-    commondir = git_dir / "commondir"
-    if commondir.is_file():
-        common = (git_dir / commondir.read_text(encoding="utf-8").strip()).resolve()
+def _common_dir(git_dir: Path) -> Path:
+    """Where a linked worktree's git dir keeps the shared refs (`commondir`), else `git_dir`."""
+    try:
+        return (git_dir / (git_dir / "commondir").read_text(encoding="utf-8").strip()).resolve()
+    except (OSError, UnicodeDecodeError):
+        return git_dir
+
+
+def _read_ref(git_dir: Path, ref: str, depth: int = 0) -> str | None:
+    common = _common_dir(git_dir)
     for base in (git_dir, common):
         try:
             value = (base / ref).read_text(encoding="utf-8").strip()
         except OSError:
             continue
+        except UnicodeDecodeError:  # a garbled ref file holds no commit
+            return None
         if value.startswith("ref:"):
-            return _read_ref(git_dir, value[4:].strip())
+            return _read_ref(git_dir, value[4:].strip(), depth + 1) if depth < 5 else None
         return value if is_full_sha(value) else None
     try:
-        packed = (common / "packed-refs").read_text(encoding="utf-8")
+        packed = (common / "packed-refs").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
     for line in packed.splitlines():
@@ -406,21 +413,61 @@ def _read_ref(git_dir: Path, ref: str) -> str | None:
 
 
 def head_problem(work_tree: Path) -> str | None:
-    """Why the `HEAD` of the work tree's git directory is unusable (missing, unreadable, or not a
-    sha nor a `ref: refs/…` line), for a message; None when it is fine or there is no git dir."""
+    """Why the `HEAD` of the work tree's git directory is unusable (missing, unreadable, empty,
+    not UTF-8, or not a sha nor a `ref: refs/…` line), for a message that starts with the work
+    tree; None when it is fine or there is no git dir. A `ref:` to a branch without a commit is
+    not judged here (a new repository has one): `no_commit_reason` says that."""
+    trouble = _head_trouble(work_tree)
+    return f"{work_tree}: {trouble}" if trouble is not None else None
+
+
+def _head_trouble(work_tree: Path) -> str | None:
+    """`head_problem` without the work tree in front: `<git dir>/HEAD is …`."""
     git_dir = _git_dir(work_tree)
     if git_dir is None or not git_dir.is_dir():
         return None
+    file = git_dir / "HEAD"
     try:
-        head = (git_dir / "HEAD").read_bytes()
+        head = file.read_bytes()
     except FileNotFoundError:
-        return f"{work_tree}: {git_dir / 'HEAD'} is missing"
+        return f"{file} is missing"
     except OSError as error:
-        return f"{work_tree}: {git_dir / 'HEAD'} is unreadable ({error.strerror or error})"
-    text = head.decode("utf-8", errors="replace").strip()
+        return f"{file} is unreadable ({error.strerror or error})"
+    try:
+        text = head.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return f"{file} is garbled (not UTF-8 text, so not a commit nor a ref)"
+    if not text:
+        return f"{file} is empty (it should name a commit or a branch)"
     if is_full_sha(text) or re.fullmatch(r"ref:\s*refs/\S+", text):
         return None
-    return f"{work_tree}: {git_dir / 'HEAD'} is garbled (holds {_one_line(text)[:40]!r}, not a commit nor a ref)"
+    return f"{file} is garbled (holds {_one_line(text)[:40]!r}, not a commit nor a ref)"
+
+
+def no_commit_reason(work_tree: Path, *, with_repo: bool = True) -> str:
+    """Why no commit is checked out in `work_tree` (`read_head` gave None), naming its HEAD file:
+    what `head_problem` says, or the branch HEAD names that has no commit (a new repository, or
+    a branch deleted under it). `with_repo=False` leaves out the leading `<work tree>: ` for a
+    message that names the repository already."""
+    lead = f"{work_tree}: " if with_repo else ""
+    if (trouble := _head_trouble(work_tree)) is not None:
+        return lead + trouble
+    git_dir = _git_dir(work_tree)
+    if git_dir is None or not git_dir.is_dir():
+        return f"{work_tree} is not a git repository (no .git inside it)"
+    try:
+        text = (git_dir / "HEAD").read_bytes().decode("utf-8", "replace").strip()
+    except OSError:
+        text = ""
+    if not text.startswith("ref:"):
+        return f"{work_tree} has no commit checked out"
+    ref = text[4:].strip()
+    branch = ref[len("refs/heads/") :] if ref.startswith("refs/heads/") else ref
+    reason = f"{lead}{git_dir / 'HEAD'} names branch {branch!r}, which has no commit"
+    for base in dict.fromkeys((git_dir, _common_dir(git_dir))):
+        if (base / ref).is_file():
+            return f"{reason} (its ref file {base / ref} does not hold one)"
+    return reason
 
 
 def index_lock(work_tree: Path) -> Path | None:
@@ -446,8 +493,8 @@ def read_head(work_tree: Path) -> str | None:
     if git_dir is None:
         return None
     try:
-        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
-    except OSError:
+        head = (git_dir / "HEAD").read_bytes().decode("utf-8").strip()
+    except (OSError, UnicodeDecodeError):  # `head_problem` says why
         return None
     if is_full_sha(head):
         return head

@@ -1,7 +1,8 @@
 """Checks that commands and screens make before they act, with the one message each.
 
 `require_project` turns a project name from the user into the project, or refuses naming the
-projects there are; `require_clean` refuses to move a repository with uncommitted changes.
+projects there are; `require_head` refuses a repository with no commit checked out, saying why
+(its HEAD); `require_clean` refuses to move a repository with uncommitted changes.
 """
 
 from __future__ import annotations
@@ -9,14 +10,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from readertui.core.errors import WorkspaceError
-from readertui.core.git import index_lock, lock_message
+from readertui.core.errors import GitError, WorkspaceError
+from readertui.core.git import index_lock, lock_message, no_commit_reason
 from readertui.core.model import Project, Workspace
 from readertui.core.safe_text import sanitize_line
 
 
 class _HasChanges(Protocol):
     def is_dirty(self) -> bool: ...
+
+
+class _HasHead(Protocol):
+    path: Path
+
+    def head(self) -> str | None: ...
 
 
 def project_names(workspace: Workspace) -> str:
@@ -30,6 +37,16 @@ def require_project(workspace: Workspace, name: str) -> Project:
     if project is None:
         raise WorkspaceError(f"no project {sanitize_line(name)!r} in {workspace.root} (projects: {project_names(workspace)})")
     return project
+
+
+def require_head(git: _HasHead) -> str:
+    """The commit checked out in the repository; GitError naming its HEAD when there is none
+    (empty, garbled, or a branch without a commit): git's status would call such a repository
+    dirty, and nothing can be planned from it."""
+    head = git.head()
+    if head is None:
+        raise GitError(no_commit_reason(git.path) + ". Nothing was changed")
+    return head
 
 
 def require_clean(git: _HasChanges, path: Path) -> None:

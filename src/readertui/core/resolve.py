@@ -33,7 +33,7 @@ from readertui.core.citations import scan_note
 from readertui.core.drift import DriftMapper, MappingStatus
 from readertui.core.errors import NoteError, ReadertuiError
 from readertui.core.file_index import walk_files
-from readertui.core.git import GitRepo, is_full_sha, short
+from readertui.core.git import GitRepo, is_full_sha, no_commit_reason, short
 from readertui.core.ignore import silenced_lines
 from readertui.core.model import (
     FOLDER_OF,
@@ -272,7 +272,7 @@ class _RepoSource:
             except ReadertuiError as error:
                 self.error = f"{repo.name}: {error}"
             if self.git is not None and self._head is None:
-                self.error = f"{repo.name} has no commit checked out"
+                self.error = f"{repo.name}: {no_commit_reason(repo.path, with_repo=False)}"
                 self.git = None
 
     @property

@@ -49,7 +49,7 @@ from pathlib import Path, PurePosixPath
 import msgspec
 
 from readertui.core import symbol_grep, tags
-from readertui.core.git import BlobReader, TreeEntry, blob_sizes, read_head, tree_entries
+from readertui.core.git import BlobReader, TreeEntry, blob_sizes, no_commit_reason, read_head, tree_entries
 from readertui.core.model import Project, RepoKind
 from readertui.core.symbol_cache import BlobSymbols, Snapshot, SymbolCache
 from readertui.core.tags import Definition
@@ -618,15 +618,20 @@ def index_project(
     workers: int = 0,
     executor: Executor | None = None,
     cancel: threading.Event | None = None,
+    unreadable: list[str] | None = None,
 ) -> list[RepoSymbols]:
-    """Every repo of `project` at its checkout (uninitialized submodules left out)."""
+    """Every repo of `project` at its checkout (uninitialized submodules left out). A git repo
+    with no commit checked out (a HEAD that is empty, garbled or names a branch without a
+    commit) is left out too, and why goes into `unreadable`."""
     tables = []
     for repo in project.repos:
         if repo.kind == RepoKind.UNINITIALIZED_SUBMODULE or not repo.path.is_dir():
             continue
         commit = (repo.head or read_head(repo.path)) if repo.is_git else None
         if repo.is_git and commit is None:
-            continue  # an empty repository: nothing committed, nothing to index
+            if unreadable is not None:
+                unreadable.append(f"{project.name}/{repo.name} cannot be read: {no_commit_reason(repo.path, with_repo=False)}")
+            continue
         tables.append(
             build_repo(cache, repo.name, repo.path, commit, workers=workers, executor=executor, cancel=cancel)
         )

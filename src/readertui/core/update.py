@@ -48,7 +48,7 @@ from readertui.core import claims, symbol_drift
 from readertui.core.citations import scan_note
 from readertui.core.drift import DriftMapper, MappingStatus, RangeMapping, map_bookmark, split_lines
 from readertui.core.errors import ConflictError, GitError, NoteError, ReadertuiError, WorkspaceError
-from readertui.core.git import GitRepo, short
+from readertui.core.git import GitRepo, no_commit_reason, short
 from readertui.core.log import log_entry
 from readertui.core.model import (
     Bookmark,
@@ -243,7 +243,7 @@ def plan_update(
     """Everything `apply_update` will do, computed without changing anything."""
     old = git.head()
     if old is None:
-        raise GitError(f"{repo.path} has no commit checked out")
+        raise GitError(no_commit_reason(repo.path))
     return _plan(workspace, project, repo, git, old, target, options, with_bookmarks=True)
 
 
@@ -261,7 +261,7 @@ def plan_drift(
     Bookmarks are left alone (they record their own commit). Apply with `apply_notes`."""
     head = git.head()
     if head is None:
-        raise GitError(f"{repo.path} has no commit checked out")
+        raise GitError(no_commit_reason(repo.path))
     return _plan(workspace, project, repo, git, old, head, options, with_bookmarks=False)
 
 

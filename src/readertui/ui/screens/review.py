@@ -50,7 +50,7 @@ from readertui.core.drift import MappingStatus
 from readertui.core.errors import ReadertuiError
 from readertui.core.git import GitRepo, UntrustedConfigError, short
 from readertui.core.model import LineRange, Location, Project, Repo, RepoKind, format_ranges
-from readertui.core.preconditions import require_clean
+from readertui.core.preconditions import require_clean, require_head
 from readertui.core.safe_text import decode_for_display, sanitize_line, split_lines
 from readertui.core.update import (
     KEEP,
@@ -356,6 +356,7 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
                 plan = plan_drift(workspace, self.project, repo, git, target.commit)
             else:
                 git.require_trusted_config()  # asks the user (TrustAsked) before any fetch
+                require_head(git)
                 require_clean(git, repo.path)
                 sha, how = resolve_target(git, target.ref)
                 plan = plan_update(workspace, self.project, repo, git, sha, UpdateOptions())

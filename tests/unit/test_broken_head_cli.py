@@ -1,0 +1,104 @@
+"""A submodule whose HEAD is unusable: every command says the real cause in one line, naming the
+HEAD file (QA's findings on the CLI), never a codec error, "no such file" or "missing"."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from readertui.cli import main
+from readertui.core.git import head_problem, read_head
+from readertui.core.workspace import find_workspace
+from tests.gitfixtures import KB, build_kb, git
+
+NOTE = "# Overview\n\nStep: `Engine/src/engine/core.py:9-12`, save `src/engine/core.py:14-16`.\n"
+
+
+@pytest.fixture
+def kb_cited(tmp_path: Path) -> KB:
+    return build_kb(tmp_path, {"overview.md": NOTE, "code-reading-log.md": "# Code reading log\n"})
+
+
+def head_file(kb: KB) -> Path:
+    """The submodule's HEAD file in the superproject's `.git/modules/` (what QA garbled)."""
+    return kb.root / ".git" / "modules" / "awesome" / "engine-study" / "Engine" / "HEAD"
+
+
+def test_the_head_file_is_the_submodules(kb_readonly: KB) -> None:
+    assert Path(git(kb_readonly.submodule, "rev-parse", "--absolute-git-dir")) / "HEAD" == head_file(kb_readonly)
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_non_utf8_head_is_named_by_every_command(kb_cited: KB, capsys) -> None:
+    head_file(kb_cited).write_bytes(b"\xff\xfegarbage\n")
+    assert read_head(kb_cited.submodule) is None  # no UnicodeDecodeError (the TUI's traceback)
+    assert find_workspace(kb_cited.workspace).project("engine-study") is not None
+    ws = str(kb_cited.workspace)
+    runs = {
+        "check": ("check", ws),
+        "log": ("log", "--path", ws, "--project", "engine-study", "--cite", "Engine/src/engine/core.py:9", "x"),
+        "update": ("update", "engine-study", ws, "--dry-run"),
+        "symbols": ("symbols", ws, "step"),
+    }
+    for name, args in runs.items():
+        code, out, err = cli(capsys, *args)
+        said = out + err
+        assert code == 2, name
+        assert str(head_file(kb_cited)) in said and "is garbled (not UTF-8 text" in said, name
+        assert "codec" not in said and "Traceback" not in said, name
+    code, _, err = cli(capsys, "bookmarks", ws)  # listing bookmarks needs no HEAD
+    assert code == 0 and "codec" not in err
+
+
+def test_an_empty_head_says_empty(kb_cited: KB, capsys) -> None:
+    head_file(kb_cited).write_bytes(b"")
+    problem = head_problem(kb_cited.submodule)
+    assert problem is not None and problem.endswith("HEAD is empty (it should name a commit or a branch)")
+    code, out, err = cli(capsys, "update", "engine-study", str(kb_cited.workspace), "--dry-run")
+    assert code == 2 and "HEAD is empty" in err and "no message" not in out + err
+
+
+def test_a_head_on_a_missing_branch_names_the_branch(kb_cited: KB, capsys) -> None:
+    from readertui.core.git import no_commit_reason
+
+    head_file(kb_cited).write_text("ref: refs/heads/nonexist\n")
+    assert head_problem(kb_cited.submodule) is None  # a new repository looks the same: no error to open
+    assert no_commit_reason(kb_cited.submodule).endswith("HEAD names branch 'nonexist', which has no commit")
+    ws = str(kb_cited.workspace)
+    code, _, err = cli(capsys, "log", "--path", ws, "--project", "engine-study", "--cite", "Engine/src/engine/core.py:9", "x")
+    assert code == 2 and "names branch 'nonexist', which has no commit" in err and "no such file" not in err
+    code, _, err = cli(capsys, "log", "--path", ws, "--project", "engine-study", "--cite", "src/engine/core.py:9", "x")
+    assert code == 2 and "names branch 'nonexist'" in err
+    # git's status calls every tracked file new then: not "uncommitted changes"
+    code, _, err = cli(capsys, "update", "engine-study", ws, "--dry-run")
+    assert code == 2 and "names branch 'nonexist', which has no commit" in err and "uncommitted" not in err
+
+
+@pytest.mark.parametrize("head", [b"\xff\xfegarbage\n", b"garbage\n", b"", b"ref: refs/heads/nonexist\n"])
+def test_check_reports_the_repo_once_and_no_citation_missing(kb_cited: KB, capsys, head: bytes) -> None:
+    head_file(kb_cited).write_bytes(head)
+    code, out, err = cli(capsys, "check", str(kb_cited.workspace))
+    assert code == 2, out + err
+    lines = out.splitlines()
+    problems = [line for line in lines if ": unreadable: " in line]
+    assert len(problems) == 1 and str(head_file(kb_cited)) in problems[0]
+    assert problems[0].startswith("engine-study/Engine: unreadable: repository engine-study/Engine cannot be read")
+    assert "missing" not in out and "no file matches" not in out
+    code, out, _ = cli(capsys, "check", str(kb_cited.workspace), "--format", "json")
+    report = json.loads(out)
+    assert code == 2 and report["citations"] == []
+    assert [problem["status"] for problem in report["problems"]] == ["unreadable"]
+
+
+def test_symbols_says_the_repo_could_not_be_read(kb_cited: KB, capsys) -> None:
+    head_file(kb_cited).write_text("garbage\n")
+    code, _, err = cli(capsys, "symbols", str(kb_cited.workspace), "step")
+    assert code == 2 and "engine-study/Engine cannot be read" in err and "HEAD is garbled" in err
+    assert "no definition matches" not in err and err.count("\n") == 1
