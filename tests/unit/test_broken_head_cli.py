@@ -1,5 +1,6 @@
-"""A submodule whose HEAD is unusable: every command says the real cause in one line, naming the
-HEAD file (QA's findings on the CLI), never a codec error, "no such file" or "missing"."""
+"""A submodule whose HEAD is unusable, a held superproject index.lock: every command says the
+real cause in one line (QA's findings on the CLI), never a codec error, "no such file",
+"missing" or a cleanup that "also failed"."""
 
 from __future__ import annotations
 
@@ -102,3 +103,44 @@ def test_symbols_says_the_repo_could_not_be_read(kb_cited: KB, capsys) -> None:
     code, _, err = cli(capsys, "symbols", str(kb_cited.workspace), "step")
     assert code == 2 and "engine-study/Engine cannot be read" in err and "HEAD is garbled" in err
     assert "no definition matches" not in err and err.count("\n") == 1
+
+
+# ---------------------------------------------------------------- add and the index.lock
+
+
+def _kb_state(kb: KB) -> dict[str, object]:
+    return {
+        "index": git(kb.root, "ls-files", "-s"),
+        "gitmodules": (kb.root / ".gitmodules").read_bytes(),
+        "config": (kb.root / ".git" / "config").read_bytes(),
+        "projects": sorted(p.name for p in kb.workspace.iterdir()),
+        "modules": sorted(p.name for p in (kb.root / ".git" / "modules" / "awesome").iterdir()),
+    }
+
+
+def test_add_refuses_while_the_superprojects_index_is_locked(kb: KB, capsys) -> None:
+    lock = kb.root / ".git" / "index.lock"
+    lock.write_text("")
+    before = _kb_state(kb)
+    code, out, err = cli(capsys, "add", str(kb.upstream), str(kb.workspace), "--name", "second")
+    assert code == 2 and err.count("\n") == 1
+    assert str(lock) in err and "another git process holds" in err and "Nothing was changed" in err
+    assert "cleaning up also failed" not in err and "cloning" not in err  # refused before the clone
+    assert _kb_state(kb) == before and lock.exists()
+    lock.unlink()
+    assert cli(capsys, "add", str(kb.upstream), str(kb.workspace), "--name", "second")[0] == 0
+
+
+def test_a_lock_taken_during_the_clone_is_cleaned_up_without_a_false_alarm(kb: KB) -> None:
+    from readertui.core.add import add_project
+    from readertui.core.errors import ReadertuiError
+
+    lock = kb.root / ".git" / "index.lock"
+    before = _kb_state(kb)
+    with pytest.raises(ReadertuiError) as failed:
+        add_project(kb.workspace, str(kb.upstream), name="second", before_clone=lambda *_: lock.write_text(""))
+    message = str(failed.value)
+    assert "index.lock" in message and "nothing was changed" in message
+    assert "cleaning up also failed" not in message  # nothing was staged: nothing to unstage
+    lock.unlink()
+    assert _kb_state(kb) == before

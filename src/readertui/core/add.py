@@ -24,6 +24,7 @@ import msgspec
 
 from readertui.core import git
 from readertui.core.errors import GitError, ReadertuiError, WorkspaceError
+from readertui.core.preconditions import require_unlocked
 from readertui.core.workspace import NOTES_DIR, find_workspace
 
 URL_SCHEMES = frozenset({"https", "http", "ssh", "git", "git+ssh", "ssh+git", "file"})
@@ -219,7 +220,7 @@ class _Undo(msgspec.Struct):
             (f"remove {self.project}", lambda: _remove_tree(self.project)),
             (f"remove {self.modules_dir}", self._remove_modules_dir),
             ("restore .gitmodules", self._restore_gitmodules),
-            (f"unstage {self.path}", lambda: git.run_in(self.top, "update-index", "--force-remove", "--", self.path)),
+            (f"unstage {self.path}", self._unstage),
             ("restore the index entry of .gitmodules", self._restore_gitmodules_entry),
             (f"remove the submodule.{self.path} config", self._restore_config),
         ]
@@ -229,6 +230,13 @@ class _Undo(msgspec.Struct):
             except (OSError, ReadertuiError) as error:
                 failures.append(f"{what}: {error}")
         return failures
+
+    def _unstage(self) -> None:
+        """Take the submodule out of the index when `submodule add` staged it (only then: a
+        failure before it staged anything leaves nothing to undo there)."""
+        staged = git.run_in(self.top, "--literal-pathspecs", "ls-files", "-s", "--", self.path)
+        if any(line.partition("\t")[2] == self.path for line in staged.splitlines()):
+            git.run_in(self.top, "update-index", "--force-remove", "--", self.path)
 
     def _remove_modules_dir(self) -> None:
         """The clone's git dir, and the parent folders git made for it (`modules/<project>/`)."""
@@ -316,6 +324,9 @@ def add_project(
     project = root / name
     if os.path.lexists(project):
         raise ReadertuiError(f"{project} already exists; choose another project name with --name")
+    # `git submodule add` stages into the superproject's index: a held index.lock makes it
+    # fail after the clone, and the cleanup's unstaging with it. Refused before anything.
+    require_unlocked(top)
     repo_dir = project / repo_name
     path = repo_dir.relative_to(top).as_posix()
     if any(info.path == path or info.name == path for info in git.submodules(top)):

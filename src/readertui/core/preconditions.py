@@ -2,7 +2,8 @@
 
 `require_project` turns a project name from the user into the project, or refuses naming the
 projects there are; `require_head` refuses a repository with no commit checked out, saying why
-(its HEAD); `require_clean` refuses to move a repository with uncommitted changes.
+(its HEAD); `require_unlocked` refuses when another git holds the index; `require_clean` refuses
+to move a repository with uncommitted changes.
 """
 
 from __future__ import annotations
@@ -49,11 +50,17 @@ def require_head(git: _HasHead) -> str:
     return head
 
 
+def require_unlocked(path: Path) -> None:
+    """Refuse (WorkspaceError) when another git process holds the index.lock of the repository
+    at `path` (whatever git would stage or check out there would fail half-way)."""
+    if (lock := index_lock(path)) is not None:
+        raise WorkspaceError(lock_message(path, lock) + ". Nothing was changed")
+
+
 def require_clean(git: _HasChanges, path: Path) -> None:
     """Refuse (WorkspaceError) when the repository at `path` has uncommitted changes, or when
     another git process holds its index.lock (a checkout would fail half-way)."""
-    if (lock := index_lock(path)) is not None:
-        raise WorkspaceError(lock_message(path, lock) + ". Nothing was changed")
+    require_unlocked(path)
     if git.is_dirty():
         raise WorkspaceError(
             f"{path} has uncommitted changes (see `git -C {path} status`); "
