@@ -1,6 +1,6 @@
-"""A submodule whose HEAD is unusable, a held superproject index.lock: every command says the
-real cause in one line (QA's findings on the CLI), never a codec error, "no such file",
-"missing" or a cleanup that "also failed"."""
+"""A submodule whose HEAD is unusable, a held superproject index.lock and an unreachable remote:
+every command says the real cause in one line (QA's findings on the CLI), never a codec error,
+"no such file", "missing" or "already there" built on a guess."""
 
 from __future__ import annotations
 
@@ -144,3 +144,28 @@ def test_a_lock_taken_during_the_clone_is_cleaned_up_without_a_false_alarm(kb: K
     assert "cleaning up also failed" not in message  # nothing was staged: nothing to unstage
     lock.unlink()
     assert _kb_state(kb) == before
+
+
+# ---------------------------------------------------------------- update with the remote away
+
+
+def test_update_yes_refuses_when_the_remote_cannot_be_reached(kb_cited: KB, capsys) -> None:
+    sub = kb_cited.submodule
+    git(sub, "update-ref", "refs/remotes/origin/HEAD", kb_cited.a)  # a stale local idea: "already there"
+    git(sub, "remote", "set-url", "origin", "/nonexistent")
+    ws = str(kb_cited.workspace)
+    code, out, err = cli(capsys, "update", "engine-study", ws, "--yes")
+    assert code == 2 and err.count("\n") == 1 and "already there" not in out
+    assert "could not be reached" in err and "'/nonexistent' does not appear to be a git repository" in err
+    assert "origin's default branch is not known" in err and "--to REF" in err
+    assert git(sub, "rev-parse", "HEAD") == kb_cited.a
+    # asked (no terminal here): the plan says it stands on local refs only, and why
+    code, out, _ = cli(capsys, "update", "engine-study", ws)
+    assert "from local refs only: the remote could not be reached" in out and "/nonexistent" in out
+    # a dry run still says it fetched nothing, not that the remote failed
+    code, out, _ = cli(capsys, "update", "engine-study", ws, "--dry-run")
+    assert code == 0 and "as known locally: a dry run fetches nothing" in out and "reached" not in out
+    # an explicit ref known locally needs no remote, even with --yes
+    assert cli(capsys, "update", "engine-study", ws, "--to", kb_cited.a, "--yes")[0] == 0
+    code, _, err = cli(capsys, "update", "engine-study", ws, "--to", "no-such-tag", "--yes")
+    assert code == 2 and "unknown ref 'no-such-tag'" in err and "could not be reached" in err

@@ -12,7 +12,8 @@ Prints the plan (moved exactly / changed with their best candidate / orphaned), 
 before changing anything. Exit codes: 0 applied (or nothing to do, or a dry run with nothing
 for a human); 1 citations need a human (after applying the exact part), or the plan was not
 applied (declined, or no terminal to ask on and no --yes); 2 errors (unknown ref, dirty
-submodule, unknown project, a HEAD that names no commit…), with nothing changed.
+submodule, unknown project, a HEAD that names no commit, --yes without --to when the remote
+cannot be reached…), with nothing changed.
 """
 
 from __future__ import annotations
@@ -89,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
               "updating for real needs --trust-repo-config", file=sys.stderr)
     require_head(git)  # an empty or garbled HEAD is named, not called uncommitted changes
     require_clean(git, repo.path)
-    target, how = resolve_target(git, args.to, fetch=not args.dry_run)
+    # Applied without a look (--yes): origin's default branch must be known, not guessed offline.
+    target, how = resolve_target(git, args.to, fetch=not args.dry_run, require_remote=args.yes)
     options = UpdateOptions(rewrite_commits=args.rewrite_commits, accept_changed=args.accept_changed)
     for _ in range(REPLAN_ATTEMPTS):
         plan = plan_update(workspace, project, repo, git, target, options)

@@ -618,6 +618,7 @@ class GitRepo:
         # said so: `update --trust-repo-config`, or yes in the TUI's review).
         self.trust_config = False
         self._commands: tuple[tuple[str, str], ...] | None = None
+        self.fetch_error: str | None = None  # why the last fetch failed (git's line)
 
     def __repr__(self) -> str:
         return f"GitRepo({str(self.path)!r})"
@@ -1010,13 +1011,15 @@ class GitRepo:
             raise _failure("counting commits", self.path, error) from error
 
     def fetch(self, timeout: float = 20) -> bool:
-        """Fetch from the default remote; False when it cannot be reached within `timeout` s.
+        """Fetch from the default remote; False when it cannot be reached within `timeout` s
+        (`fetch_error` then holds git's reason, one line).
 
         Never prompts: no terminal prompt, a new session without a controlling terminal (ssh
         cannot ask), a low-speed limit, and the process tree is killed at the timeout.
         UntrustedConfigError when the repo's config would run a program (`trust_config`)."""
         self.require_trusted_config()
         limit = max(1, int(timeout))
+        self.fetch_error = None
         try:
             _run(
                 self.path,
@@ -1025,7 +1028,8 @@ class GitRepo:
                 new_session=True,
                 extra_config=("http.lowSpeedLimit=1000", f"http.lowSpeedTime={limit}"),
             )
-        except GitCommandError:
+        except GitCommandError as error:
+            self.fetch_error = _one_line(error.stderr)
             return False
         with self._lock:
             self._resolved.clear()  # new objects can make hex prefixes ambiguous

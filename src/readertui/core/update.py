@@ -204,18 +204,33 @@ def choose_repo(project: Project, name: str | None) -> Repo:
     return repos[0]
 
 
-def resolve_target(git: GitRepo, ref: str | None, fetch: bool = True) -> tuple[str, str]:
+def resolve_target(
+    git: GitRepo, ref: str | None, fetch: bool = True, require_remote: bool = False
+) -> tuple[str, str]:
     """(full sha, how it was found). With no `ref`: fetch when the remote answers (bounded by a
-    timeout, never a prompt), then origin's default branch; offline, the local refs. A `ref`
-    known locally is used without fetching; an unknown one is looked for after a fetch."""
-    if ref is not None and git.resolve(ref) is None and fetch and git.remote_url() is not None:
-        git.fetch(timeout=FETCH_TIMEOUT_SECONDS)
+    timeout, never a prompt), then origin's default branch; offline, the local refs, and `how`
+    says the remote could not be reached and git's reason — unless `require_remote` (an update
+    nobody reviews), which refuses then: origin's default branch is not known. A `ref` known
+    locally is used without fetching; an unknown one is looked for after a fetch."""
     if ref is not None:
+        tried = git.resolve(ref) is None and fetch and git.remote_url() is not None
+        reached = git.fetch(timeout=FETCH_TIMEOUT_SECONDS) if tried else True
         sha = git.resolve(ref)
         if sha is None:
-            raise GitError(f"unknown ref {ref!r} in {git.path}; try `git -C {git.path} fetch --tags` or another ref")
+            why = "" if reached else f" (the remote could not be reached: {git.fetch_error or 'no answer'})"
+            raise GitError(
+                f"unknown ref {ref!r} in {git.path}{why}; try `git -C {git.path} fetch --tags` or another ref"
+            )
         return sha, ref
-    fetched = fetch and git.remote_url() is not None and git.fetch(timeout=FETCH_TIMEOUT_SECONDS)
+    has_remote = git.remote_url() is not None
+    fetched = fetch and has_remote and git.fetch(timeout=FETCH_TIMEOUT_SECONDS)
+    unreached = fetch and has_remote and not fetched
+    if unreached and require_remote:
+        raise GitError(
+            f"the remote of {git.path} could not be reached ({git.fetch_error or 'no answer'}), so "
+            "origin's default branch is not known; nothing was changed. Retry when it answers, or "
+            "pass --to REF to move to a commit known locally"
+        )
     for candidate in ("origin/HEAD", "origin/main", "origin/master", "main", "master"):
         sha = git.resolve(candidate)
         if sha is not None:
@@ -223,8 +238,13 @@ def resolve_target(git: GitRepo, ref: str | None, fetch: bool = True) -> tuple[s
                 how = candidate
             elif not fetch:
                 how = f"{candidate}, as known locally: a dry run fetches nothing"
+            elif unreached:
+                how = (
+                    f"{candidate}, from local refs only: the remote could not be reached "
+                    f"({git.fetch_error or 'no answer'})"
+                )
             else:
-                how = f"{candidate} (local refs; the remote was not reached)"
+                how = f"{candidate}, from local refs only: the repository has no remote"
             return sha, how
     raise GitError(f"cannot tell which commit to move {git.path} to; pass --to REF")
 

@@ -410,7 +410,9 @@ class ReviewScreen(Screen[ReviewOutcome | None]):
     def _planned(self, event: ReviewPlanned) -> None:
         plan = event.plan
         if plan.nothing_to_do:
-            self.notify(f"{plan.repo.name} is already at {short(plan.new)}: nothing to do", timeout=5)
+            # the notice says when the target was found offline (the remote could not be reached)
+            known = f" ({event.notice})" if event.notice else ""
+            self.notify(f"{plan.repo.name} is already at {short(plan.new)}{known}: nothing to do", timeout=5)
             self.dismiss(None)
             return
         self.plan = plan
