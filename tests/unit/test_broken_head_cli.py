@@ -169,3 +169,20 @@ def test_update_yes_refuses_when_the_remote_cannot_be_reached(kb_cited: KB, caps
     assert cli(capsys, "update", "engine-study", ws, "--to", kb_cited.a, "--yes")[0] == 0
     code, _, err = cli(capsys, "update", "engine-study", ws, "--to", "no-such-tag", "--yes")
     assert code == 2 and "unknown ref 'no-such-tag'" in err and "could not be reached" in err
+
+
+def test_the_resolver_names_the_repo_once(kb_cited: KB) -> None:
+    """The reader's notification for a citation into such a repo: `Engine: <HEAD> is garbled`,
+    not `Engine: <work tree>: <HEAD> is garbled`."""
+    from readertui.core.resolve import Resolver
+    from readertui.core.workspace import load_workspace
+
+    head_file(kb_cited).write_bytes(b"\xff\xfegarbage\n")
+    workspace = load_workspace(kb_cited.workspace)
+    project = workspace.project("engine-study")
+    results = Resolver(workspace, project).resolve_note(project.notes_dir / "overview.md")
+    details = {result.detail for result in results}
+    assert details and all(
+        f"Engine: {head_file(kb_cited)} is garbled" in detail and f"{kb_cited.submodule}: " not in detail
+        for detail in details
+    ), details

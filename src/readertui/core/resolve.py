@@ -269,8 +269,8 @@ class _RepoSource:
             try:
                 self.git = open_git(repo.path)
                 self._head = repo.head or self.git.head()
-            except ReadertuiError as error:
-                self.error = f"{repo.name}: {error}"
+            except ReadertuiError as error:  # (its message may start with the work tree: said once)
+                self.error = f"{repo.name}: {str(error).removeprefix(f'{repo.path}: ')}"
             if self.git is not None and self._head is None:
                 self.error = f"{repo.name}: {no_commit_reason(repo.path, with_repo=False)}"
                 self.git = None
