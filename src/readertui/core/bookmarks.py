@@ -271,6 +271,7 @@ _Change = Callable[[str, tuple[Bookmark, ...]], tuple[str, tuple[Bookmark, ...]]
 def _apply(project: Project, change: _Change) -> tuple[Bookmark, ...]:
     """Run `change(text, marks) -> (text, expected marks)` on the file through `notes.edit`."""
     path = project.bookmarks_file
+    result: list[tuple[Bookmark, ...]] = [()]  # the marks of the bytes the last attempt made
 
     def transform(current: bytes) -> bytes:
         marks, problems = parse(path, current) if current else ((), [])
@@ -280,16 +281,18 @@ def _apply(project: Project, change: _Change) -> tuple[Bookmark, ...]:
         bom = "\ufeff" if text.startswith("\ufeff") else ""
         new, expected = change(text[len(bom) :], marks)
         data = (bom + new).encode("utf-8")
-        found, problems = parse(path, data)
-        if problems or found != expected:  # not sure of the spans: keep the unchanged blocks
-            data = _updated(current, marks, expected)
+        if data != current or expected != marks:  # (unchanged text with changed marks: unsure)
+            found, problems = parse(path, data)
+            if problems or found != expected:  # not sure of the spans: keep the unchanged blocks
+                data = _updated(current, marks, expected)
+        result[0] = expected
         return data
 
     require_notes_folder(project)
     written = edit(path, transform, inside=project.path.parent)
     with _seen_lock:
         _seen[_key(path)] = written
-    marks, _ = parse(path, written.data)
+    marks = result[0]  # (what was written parses to these: checked above, or `_updated`'s)
     return marks
 
 
