@@ -51,3 +51,8 @@ async def test_a_notes_folder_leading_outside_is_refused(demo, tmp_path):
         screen = app.screen
         assert screen.index.bookmarks == ()
         assert screen.notes.note_path is None or outside not in screen.notes.note_path.resolve().parents
+        shown.clear()
+        await pilot.press("apostrophe")  # the bookmark list says why it is empty (QA)
+        await settle(pilot)
+        assert any("leads outside the workspace" in message for message, _ in shown), shown
+        assert not any("no bookmarks yet" in message for message, _ in shown)

@@ -199,6 +199,10 @@ def test_offline_uses_local_refs(kb_notes, capsys):
     git(kb_notes.submodule, "remote", "set-url", "origin", str(kb_notes.root / "nowhere"))
     _, how = resolve_target(GitRepo(kb_notes.submodule), None, fetch=True)
     assert how.startswith("origin/HEAD, from local refs only: the remote could not be reached (fatal: ")
+    # an origin/… ref named by hand is the remote's too: the same words (QA: "already there")
+    _, how = resolve_target(GitRepo(kb_notes.submodule), "origin/main", fetch=True)
+    assert how.startswith("origin/main, from local refs only (the remote could not be reached: fatal: ")
+    assert resolve_target(GitRepo(kb_notes.submodule), kb_notes.a, fetch=True)[1] == kb_notes.a  # no fetch
     # a dry run does not try: it says so, rather than blame the remote
     assert run(kb_notes, "--dry-run") == 1
     assert "as known locally: a dry run fetches nothing" in capsys.readouterr().out

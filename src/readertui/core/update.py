@@ -213,15 +213,17 @@ def resolve_target(
     nobody reviews), which refuses then: origin's default branch is not known. A `ref` known
     locally is used without fetching; an unknown one is looked for after a fetch."""
     if ref is not None:
-        tried = git.resolve(ref) is None and fetch and git.remote_url() is not None
+        # an origin/… ref is about the remote: fetched first, as an unknown ref is
+        remote_tracking = ref.startswith(("origin/", "refs/remotes/origin/"))
+        tried = (remote_tracking or git.resolve(ref) is None) and fetch and git.remote_url() is not None
         reached = git.fetch(timeout=FETCH_TIMEOUT_SECONDS) if tried else True
         sha = git.resolve(ref)
+        why = "" if reached else f" (the remote could not be reached: {git.fetch_error or 'no answer'})"
         if sha is None:
-            why = "" if reached else f" (the remote could not be reached: {git.fetch_error or 'no answer'})"
             raise GitError(
                 f"unknown ref {ref!r} in {git.path}{why}; try `git -C {git.path} fetch --tags` or another ref"
             )
-        return sha, ref
+        return sha, (f"{ref}, from local refs only{why}" if why else ref)
     has_remote = git.remote_url() is not None
     fetched = fetch and has_remote and git.fetch(timeout=FETCH_TIMEOUT_SECONDS)
     unreached = fetch and has_remote and not fetched

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
+from readertui.core import bookmarks as bookmark_store
 from readertui.core.backlinks import Backlink
 from readertui.core.model import LineRange, Location
 from readertui.core.workspace import note_files
@@ -76,7 +77,11 @@ class PickerFlows:
 
         self.index.ensure_bookmarks(self.navigator.project)  # the index may not have them yet
         if not self.index.bookmarks:
-            self.screen.notify("no bookmarks yet", timeout=3)
+            refused = bookmark_store.refusal(self.navigator.project)  # not read at all: say why
+            if refused is not None:
+                self.screen.notify(str(refused), title="No bookmarks", severity="warning", timeout=8)
+            else:
+                self.screen.notify("no bookmarks yet", timeout=3)
             return
         choice = await self.screen.app.push_screen_wait(BookmarkPicker(self.index.bookmarks))
         if choice is None:
