@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
-from readertui.core import bookmarks as bookmark_store
 from readertui.core.backlinks import Backlink
 from readertui.core.model import LineRange, Location
 from readertui.core.workspace import note_files
@@ -77,7 +76,9 @@ class PickerFlows:
 
         self.index.ensure_bookmarks(self.navigator.project)  # the index may not have them yet
         if not self.index.bookmarks:
-            refused = bookmark_store.refusal(self.navigator.project)  # not read at all: say why
+            from readertui.core.bookmarks import refusal  # (not at start-up: tomllib, tomli_w)
+
+            refused = refusal(self.navigator.project)  # not read at all: say why
             if refused is not None:
                 self.screen.notify(str(refused), title="No bookmarks", severity="warning", timeout=8)
             else:
