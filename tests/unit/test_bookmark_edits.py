@@ -331,7 +331,7 @@ def _expected_marks(spec, renamed: dict[str, str], removed: set[str]) -> list[tu
     ]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(spec=_files(), which=st.integers(0, 3), label=_TEXT)
 def test_a_rename_changes_only_the_label_value(tmp_path, spec, which, label) -> None:
     project = _project(tmp_path)
@@ -357,7 +357,7 @@ def test_a_rename_changes_only_the_label_value(tmp_path, spec, which, label) -> 
     assert [(m.id, m.label) for m in marks] == _expected_marks(spec, {table.ident: label}, set())
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(spec=_files(), which=st.integers(0, 3))
 def test_a_remove_takes_out_only_the_tables_own_lines(tmp_path, spec, which) -> None:
     project = _project(tmp_path)
