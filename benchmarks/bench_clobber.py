@@ -27,38 +27,17 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-WRITER = textwrap.dedent(
+# One writer process: `WRITE` (an expression of `project`, `name`, `count`) in a loop. `{write}`
+# is filled in for the log (`log_entry`, what `readertui log` runs) or for bookmarks (`add_mark`,
+# what `readertui bookmarks add` and the reader's `m` run).
+_WRITER = textwrap.dedent(
     """
     import sys, time
     from datetime import datetime
     from pathlib import Path
-    from readertui.core.errors import ReadertuiError
-    from readertui.core.log import log_entry
-    from readertui.core.model import Project
-
-    folder, name, seconds, pause = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
-    project = Project("p", folder, (), folder / "notes")
-    print("ready", flush=True)
-    sys.stdin.readline()
-    stop, count, refused = time.monotonic() + seconds, 0, 0
-    while time.monotonic() < stop:
-        try:
-            log_entry(project, f"{name} {count}", clock=lambda: datetime(2026, 11, 29, 12, 0))
-        except ReadertuiError:  # refused, nothing written (or the lock not had in 10 s)
-            refused += 1
-            continue
-        count += 1
-        time.sleep(pause)
-    print(count, refused, flush=True)
-    """
-)
-
-BOOKMARK_WRITER = textwrap.dedent(
-    """
-    import sys, time
-    from pathlib import Path
     from readertui.core import bookmarks
     from readertui.core.errors import ReadertuiError
+    from readertui.core.log import log_entry
     from readertui.core.model import LineRange, Project
 
     folder, name, seconds, pause = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
@@ -67,9 +46,8 @@ BOOKMARK_WRITER = textwrap.dedent(
     sys.stdin.readline()
     stop, count, refused = time.monotonic() + seconds, 0, 0
     while time.monotonic() < stop:
-        mark = bookmarks.new_bookmark("r", f"{name}.py", LineRange(count + 1, count + 1), f"{name} {count}", None, ["x"])
         try:
-            bookmarks.add_mark(project, mark)
+            {write}
         except ReadertuiError:  # refused, nothing written (or the lock not had in 10 s)
             refused += 1
             continue
@@ -77,6 +55,14 @@ BOOKMARK_WRITER = textwrap.dedent(
         time.sleep(pause)
     print(count, refused, flush=True)
     """
+)
+WRITER = _WRITER.replace(
+    "{write}", 'log_entry(project, f"{name} {count}", clock=lambda: datetime(2026, 11, 29, 12, 0))'
+)
+BOOKMARK_WRITER = _WRITER.replace(
+    "{write}",
+    "bookmarks.add_mark(project, bookmarks.new_bookmark("
+    '"r", f"{name}.py", LineRange(count + 1, count + 1), f"{name} {count}", None, ["x"]))',
 )
 
 APPENDER = textwrap.dedent(

@@ -273,10 +273,18 @@ def run_clobber_race(folder: Path, seconds: float, pause: float = 0.02) -> dict[
     log = folder / "notes" / "code-reading-log.md"
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text("# Code reading log\n\n## 2026-11-29\n\n")
+    return _race(folder, log, WRITER, APPENDER, seconds, pause)
+
+
+def _race(
+    folder: Path, target: Path, writer: str, appender: str, seconds: float, pause: float
+) -> dict[str, tuple[int, int]]:
+    """Start the two `writer` scripts (in `folder`) and the `appender` (on `target`) together;
+    (written, refused) of each once they end."""
     commands = {
-        "alpha": [sys.executable, "-c", WRITER, str(folder), "alpha", str(seconds)],
-        "beta": [sys.executable, "-c", WRITER, str(folder), "beta", str(seconds)],
-        "outside": [sys.executable, "-c", APPENDER, str(log), str(seconds), str(pause)],
+        "alpha": [sys.executable, "-c", writer, str(folder), "alpha", str(seconds)],
+        "beta": [sys.executable, "-c", writer, str(folder), "beta", str(seconds)],
+        "outside": [sys.executable, "-c", appender, str(target), str(seconds), str(pause)],
     }
     processes = {
         name: subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -362,27 +370,7 @@ def test_two_bookmark_writers_and_an_outside_appender_lose_nothing(tmp_path: Pat
     project = _project(tmp_path)
     marks_file = project.bookmarks_file
     marks_file.write_text("# hand-written header\n")
-    seconds = 2.0
-    commands = {
-        "alpha": [sys.executable, "-c", BOOKMARK_WRITER, str(project.path), "alpha", str(seconds)],
-        "beta": [sys.executable, "-c", BOOKMARK_WRITER, str(project.path), "beta", str(seconds)],
-        "outside": [sys.executable, "-c", BOOKMARK_APPENDER, str(marks_file), str(seconds), "0.02"],
-    }
-    processes = {
-        name: subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for name, command in commands.items()
-    }
-    for process in processes.values():
-        assert process.stdout.readline().strip() == "ready"
-    for process in processes.values():
-        process.stdin.write("go\n")
-        process.stdin.flush()
-    counts = {}
-    for name, process in processes.items():
-        out, err = process.communicate(timeout=seconds + 120)
-        assert process.returncode == 0, err
-        written, refused = out.split()
-        counts[name] = (int(written), int(refused))
+    counts = _race(project.path, marks_file, BOOKMARK_WRITER, BOOKMARK_APPENDER, 2.0, 0.02)
     marks, problems = load(project)
     assert problems == []
     labels = [mark.label for mark in marks]
