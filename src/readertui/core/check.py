@@ -26,6 +26,7 @@ from readertui.core.model import (
     LineRange,
     ProblemKind,
     Project,
+    Repo,
     RepoKind,
     Report,
     Status,
@@ -37,6 +38,24 @@ from readertui.core.safe_text import sanitize_line
 from readertui.core.workspace import list_notes
 
 STATUS_ORDER = tuple(status.value for status in Status)
+
+
+def _unusable_repo(project: Project, repo: Repo) -> CheckProblem | None:
+    """Why `project` cannot be checked because of `repo` (a submodule never checked out, a HEAD
+    that names no commit), or None."""
+    if repo.kind == RepoKind.UNINITIALIZED_SUBMODULE:
+        return CheckProblem(
+            repo.path, ProblemKind.NOT_CHECKED_OUT,
+            f"submodule {project.name}/{repo.name} is not checked out, so {project.name} was not "
+            f"checked; run `{repo.fix_command}`",
+        )
+    if repo.is_git and (repo.head or read_head(repo.path)) is None:
+        return CheckProblem(
+            repo.path, ProblemKind.UNREADABLE,
+            f"repository {project.name}/{repo.name} cannot be read, so {project.name} was not checked: "
+            f"{no_commit_reason(repo.path, with_repo=False)}",
+        )
+    return None
 
 
 def notes_in_scope(
@@ -72,23 +91,9 @@ def notes_in_scope(
         if not proj.notes_dir.is_dir():
             problems.append(CheckProblem(proj.notes_dir, ProblemKind.NO_NOTES, f"project {proj.name} has no notes/ folder"))
             continue
-        uninitialized = [repo for repo in proj.repos if repo.kind == RepoKind.UNINITIALIZED_SUBMODULE]
-        for repo in uninitialized:
-            problems.append(CheckProblem(
-                repo.path, ProblemKind.NOT_CHECKED_OUT,
-                f"submodule {proj.name}/{repo.name} is not checked out, so {proj.name} was not "
-                f"checked; run `{repo.fix_command}`",
-            ))
-        if uninitialized:
-            continue
-        headless = [repo for repo in proj.repos if repo.is_git and (repo.head or read_head(repo.path)) is None]
-        for repo in headless:
-            problems.append(CheckProblem(
-                repo.path, ProblemKind.UNREADABLE,
-                f"repository {proj.name}/{repo.name} cannot be read, so {proj.name} was not checked: "
-                f"{no_commit_reason(repo.path, with_repo=False)}",
-            ))
-        if headless:
+        unusable = [problem for repo in proj.repos if (problem := _unusable_repo(proj, repo)) is not None]
+        if unusable:
+            problems += unusable
             continue
         if resolved.is_file():
             notes = [resolved]
