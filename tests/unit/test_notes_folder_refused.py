@@ -152,6 +152,27 @@ def test_check_with_the_whole_code_folder_unreadable(tmp_path, monkeypatch):
     assert {r.status for r in report.results} == {Status.UNREADABLE}
 
 
+def test_a_listed_file_that_cannot_be_opened_is_unreadable_not_missing(tmp_path, monkeypatch):
+    """chmod 000 on one file in a readable folder (simulated for root: `open` refuses it)."""
+    import builtins
+
+    ws = _workspace(tmp_path)
+    locked = str((ws / "p/code/a.py").resolve())
+    real_open = builtins.open
+
+    def refusing_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(file) == locked:
+            raise PermissionError(errno.EACCES, "Permission denied", locked)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refusing_open)
+    report = check(load_workspace(ws))
+    statuses = {r.citation.text: (r.status, r.detail) for r in report.results}
+    status, detail = statuses["code/a.py:1"]
+    assert status is Status.UNREADABLE and "Permission denied" in detail
+    assert statuses["code/sub/b.py:1"][0] is Status.OK
+
+
 def test_a_missing_file_beside_an_unreadable_folder_is_still_missing(tmp_path, monkeypatch):
     ws = _workspace(tmp_path)
     (ws / "p/notes/overview.md").write_text("`code/gone/c.py:1`\n")

@@ -1143,8 +1143,8 @@ class Resolver:
             if total is _UNREAD:
                 total = view.source.line_count(path, view.commit)
                 facts.total = total
-            if total is None:
-                return facts.result(note, citation, Status.MISSING, f"cannot read {facts.where}")
+            if total is None:  # (listed, so there: its text could not be had)
+                return facts.result(note, citation, Status.UNREADABLE, f"cannot read {facts.where}")
             for r in ranges:
                 if r.end > total:
                     past = [r for r in ranges if r.end > total]
@@ -1314,7 +1314,8 @@ def _failed(note: Path, citation: Citation, error: ReadertuiError | OSError) -> 
     """A broken repo or a failed git call, as the citation's result."""
     if isinstance(error, ReadertuiError):
         return CitationResult(note, citation, Status.UNPINNED, detail=str(error))
-    return CitationResult(note, citation, Status.MISSING, detail=f"cannot read: {error}")
+    # a file listed in the repo that cannot be opened (no permission): there, but unreadable
+    return CitationResult(note, citation, Status.UNREADABLE, detail=f"cannot read: {error}")
 
 
 def _may_lead_into(cited: str, folder: str) -> bool:
