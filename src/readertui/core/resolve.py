@@ -1143,8 +1143,8 @@ class Resolver:
             if total is _UNREAD:
                 total = view.source.line_count(path, view.commit)
                 facts.total = total
-            if total is None:  # (listed, so there: its text could not be had)
-                return facts.result(note, citation, Status.UNREADABLE, f"cannot read {facts.where}")
+            if total is None:
+                return facts.result(note, citation, Status.MISSING, f"cannot read {facts.where}")
             for r in ranges:
                 if r.end > total:
                     past = [r for r in ranges if r.end > total]
