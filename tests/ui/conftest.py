@@ -91,3 +91,13 @@ async def open_file(pilot, path: str, line: int = 1) -> MainScreen:
     await settle(pilot)
     screen.source.focus()
     return screen
+
+
+def screen_rows(screen) -> list[str]:
+    """The rows of a pyte screen, as `screen.display` gives them, but never raising: pyte's
+    `display` fails with IndexError on the empty stub cell a wide character leaves when a
+    later, partial redraw wrote over only its first half (CJK text in the notes pane)."""
+    return [
+        "".join(screen.buffer[y][x].data for x in range(screen.columns))
+        for y in range(screen.lines)
+    ]

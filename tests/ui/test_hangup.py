@@ -27,7 +27,7 @@ import pytest
 from readertui.core.model import Location
 from readertui.core.workspace import find_workspace
 from readertui.ui.state import ViewState, save_state
-from tests.ui.conftest import REPO_ROOT
+from tests.ui.conftest import REPO_ROOT, screen_rows
 
 FILE = "minillm/attention.py"
 
@@ -68,9 +68,9 @@ class _Reader:
 
     def wait_for(self, text: str, timeout: float = 20) -> None:
         deadline = time.monotonic() + timeout
-        while text not in "\n".join(self.screen.display):
+        while text not in "\n".join(screen_rows(self.screen)):
             if time.monotonic() > deadline or self.process.poll() is not None:
-                raise AssertionError(f"timed out waiting for {text!r}:\n" + "\n".join(self.screen.display))
+                raise AssertionError(f"timed out waiting for {text!r}:\n" + "\n".join(screen_rows(self.screen)))
             self._read()
 
     def press(self, keys: bytes) -> None:

@@ -14,7 +14,7 @@ import time
 
 import pyte
 
-from tests.ui.conftest import REPO_ROOT
+from tests.ui.conftest import REPO_ROOT, screen_rows
 
 # Every sequence a name may try: clipboard write (OSC 52), window title (OSC 2), clear screen,
 # the one-byte CSI (U+009B) and a right-to-left override (U+202E).
@@ -71,7 +71,7 @@ class _Terminal:
         self.stream = pyte.ByteStream(self.screen)
 
     def shown(self) -> str:
-        return "\n".join(self.screen.display)
+        return "\n".join(screen_rows(self.screen))
 
     def _read(self) -> None:
         ready, _, _ = select.select([self.master], [], [], 0.05)

@@ -29,7 +29,7 @@ from readertui.ui.widgets.status_line import (
     changed_span,
     status_row,
 )
-from tests.ui.conftest import make_app, settle
+from tests.ui.conftest import make_app, screen_rows, settle
 
 INFO = StatusInfo(
     project="proj",
@@ -66,7 +66,7 @@ class Terminal:
         monkeypatch.setattr(app.console, "_color_system", ColorSystem.TRUECOLOR)  # as in a terminal
 
     def row(self, y: int) -> str:
-        return self.screen.display[y].rstrip()
+        return screen_rows(self.screen)[y].rstrip()
 
     def bytes_since(self, start: int) -> int:
         return sum(len(data.encode()) for data in self.writes[start:])
