@@ -39,7 +39,8 @@ def _exists(path: Path) -> bool:
         return False
 
 
-def _is_file(path: Path) -> bool:
+def is_file_quietly(path: Path) -> bool:
+    """`path.is_file()`, False when it cannot be told (a folder above it without permission)."""
     try:
         return path.is_file()
     except OSError:
@@ -75,7 +76,7 @@ def _inside_project_repo_floor(ancestors: list[Path]) -> int:
     has `notes/` is a project's code repo: the search starts at that project folder."""
     floor = 0
     for index, folder in enumerate(ancestors):
-        if folder.name != NOTES_DIR and _is_file(folder / ".git") and _is_dir(folder.parent / NOTES_DIR):
+        if folder.name != NOTES_DIR and is_file_quietly(folder / ".git") and _is_dir(folder.parent / NOTES_DIR):
             floor = index + 1
     return floor
 
@@ -124,7 +125,7 @@ def find_workspace(start: Path) -> Workspace:
     floor = _inside_project_repo_floor(ancestors)
     for index, candidate in enumerate(ancestors[floor:], start=floor):
         config = candidate / CONFIG_FILE
-        if _is_file(config):
+        if is_file_quietly(config):
             return load_workspace(_configured_workspace(config))
         via_project = index > 0 and _is_dir(ancestors[index - 1] / NOTES_DIR)
         if (index == 0 or via_project or git_tops) and _has_project_child(candidate):

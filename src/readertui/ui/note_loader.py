@@ -19,7 +19,7 @@ from readertui.core.errors import NoteError, ReadertuiError
 from readertui.core.log import entries_for_day
 from readertui.core.model import Project
 from readertui.core.notes import read_text
-from readertui.core.workspace import note_files, notes_folder_problem
+from readertui.core.workspace import is_file_quietly, note_files, notes_folder_problem
 from readertui.ui import workers
 from readertui.ui.log_watch import LogWatch
 from readertui.ui.navigation import Navigator
@@ -164,10 +164,7 @@ def _read_note(path: Path, project: Project) -> str:
 def default_note(project: Project) -> Path:
     """The note shown when none is asked for: the reading log, else the first note."""
     log = project.reading_log
-    try:
-        if log.is_file():
-            return log
-    except OSError:  # a notes folder that cannot be read: the reading log says why
+    if is_file_quietly(log):
         return log
-    notes = note_files(project)
+    notes = note_files(project)  # (none in a notes folder that cannot be read: the log says why)
     return notes[0] if notes else log

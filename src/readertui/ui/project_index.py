@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
 from textual.dom import DOMNode
 from textual.message import Message
@@ -26,7 +25,7 @@ from readertui.core.log import entries_for_day
 from readertui.core.model import Bookmark, CitationResult, Location, Project
 from readertui.core.notes import read_text
 from readertui.core.syntax import detect_language, warm_up
-from readertui.core.workspace import note_files, notes_folder_problem
+from readertui.core.workspace import is_file_quietly, note_files, notes_folder_problem
 from readertui.ui import workers
 from readertui.ui.session import Session
 
@@ -114,7 +113,7 @@ class ProjectIndex:
         if refused is None:
             problems.extend(str(problem) for problem in bookmark_problems)
         today = 0
-        if refused is None and _is_file(project.reading_log):
+        if refused is None and is_file_quietly(project.reading_log):
             try:
                 today = len(entries_for_day(read_text(project.reading_log), date.today()))
             except ReadertuiError as error:
@@ -168,9 +167,3 @@ class ProjectIndex:
         for language in list(dict.fromkeys(wanted))[: WARM_LANGUAGES + 2]:
             warm_up(language)
 
-
-def _is_file(path: Path) -> bool:
-    try:
-        return path.is_file()
-    except OSError:
-        return False

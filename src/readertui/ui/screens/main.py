@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from readertui.core.model import Location, Project
+from readertui.core.workspace import is_file_quietly
 from readertui.ui.bindings import bindings_for
 from readertui.ui.code_nav import CodeNav, FileSymbols, IndexProgress
 from readertui.ui.editor import edit_note
@@ -173,7 +174,7 @@ class MainScreen(Screen[None]):
         self.notes.display = self.initial.show_notes
         note = self.project.path / self.initial.note if self.initial.note else None
         self.notes.hold_highlighting()  # until the first frame is out: see first_frame_shown
-        first = note if note and _is_file(note) else default_note(self.project)
+        first = note if note and is_file_quietly(note) else default_note(self.project)
         self.note_loader.show_first(first, None)
         self._update_status()
         if self.initial.location is not None:
@@ -435,10 +436,3 @@ class MainScreen(Screen[None]):
         if event.state is WorkerState.ERROR and error is not None:
             self.notify(str(error) or type(error).__name__, severity="error", timeout=8)
 
-
-def _is_file(path: Path) -> bool:
-    """`path.is_file()`, False when it cannot be told (a notes folder without permission)."""
-    try:
-        return path.is_file()
-    except OSError:
-        return False

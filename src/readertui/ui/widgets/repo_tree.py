@@ -51,6 +51,13 @@ def _icon_cells(node: TreeNode[Entry]) -> int:
     return 2 if node.allow_expand else 0
 
 
+def _notes_or_why(project: Project) -> tuple[list[Path], tuple[str, str] | None]:
+    """The project's notes, or none and why its notes folder cannot be used
+    (`notes_folder_issue`)."""
+    refused = notes_folder_issue(project)
+    return (note_files(project) if refused is None else []), refused
+
+
 def inert(name: str) -> Text:
     """Untrusted names as plain text: no markup, control characters as visible placeholders."""
     return Text(sanitize_line(name))
@@ -314,9 +321,7 @@ class RepoTree(BatchedTree[Entry]):
         assert entry is not None
         try:
             if entry.kind == "notes":
-                refused = notes_folder_issue(entry.project)
-                notes = note_files(entry.project) if refused is None else []
-                self.post_message(self.NotesReady(node, notes, refused))
+                self.post_message(self.NotesReady(node, *_notes_or_why(entry.project)))
                 return
             assert entry.repo is not None
             index = self.index_for(entry.project, entry.repo)
@@ -405,8 +410,7 @@ class RepoTree(BatchedTree[Entry]):
         entry = node.data
         assert entry is not None
         try:
-            refused = notes_folder_issue(entry.project)
-            notes = note_files(entry.project) if refused is None else []
+            notes, refused = _notes_or_why(entry.project)
         except (ReadertuiError, OSError):
             self._request(node)  # the worker reports why
             return
